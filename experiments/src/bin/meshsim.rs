@@ -1,0 +1,3 @@
+//! The `meshsim` command line.
+
+fn main() {}

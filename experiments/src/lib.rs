@@ -1,0 +1,1 @@
+//! experiments: scenarios, the builtin catalog, sweeps and outputs.

@@ -1,0 +1,1 @@
+//! models: clients, services, pods, probes, pools, faults and policies.

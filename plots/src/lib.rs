@@ -1,0 +1,1 @@
+//! plots: charts from result data.

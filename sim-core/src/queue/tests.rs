@@ -1,0 +1,210 @@
+//! The queue against an ordered reference, ties, cancellation, compaction and mode switches.
+
+use super::*;
+
+fn t(n: u64) -> SimTime {
+    SimTime::from_nanos(n)
+}
+
+#[test]
+fn pops_in_time_order_and_fifo_among_ties() {
+    let mut q = EventQueue::new();
+    let input = [
+        (5, 'a'),
+        (3, 'b'),
+        (5, 'c'),
+        (1, 'd'),
+        (3, 'e'),
+        (5, 'f'),
+        (1_000_000, 'g'),
+        (3, 'h'),
+    ];
+    for (time, ev) in input {
+        q.push(t(time), ev);
+    }
+    let out: Vec<(u64, char)> = std::iter::from_fn(|| q.pop())
+        .map(|(tm, e)| (tm.as_nanos(), e))
+        .collect();
+    assert_eq!(
+        out,
+        vec![
+            (1, 'd'),
+            (3, 'b'),
+            (3, 'e'),
+            (3, 'h'),
+            (5, 'a'),
+            (5, 'c'),
+            (5, 'f'),
+            (1_000_000, 'g')
+        ]
+    );
+}
+
+#[test]
+fn pushes_at_the_current_time_go_behind_earlier_ties() {
+    let mut q = EventQueue::new();
+    q.push(t(10), 1);
+    q.push(t(10), 2);
+    assert_eq!(q.pop(), Some((t(10), 1)));
+    q.push(t(10), 3);
+    q.push(t(11), 4);
+    q.push(t(10), 5);
+    let rest: Vec<i32> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+    assert_eq!(rest, vec![2, 3, 5, 4]);
+}
+
+#[test]
+fn scheduling_between_the_clock_and_a_peeked_event_still_orders_correctly() {
+    let mut q = EventQueue::new();
+    q.push(t(100), "late");
+    let dead = q.push_cancellable(t(50), "cancelled");
+    q.cancel(dead);
+    assert_eq!(
+        q.peek_time(),
+        Some(t(100)),
+        "peek looked past the cancelled entry"
+    );
+    q.push(t(60), "between");
+    q.push(t(100), "late-2");
+    assert_eq!(q.pop(), Some((t(60), "between")));
+    assert_eq!(q.pop(), Some((t(100), "late")));
+    assert_eq!(q.pop(), Some((t(100), "late-2")));
+}
+
+#[test]
+fn cancelled_events_never_fire_and_keys_go_stale() {
+    let mut q = EventQueue::new();
+    let k1 = q.push_cancellable(t(5), "timeout");
+    q.push(t(7), "response");
+    let k2 = q.push_cancellable(t(9), "other");
+    assert_eq!(q.len(), 3);
+    assert!(q.cancel(k1));
+    assert!(!q.cancel(k1), "double cancel is a no-op");
+    assert_eq!(q.len(), 2);
+    assert_eq!(q.peek_time(), Some(t(7)));
+    assert_eq!(q.pop(), Some((t(7), "response")));
+    assert_eq!(q.pop(), Some((t(9), "other")));
+    assert!(!q.cancel(k2), "cancelling a fired event is a no-op");
+    assert_eq!(q.pop(), None);
+    assert!(q.is_empty());
+}
+
+#[test]
+#[should_panic(expected = "scheduled in the past")]
+fn scheduling_in_the_past_is_a_bug() {
+    let mut q = EventQueue::new();
+    q.push(t(10), ());
+    q.pop();
+    q.push(t(9), ());
+}
+
+/// Reference model: an ordered map by (time, seq). A deterministic pseudo-random workload of
+/// pushes, cancels and pops must give the same sequence from both, across compactions.
+#[test]
+fn matches_an_ordered_reference_under_churn() {
+    use std::collections::BTreeMap;
+    let mut q = EventQueue::new();
+    let mut reference: BTreeMap<(u64, u64), ()> = BTreeMap::new();
+    let mut cancellable: Vec<((u64, u64), TimerKey)> = Vec::new();
+    let mut now = 0u64;
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for id in 0..300_000u64 {
+        let r = next();
+        match r % 10 {
+            0..=3 => {
+                let scale = if r % 7 == 0 { 1_000_000 } else { 1 + (r >> 40) % 3 };
+                let at = now + (next() % 1000) * scale;
+                if r % 3 == 0 {
+                    cancellable.push(((at, id), q.push_cancellable(t(at), id)));
+                } else {
+                    q.push(t(at), id);
+                }
+                reference.insert((at, id), ());
+            }
+            4..=5 => {
+                if !cancellable.is_empty() {
+                    let i = (next() as usize) % cancellable.len();
+                    let (entry, key) = cancellable.swap_remove(i);
+                    let pending = reference.remove(&entry).is_some();
+                    assert_eq!(q.cancel(key), pending, "cancel succeeds iff the event is pending");
+                }
+            }
+            _ => {
+                let expected = reference.pop_first().map(|(k, ())| k);
+                let got = q.pop().map(|(tm, e)| (tm.as_nanos(), e));
+                assert_eq!(got, expected);
+                if let Some((tm, _)) = got {
+                    now = tm;
+                }
+            }
+        }
+        assert_eq!(q.len(), reference.len());
+    }
+}
+
+#[test]
+fn compaction_keeps_memory_within_twice_the_live_set() {
+    let mut q = EventQueue::new();
+    q.push(t(1), 0u32);
+    for i in 0..100_000u64 {
+        let key = q.push_cancellable(t(10 + i), 1);
+        q.cancel(key);
+    }
+    let stored = q.stored();
+    assert!(
+        stored <= 2 * q.len() + COMPACT_MIN_DEAD,
+        "stored {stored} entries for {} live",
+        q.len()
+    );
+    assert_eq!(q.pop(), Some((t(1), 0)));
+    assert_eq!(q.pop(), None);
+}
+
+#[test]
+fn switches_storage_both_ways_without_losing_order() {
+    let mut q = EventQueue::new();
+    // Grow past the small storage with many ties, then shrink back below it, twice.
+    for round in 0..2u64 {
+        let base = round * 1_000;
+        for i in 0..100u64 {
+            q.push(t(base + 10 + i % 7), (round, i));
+        }
+        assert!(q.in_radix);
+        let mut out = Vec::new();
+        while let Some((tm, ev)) = q.pop() {
+            out.push((tm.as_nanos(), ev));
+        }
+        assert!(!q.in_radix);
+        let mut expected: Vec<(u64, (u64, u64))> =
+            (0..100u64).map(|i| (base + 10 + i % 7, (round, i))).collect();
+        expected.sort_by_key(|&(time, (_, i))| (time, i));
+        assert_eq!(out, expected);
+    }
+}
+
+#[test]
+fn pop_before_stops_at_the_bound_in_both_storages() {
+    for n in [5u64, 500] {
+        let mut q = EventQueue::new();
+        for i in 0..n {
+            q.push(t(i * 10), i);
+        }
+        let dead = q.push_cancellable(t(1), u64::MAX);
+        q.cancel(dead);
+        let mut got = Vec::new();
+        while let Some((_, e)) = q.pop_before(t(n * 5)) {
+            got.push(e);
+        }
+        let before: Vec<u64> = (0..n).filter(|i| i * 10 < n * 5).collect();
+        assert_eq!(got, before, "n = {n}");
+        let next = before.len() as u64;
+        assert_eq!(q.len() as u64, n - next);
+        assert_eq!(q.pop(), Some((t(next * 10), next)));
+    }
+}
