@@ -1,1 +1,95 @@
-//! models: clients, services, pods, probes, pools, faults and policies.
+//! # models
+//!
+//! meshsim's domain model, built on sim-core: load generators, services made of pods with
+//! slots and accept queues, Kubernetes probes and restarts, httpx-style connection pools and
+//! timeouts, downstream faults, load balancing and discovery, and the resilience policies
+//! between services (retries with backoff and budgets, circuit breakers, bulkheads, deadlines,
+//! fallbacks).
+//!
+//! The crate does no I/O, reads no clock and spawns no thread. A run is a pure function of a
+//! [`config::Scenario`] and a seed:
+//!
+//! ```ignore
+//! let output = models::run(scenario, 42);
+//! println!("{:?}", output.report.summary.clients[0].ok);
+//! ```
+//!
+//! Start with [`config`] for what a scenario can say, [`world`] for how a request travels, and
+//! [`policy`] for the state machines of the resilience patterns.
+
+pub mod config;
+pub mod ids;
+pub mod k8s;
+pub mod log;
+pub mod metrics;
+pub mod outcome;
+pub mod policy;
+pub mod report;
+pub mod slab;
+pub mod world;
+
+use sim_core::sim::{LimitExceeded, Limits, Simulation, Stop};
+use sim_core::time::SimTime;
+
+use report::{Report, StopInfo};
+
+/// The result of [`run`].
+pub struct RunOutput {
+    /// Everything measured.
+    pub report: Report,
+    /// The limit hit, if the run stopped early.
+    pub limit: Option<LimitExceeded>,
+}
+
+/// Runs `scenario` with master seed `seed` to its end (or a limit).
+pub fn run(scenario: config::Scenario, seed: u64) -> RunOutput {
+    let end = SimTime::ZERO.saturating_add(scenario.duration);
+    let limits = Limits {
+        end,
+        max_events: scenario.limits.max_events,
+        max_pending: scenario.limits.max_pending,
+    };
+    let world = world::build(scenario, seed);
+    let mut sim = Simulation::new(world, limits);
+    {
+        let (model, sched) = sim.parts_mut();
+        model.start(sched);
+    }
+    let result = sim.run();
+    let events = sim.events();
+    let (stop, limit, at) = match result {
+        Ok(report) => {
+            let reason = match report.stop {
+                Stop::EndTime => "end_time",
+                Stop::Drained => "drained",
+            };
+            // A drained run still covers the whole scenario duration.
+            (
+                StopInfo {
+                    reason: reason.into(),
+                    partial: false,
+                    at_s: end.as_secs_f64(),
+                },
+                None,
+                end,
+            )
+        }
+        Err(e) => {
+            let (reason, at) = match e {
+                LimitExceeded::MaxEvents { at, .. } => ("max_events", at),
+                LimitExceeded::MaxPending { at, .. } => ("max_pending", at),
+            };
+            (
+                StopInfo {
+                    reason: reason.into(),
+                    partial: true,
+                    at_s: at.as_secs_f64(),
+                },
+                Some(e),
+                at,
+            )
+        }
+    };
+    let report = sim.model().report(seed, at, events, stop);
+    RunOutput { report, limit }
+}

@@ -1,1 +1,118 @@
-//! plots: charts from result data.
+//! plots: charts of meshsim results, as SVG text and PNG bytes.
+//!
+//! Pure functions from plain data ([`data`]) to images; this crate knows nothing about the
+//! simulator, and another crate maps results onto its input types. Three charts:
+//!
+//! - [`timeline_svg`] / [`timeline_png`]: an incident timeline, 1600 px wide. Panels are stacked
+//!   on one shared time axis (0 to `end_secs`, in seconds) with aligned left and right edges, so
+//!   an instant lines up down the page: lines (optionally log y, with dashed reference lines such
+//!   as a capacity), stacked areas (outcomes per bucket) and state bands (one row per pod or
+//!   breaker). Fault windows are shaded on every panel and labelled once at the top. Bucket `i`
+//!   is plotted at its middle, `(i + 0.5) · bucket_secs`.
+//! - [`sweep_svg`] / [`sweep_png`]: a metric against a parameter, one line with markers and a
+//!   translucent 95% confidence band per value of a second parameter.
+//! - [`heatmap_svg`] / [`heatmap_png`]: a metric over two parameters, on a viridis colour scale
+//!   with the value printed in each cell and a colour bar.
+//!
+//! **Legibility.** The charts are made for design reviews and projectors: text is at least 16 px
+//! (titles 22–28 px), lines are 3 px, grids are light, every axis has a label with its unit
+//! (given by the caller, e.g. "requests/s"), and legends sit beside the plots, never over data.
+//!
+//! **Font.** Text uses DejaVu Sans (regular and bold, Bitstream Vera licence, see
+//! `assets/LICENSE-DejaVu.txt`), bundled with `include_bytes!` and registered once per process
+//! with plotters' `ab_glyph` backend, so PNGs render identically on machines without any font
+//! installed. SVGs name `"DejaVu Sans, sans-serif"`, falling back to the viewer's sans-serif.
+//!
+//! **Colours.** Series use the Okabe–Ito palette, distinguishable with the common forms of colour
+//! blindness ([`palette`] lists it for HTML reports); sweep lines also differ by marker shape;
+//! heatmaps use viridis. State tones: Good = bluish green, Warn = yellow, Bad = vermillion,
+//! Info = sky blue, Neutral = grey.
+//!
+//! **Robustness.** Rendering never panics: NaN (and infinite) values are gaps, empty inputs give
+//! an empty chart that says "no data", degenerate ranges are opened up, out-of-range values are
+//! clamped, and any failure of the drawing backend or the PNG encoder is a [`PlotError`].
+//!
+//! **Determinism.** The same input gives byte-identical SVG and PNG on every run: no clocks, no
+//! hash-map iteration, no randomness, fixed-precision number formatting, and a PNG encoder that
+//! writes no timestamps.
+
+pub mod data;
+pub mod error;
+
+mod axis;
+mod draw;
+mod heatmap;
+mod png;
+mod style;
+mod sweep;
+mod timeline;
+
+pub use data::{
+    BandPanel, BandRow, Heatmap, LinePanel, Panel, RefLine, Series, Shade, Span, StackedPanel, StateStyle,
+    SweepChart, SweepLine, SweepPoint, Timeline, Tone,
+};
+pub use error::PlotError;
+pub use style::{MAX_PIXELS, layer_colour, palette, series_colour, tone_colour};
+
+/// Size in pixels (width, height) of the timeline image for `t`.
+pub fn timeline_size(t: &Timeline) -> Result<(u32, u32), PlotError> {
+    style::ensure_fonts()?;
+    let l = timeline::Layout::new(t);
+    Ok((l.width, l.height))
+}
+
+/// The timeline as an SVG document.
+pub fn timeline_svg(t: &Timeline) -> Result<String, PlotError> {
+    style::ensure_fonts()?;
+    let l = timeline::Layout::new(t);
+    png::render_svg(l.width, l.height, |a| timeline::draw(a, t, &l))
+}
+
+/// The timeline as PNG bytes (RGB, 8 bits per channel).
+pub fn timeline_png(t: &Timeline) -> Result<Vec<u8>, PlotError> {
+    style::ensure_fonts()?;
+    let l = timeline::Layout::new(t);
+    png::render_png(l.width, l.height, |a| timeline::draw(a, t, &l))
+}
+
+/// Size in pixels (width, height) of a sweep chart (always the same).
+pub fn sweep_size() -> (u32, u32) {
+    (sweep::WIDTH as u32, sweep::HEIGHT as u32)
+}
+
+/// The sweep chart as an SVG document.
+pub fn sweep_svg(c: &SweepChart) -> Result<String, PlotError> {
+    style::ensure_fonts()?;
+    let l = sweep::Layout::new(c);
+    let (w, h) = sweep_size();
+    png::render_svg(w, h, |a| sweep::draw(a, c, &l))
+}
+
+/// The sweep chart as PNG bytes (RGB, 8 bits per channel).
+pub fn sweep_png(c: &SweepChart) -> Result<Vec<u8>, PlotError> {
+    style::ensure_fonts()?;
+    let l = sweep::Layout::new(c);
+    let (w, h) = sweep_size();
+    png::render_png(w, h, |a| sweep::draw(a, c, &l))
+}
+
+/// Size in pixels (width, height) of the heatmap image for `h`.
+pub fn heatmap_size(h: &Heatmap) -> Result<(u32, u32), PlotError> {
+    style::ensure_fonts()?;
+    let l = heatmap::Layout::new(h);
+    Ok((l.width, l.height))
+}
+
+/// The heatmap as an SVG document.
+pub fn heatmap_svg(h: &Heatmap) -> Result<String, PlotError> {
+    style::ensure_fonts()?;
+    let l = heatmap::Layout::new(h);
+    png::render_svg(l.width, l.height, |a| heatmap::draw(a, h, &l))
+}
+
+/// The heatmap as PNG bytes (RGB, 8 bits per channel).
+pub fn heatmap_png(h: &Heatmap) -> Result<Vec<u8>, PlotError> {
+    style::ensure_fonts()?;
+    let l = heatmap::Layout::new(h);
+    png::render_png(l.width, l.height, |a| heatmap::draw(a, h, &l))
+}

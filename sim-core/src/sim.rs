@@ -197,6 +197,11 @@ impl<M: Model> Simulation<M> {
         &mut self.sched
     }
 
+    /// The model and the scheduler together, e.g. for a model to seed its own first events.
+    pub fn parts_mut(&mut self) -> (&mut M, &mut Scheduler<M::Event>) {
+        (&mut self.model, &mut self.sched)
+    }
+
     /// The model.
     pub fn model(&self) -> &M {
         &self.model

@@ -119,8 +119,13 @@ impl SimDuration {
         if nanos >= u64::MAX as f64 {
             return SimDuration::MAX;
         }
-        // `round` is exact IEEE arithmetic, identical on every platform.
-        SimDuration(nanos.round() as u64)
+        // Round half up, in exact IEEE arithmetic (identical on every platform). Below 2^52 adding
+        // 0.5 is exact; above it every f64 is already an integer.
+        if nanos < (1u64 << 52) as f64 {
+            SimDuration((nanos + 0.5) as u64)
+        } else {
+            SimDuration(nanos as u64)
+        }
     }
 
     /// Nanoseconds in this span.

@@ -35,3 +35,5 @@ pub fn describe(report: &StationReport) -> String {
         report.events
     )
 }
+
+pub mod build;

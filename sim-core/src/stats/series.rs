@@ -13,11 +13,41 @@ fn bucket_count(end: SimTime, width: u64) -> usize {
     end.as_nanos().div_ceil(width) as usize
 }
 
+/// The bucket of the last update, so that updates within it skip the division.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Cursor {
+    start: u64,
+    end: u64,
+    index: usize,
+}
+
+impl Cursor {
+    fn new() -> Cursor {
+        Cursor {
+            start: 0,
+            end: 0,
+            index: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn index(&mut self, t: SimTime, width: u64) -> usize {
+        let t = t.as_nanos();
+        if t < self.start || t >= self.end {
+            self.index = (t / width) as usize;
+            self.start = self.index as u64 * width;
+            self.end = self.start.saturating_add(width);
+        }
+        self.index
+    }
+}
+
 /// Counts per bucket (arrivals, completions, timeouts, ...).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CounterSeries {
     width: u64,
     counts: Vec<u64>,
+    cursor: Cursor,
 }
 
 impl CounterSeries {
@@ -30,13 +60,14 @@ impl CounterSeries {
         CounterSeries {
             width: width.as_nanos(),
             counts: Vec::new(),
+            cursor: Cursor::new(),
         }
     }
 
     /// Adds `n` at time `now`.
     #[inline]
     pub fn add(&mut self, now: SimTime, n: u64) {
-        let i = bucket_index(now, self.width);
+        let i = self.cursor.index(now, self.width);
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
@@ -59,6 +90,7 @@ pub struct GaugeSeries {
     since: SimTime,
     areas: Vec<u128>,
     maxes: Vec<u64>,
+    cursor: Cursor,
 }
 
 impl GaugeSeries {
@@ -74,6 +106,7 @@ impl GaugeSeries {
             since: SimTime::ZERO,
             areas: Vec::new(),
             maxes: Vec::new(),
+            cursor: Cursor::new(),
         }
     }
 
@@ -90,8 +123,17 @@ impl GaugeSeries {
     }
 
     /// Integrates the current level up to `now`.
+    #[inline]
     fn advance(&mut self, now: SimTime) {
         debug_assert!(now >= self.since, "time went backwards");
+        // Fast path: still inside the bucket of the last update.
+        let i = self.cursor.index(self.since, self.width);
+        if now.as_nanos() < self.cursor.end && i < self.areas.len() {
+            self.areas[i] += u128::from(self.value) * u128::from(now.saturating_since(self.since).as_nanos());
+            self.maxes[i] = self.maxes[i].max(self.value);
+            self.since = now;
+            return;
+        }
         let mut t = self.since.as_nanos();
         let end = now.as_nanos();
         let first = bucket_index(self.since, self.width);
@@ -112,9 +154,19 @@ impl GaugeSeries {
     #[inline]
     pub fn set(&mut self, now: SimTime, value: u64) {
         self.advance(now);
-        let i = bucket_index(now, self.width);
+        let i = self.cursor.index(now, self.width);
         self.maxes[i] = self.maxes[i].max(value);
         self.value = value;
+    }
+
+    /// The time average over `[0, end)` (so a gauge series also serves as a [`crate::stats::TimeWeighted`]).
+    pub fn mean(&self, end: SimTime) -> f64 {
+        if end.as_nanos() == 0 {
+            return self.value as f64;
+        }
+        let recorded: u128 = self.areas.iter().sum();
+        let pending = u128::from(self.value) * u128::from(end.saturating_since(self.since).as_nanos());
+        (recorded + pending) as f64 / end.as_nanos() as f64
     }
 
     /// Time-weighted mean and maximum of every bucket covering `[0, end)`; a partial last bucket
@@ -164,5 +216,7 @@ mod tests {
         // A partial last bucket averages over its covered part.
         let (means, _) = g.finish(ms(38));
         assert_eq!(means[3], (5.0 + 7.0 * 3.0) / 8.0);
+        // The overall mean agrees with the buckets'.
+        assert_eq!(g.mean(ms(40)), (2.0 + 1.6 + 1.0 + 4.0) / 4.0);
     }
 }

@@ -1,0 +1,362 @@
+//! What the world measures while it runs, in memory independent of the number of requests:
+//! counters, histograms, time-weighted levels and per-bucket series (sim-core's streaming
+//! statistics). Turned into a [`crate::report::Report`] at the end.
+
+use sim_core::stats::{CounterSeries, GaugeSeries, Histogram, QuantileSeries, TimeWeighted};
+use sim_core::time::{SimDuration, SimTime};
+
+use crate::outcome::{Failure, Outcome};
+use crate::policy::breaker::BreakerState;
+
+const N_FAILURES: usize = Failure::ALL.len();
+
+/// Counts by failure reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ByFailure(pub [u64; N_FAILURES]);
+
+impl ByFailure {
+    /// Adds one failure.
+    pub fn add(&mut self, failure: Failure) {
+        self.0[failure.index()] += 1;
+    }
+    /// The count for one reason.
+    pub fn get(&self, failure: Failure) -> u64 {
+        self.0[failure.index()]
+    }
+    /// The total over all reasons.
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+}
+
+/// A client's measurements.
+pub struct ClientMetrics {
+    /// Requests started (offered load; first tries only).
+    pub started: u64,
+    /// Requests that got a real answer.
+    pub ok: u64,
+    /// Requests that got a fallback answer.
+    pub degraded: u64,
+    /// Failed requests by reason.
+    pub failed: ByFailure,
+    /// Latency of every finished request, ns.
+    pub latency: Histogram,
+    /// Latency of ok requests, ns.
+    pub latency_ok: Histogram,
+    /// Per bucket: requests started.
+    pub series_started: CounterSeries,
+    /// Per bucket: ok.
+    pub series_ok: CounterSeries,
+    /// Per bucket: degraded.
+    pub series_degraded: CounterSeries,
+    /// Per bucket and reason: failed.
+    pub series_failed: Vec<CounterSeries>,
+    /// Per bucket: latency quantiles of finished requests.
+    pub series_latency: QuantileSeries,
+}
+
+impl ClientMetrics {
+    /// Empty measurements with time-series buckets `bucket` wide.
+    pub fn new(bucket: SimDuration) -> ClientMetrics {
+        ClientMetrics {
+            started: 0,
+            ok: 0,
+            degraded: 0,
+            failed: ByFailure::default(),
+            latency: Histogram::new(),
+            latency_ok: Histogram::new(),
+            series_started: CounterSeries::new(bucket),
+            series_ok: CounterSeries::new(bucket),
+            series_degraded: CounterSeries::new(bucket),
+            series_failed: (0..N_FAILURES).map(|_| CounterSeries::new(bucket)).collect(),
+            series_latency: QuantileSeries::new(bucket),
+        }
+    }
+
+    /// A request started.
+    pub fn on_start(&mut self, now: SimTime) {
+        self.started += 1;
+        self.series_started.add(now, 1);
+    }
+
+    /// A request ended.
+    pub fn on_end(&mut self, now: SimTime, outcome: Outcome, latency: SimDuration) {
+        let ns = latency.as_nanos();
+        self.latency.record(ns);
+        self.series_latency.record(now, ns);
+        match outcome {
+            Outcome::Ok => {
+                self.ok += 1;
+                self.latency_ok.record(ns);
+                self.series_ok.add(now, 1);
+            }
+            Outcome::Degraded => {
+                self.degraded += 1;
+                self.series_degraded.add(now, 1);
+            }
+            Outcome::Failed(f) => {
+                self.failed.add(f);
+                self.series_failed[f.index()].add(now, 1);
+            }
+        }
+    }
+}
+
+/// A service's measurements, over all its pods.
+pub struct ServiceMetrics {
+    /// Traffic requests that reached a pod.
+    pub arrivals: u64,
+    /// Rejected at once (queue full, 503).
+    pub rejected: u64,
+    /// Answered 2xx.
+    pub completed_ok: u64,
+    /// Answered 5xx.
+    pub completed_error: u64,
+    /// Dropped because their deadline had passed.
+    pub dropped_deadline: u64,
+    /// Lost when a container died.
+    pub lost: u64,
+    /// Probe requests received.
+    pub probes: u64,
+    /// Time from arrival to getting a slot, ns (admitted requests).
+    pub queue_wait: Histogram,
+    /// Time from getting a slot to answering, ns.
+    pub service_time: Histogram,
+    /// Per bucket: arrivals (attempts reaching the service: retries show here).
+    pub series_arrivals: CounterSeries,
+    /// Per bucket: rejections.
+    pub series_rejected: CounterSeries,
+    /// Per bucket: answers (ok or error).
+    pub series_completed: CounterSeries,
+    /// Busy slots over all pods, per bucket (and overall: [`GaugeSeries::mean`]).
+    pub series_busy: GaugeSeries,
+    /// Queued requests over all pods, per bucket.
+    pub series_queued: GaugeSeries,
+    /// Slots of pods whose process is up, per bucket.
+    pub series_capacity: GaugeSeries,
+    /// Per bucket: ready pods.
+    pub series_ready: GaugeSeries,
+}
+
+impl ServiceMetrics {
+    /// Empty measurements.
+    pub fn new(bucket: SimDuration) -> ServiceMetrics {
+        ServiceMetrics {
+            arrivals: 0,
+            rejected: 0,
+            completed_ok: 0,
+            completed_error: 0,
+            dropped_deadline: 0,
+            lost: 0,
+            probes: 0,
+            queue_wait: Histogram::new(),
+            service_time: Histogram::new(),
+            series_arrivals: CounterSeries::new(bucket),
+            series_rejected: CounterSeries::new(bucket),
+            series_completed: CounterSeries::new(bucket),
+            series_busy: GaugeSeries::new(bucket, 0),
+            series_queued: GaugeSeries::new(bucket, 0),
+            series_capacity: GaugeSeries::new(bucket, 0),
+            series_ready: GaugeSeries::new(bucket, 0),
+        }
+    }
+
+    /// Busy slots changed by `delta` at `now`.
+    pub fn add_busy(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_busy
+            .value()
+            .checked_add_signed(delta)
+            .expect("busy count never goes negative");
+        self.series_busy.set(now, v);
+    }
+
+    /// Queued requests changed by `delta` at `now`.
+    pub fn add_queued(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_queued
+            .value()
+            .checked_add_signed(delta)
+            .expect("queue count never goes negative");
+        self.series_queued.set(now, v);
+    }
+
+    /// Available slots changed by `delta` at `now`.
+    pub fn add_capacity(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_capacity
+            .value()
+            .checked_add_signed(delta)
+            .expect("capacity never goes negative");
+        self.series_capacity.set(now, v);
+    }
+
+    /// Ready pods changed by `delta` at `now`.
+    pub fn add_ready(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_ready
+            .value()
+            .checked_add_signed(delta)
+            .expect("ready count never negative");
+        self.series_ready.set(now, v);
+    }
+}
+
+/// An edge's measurements, over all its caller pods.
+pub struct EdgeMetrics {
+    /// Logical calls started (first attempts).
+    pub calls: u64,
+    /// Attempts started (first attempts plus retries).
+    pub attempts: u64,
+    /// Retries started.
+    pub retries: u64,
+    /// Calls that ended ok.
+    pub ok: u64,
+    /// Calls that ended with a fallback answer.
+    pub degraded: u64,
+    /// Calls that failed, by the final reason.
+    pub failed: ByFailure,
+    /// Attempts that failed, by reason (timeouts by kind, errors by kind).
+    pub attempt_failures: ByFailure,
+    /// Retries refused by the retry budget.
+    pub budget_rejections: u64,
+    /// Calls or attempts refused by an open breaker.
+    pub breaker_rejections: u64,
+    /// Calls or attempts refused by a full bulkhead (after waiting, if allowed).
+    pub bulkhead_rejections: u64,
+    /// Fallbacks to a default answer.
+    pub fallback_degrade: u64,
+    /// Fallbacks that deferred the work.
+    pub fallback_defer: u64,
+    /// Deferred work completed later.
+    pub deferred_done: u64,
+    /// Deferred work dropped because the deferred queue was full.
+    pub deferred_dropped: u64,
+    /// Latency of whole calls, ns.
+    pub call_latency: Histogram,
+    /// Per bucket: calls.
+    pub series_calls: CounterSeries,
+    /// Per bucket: attempts.
+    pub series_attempts: CounterSeries,
+    /// Per bucket: retries.
+    pub series_retries: CounterSeries,
+    /// Per bucket: calls that failed (final).
+    pub series_failed: CounterSeries,
+    /// Per bucket: breakers open (over caller pods).
+    pub series_open: GaugeSeries,
+    /// Per bucket: breakers half-open.
+    pub series_half_open: GaugeSeries,
+    /// Per bucket: bulkhead permits in use (over caller pods).
+    pub series_bulkhead: GaugeSeries,
+    /// Per bucket: retry budget level ×1000 (over caller pods).
+    pub series_budget: GaugeSeries,
+    /// Per bucket: deferred work pending.
+    pub series_deferred: GaugeSeries,
+}
+
+impl EdgeMetrics {
+    /// Empty measurements.
+    pub fn new(bucket: SimDuration) -> EdgeMetrics {
+        EdgeMetrics {
+            calls: 0,
+            attempts: 0,
+            retries: 0,
+            ok: 0,
+            degraded: 0,
+            failed: ByFailure::default(),
+            attempt_failures: ByFailure::default(),
+            budget_rejections: 0,
+            breaker_rejections: 0,
+            bulkhead_rejections: 0,
+            fallback_degrade: 0,
+            fallback_defer: 0,
+            deferred_done: 0,
+            deferred_dropped: 0,
+            call_latency: Histogram::new(),
+            series_calls: CounterSeries::new(bucket),
+            series_attempts: CounterSeries::new(bucket),
+            series_retries: CounterSeries::new(bucket),
+            series_failed: CounterSeries::new(bucket),
+            series_open: GaugeSeries::new(bucket, 0),
+            series_half_open: GaugeSeries::new(bucket, 0),
+            series_bulkhead: GaugeSeries::new(bucket, 0),
+            series_budget: GaugeSeries::new(bucket, 0),
+            series_deferred: GaugeSeries::new(bucket, 0),
+        }
+    }
+
+    /// A breaker of this edge moved from `from` to `to`.
+    pub fn on_breaker(&mut self, now: SimTime, from: BreakerState, to: BreakerState) {
+        for (state, delta) in [(from, -1i64), (to, 1)] {
+            let series = match state {
+                BreakerState::Open => &mut self.series_open,
+                BreakerState::HalfOpen => &mut self.series_half_open,
+                BreakerState::Closed => continue,
+            };
+            let v = series
+                .value()
+                .checked_add_signed(delta)
+                .expect("breaker count never negative");
+            series.set(now, v);
+        }
+    }
+
+    /// Bulkhead permits in use changed by `delta`.
+    pub fn add_bulkhead(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_bulkhead
+            .value()
+            .checked_add_signed(delta)
+            .expect("permits never negative");
+        self.series_bulkhead.set(now, v);
+    }
+}
+
+/// A pod's state, for state bands.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PodState {
+    /// Container starting, or up but not yet ready.
+    Starting,
+    /// Up and ready.
+    Ready,
+    /// Up, not ready (readiness failing).
+    NotReady,
+    /// Terminating, dead, or waiting for a restart.
+    Down,
+}
+
+/// A pod's measurements.
+pub struct PodMetrics {
+    /// State changes `(time, new state)`, starting at time zero.
+    pub states: Vec<(SimTime, PodState)>,
+    /// Containers killed (by probes or faults).
+    pub kills: u32,
+    /// Time ready (1) or not (0).
+    pub ready: TimeWeighted,
+}
+
+impl PodMetrics {
+    /// A pod starting at time zero.
+    pub fn new() -> PodMetrics {
+        PodMetrics {
+            states: vec![(SimTime::ZERO, PodState::Starting)],
+            kills: 0,
+            ready: TimeWeighted::new(SimTime::ZERO, 0),
+        }
+    }
+
+    /// Records the pod's state at `now` (no-op if unchanged).
+    pub fn set_state(&mut self, now: SimTime, state: PodState) {
+        if self.states.last().map(|s| s.1) != Some(state) {
+            self.states.push((now, state));
+        }
+        self.ready.set(now, u64::from(state == PodState::Ready));
+    }
+}
+
+impl Default for PodMetrics {
+    fn default() -> Self {
+        PodMetrics::new()
+    }
+}

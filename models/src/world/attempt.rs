@@ -1,0 +1,462 @@
+//! One attempt of a call: pick an endpoint, get a connection from the pool (reuse, open, or
+//! wait), connect, send, wait for the response — under httpx's four timeouts and an optional
+//! per-attempt total (`asyncio.wait_for`), itself capped by the call's deadline.
+//!
+//! A timeout does not cancel the server's work: the callee keeps processing, and its late
+//! response is dropped. The connection of a timed-out attempt is closed (its state is unknown),
+//! so the next attempt pays for a new one.
+
+use sim_core::sim::Scheduler;
+use sim_core::time::SimTime;
+
+use super::{
+    Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
+};
+use crate::config::PolicyOrder;
+use crate::outcome::{Failure, Response};
+use crate::slab::Key;
+
+/// What the pool can do for an attempt right now.
+enum Acquire {
+    /// An idle connection to this endpoint and container.
+    Reuse(Endpoint, u32),
+    /// A new connection may be opened.
+    Open,
+    /// No connection: wait.
+    Wait,
+}
+
+impl World {
+    /// Starts an attempt of `call` (the call's bulkhead and breaker, if any, already passed).
+    pub(super) fn begin_attempt(&mut self, call: Key, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let c = self.calls.get(call).expect("live call");
+        let site = c.site;
+        let deadline_at = c.deadline_at;
+        let policy = self.policy_of_site(site);
+        if policy.order == PolicyOrder::Lesson {
+            self.count_try(call, now);
+        }
+        let timeouts = self.policy_of_site(site).timeouts;
+        let edge = self.sites[site as usize].edge;
+        let m = &mut self.edges[edge.idx()].metrics;
+        m.attempts += 1;
+        m.series_attempts.add(now, 1);
+        let Some(to) = self.pick_endpoint(site) else {
+            return self.attempt_done_early(call, Failure::NoEndpoints, sched);
+        };
+        let replica = self.replica_of(to);
+        self.sites[site as usize].in_flight_to[replica] += 1;
+        let resilience4j =
+            self.cfg.policies[self.cfg.edges[edge.idx()].policy.idx()].order == PolicyOrder::Resilience4j;
+        let c = self.calls.get_mut(call).expect("live call");
+        let no = c.attempt_no;
+        c.attempt_no += 1;
+        c.phase = CallPhase::Attempting;
+        // Resilience4j order: this try's bulkhead permit and breaker permission belong to it.
+        let (holds_bulkhead, breaker_permitted) = if resilience4j {
+            (
+                std::mem::take(&mut c.holds_bulkhead),
+                std::mem::take(&mut c.breaker_permitted),
+            )
+        } else {
+            (false, false)
+        };
+        let attempt = AttemptRef { call, no };
+        let total_at = match (timeouts.attempt.map(|t| now.saturating_add(t)), deadline_at) {
+            (Some(t), Some(d)) if d <= t => Some((d, true)),
+            (Some(t), _) => Some((t, false)),
+            (None, Some(d)) => Some((d, true)),
+            (None, None) => None,
+        };
+        let total_timer = total_at.map(|(at, _)| {
+            sched.timer_at(
+                at,
+                Event::AttemptTimer {
+                    attempt,
+                    kind: AttemptTimer::Total,
+                },
+            )
+        });
+        self.calls.get_mut(call).expect("live call").attempt = Some(Attempt {
+            no,
+            to,
+            incarnation: 0,
+            phase: AttemptPhase::PoolWait,
+            has_connection: false,
+            started_at: now,
+            total_timer,
+            phase_timer: None,
+            total_is_deadline: total_at.is_some_and(|(_, d)| d),
+            holds_bulkhead,
+            breaker_permitted,
+        });
+        self.acquire_connection(attempt, sched);
+    }
+
+    /// The replica index of an endpoint within its service.
+    pub(super) fn replica_of(&self, to: Endpoint) -> usize {
+        self.pods[to.pod.idx()].replica as usize
+    }
+
+    /// Gets a connection for a new attempt: reuse, open, or queue.
+    fn acquire_connection(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+        let a = self.attempt(attempt).expect("live attempt");
+        let site = self.calls.get(attempt.call).expect("live call").site;
+        match self.pool_offer(site, a.to, sched.now()) {
+            Acquire::Reuse(to, incarnation) => self.use_idle(attempt, to, incarnation, sched),
+            Acquire::Open => self.open_connection(attempt, sched),
+            Acquire::Wait => {
+                self.sites[site as usize].pool.waiters.push_back(attempt);
+                if let Some(pool_timeout) = self.policy_of_site(site).timeouts.pool {
+                    self.set_phase_timer(attempt, sched.now().saturating_add(pool_timeout), sched);
+                }
+            }
+        }
+    }
+
+    /// What the pool of `site` can offer an attempt bound for `to` (after closing expired or
+    /// dead idle connections). Takes the idle connection or the slot it offers.
+    fn pool_offer(&mut self, site: u32, to: Endpoint, now: SimTime) -> Acquire {
+        let pool_cfg = &self.policy_of_site(site).pool;
+        let (expiry, max_connections, sticky) = (
+            pool_cfg.keepalive_expiry,
+            pool_cfg.max_connections,
+            pool_cfg.sticky,
+        );
+        let pods = &self.pods;
+        let pool = &mut self.sites[site as usize].pool;
+        // Idle connections are kept oldest first, so the expired ones are a prefix.
+        if pool
+            .idle
+            .first()
+            .is_some_and(|c| now >= c.since.saturating_add(expiry))
+        {
+            let expired = pool
+                .idle
+                .partition_point(|c| now >= c.since.saturating_add(expiry));
+            pool.idle.drain(..expired);
+            pool.open -= expired as u32;
+        }
+        // Most recently used first (httpx reuses the most recent idle connection); connections to
+        // a container that has died since are closed on the way.
+        let alive = |c: &IdleConn| {
+            let p = &pods[c.to.pod.idx()];
+            p.address == c.to.address && p.incarnation == c.incarnation && p.phase == PodPhase::Running
+        };
+        let mut i = pool.idle.len();
+        while i > 0 {
+            i -= 1;
+            let conn = pool.idle[i];
+            if !alive(&conn) {
+                pool.idle.remove(i);
+                pool.open -= 1;
+                continue;
+            }
+            if sticky || conn.to == to {
+                pool.idle.remove(i);
+                return Acquire::Reuse(conn.to, conn.incarnation);
+            }
+        }
+        if pool.open < max_connections {
+            pool.open += 1;
+            return Acquire::Open;
+        }
+        if !pool.idle.is_empty() {
+            // At the limit with idle connections to other pods: close the oldest, open anew.
+            pool.idle.remove(0);
+            return Acquire::Open;
+        }
+        Acquire::Wait
+    }
+
+    fn use_idle(
+        &mut self,
+        attempt: AttemptRef,
+        to: Endpoint,
+        incarnation: u32,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let site = self.calls.get(attempt.call).expect("live call").site as usize;
+        let old = self.attempt(attempt).expect("live attempt").to;
+        if old != to {
+            // Sticky pool: the request follows the connection, not the balancer's pick.
+            let (old_replica, new_replica) = (self.replica_of(old), self.replica_of(to));
+            self.sites[site].in_flight_to[old_replica] -= 1;
+            self.sites[site].in_flight_to[new_replica] += 1;
+        }
+        let a = self.attempt_mut(attempt).expect("live attempt");
+        a.to = to;
+        a.has_connection = true;
+        a.incarnation = incarnation;
+        self.send(attempt, sched);
+    }
+
+    /// Opens a connection (its pool slot is already taken).
+    fn open_connection(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let a = self.attempt_mut(attempt).expect("live attempt");
+        a.phase = AttemptPhase::Connecting;
+        a.has_connection = true;
+        let to = a.to;
+        let site = self.calls.get(attempt.call).expect("live").site;
+        let edge = self.sites[site as usize].edge;
+        let lifecycle_refuses_stale = self.cfg.services[self.pods[to.pod.idx()].service.idx()]
+            .lifecycle
+            .stale_endpoint_refused;
+        if let Some(connect_timeout) = self.policy_of_site(site).timeouts.connect {
+            self.set_phase_timer(attempt, now.saturating_add(connect_timeout), sched);
+        }
+        let rtt = self.latency(edge).saturating_add(self.latency(edge));
+        let pod = &self.pods[to.pod.idx()];
+        if pod.address != to.address {
+            // The address is gone (rescheduled pod): refused, or silence until the connect timeout.
+            if lifecycle_refuses_stale {
+                sched.schedule_in(rtt, Event::Refused { attempt });
+            }
+            return;
+        }
+        if pod.blackholed {
+            return;
+        }
+        match pod.phase {
+            PodPhase::Running => {
+                let policy = self.cfg.edges[edge.idx()].policy;
+                let connect_time = &self.cfg.policies[policy.idx()].pool.connect_time;
+                let setup = connect_time.sample_duration(&mut self.net_rngs[edge.idx()]);
+                self.hop(rtt.saturating_add(setup), Event::Connected { attempt }, sched);
+            }
+            PodPhase::Starting | PodPhase::Terminating | PodPhase::Down | PodPhase::Gone => {
+                sched.schedule_in(rtt, Event::Refused { attempt });
+            }
+        }
+    }
+
+    pub(super) fn on_connected(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+        let Some(a) = self.attempt(attempt) else { return };
+        if a.phase != AttemptPhase::Connecting {
+            return;
+        }
+        let to = a.to;
+        let pod = &self.pods[to.pod.idx()];
+        if pod.phase != PodPhase::Running || pod.address != to.address {
+            // The container died during the handshake.
+            return self.end_attempt(attempt, Err(Failure::ConnectRefused), sched);
+        }
+        let incarnation = pod.incarnation;
+        self.attempt_mut(attempt).expect("live").incarnation = incarnation;
+        self.clear_phase_timer(attempt, sched);
+        self.send(attempt, sched);
+    }
+
+    pub(super) fn on_refused(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+        match self.attempt(attempt) {
+            Some(a) if a.phase == AttemptPhase::Connecting => {
+                self.end_attempt(attempt, Err(Failure::ConnectRefused), sched)
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends the request on the attempt's connection.
+    fn send(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let a = self.attempt(attempt).expect("live attempt");
+        let to = a.to;
+        let site = self.calls.get(attempt.call).expect("live").site;
+        let edge = self.sites[site as usize].edge;
+        let timeouts = self.policy_of_site(site).timeouts;
+        if self.pods[to.pod.idx()].blackholed {
+            // Nothing gets through: the send blocks until the write timeout, if any.
+            self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Writing;
+            if let Some(write) = timeouts.write {
+                self.set_phase_timer(attempt, now.saturating_add(write), sched);
+            }
+            return;
+        }
+        self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Waiting;
+        if let Some(read) = timeouts.read {
+            self.set_phase_timer(attempt, now.saturating_add(read), sched);
+        }
+        let latency = self.latency(edge);
+        self.hop(latency, Event::Delivered { attempt }, sched);
+    }
+
+    /// The server's response (or reset) reaches the caller.
+    pub(super) fn on_responded(
+        &mut self,
+        attempt: AttemptRef,
+        response: Response,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let Some(a) = self.attempt(attempt) else { return };
+        if a.phase != AttemptPhase::Waiting {
+            return;
+        }
+        let result = match response {
+            Response::Ok => Ok(()),
+            Response::Error | Response::DeadlineExceeded => Err(Failure::ErrorResponse),
+            Response::Rejected => Err(Failure::Rejected),
+            Response::Reset => Err(Failure::Reset),
+        };
+        self.end_attempt(attempt, result, sched);
+    }
+
+    pub(super) fn on_attempt_timer(
+        &mut self,
+        attempt: AttemptRef,
+        kind: AttemptTimer,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let Some(a) = self.attempt_mut(attempt) else {
+            return;
+        };
+        let failure = match kind {
+            AttemptTimer::Total => {
+                a.total_timer = None;
+                if a.total_is_deadline {
+                    Failure::DeadlineExceeded
+                } else {
+                    Failure::AttemptTimeout
+                }
+            }
+            AttemptTimer::Phase => {
+                a.phase_timer = None;
+                match a.phase {
+                    AttemptPhase::PoolWait => Failure::PoolTimeout,
+                    AttemptPhase::Connecting => Failure::ConnectTimeout,
+                    AttemptPhase::Writing => Failure::WriteTimeout,
+                    AttemptPhase::Waiting => Failure::ReadTimeout,
+                }
+            }
+        };
+        self.end_attempt(attempt, Err(failure), sched);
+    }
+
+    fn set_phase_timer(&mut self, attempt: AttemptRef, at: SimTime, sched: &mut Scheduler<Event>) {
+        let timer = sched.timer_at(
+            at,
+            Event::AttemptTimer {
+                attempt,
+                kind: AttemptTimer::Phase,
+            },
+        );
+        let old = self
+            .attempt_mut(attempt)
+            .expect("live")
+            .phase_timer
+            .replace(timer);
+        if let Some(old) = old {
+            sched.cancel(old);
+        }
+    }
+
+    fn clear_phase_timer(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+        if let Some(old) = self.attempt_mut(attempt).expect("live").phase_timer.take() {
+            sched.cancel(old);
+        }
+    }
+
+    /// An attempt that failed before it existed (no endpoint known).
+    fn attempt_done_early(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
+        let site = self.calls.get(call).expect("live call").site;
+        let edge = self.sites[site as usize].edge;
+        self.edges[edge.idx()].metrics.attempt_failures.add(failure);
+        let c = self.calls.get_mut(call).expect("live call");
+        if self.cfg.policies[self.cfg.edges[edge.idx()].policy.idx()].order == PolicyOrder::Resilience4j {
+            let holds = std::mem::take(&mut c.holds_bulkhead);
+            let permitted = std::mem::take(&mut c.breaker_permitted);
+            if holds {
+                self.release_bulkhead(site, sched);
+            }
+            if permitted {
+                self.record_breaker(site, false, sim_core::time::SimDuration::ZERO, sched);
+            }
+        }
+        self.try_failed(call, failure, sched);
+    }
+
+    /// Ends an attempt: timers, connection, balancing counters, then the call's retry logic.
+    pub(super) fn end_attempt(
+        &mut self,
+        attempt: AttemptRef,
+        result: Result<(), Failure>,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let c = self.calls.get_mut(attempt.call).expect("live call");
+        let a = c
+            .attempt
+            .take()
+            .filter(|a| a.no == attempt.no)
+            .expect("live attempt");
+        let site = c.site;
+        for timer in [a.total_timer, a.phase_timer].into_iter().flatten() {
+            sched.cancel(timer);
+        }
+        let edge = self.sites[site as usize].edge;
+        let replica = self.replica_of(a.to);
+        let s = &mut self.sites[site as usize];
+        s.in_flight_to[replica] -= 1;
+        if a.phase == AttemptPhase::PoolWait {
+            let pos = s
+                .pool
+                .waiters
+                .iter()
+                .position(|&w| w == attempt)
+                .expect("pool waiter queued");
+            s.pool.waiters.remove(pos);
+        } else if a.has_connection {
+            let keepalive = self.cfg.policies[self.cfg.edges[edge.idx()].policy.idx()]
+                .pool
+                .max_keepalive;
+            let s = &mut self.sites[site as usize];
+            if result.is_ok() && (s.pool.idle.len() as u32) < keepalive {
+                s.pool.idle.push(IdleConn {
+                    to: a.to,
+                    incarnation: a.incarnation,
+                    since: now,
+                });
+            } else {
+                s.pool.open -= 1;
+            }
+            self.serve_pool_waiters(site, sched);
+        }
+        if let Err(f) = result {
+            self.edges[edge.idx()].metrics.attempt_failures.add(f);
+        }
+        if let Some(budget) = &mut self.sites[site as usize].budget {
+            budget.on_attempt_result(now, result.is_ok());
+            self.note_budget(site, now);
+        }
+        if a.holds_bulkhead {
+            self.release_bulkhead(site, sched);
+        }
+        if a.breaker_permitted {
+            self.record_breaker(site, result.is_ok(), now.saturating_since(a.started_at), sched);
+        }
+        match result {
+            Ok(()) => self.finish_call(attempt.call, Ok(()), sched),
+            Err(f) => self.try_failed(attempt.call, f, sched),
+        }
+    }
+
+    /// A connection was released or closed: give waiting attempts what the pool now offers.
+    fn serve_pool_waiters(&mut self, site: u32, sched: &mut Scheduler<Event>) {
+        while let Some(&attempt) = self.sites[site as usize].pool.waiters.front() {
+            let to = self.attempt(attempt).expect("pool waiters are live").to;
+            match self.pool_offer(site, to, sched.now()) {
+                Acquire::Wait => return,
+                offer => {
+                    self.sites[site as usize].pool.waiters.pop_front();
+                    self.clear_phase_timer(attempt, sched);
+                    match offer {
+                        Acquire::Reuse(to, incarnation) => self.use_idle(attempt, to, incarnation, sched),
+                        Acquire::Open => self.open_connection(attempt, sched),
+                        Acquire::Wait => unreachable!(),
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Turning the world's measurements into a [`Report`] at the end of a run.
+
+use sim_core::stats::GaugeSeries;
+use sim_core::time::SimTime;
+
+use super::World;
+use crate::config::Caller;
+use crate::metrics::PodState;
+use crate::outcome::Failure;
+use crate::report::{
+    Bands, BreakerBand, ClientSummary, Column, EdgeSummary, PodBand, PodSummary, Report, ServiceSummary,
+    StopInfo, Summary, TimeSeries, Values,
+};
+
+fn num(name: String, values: Vec<f64>) -> Column {
+    Column {
+        name,
+        values: Values::Num(values),
+    }
+}
+
+fn counts(values: Vec<u64>) -> Vec<f64> {
+    values.into_iter().map(|v| v as f64).collect()
+}
+
+fn gauge_mean(g: &GaugeSeries, end: SimTime) -> Vec<f64> {
+    g.finish(end).0
+}
+
+fn gauge_max(g: &GaugeSeries, end: SimTime) -> Vec<f64> {
+    counts(g.finish(end).1)
+}
+
+impl World {
+    /// Builds the report of a run that stopped at `end` after `events` events.
+    pub fn report(&self, seed: u64, end: SimTime, events: u64, stop: StopInfo) -> Report {
+        let secs = end.as_secs_f64();
+        let summary = Summary {
+            scenario: self.cfg.name.clone(),
+            seed,
+            duration_s: secs,
+            events,
+            stop,
+            log_dropped: self.log.dropped(),
+            clients: self.client_summaries(secs),
+            services: self.service_summaries(end),
+            edges: self.edge_summaries(),
+        };
+        Report {
+            summary,
+            series: self.time_series(end),
+            log: self.log.entries().to_vec(),
+            bands: self.bands(),
+        }
+    }
+
+    fn client_summaries(&self, secs: f64) -> Vec<ClientSummary> {
+        self.cfg
+            .clients
+            .iter()
+            .zip(&self.clients)
+            .map(|(cfg, c)| {
+                let m = &c.metrics;
+                let finished = m.ok + m.degraded + m.failed.total();
+                ClientSummary {
+                    name: cfg.name.clone(),
+                    requests: m.started,
+                    ok: m.ok,
+                    degraded: m.degraded,
+                    failed: m.failed.total(),
+                    failed_by: (&m.failed).into(),
+                    in_flight: m.started - finished,
+                    goodput_per_s: if secs > 0.0 { m.ok as f64 / secs } else { 0.0 },
+                    latency_ms: m.latency.summary().into(),
+                    latency_ok_ms: m.latency_ok.summary().into(),
+                }
+            })
+            .collect()
+    }
+
+    fn service_summaries(&self, end: SimTime) -> Vec<ServiceSummary> {
+        let secs = end.as_secs_f64();
+        self.cfg
+            .services
+            .iter()
+            .zip(&self.services)
+            .map(|(cfg, s)| {
+                let m = &s.metrics;
+                let pods: Vec<PodSummary> = (s.first_pod..s.first_pod + cfg.replicas)
+                    .map(|p| {
+                        let pod = &self.pods[p as usize];
+                        let ready_fraction = pod.metrics.ready.mean(end);
+                        PodSummary {
+                            name: format!("{}-{}", cfg.name, pod.replica),
+                            restarts: pod.restarts,
+                            kills: pod.metrics.kills,
+                            time_ready_s: ready_fraction * secs,
+                            ready_fraction,
+                        }
+                    })
+                    .collect();
+                let capacity = m.series_capacity.mean(end);
+                let busy = m.series_busy.mean(end);
+                ServiceSummary {
+                    name: cfg.name.clone(),
+                    replicas: cfg.replicas,
+                    slots: cfg.slots,
+                    arrivals: m.arrivals,
+                    completed_ok: m.completed_ok,
+                    completed_error: m.completed_error,
+                    rejected: m.rejected,
+                    dropped_deadline: m.dropped_deadline,
+                    lost: m.lost,
+                    probes: m.probes,
+                    queue_wait_ms: m.queue_wait.summary().into(),
+                    service_time_ms: m.service_time.summary().into(),
+                    mean_in_flight: busy,
+                    mean_queued: m.series_queued.mean(end),
+                    utilisation: if capacity > 0.0 { busy / capacity } else { 0.0 },
+                    restarts: pods.iter().map(|p| p.restarts).sum(),
+                    pods,
+                }
+            })
+            .collect()
+    }
+
+    fn caller_name(&self, caller: Caller) -> String {
+        match caller {
+            Caller::Client(c) => self.cfg.clients[c as usize].name.clone(),
+            Caller::Service(s) => self.cfg.services[s.idx()].name.clone(),
+        }
+    }
+
+    fn edge_summaries(&self) -> Vec<EdgeSummary> {
+        self.cfg
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let m = &self.edges[i].metrics;
+                let transitions: usize = self
+                    .sites
+                    .iter()
+                    .filter(|s| s.edge.idx() == i)
+                    .map(|s| s.breaker_history.len().saturating_sub(1))
+                    .sum();
+                EdgeSummary {
+                    name: self.edge_name(crate::ids::EdgeIdx(i as u32)),
+                    caller: self.caller_name(e.caller),
+                    callee: self.cfg.services[e.callee.idx()].name.clone(),
+                    policy: self.cfg.policies[e.policy.idx()].name.clone(),
+                    calls: m.calls,
+                    attempts: m.attempts,
+                    retries: m.retries,
+                    amplification: if m.calls > 0 {
+                        m.attempts as f64 / m.calls as f64
+                    } else {
+                        0.0
+                    },
+                    ok: m.ok,
+                    degraded: m.degraded,
+                    failed: m.failed.total(),
+                    failed_by: (&m.failed).into(),
+                    attempt_failures_by: (&m.attempt_failures).into(),
+                    budget_rejections: m.budget_rejections,
+                    breaker_rejections: m.breaker_rejections,
+                    bulkhead_rejections: m.bulkhead_rejections,
+                    fallback_degrade: m.fallback_degrade,
+                    fallback_defer: m.fallback_defer,
+                    deferred_done: m.deferred_done,
+                    deferred_pending: u64::from(self.edges[i].deferred.pending),
+                    deferred_dropped: m.deferred_dropped,
+                    deadline_exceeded: m.failed.get(Failure::DeadlineExceeded),
+                    breaker_transitions: transitions as u64,
+                    call_latency_ms: m.call_latency.summary().into(),
+                }
+            })
+            .collect()
+    }
+
+    fn time_series(&self, end: SimTime) -> TimeSeries {
+        let buckets = end.as_nanos().div_ceil(self.cfg.bucket.as_nanos()) as usize;
+        let mut columns = Vec::new();
+        for (cfg, c) in self.cfg.clients.iter().zip(&self.clients) {
+            let m = &c.metrics;
+            let p = format!("client.{}", cfg.name);
+            columns.push(num(format!("{p}.started"), counts(m.series_started.counts(end))));
+            columns.push(num(format!("{p}.ok"), counts(m.series_ok.counts(end))));
+            columns.push(num(
+                format!("{p}.degraded"),
+                counts(m.series_degraded.counts(end)),
+            ));
+            for f in Failure::ALL {
+                columns.push(num(
+                    format!("{p}.failed.{}", f.name()),
+                    counts(m.series_failed[f.index()].counts(end)),
+                ));
+            }
+            for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
+                let values = m.series_latency.quantiles(q, end);
+                let ms = values
+                    .into_iter()
+                    .map(|v| v.map_or(f64::NAN, |ns| ns as f64 / 1e6))
+                    .collect();
+                columns.push(num(format!("{p}.latency_{label}_ms"), ms));
+            }
+        }
+        for (cfg, s) in self.cfg.services.iter().zip(&self.services) {
+            let m = &s.metrics;
+            let p = format!("service.{}", cfg.name);
+            columns.push(num(
+                format!("{p}.arrivals"),
+                counts(m.series_arrivals.counts(end)),
+            ));
+            columns.push(num(
+                format!("{p}.rejected"),
+                counts(m.series_rejected.counts(end)),
+            ));
+            columns.push(num(
+                format!("{p}.completed"),
+                counts(m.series_completed.counts(end)),
+            ));
+            columns.push(num(format!("{p}.busy_mean"), gauge_mean(&m.series_busy, end)));
+            columns.push(num(format!("{p}.busy_max"), gauge_max(&m.series_busy, end)));
+            columns.push(num(format!("{p}.queued_mean"), gauge_mean(&m.series_queued, end)));
+            columns.push(num(format!("{p}.queued_max"), gauge_max(&m.series_queued, end)));
+            columns.push(num(format!("{p}.capacity"), gauge_mean(&m.series_capacity, end)));
+            columns.push(num(format!("{p}.ready_pods"), gauge_mean(&m.series_ready, end)));
+        }
+        for (i, e) in self.edges.iter().enumerate() {
+            let m = &e.metrics;
+            let p = format!("edge.{}", self.edge_name(crate::ids::EdgeIdx(i as u32)));
+            columns.push(num(format!("{p}.calls"), counts(m.series_calls.counts(end))));
+            columns.push(num(
+                format!("{p}.attempts"),
+                counts(m.series_attempts.counts(end)),
+            ));
+            columns.push(num(format!("{p}.retries"), counts(m.series_retries.counts(end))));
+            columns.push(num(format!("{p}.failed"), counts(m.series_failed.counts(end))));
+            columns.push(num(format!("{p}.breakers_open"), gauge_mean(&m.series_open, end)));
+            columns.push(num(
+                format!("{p}.breakers_half_open"),
+                gauge_mean(&m.series_half_open, end),
+            ));
+            columns.push(num(
+                format!("{p}.bulkhead_in_use"),
+                gauge_mean(&m.series_bulkhead, end),
+            ));
+            let budget = gauge_mean(&m.series_budget, end)
+                .into_iter()
+                .map(|v| v / 1000.0)
+                .collect();
+            columns.push(num(format!("{p}.budget_level"), budget));
+            columns.push(num(
+                format!("{p}.deferred_pending"),
+                gauge_mean(&m.series_deferred, end),
+            ));
+        }
+        for p in 0..self.pods.len() {
+            let name = self.pod_name(crate::ids::PodIdx(p as u32));
+            let states = &self.pods[p].metrics.states;
+            let width = self.cfg.bucket.as_nanos();
+            let values = (0..buckets)
+                .map(|b| {
+                    // The state at the end of the bucket.
+                    let t =
+                        SimTime::from_nanos(((b as u64 + 1) * width).min(end.as_nanos()).saturating_sub(1));
+                    let i = states.partition_point(|&(at, _)| at <= t).max(1);
+                    pod_state_name(states[i - 1].1)
+                })
+                .collect();
+            columns.push(Column {
+                name: format!("pod.{name}.state"),
+                values: Values::Text(values),
+            });
+        }
+        for col in &mut columns {
+            if let Values::Num(v) = &mut col.values {
+                v.resize(buckets, 0.0);
+            }
+        }
+        TimeSeries {
+            bucket_s: self.cfg.bucket.as_secs_f64(),
+            buckets,
+            columns,
+        }
+    }
+
+    fn bands(&self) -> Bands {
+        let pods = (0..self.pods.len())
+            .map(|p| PodBand {
+                pod: self.pod_name(crate::ids::PodIdx(p as u32)),
+                states: self.pods[p].metrics.states.clone(),
+            })
+            .collect();
+        let breakers = (0..self.sites.len())
+            .filter(|&s| !self.sites[s].breaker_history.is_empty())
+            .map(|s| {
+                let site = &self.sites[s];
+                BreakerBand {
+                    edge: self.edge_name(site.edge),
+                    owner: self.site_owner(s as u32),
+                    states: site.breaker_history.clone(),
+                }
+            })
+            .collect();
+        Bands { pods, breakers }
+    }
+}
+
+/// The CSV word for a pod state.
+pub fn pod_state_name(state: PodState) -> &'static str {
+    match state {
+        PodState::Starting => "starting",
+        PodState::Ready => "ready",
+        PodState::NotReady => "not_ready",
+        PodState::Down => "down",
+    }
+}

@@ -1,0 +1,471 @@
+//! Pod lifecycle with Kubernetes semantics: container start (startup time), probes (liveness,
+//! readiness, startup) with initial delay, period, timeout and consecutive thresholds, kills
+//! (SIGTERM, grace, SIGKILL), CrashLoopBackOff restarts, and readiness changes published to
+//! callers.
+//!
+//! A probe is a request to the pod. On the shared path it takes a slot or waits in the accept
+//! queue like traffic, so a saturated pod fails its probes: the death spiral. On a dedicated
+//! path it runs at once. Either way a probe may run handler steps, including downstream calls.
+
+use sim_core::sim::Scheduler;
+
+use super::{Event, PodPhase, ProbeKind, ProbeRt, RequestKind, ServerRequest, World};
+use crate::config::{ProbeConfig, ProbePath};
+use crate::ids::PodIdx;
+use crate::log::{KillReason, LogKind, secs};
+use crate::metrics::PodState;
+use crate::outcome::Response;
+use crate::slab::Key;
+
+impl World {
+    fn probe_config(&self, pod: PodIdx, kind: ProbeKind) -> Option<&ProbeConfig> {
+        let lifecycle = &self.cfg.services[self.pods[pod.idx()].service.idx()].lifecycle;
+        match kind {
+            ProbeKind::Liveness => lifecycle.liveness.as_ref(),
+            ProbeKind::Readiness => lifecycle.readiness.as_ref(),
+            ProbeKind::Startup => lifecycle.startup_probe.as_ref(),
+        }
+    }
+
+    /// A container starts: its process comes up after the startup time; probes begin after their
+    /// initial delays (the startup probe first, if any).
+    pub(super) fn on_container_start(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let pod_idx = PodIdx(p);
+        let pod = &mut self.pods[p as usize];
+        if pod.phase != PodPhase::Down || pod.crashed {
+            return; // a fault keeps it down; the fault's end starts it
+        }
+        pod.incarnation = incarnation;
+        pod.phase = PodPhase::Starting;
+        pod.container_started_at = now;
+        pod.started = false;
+        pod.probes = [None, None, None];
+        pod.metrics.set_state(now, PodState::Starting);
+        let service = pod.service;
+        let startup = self.cfg.services[service.idx()].lifecycle.startup.clone();
+        let delay = startup.sample_duration(&mut self.pods[p as usize].startup_rng);
+        sched.schedule_in(delay, Event::ProcessUp { pod: p, incarnation });
+        let name = self.pod_name(pod_idx);
+        self.log.push(now, LogKind::ContainerStarted { pod: name });
+        if self.probe_config(pod_idx, ProbeKind::Startup).is_some() {
+            self.arm_probe(pod_idx, ProbeKind::Startup, sched);
+        } else {
+            self.pods[p as usize].started = true;
+            self.arm_probe(pod_idx, ProbeKind::Liveness, sched);
+            self.arm_probe(pod_idx, ProbeKind::Readiness, sched);
+        }
+    }
+
+    /// Starts a probe worker: first tick at container start + initial delay (or now, if later).
+    fn arm_probe(&mut self, pod_idx: PodIdx, kind: ProbeKind, sched: &mut Scheduler<Event>) {
+        let Some(cfg) = self.probe_config(pod_idx, kind) else {
+            return;
+        };
+        let pod = &self.pods[pod_idx.idx()];
+        let first = pod
+            .container_started_at
+            .saturating_add(cfg.initial_delay)
+            .max(sched.now());
+        // Kubernetes: readiness starts failing, liveness and startup start passing.
+        let passing = kind != ProbeKind::Readiness;
+        let incarnation = pod.incarnation;
+        self.pods[pod_idx.idx()].probes[kind.index()] = Some(ProbeRt::new(passing));
+        sched.schedule_at(
+            first,
+            Event::ProbeTick {
+                pod: pod_idx.0,
+                incarnation,
+                probe: kind,
+            },
+        );
+    }
+
+    pub(super) fn on_process_up(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let pod = &mut self.pods[p as usize];
+        if pod.incarnation != incarnation || pod.phase != PodPhase::Starting {
+            return;
+        }
+        pod.phase = PodPhase::Running;
+        let service = pod.service;
+        let slots = self.cfg.services[service.idx()].slots;
+        self.services[service.idx()]
+            .metrics
+            .add_capacity(now, i64::from(slots));
+        let has_readiness = self.cfg.services[service.idx()].lifecycle.readiness.is_some();
+        if !has_readiness && self.pods[p as usize].started {
+            self.set_ready(PodIdx(p), true, sched);
+        }
+    }
+
+    pub(super) fn on_probe_tick(
+        &mut self,
+        p: u32,
+        incarnation: u32,
+        kind: ProbeKind,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let pod_idx = PodIdx(p);
+        let pod = &self.pods[p as usize];
+        if pod.incarnation != incarnation || !matches!(pod.phase, PodPhase::Starting | PodPhase::Running) {
+            return; // probing pauses while the container is down
+        }
+        let Some(worker) = &pod.probes[kind.index()] else {
+            return;
+        };
+        let cfg = self.probe_config(pod_idx, kind).expect("probe configured");
+        let (period, timeout, path) = (cfg.period, cfg.timeout, cfg.path);
+        sched.schedule_in(
+            period,
+            Event::ProbeTick {
+                pod: p,
+                incarnation,
+                probe: kind,
+            },
+        );
+        if worker.in_flight.is_some() {
+            return; // the previous probe is still waiting for its answer
+        }
+        if pod.phase != PodPhase::Running || pod.crashed {
+            return self.probe_result(pod_idx, kind, false, "refused", sched);
+        }
+        self.services[pod.service.idx()].metrics.probes += 1;
+        let uses_slot = path == ProbePath::Shared;
+        let request = self.requests.insert(ServerRequest {
+            pod: pod_idx,
+            kind: RequestKind::Probe { probe: kind },
+            arrived_at: now,
+            started_at: now,
+            deadline: None,
+            uses_slot,
+            started: false,
+            step: 0,
+            pending_calls: 0,
+            required_failed: false,
+            will_error: false,
+            timer: None,
+            running_pos: 0,
+        });
+        let timer = sched.timer_in(timeout, Event::ProbeTimeout { request });
+        let worker = self.pods[p as usize].probes[kind.index()]
+            .as_mut()
+            .expect("worker");
+        worker.in_flight = Some(request);
+        worker.timer = Some(timer);
+        if uses_slot {
+            self.admit(request, sched);
+        } else {
+            self.start_request(request, sched);
+        }
+    }
+
+    /// A probe request was answered (or rejected) by the pod.
+    pub(super) fn on_probe_answer(
+        &mut self,
+        pod_idx: PodIdx,
+        kind: ProbeKind,
+        request: Key,
+        ok: bool,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let Some(worker) = self.pods[pod_idx.idx()].probes[kind.index()].as_mut() else {
+            return;
+        };
+        if worker.in_flight != Some(request) {
+            return; // a late answer after the timeout
+        }
+        worker.in_flight = None;
+        if let Some(timer) = worker.timer.take() {
+            sched.cancel(timer);
+        }
+        self.probe_result(pod_idx, kind, ok, "error", sched);
+    }
+
+    pub(super) fn on_probe_timeout(&mut self, request: Key, sched: &mut Scheduler<Event>) {
+        let Some(r) = self.requests.get(request) else {
+            return;
+        };
+        let (pod_idx, RequestKind::Probe { probe: kind }) = (r.pod, r.kind) else {
+            return;
+        };
+        let Some(worker) = self.pods[pod_idx.idx()].probes[kind.index()].as_mut() else {
+            return;
+        };
+        if worker.in_flight != Some(request) {
+            return;
+        }
+        worker.in_flight = None;
+        worker.timer = None;
+        // The request itself stays where it is (queued or running) until the pod gets to it.
+        self.probe_result(pod_idx, kind, false, "timeout", sched);
+    }
+
+    /// Counts a probe result and acts when a threshold of consecutive results is reached.
+    fn probe_result(
+        &mut self,
+        pod_idx: PodIdx,
+        kind: ProbeKind,
+        ok: bool,
+        cause: &'static str,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let cfg = self.probe_config(pod_idx, kind).expect("probe configured");
+        let (success_threshold, failure_threshold) = (cfg.success_threshold, cfg.failure_threshold);
+        let worker = self.pods[pod_idx.idx()].probes[kind.index()]
+            .as_mut()
+            .expect("worker");
+        let was_passing = worker.passing;
+        if ok {
+            worker.consecutive_fail = 0;
+            worker.consecutive_ok += 1;
+            if !worker.passing && worker.consecutive_ok >= success_threshold {
+                worker.passing = true;
+            }
+        } else {
+            worker.consecutive_ok = 0;
+            worker.consecutive_fail += 1;
+            let consecutive = worker.consecutive_fail;
+            if worker.passing && consecutive >= failure_threshold {
+                worker.passing = false;
+            }
+            let pod = self.pod_name(pod_idx);
+            let threshold = failure_threshold;
+            self.log.push(
+                now,
+                LogKind::ProbeFailed {
+                    pod,
+                    probe: kind.name(),
+                    consecutive,
+                    threshold,
+                    cause,
+                },
+            );
+        }
+        let passing = self.pods[pod_idx.idx()].probes[kind.index()]
+            .as_ref()
+            .expect("worker")
+            .passing;
+        match kind {
+            ProbeKind::Startup if ok && !self.pods[pod_idx.idx()].started => {
+                self.pods[pod_idx.idx()].started = true;
+                self.pods[pod_idx.idx()].probes[kind.index()] = None;
+                self.arm_probe(pod_idx, ProbeKind::Liveness, sched);
+                self.arm_probe(pod_idx, ProbeKind::Readiness, sched);
+                let has_readiness = self.probe_config(pod_idx, ProbeKind::Readiness).is_some();
+                if !has_readiness && self.pods[pod_idx.idx()].phase == PodPhase::Running {
+                    self.set_ready(pod_idx, true, sched);
+                }
+            }
+            ProbeKind::Liveness | ProbeKind::Startup if was_passing && !passing => {
+                let reason = if kind == ProbeKind::Liveness {
+                    KillReason::Liveness
+                } else {
+                    KillReason::Startup
+                };
+                self.kill(pod_idx, reason, sched);
+            }
+            ProbeKind::Readiness if passing != was_passing => self.set_ready(pod_idx, passing, sched),
+            _ => {}
+        }
+    }
+
+    /// Sets the kubelet's readiness of a pod and publishes the change to callers.
+    pub(super) fn set_ready(&mut self, pod_idx: PodIdx, ready: bool, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let pod = &mut self.pods[pod_idx.idx()];
+        if pod.ready == ready {
+            return;
+        }
+        pod.ready = ready;
+        let state = if ready {
+            PodState::Ready
+        } else if pod.phase == PodPhase::Running {
+            PodState::NotReady
+        } else {
+            PodState::Down
+        };
+        pod.metrics.set_state(now, state);
+        let service = pod.service;
+        let address = pod.address;
+        self.services[service.idx()]
+            .metrics
+            .add_ready(now, if ready { 1 } else { -1 });
+        let name = self.pod_name(pod_idx);
+        self.log.push(now, LogKind::Readiness { pod: name, ready });
+        let delay = self.cfg.services[service.idx()].discovery.delay();
+        sched.schedule_in(
+            delay,
+            Event::EndpointChange {
+                pod: pod_idx.0,
+                address,
+                ready,
+            },
+        );
+    }
+
+    /// Kills a container (probe failure or fault): SIGTERM, then death at once or after the
+    /// grace period.
+    pub(super) fn kill(&mut self, pod_idx: PodIdx, reason: KillReason, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let service = self.pods[pod_idx.idx()].service;
+        let lifecycle = &self.cfg.services[service.idx()].lifecycle;
+        let (grace, immediate) = (
+            lifecycle.grace,
+            lifecycle.exit_on_sigterm || lifecycle.grace.is_zero(),
+        );
+        self.pods[pod_idx.idx()].metrics.kills += 1;
+        self.set_ready(pod_idx, false, sched);
+        let was_running = self.pods[pod_idx.idx()].phase == PodPhase::Running;
+        self.pods[pod_idx.idx()].phase = PodPhase::Terminating;
+        self.pods[pod_idx.idx()].metrics.set_state(now, PodState::Down);
+        if was_running {
+            let slots = self.cfg.services[service.idx()].slots;
+            self.services[service.idx()]
+                .metrics
+                .add_capacity(now, -i64::from(slots));
+        }
+        if immediate {
+            self.container_dead(pod_idx, Some(reason), sched);
+        } else {
+            let incarnation = self.pods[pod_idx.idx()].incarnation;
+            sched.schedule_in(
+                grace,
+                Event::GraceOver {
+                    pod: pod_idx.0,
+                    incarnation,
+                },
+            );
+            // Queued requests will not be served: only in-flight ones drain.
+            let queued: Vec<Key> = self.pods[pod_idx.idx()].queue.drain(..).collect();
+            let queued_lost = queued.len() as u32;
+            self.services[service.idx()]
+                .metrics
+                .add_queued(now, -(queued.len() as i64));
+            for request in queued {
+                self.complete_unstarted_with_reset(request, sched);
+            }
+            let name = self.pod_name(pod_idx);
+            self.log.push(
+                now,
+                LogKind::Killed {
+                    pod: name,
+                    reason,
+                    lost: queued_lost,
+                },
+            );
+        }
+    }
+
+    fn complete_unstarted_with_reset(&mut self, request: Key, sched: &mut Scheduler<Event>) {
+        let r = self.requests.get(request).expect("queued request");
+        debug_assert!(!r.started);
+        self.complete(request, Response::Reset, sched);
+    }
+
+    pub(super) fn on_grace_over(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let pod = &self.pods[p as usize];
+        if pod.incarnation != incarnation || pod.phase != PodPhase::Terminating {
+            return;
+        }
+        self.container_dead(PodIdx(p), None, sched);
+    }
+
+    /// The container's process is gone: everything on it fails, its client-library state is
+    /// lost, and (unless a fault keeps it down) it restarts after its CrashLoopBackOff delay.
+    pub(super) fn container_dead(
+        &mut self,
+        pod_idx: PodIdx,
+        reason: Option<KillReason>,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        // Down first: nothing that happens while its requests fail can reach this container.
+        self.pods[pod_idx.idx()].phase = PodPhase::Down;
+        let lost = self.drop_all_requests(pod_idx, sched);
+        self.reset_sites(pod_idx, sched);
+        if let Some(reason) = reason {
+            let name = self.pod_name(pod_idx);
+            self.log.push(
+                now,
+                LogKind::Killed {
+                    pod: name,
+                    reason,
+                    lost,
+                },
+            );
+        }
+        let pod = &mut self.pods[pod_idx.idx()];
+        pod.phase = PodPhase::Down;
+        pod.probes = [None, None, None];
+        pod.metrics.set_state(now, PodState::Down);
+        if pod.crashed {
+            return; // the fault's end restarts it
+        }
+        let delay = pod.backoff.on_exit(pod.container_started_at, now);
+        pod.restarts += 1;
+        let (restarts, incarnation) = (pod.restarts, pod.incarnation + 1);
+        let name = self.pod_name(pod_idx);
+        self.log.push(
+            now,
+            LogKind::RestartScheduled {
+                pod: name,
+                backoff_s: secs(delay),
+                restarts,
+            },
+        );
+        sched.schedule_in(
+            delay,
+            Event::ContainerStart {
+                pod: pod_idx.0,
+                incarnation,
+            },
+        );
+    }
+
+    /// Discards the client-library state of a dead container: its calls and attempts end
+    /// silently (their callers are gone too), its pools, breakers, bulkheads and budgets start
+    /// afresh with the next container.
+    fn reset_sites(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let base = self.pods[pod_idx.idx()].site_base;
+        let n = self.services[self.pods[pod_idx.idx()].service.idx()]
+            .out_edges
+            .len() as u32;
+        if n == 0 {
+            return;
+        }
+        let sites = base..base + n;
+        let doomed: Vec<Key> = self
+            .calls
+            .keys()
+            .filter(|&k| sites.contains(&self.calls.get(k).expect("live").site))
+            .collect();
+        for call in doomed {
+            let c = self.calls.remove(call).expect("live");
+            if let Some(timer) = c.timer {
+                sched.cancel(timer);
+            }
+            if let Some(a) = c.attempt {
+                for timer in [a.total_timer, a.phase_timer].into_iter().flatten() {
+                    sched.cancel(timer);
+                }
+            }
+            if c.owner == super::CallOwner::Deferred {
+                // The deferred item stays queued; another caller pod will pick it up.
+                let edge = self.sites[c.site as usize].edge;
+                let d = &mut self.edges[edge.idx()].deferred;
+                d.in_progress = false;
+                if d.pending > 0 && !d.drain_scheduled {
+                    d.drain_scheduled = true;
+                    sched.schedule_at(now, Event::DeferredDrain { edge: edge.0 });
+                }
+            }
+        }
+        for site in sites {
+            self.replace_site(site, now, sched);
+        }
+    }
+}

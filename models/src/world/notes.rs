@@ -1,0 +1,169 @@
+//! Bookkeeping around policy state changes: breaker transitions (log, gauges, state history,
+//! resilience4j's automatic timer), bulkhead saturation, and replacing a dead container's
+//! client-library state.
+
+use sim_core::sim::Scheduler;
+use sim_core::time::SimTime;
+
+use super::{Event, PoolRt, World};
+use crate::config::Caller;
+use crate::log::LogKind;
+use crate::policy::breaker::{BreakerState, CircuitBreaker, Transition};
+use crate::policy::budget::RetryBudget;
+use crate::policy::bulkhead::Bulkhead;
+
+impl World {
+    /// `caller→callee`.
+    pub(crate) fn edge_name(&self, edge: crate::ids::EdgeIdx) -> String {
+        let e = &self.cfg.edges[edge.idx()];
+        let caller = match e.caller {
+            Caller::Client(c) => self.cfg.clients[c as usize].name.clone(),
+            Caller::Service(s) => self.cfg.services[s.idx()].name.clone(),
+        };
+        format!("{caller}→{}", self.cfg.services[e.callee.idx()].name)
+    }
+
+    /// The pod (or client) owning a site.
+    pub(crate) fn site_owner(&self, site: u32) -> String {
+        let s = &self.sites[site as usize];
+        match s.pod {
+            Some(pod) => self.pod_name(pod),
+            None => match self.cfg.edges[s.edge.idx()].caller {
+                Caller::Client(c) => self.cfg.clients[c as usize].name.clone(),
+                Caller::Service(_) => unreachable!("service sites have a pod"),
+            },
+        }
+    }
+
+    pub(super) fn note_breaker_transition(&mut self, site: u32, t: Transition, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let edge = self.sites[site as usize].edge;
+        self.edges[edge.idx()].metrics.on_breaker(now, t.from, t.to);
+        self.sites[site as usize].breaker_history.push((now, t.to));
+        let log = LogKind::Breaker {
+            edge: self.edge_name(edge),
+            owner: self.site_owner(site),
+            from: t.from,
+            to: t.to,
+            reason: t.reason.to_string(),
+        };
+        self.log.push(now, log);
+        self.arm_breaker_timer(site, sched);
+    }
+
+    /// Schedules the breaker's own timer (resilience4j automatic OPEN → HALF_OPEN), if it has one.
+    fn arm_breaker_timer(&mut self, site: u32, sched: &mut Scheduler<Event>) {
+        let s = &mut self.sites[site as usize];
+        if let Some(old) = s.breaker_timer.take() {
+            sched.cancel(old);
+        }
+        if let Some(at) = s.breaker.as_ref().and_then(CircuitBreaker::next_timer) {
+            s.breaker_timer = Some(sched.timer_at(at.max(sched.now()), Event::BreakerTimer { site }));
+        }
+    }
+
+    pub(super) fn on_breaker_timer(&mut self, site: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let s = &mut self.sites[site as usize];
+        s.breaker_timer = None;
+        let Some(breaker) = &mut s.breaker else { return };
+        if let Some(t) = breaker.on_timer(now) {
+            self.note_breaker_transition(site, t, sched);
+        }
+    }
+
+    pub(super) fn note_bulkhead_acquired(&mut self, site: u32, now: SimTime) {
+        let edge = self.sites[site as usize].edge;
+        self.edges[edge.idx()].metrics.add_bulkhead(now, 1);
+        let bulkhead = self.sites[site as usize].bulkhead.as_ref().expect("bulkhead");
+        if bulkhead.is_saturated() && bulkhead.in_use() > 0 {
+            let max_concurrent = bulkhead.in_use();
+            let log = LogKind::BulkheadSaturated {
+                edge: self.edge_name(edge),
+                owner: self.site_owner(site),
+                max_concurrent,
+            };
+            self.log.push(now, log);
+        }
+    }
+
+    pub(super) fn note_bulkhead_released(&mut self, site: u32, now: SimTime) {
+        let edge = self.sites[site as usize].edge;
+        self.edges[edge.idx()].metrics.add_bulkhead(now, -1);
+        let bulkhead = self.sites[site as usize].bulkhead.as_ref().expect("bulkhead");
+        let max = self
+            .policy_of_site(site)
+            .bulkhead
+            .as_ref()
+            .expect("bulkhead")
+            .max_concurrent;
+        if bulkhead.in_use() + 1 == max {
+            let log = LogKind::BulkheadRecovered {
+                edge: self.edge_name(edge),
+                owner: self.site_owner(site),
+            };
+            self.log.push(now, log);
+        }
+    }
+
+    /// Reports a site's retry budget level change to its edge's gauge.
+    pub(super) fn note_budget(&mut self, site: u32, now: SimTime) {
+        let s = &mut self.sites[site as usize];
+        let Some(budget) = &s.budget else { return };
+        let level = (budget.level(now, s.active_calls).max(0.0) * 1000.0).round() as u64;
+        let old = std::mem::replace(&mut s.budget_reported, level);
+        if old != level {
+            let edge = s.edge;
+            let series = &mut self.edges[edge.idx()].metrics.series_budget;
+            // `old` is this site's share of the sum, so the subtraction cannot underflow.
+            let v = series.value() + level - old;
+            series.set(now, v);
+        }
+    }
+
+    /// A new container's client library for one site: fresh policies and pool, endpoints
+    /// resolved anew. Gauges are corrected for the state that disappears.
+    pub(super) fn replace_site(&mut self, site: u32, now: SimTime, sched: &mut Scheduler<Event>) {
+        let edge = self.sites[site as usize].edge;
+        let policy = self.cfg.policies[self.cfg.edges[edge.idx()].policy.idx()].clone();
+        let callee = self.cfg.edges[edge.idx()].callee;
+        let published = self.services[callee.idx()].published.clone();
+        let s = &mut self.sites[site as usize];
+        if let Some(timer) = s.breaker_timer.take() {
+            sched.cancel(timer);
+        }
+        let old_state = s.breaker.as_ref().map(CircuitBreaker::state);
+        let old_in_use = s.bulkhead.as_ref().map_or(0, Bulkhead::in_use);
+        s.breaker = policy.breaker.clone().map(CircuitBreaker::new);
+        s.bulkhead = policy.bulkhead.clone().map(Bulkhead::new);
+        s.bulkhead_waiters.clear();
+        s.budget = policy
+            .retry
+            .as_ref()
+            .and_then(|r| r.budget.clone())
+            .map(|b| RetryBudget::new(b, now));
+        s.pool = PoolRt {
+            open: 0,
+            idle: Vec::new(),
+            waiters: Default::default(),
+        };
+        s.view = published;
+        s.rr_next = 0;
+        s.in_flight_to.iter_mut().for_each(|n| *n = 0);
+        s.active_calls = 0;
+        if let Some(old) = old_state {
+            if old != BreakerState::Closed {
+                s.breaker_history.push((now, BreakerState::Closed));
+                self.edges[edge.idx()]
+                    .metrics
+                    .on_breaker(now, old, BreakerState::Closed);
+            }
+        }
+        if old_in_use > 0 {
+            self.edges[edge.idx()]
+                .metrics
+                .add_bulkhead(now, -i64::from(old_in_use));
+        }
+        self.note_budget(site, now);
+    }
+}

@@ -1,0 +1,442 @@
+//! Pods serving requests: admission (a free slot, else the accept queue, else 503), handler
+//! steps (work, sequential and parallel calls), and the response. A request holds its slot
+//! while it waits on downstream calls, and keeps running after its caller gave up.
+
+use sim_core::sim::Scheduler;
+use sim_core::time::{SimDuration, SimTime};
+
+use super::{AttemptRef, CallOwner, Event, PodPhase, ProbeKind, RequestKind, ServerRequest, World};
+use crate::config::{QueueOrder, Step};
+use crate::ids::PodIdx;
+use crate::log::LogKind;
+use crate::outcome::{Outcome, Response};
+use crate::slab::Key;
+
+impl World {
+    /// An attempt's request reaches its pod.
+    pub(super) fn on_delivered(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let Some(a) = self.attempt(attempt) else { return };
+        let (to, incarnation, call) = (a.to, a.incarnation, attempt.call);
+        let pod = &self.pods[to.pod.idx()];
+        if pod.blackholed {
+            return; // lost in the network
+        }
+        let service = pod.service;
+        let edge = self.sites[self.calls.get(call).expect("live call").site as usize].edge;
+        if pod.address != to.address || pod.incarnation != incarnation || pod.phase != PodPhase::Running {
+            // The connection led to a container that is gone or shutting down.
+            let latency = self.latency(edge);
+            sched.schedule_in(
+                latency,
+                Event::Responded {
+                    attempt,
+                    response: Response::Reset,
+                },
+            );
+            return;
+        }
+        let deadline = {
+            let c = self.calls.get(call).expect("live call");
+            let policy = self.policy_of_site(c.site);
+            if policy.propagate_deadline {
+                c.deadline_at
+            } else {
+                None
+            }
+        };
+        let m = &mut self.services[service.idx()].metrics;
+        m.arrivals += 1;
+        m.series_arrivals.add(now, 1);
+        let will_error = self.decide_error(to.pod);
+        let request = self.requests.insert(ServerRequest {
+            pod: to.pod,
+            kind: RequestKind::Traffic { attempt },
+            arrived_at: now,
+            started_at: now,
+            deadline,
+            uses_slot: true,
+            started: false,
+            step: 0,
+            pending_calls: 0,
+            required_failed: false,
+            will_error,
+            timer: None,
+            running_pos: 0,
+        });
+        self.admit(request, sched);
+    }
+
+    /// Admits a request that uses a slot: start it, queue it, or reject it.
+    pub(super) fn admit(&mut self, request: Key, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let r = self.requests.get(request).expect("live request");
+        let pod_idx = r.pod;
+        let service = self.pods[pod_idx.idx()].service;
+        let slots = self.effective_slots(pod_idx);
+        let capacity = self.cfg.services[service.idx()].queue.capacity;
+        let pod = &mut self.pods[pod_idx.idx()];
+        if pod.busy < slots && pod.queue.is_empty() {
+            self.start_request(request, sched);
+        } else if (pod.queue.len() as u32) < capacity {
+            pod.queue.push_back(request);
+            self.services[service.idx()].metrics.add_queued(now, 1);
+        } else {
+            if matches!(r.kind, RequestKind::Traffic { .. }) {
+                let m = &mut self.services[service.idx()].metrics;
+                m.rejected += 1;
+                m.series_rejected.add(now, 1);
+            }
+            self.complete(request, Response::Rejected, sched);
+        }
+    }
+
+    /// A request gets a slot (or the dedicated probe path) and runs its first step.
+    pub(super) fn start_request(&mut self, request: Key, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let r = self.requests.get_mut(request).expect("live request");
+        r.started = true;
+        r.started_at = now;
+        let (pod_idx, uses_slot, arrived_at, is_traffic) = (
+            r.pod,
+            r.uses_slot,
+            r.arrived_at,
+            matches!(r.kind, RequestKind::Traffic { .. }),
+        );
+        let pod = &mut self.pods[pod_idx.idx()];
+        r.running_pos = pod.running.len() as u32;
+        pod.running.push(request);
+        let service = pod.service;
+        if uses_slot {
+            pod.busy += 1;
+            self.services[service.idx()].metrics.add_busy(now, 1);
+            self.check_saturation(pod_idx, now);
+        }
+        if is_traffic {
+            self.services[service.idx()]
+                .metrics
+                .queue_wait
+                .record(now.saturating_since(arrived_at).as_nanos());
+            let r = self.requests.get(request).expect("live");
+            if r.will_error && self.error_is_fast(pod_idx) {
+                return self.complete(request, Response::Error, sched);
+            }
+        }
+        self.run_steps(request, sched);
+    }
+
+    /// Runs steps from the current one until one has to wait (work or calls), or all are done.
+    fn run_steps(&mut self, request: Key, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let r = self.requests.get(request).expect("live request");
+        let (step_idx, pod_idx, kind, deadline) = (r.step as usize, r.pod, r.kind, r.deadline);
+        let is_traffic = matches!(kind, RequestKind::Traffic { .. });
+        let service = self.pods[pod_idx.idx()].service;
+        // Borrow the configuration and the service's random stream side by side: no cloning.
+        let next = {
+            let steps = steps_of(&self.cfg, service, kind);
+            match steps.get(step_idx) {
+                None => Next::Done,
+                Some(Step::Work(work)) => {
+                    let base = work
+                        .dist
+                        .sample_duration(&mut self.services[service.idx()].work_rng);
+                    let busy = self.pods[pod_idx.idx()].busy;
+                    Next::Work(base.saturating_add(work.slope.saturating_mul(u64::from(busy))))
+                }
+                Some(Step::Call(call)) => Next::Call(*call),
+                Some(Step::Parallel(calls)) => Next::Parallel(calls.len()),
+            }
+        };
+        match next {
+            Next::Done => {
+                let r = self.requests.get(request).expect("live");
+                let response = if r.required_failed || r.will_error {
+                    Response::Error
+                } else {
+                    Response::Ok
+                };
+                self.complete(request, response, sched);
+            }
+            Next::Work(duration) => {
+                let duration = if is_traffic {
+                    self.apply_work_faults(pod_idx, duration, now)
+                } else {
+                    duration
+                };
+                // Not cancellable: if the request dies first, its key goes stale and the event is
+                // dropped when it fires, which is cheaper than arming a timer for every step.
+                sched.schedule_in(duration, Event::WorkDone { request });
+            }
+            Next::Call(call) => {
+                self.requests.get_mut(request).expect("live").pending_calls = 1;
+                let site = self.site_of(pod_idx, call.edge);
+                let cap = self.deadline_cap(pod_idx, deadline);
+                self.start_call(site, CallOwner::Request(request), call.required, cap, sched);
+            }
+            Next::Parallel(n) => {
+                self.requests.get_mut(request).expect("live").pending_calls = n as u32;
+                let cap = self.deadline_cap(pod_idx, deadline);
+                for j in 0..n {
+                    let Step::Parallel(calls) = &steps_of(&self.cfg, service, kind)[step_idx] else {
+                        unreachable!("parallel step")
+                    };
+                    let call = calls[j];
+                    let site = self.site_of(pod_idx, call.edge);
+                    self.start_call(site, CallOwner::Request(request), call.required, cap, sched);
+                    // A call can finish synchronously (e.g. an open breaker without fallback) and
+                    // even complete the request: stop if it did.
+                    if self
+                        .requests
+                        .get(request)
+                        .is_none_or(|r| r.step as usize != step_idx)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The deadline a request's calls inherit, if its service honours deadlines.
+    fn deadline_cap(&self, pod: PodIdx, deadline: Option<SimTime>) -> Option<SimTime> {
+        let svc = &self.cfg.services[self.pods[pod.idx()].service.idx()];
+        if svc.honour_deadlines { deadline } else { None }
+    }
+
+    pub(super) fn on_work_done(&mut self, request: Key, sched: &mut Scheduler<Event>) {
+        let Some(r) = self.requests.get_mut(request) else {
+            return;
+        };
+        r.timer = None;
+        r.step += 1;
+        self.run_steps(request, sched);
+    }
+
+    /// A call made by a request's handler ended.
+    pub(super) fn on_request_call_done(
+        &mut self,
+        request: Key,
+        outcome: Outcome,
+        required: bool,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let Some(r) = self.requests.get_mut(request) else {
+            return;
+        };
+        if required && matches!(outcome, Outcome::Failed(_)) {
+            r.required_failed = true;
+        }
+        r.pending_calls -= 1;
+        if r.pending_calls > 0 {
+            return;
+        }
+        if r.required_failed {
+            // A required dependency failed: the handler gives up with an error.
+            return self.complete(request, Response::Error, sched);
+        }
+        r.step += 1;
+        self.run_steps(request, sched);
+    }
+
+    /// Ends a request with `response`: frees its slot, answers its caller, starts the next
+    /// queued request.
+    pub(super) fn complete(&mut self, request: Key, response: Response, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let r = self.requests.remove(request).expect("live request");
+        if let Some(timer) = r.timer {
+            sched.cancel(timer);
+        }
+        let pod_idx = r.pod;
+        let service = self.pods[pod_idx.idx()].service;
+        if r.started {
+            self.remove_running(pod_idx, r.running_pos);
+            if r.uses_slot {
+                self.pods[pod_idx.idx()].busy -= 1;
+                self.services[service.idx()].metrics.add_busy(now, -1);
+                self.check_saturation(pod_idx, now);
+            }
+        }
+        match r.kind {
+            RequestKind::Traffic { attempt } => {
+                let m = &mut self.services[service.idx()].metrics;
+                match response {
+                    Response::Ok => m.completed_ok += 1,
+                    Response::Error => m.completed_error += 1,
+                    Response::DeadlineExceeded => m.dropped_deadline += 1,
+                    Response::Rejected | Response::Reset => {}
+                }
+                if r.started {
+                    m.service_time
+                        .record(now.saturating_since(r.started_at).as_nanos());
+                    m.series_completed.add(now, 1);
+                }
+                if self.attempt(attempt).is_some() {
+                    let edge = self.sites[self.calls.get(attempt.call).expect("live").site as usize].edge;
+                    if !self.pods[pod_idx.idx()].blackholed {
+                        let latency = self.latency(edge);
+                        self.hop(latency, Event::Responded { attempt, response }, sched);
+                    }
+                }
+            }
+            RequestKind::Probe { probe } => {
+                self.on_probe_answer(pod_idx, probe, request, response == Response::Ok, sched)
+            }
+        }
+        if r.uses_slot {
+            self.start_queued(pod_idx, sched);
+        }
+    }
+
+    /// Starts queued requests while slots are free, dropping those whose deadline passed.
+    pub(super) fn start_queued(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        loop {
+            let slots = self.effective_slots(pod_idx);
+            let pod = &mut self.pods[pod_idx.idx()];
+            if pod.busy >= slots || pod.phase != PodPhase::Running {
+                return;
+            }
+            let next = match self.cfg.services[pod.service.idx()].queue.order {
+                QueueOrder::Fifo => pod.queue.pop_front(),
+                QueueOrder::Lifo => pod.queue.pop_back(),
+            };
+            let Some(next) = next else { return };
+            let service = pod.service;
+            self.services[service.idx()].metrics.add_queued(now, -1);
+            let r = self.requests.get(next).expect("queued requests are live");
+            let honour = self.cfg.services[service.idx()].honour_deadlines;
+            if honour && r.deadline.is_some_and(|d| now >= d) {
+                self.complete(next, Response::DeadlineExceeded, sched);
+                continue;
+            }
+            self.start_request(next, sched);
+        }
+    }
+
+    fn remove_running(&mut self, pod_idx: PodIdx, pos: u32) {
+        let running = &mut self.pods[pod_idx.idx()].running;
+        running.swap_remove(pos as usize);
+        if let Some(&moved) = running.get(pos as usize) {
+            self.requests
+                .get_mut(moved)
+                .expect("running requests are live")
+                .running_pos = pos;
+        }
+    }
+
+    /// Logs saturation changes with hysteresis: saturated when every slot is busy, recovered
+    /// when at most half are (so a pod running near capacity does not flap in the log).
+    fn check_saturation(&mut self, pod_idx: PodIdx, now: SimTime) {
+        let slots = self.effective_slots(pod_idx);
+        let pod = &self.pods[pod_idx.idx()];
+        let (busy, queued, was) = (pod.busy, pod.queue.len() as u32, pod.saturated);
+        let now_saturated = if was {
+            busy * 2 > slots
+        } else {
+            busy >= slots && slots > 0
+        };
+        if now_saturated == was {
+            return;
+        }
+        self.pods[pod_idx.idx()].saturated = now_saturated;
+        let name = self.pod_name(pod_idx);
+        let kind = if now_saturated {
+            LogKind::Saturated {
+                pod: name,
+                busy,
+                slots,
+                queued,
+            }
+        } else {
+            LogKind::Unsaturated {
+                pod: name,
+                busy,
+                slots,
+            }
+        };
+        self.log.push(now, kind);
+    }
+
+    /// `service-replica`, e.g. `upload-0`.
+    pub(crate) fn pod_name(&self, pod: PodIdx) -> String {
+        let p = &self.pods[pod.idx()];
+        format!("{}-{}", self.cfg.services[p.service.idx()].name, p.replica)
+    }
+
+    /// Fails every request queued or running on a dying container: traffic at its caller with a
+    /// reset, probes silently (their timeout decides). Returns how many were lost.
+    pub(super) fn drop_all_requests(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) -> u32 {
+        let now = sched.now();
+        let pod = &mut self.pods[pod_idx.idx()];
+        let mut doomed: Vec<Key> = pod.queue.drain(..).collect();
+        let queued = doomed.len() as i64;
+        doomed.append(&mut pod.running);
+        let busy = std::mem::take(&mut pod.busy);
+        let service = pod.service;
+        let blackholed = pod.blackholed;
+        let m = &mut self.services[service.idx()].metrics;
+        m.add_queued(now, -queued);
+        m.add_busy(now, -i64::from(busy));
+        let mut lost = 0;
+        for request in doomed {
+            let r = self.requests.remove(request).expect("live request");
+            if let Some(timer) = r.timer {
+                sched.cancel(timer);
+            }
+            if let RequestKind::Traffic { attempt } = r.kind {
+                lost += 1;
+                self.services[service.idx()].metrics.lost += 1;
+                if self.attempt(attempt).is_some() {
+                    let edge = self.sites[self.calls.get(attempt.call).expect("live").site as usize].edge;
+                    if !blackholed {
+                        let latency = self.latency(edge);
+                        sched.schedule_in(
+                            latency,
+                            Event::Responded {
+                                attempt,
+                                response: Response::Reset,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        self.pods[pod_idx.idx()].saturated = false;
+        lost
+    }
+
+    /// The work time a step takes under the faults active on its pod.
+    fn apply_work_faults(&mut self, pod: PodIdx, base: SimDuration, now: SimTime) -> SimDuration {
+        self.faulted_work_time(pod, base, now)
+    }
+
+    /// Whether a traffic request will end in an error response (error-rate faults).
+    fn decide_error(&mut self, pod: PodIdx) -> bool {
+        self.error_decision(pod)
+    }
+}
+
+/// What the next step of a request needs, copied out of the configuration.
+enum Next {
+    Done,
+    Work(SimDuration),
+    Call(crate::config::CallStep),
+    Parallel(usize),
+}
+
+/// The handler steps of a request of `kind` on `service`.
+fn steps_of(cfg: &crate::config::Scenario, service: crate::ids::ServiceIdx, kind: RequestKind) -> &[Step] {
+    let svc = &cfg.services[service.idx()];
+    match kind {
+        RequestKind::Traffic { .. } => &svc.steps,
+        RequestKind::Probe { probe } => {
+            let probe = match probe {
+                ProbeKind::Liveness => &svc.lifecycle.liveness,
+                ProbeKind::Readiness => &svc.lifecycle.readiness,
+                ProbeKind::Startup => &svc.lifecycle.startup_probe,
+            };
+            &probe.as_ref().expect("probe configured").handler
+        }
+    }
+}

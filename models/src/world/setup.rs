@@ -1,0 +1,302 @@
+//! Building a world from a scenario and seeding its first events.
+
+use std::collections::VecDeque;
+
+use sim_core::rng::RngStreams;
+use sim_core::sim::Scheduler;
+use sim_core::time::SimTime;
+
+use super::{
+    ClientRt, EdgeRt, Endpoint, Event, FaultRt, PodPhase, PodRt, PoolRt, ProbeRt, ServiceRt, SiteRt, World,
+};
+use crate::config::{Caller, Discovery, Load, Scenario};
+use crate::ids::{EdgeIdx, PodIdx, ServiceIdx};
+use crate::k8s::CrashLoopBackOff;
+use crate::log::EventLog;
+use crate::metrics::{ClientMetrics, EdgeMetrics, PodMetrics, PodState, ServiceMetrics};
+use crate::policy::breaker::CircuitBreaker;
+use crate::policy::budget::RetryBudget;
+use crate::policy::bulkhead::Bulkhead;
+use crate::slab::Slab;
+use crate::world::deferred::DeferredRt;
+
+/// Builds the world of `scenario` with random streams from `seed`. Call [`World::start`] to
+/// seed its first events.
+pub fn build(scenario: Scenario, seed: u64) -> World {
+    let streams = RngStreams::new(seed);
+    let bucket = scenario.bucket;
+
+    let mut services: Vec<ServiceRt> = Vec::with_capacity(scenario.services.len());
+    let mut first_pod = 0u32;
+    for svc in &scenario.services {
+        services.push(ServiceRt {
+            first_pod,
+            out_edges: Vec::new(),
+            work_rng: streams.stream(&format!("service/{}/work", svc.name)),
+            error_rng: streams.stream(&format!("service/{}/errors", svc.name)),
+            active_faults: Vec::new(),
+            published: Vec::new(),
+            metrics: ServiceMetrics::new(bucket),
+        });
+        first_pod += svc.replicas;
+    }
+
+    // Edge slots: an edge's position in its caller's block of sites.
+    let mut edges = Vec::with_capacity(scenario.edges.len());
+    for (i, edge) in scenario.edges.iter().enumerate() {
+        let slot = match edge.caller {
+            Caller::Client(_) => 0,
+            Caller::Service(s) => {
+                let out = &mut services[s.idx()].out_edges;
+                out.push(EdgeIdx(i as u32));
+                (out.len() - 1) as u32
+            }
+        };
+        edges.push(EdgeRt {
+            slot,
+            metrics: EdgeMetrics::new(bucket),
+            deferred: DeferredRt::new(),
+        });
+    }
+
+    let mut world = World {
+        clients: Vec::new(),
+        services,
+        pods: Vec::new(),
+        edges,
+        sites: Vec::new(),
+        requests: Slab::default(),
+        calls: Slab::default(),
+        faults: scenario
+            .faults
+            .iter()
+            .map(|_| FaultRt { active: false })
+            .collect(),
+        log: EventLog::new(scenario.limits.max_log_entries),
+        net_rngs: (0..scenario.edges.len())
+            .map(|i| streams.stream(&format!("edge/{i}/network")))
+            .collect(),
+        cfg: scenario,
+    };
+
+    for (c, client) in world.cfg.clients.iter().enumerate() {
+        let site = world.sites.len() as u32;
+        world.sites.push(new_site(
+            &world,
+            client.edge,
+            None,
+            &streams,
+            &format!("client/{}", client.name),
+        ));
+        world.clients.push(ClientRt {
+            site,
+            arrivals_rng: streams.stream(&format!("client/{}/arrivals", client.name)),
+            think_rng: streams.stream(&format!("client/{}/think", client.name)),
+            metrics: ClientMetrics::new(world.cfg.bucket),
+            bursts: 0,
+        });
+        debug_assert_eq!(
+            world.cfg.edges[client.edge.idx()].caller,
+            Caller::Client(c as u32)
+        );
+    }
+
+    for (s, svc) in world.cfg.services.iter().enumerate() {
+        for replica in 0..svc.replicas {
+            let pod = PodIdx(world.pods.len() as u32);
+            let site_base = world.sites.len() as u32;
+            let name = format!("{}-{replica}", svc.name);
+            for &edge in &world.services[s].out_edges {
+                world.sites.push(new_site(
+                    &world,
+                    edge,
+                    Some(pod),
+                    &streams,
+                    &format!("pod/{name}"),
+                ));
+            }
+            world.pods.push(PodRt {
+                service: ServiceIdx(s as u32),
+                replica,
+                phase: PodPhase::Down,
+                incarnation: 0,
+                address: 0,
+                ready: false,
+                started: false,
+                crashed: false,
+                blackholed: false,
+                slots: svc.slots,
+                busy: 0,
+                queue: VecDeque::new(),
+                running: Vec::new(),
+                probes: [None, None, None],
+                site_base,
+                startup_rng: streams.stream(&format!("pod/{name}/startup")),
+                restarts: 0,
+                backoff: CrashLoopBackOff::new(),
+                container_started_at: SimTime::ZERO,
+                saturated: false,
+                metrics: PodMetrics::new(),
+            });
+        }
+    }
+    world
+}
+
+/// A fresh client-library instance for `edge` (also used when a container restarts).
+pub(super) fn new_site(
+    world: &World,
+    edge: EdgeIdx,
+    pod: Option<PodIdx>,
+    streams: &RngStreams,
+    owner: &str,
+) -> SiteRt {
+    let e = &world.cfg.edges[edge.idx()];
+    let policy = &world.cfg.policies[e.policy.idx()];
+    let callee_replicas = world.cfg.services[e.callee.idx()].replicas as usize;
+    SiteRt {
+        edge,
+        policy: e.policy,
+        pod,
+        breaker: policy.breaker.clone().map(CircuitBreaker::new),
+        breaker_timer: None,
+        breaker_history: if policy.breaker.is_some() {
+            vec![(SimTime::ZERO, crate::policy::breaker::BreakerState::Closed)]
+        } else {
+            Vec::new()
+        },
+        budget_reported: 0,
+        bulkhead: policy.bulkhead.clone().map(Bulkhead::new),
+        bulkhead_waiters: VecDeque::new(),
+        budget: policy
+            .retry
+            .as_ref()
+            .and_then(|r| r.budget.clone())
+            .map(|b| RetryBudget::new(b, SimTime::ZERO)),
+        pool: PoolRt {
+            open: 0,
+            idle: Vec::new(),
+            waiters: VecDeque::new(),
+        },
+        view: Vec::new(),
+        rr_next: 0,
+        in_flight_to: vec![0; callee_replicas],
+        active_calls: 0,
+        rng: streams.stream(&format!("{owner}/edge/{}", edge.0)),
+    }
+}
+
+impl World {
+    /// Seeds the first events: pods (warm and ready, or cold-starting), clients, faults,
+    /// DNS refreshes and deferred-work drains.
+    pub fn start(&mut self, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        for p in 0..self.pods.len() {
+            let svc = &self.cfg.services[self.pods[p].service.idx()];
+            if svc.lifecycle.warm_start {
+                self.warm_start_pod(p as u32, sched);
+            } else {
+                sched.schedule_at(
+                    now,
+                    Event::ContainerStart {
+                        pod: p as u32,
+                        incarnation: 0,
+                    },
+                );
+            }
+        }
+        // Warm pods are routable from the start: every caller already knows them.
+        for s in 0..self.services.len() {
+            let first = self.services[s].first_pod;
+            let ready: Vec<Endpoint> = (first..first + self.cfg.services[s].replicas)
+                .filter(|&p| self.pods[p as usize].ready)
+                .map(|p| Endpoint {
+                    pod: PodIdx(p),
+                    address: self.pods[p as usize].address,
+                })
+                .collect();
+            self.services[s].published = ready;
+        }
+        for site in 0..self.sites.len() {
+            let callee = self.cfg.edges[self.sites[site].edge.idx()].callee;
+            self.sites[site].view = self.services[callee.idx()].published.clone();
+            if let Discovery::Dns { ttl, .. } = self.cfg.services[callee.idx()].discovery {
+                // Each caller's cache expires at its own phase.
+                let phase = ttl.mul_f64(self.sites[site].rng.uniform());
+                sched.schedule_at(now.saturating_add(phase), Event::DnsRefresh { site: site as u32 });
+            }
+        }
+        for c in 0..self.cfg.clients.len() {
+            let client_idx = c as u32;
+            match self.cfg.clients[c].load {
+                Load::Open { .. } => self.schedule_next_arrival(client_idx, now, sched),
+                Load::Closed { users, start, .. } => {
+                    for user in 0..users {
+                        sched.schedule_at(
+                            start,
+                            Event::UserWake {
+                                client: client_idx,
+                                user,
+                            },
+                        );
+                    }
+                }
+                Load::Burst { at, .. } => sched.schedule_at(at, Event::Burst { client: client_idx }),
+            }
+        }
+        for (f, fault) in self.cfg.faults.iter().enumerate() {
+            sched.schedule_at(fault.from, Event::FaultStart { fault: f as u32 });
+            if let Some(until) = fault.until {
+                sched.schedule_at(until, Event::FaultEnd { fault: f as u32 });
+            }
+        }
+    }
+
+    /// A pod that has been up and ready for a while when the run starts: running, ready, its
+    /// probes ticking at a random phase within their period.
+    fn warm_start_pod(&mut self, p: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let svc_idx = self.pods[p as usize].service;
+        let slots = self.cfg.services[svc_idx.idx()].slots;
+        let lifecycle = self.cfg.services[svc_idx.idx()].lifecycle.clone();
+        let pod = &mut self.pods[p as usize];
+        pod.phase = PodPhase::Running;
+        pod.ready = true;
+        pod.started = true;
+        pod.metrics.set_state(now, PodState::Ready);
+        let metrics = &mut self.services[svc_idx.idx()].metrics;
+        metrics.add_capacity(now, i64::from(slots));
+        metrics.add_ready(now, 1);
+        for (kind, probe) in [
+            (super::ProbeKind::Liveness, &lifecycle.liveness),
+            (super::ProbeKind::Readiness, &lifecycle.readiness),
+        ] {
+            if let Some(probe) = probe {
+                let pod = &mut self.pods[p as usize];
+                pod.probes[kind.index()] = Some(ProbeRt::new(true));
+                let phase = probe.period.mul_f64(pod.startup_rng.uniform());
+                sched.schedule_at(
+                    now.saturating_add(phase),
+                    Event::ProbeTick {
+                        pod: p,
+                        incarnation: 0,
+                        probe: kind,
+                    },
+                );
+            }
+        }
+    }
+}
+
+impl ProbeRt {
+    /// A probe worker whose visible result starts as `passing`.
+    pub(crate) fn new(passing: bool) -> ProbeRt {
+        ProbeRt {
+            passing,
+            consecutive_ok: 0,
+            consecutive_fail: 0,
+            in_flight: None,
+            timer: None,
+        }
+    }
+}
