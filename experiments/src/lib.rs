@@ -1,1 +1,16 @@
-//! experiments: scenarios, the builtin catalog, sweeps and outputs.
+//! # experiments
+//!
+//! meshsim's product surface: scenario files (TOML, with `--set` overrides and located errors),
+//! the builtin catalog, runs and their output files, the narrated anatomy, sweeps, and the
+//! `meshsim` command line.
+//!
+//! **Architecture invariant:** file and terminal I/O happen here (and only in `run`'s writing
+//! step and the binary), never in `models` or `sim-core`.
+
+pub mod catalog;
+pub mod charts;
+pub mod narrate;
+pub mod output;
+pub mod run;
+pub mod scenario;
+pub mod text;

@@ -328,6 +328,8 @@ pub enum PodState {
 
 /// A pod's measurements.
 pub struct PodMetrics {
+    /// Traffic requests that reached this pod.
+    pub arrivals: u64,
     /// State changes `(time, new state)`, starting at time zero.
     pub states: Vec<(SimTime, PodState)>,
     /// Containers killed (by probes or faults).
@@ -340,6 +342,7 @@ impl PodMetrics {
     /// A pod starting at time zero.
     pub fn new() -> PodMetrics {
         PodMetrics {
+            arrivals: 0,
             states: vec![(SimTime::ZERO, PodState::Starting)],
             kills: 0,
             ready: TimeWeighted::new(SimTime::ZERO, 0),

@@ -133,6 +133,8 @@ pub struct ClientSummary {
 pub struct PodSummary {
     /// Pod name.
     pub name: String,
+    /// Traffic requests that reached it.
+    pub arrivals: u64,
     /// Container restarts.
     pub restarts: u32,
     /// Containers killed (probes or faults).

@@ -92,6 +92,7 @@ impl World {
                         let ready_fraction = pod.metrics.ready.mean(end);
                         PodSummary {
                             name: format!("{}-{}", cfg.name, pod.replica),
+                            arrivals: pod.metrics.arrivals,
                             restarts: pod.restarts,
                             kills: pod.metrics.kills,
                             time_ready_s: ready_fraction * secs,

@@ -167,7 +167,7 @@ impl World {
         pod_idx: PodIdx,
         kind: ProbeKind,
         request: Key,
-        ok: bool,
+        response: Response,
         sched: &mut Scheduler<Event>,
     ) {
         let Some(worker) = self.pods[pod_idx.idx()].probes[kind.index()].as_mut() else {
@@ -180,7 +180,14 @@ impl World {
         if let Some(timer) = worker.timer.take() {
             sched.cancel(timer);
         }
-        self.probe_result(pod_idx, kind, ok, "error", sched);
+        let cause = match response {
+            Response::Ok => "ok",
+            Response::Rejected => "rejected: accept queue full",
+            Response::Error => "error response",
+            Response::DeadlineExceeded => "deadline exceeded",
+            Response::Reset => "reset",
+        };
+        self.probe_result(pod_idx, kind, response == Response::Ok, cause, sched);
     }
 
     pub(super) fn on_probe_timeout(&mut self, request: Key, sched: &mut Scheduler<Event>) {

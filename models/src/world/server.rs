@@ -45,6 +45,7 @@ impl World {
                 None
             }
         };
+        self.pods[to.pod.idx()].metrics.arrivals += 1;
         let m = &mut self.services[service.idx()].metrics;
         m.arrivals += 1;
         m.series_arrivals.add(now, 1);
@@ -279,9 +280,7 @@ impl World {
                     }
                 }
             }
-            RequestKind::Probe { probe } => {
-                self.on_probe_answer(pod_idx, probe, request, response == Response::Ok, sched)
-            }
+            RequestKind::Probe { probe } => self.on_probe_answer(pod_idx, probe, request, response, sched),
         }
         if r.uses_slot {
             self.start_queued(pod_idx, sched);

@@ -1,0 +1,290 @@
+//! From a run's report to the incident timeline (plots' data types): stacked panels on one time
+//! axis: offered load against attempts at each callee, outcomes per second, in-flight and queue
+//! per service with capacity lines, latency p50/p99, and state bands for pods and breakers, with
+//! fault windows shaded.
+
+use models::config::Scenario;
+use models::metrics::PodState;
+use models::outcome::Failure;
+use models::policy::breaker::BreakerState;
+use models::report::Report;
+use plots::{
+    BandPanel, BandRow, LinePanel, Panel, RefLine, Series, Shade, Span, StackedPanel, StateStyle, Timeline,
+    Tone,
+};
+
+fn per_second(values: &[f64], bucket_s: f64) -> Vec<f64> {
+    values.iter().map(|v| v / bucket_s).collect()
+}
+
+fn sum_columns(report: &Report, names: &[String]) -> Vec<f64> {
+    let mut total = vec![0.0; report.series.buckets];
+    for name in names {
+        if let Some(v) = report.series.num(name) {
+            total.iter_mut().zip(v).for_each(|(t, x)| *t += x);
+        }
+    }
+    total
+}
+
+fn line(label: impl Into<String>, values: Vec<f64>, dashed: bool) -> Series {
+    Series {
+        label: label.into(),
+        values,
+        dashed,
+    }
+}
+
+/// The timeline of a run.
+pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
+    let s = &report.summary;
+    let bucket = report.series.bucket_s;
+    let end = s.stop.at_s;
+    let mut panels = vec![load_panel(scenario, report), outcome_panel(scenario, report)];
+    for svc in &scenario.services {
+        let p = format!("service.{}", svc.name);
+        let series = vec![
+            line(
+                "busy slots",
+                report
+                    .series
+                    .num(&format!("{p}.busy_mean"))
+                    .unwrap_or(&[])
+                    .to_vec(),
+                false,
+            ),
+            line(
+                "queued",
+                report
+                    .series
+                    .num(&format!("{p}.queued_mean"))
+                    .unwrap_or(&[])
+                    .to_vec(),
+                false,
+            ),
+            line(
+                "slots of pods up",
+                report
+                    .series
+                    .num(&format!("{p}.capacity"))
+                    .unwrap_or(&[])
+                    .to_vec(),
+                true,
+            ),
+        ];
+        panels.push(Panel::Lines(LinePanel {
+            title: format!("{}: in flight and queued (time-averaged per bucket)", svc.name),
+            y_label: "requests".into(),
+            log_y: false,
+            series,
+            reference_lines: vec![RefLine {
+                label: format!("all {} pods' slots", svc.replicas),
+                value: f64::from(svc.slots * svc.replicas),
+            }],
+        }));
+    }
+    let mut latency = Vec::new();
+    for c in &scenario.clients {
+        for q in ["p50", "p99"] {
+            let v = report
+                .series
+                .num(&format!("client.{}.latency_{q}_ms", c.name))
+                .unwrap_or(&[])
+                .to_vec();
+            latency.push(line(format!("{} {q}", c.name), v, q == "p50"));
+        }
+    }
+    panels.push(Panel::Lines(LinePanel {
+        title: "Latency of finished client requests".into(),
+        y_label: "ms (log)".into(),
+        log_y: true,
+        series: latency,
+        reference_lines: vec![],
+    }));
+    panels.push(pod_bands(report, end));
+    if !report.bands.breakers.is_empty() {
+        panels.push(breaker_bands(report, end));
+    }
+    let shaded = scenario
+        .faults
+        .iter()
+        .map(|f| Shade {
+            start_secs: f.from.as_secs_f64(),
+            end_secs: f.until.map_or(end, |u| u.as_secs_f64()).min(end),
+            label: format!(
+                "{}: {}",
+                scenario.services[f.service.idx()].name,
+                models::world::describe_fault(f)
+            ),
+        })
+        .collect();
+    Timeline {
+        title: format!("{}: incident timeline", s.scenario),
+        subtitle: format!(
+            "seed {} · scenario {hash} · {:.0} s simulated · buckets of {bucket} s",
+            s.seed, s.duration_s
+        ),
+        bucket_secs: bucket,
+        end_secs: end,
+        shaded,
+        panels,
+    }
+}
+
+fn load_panel(scenario: &Scenario, report: &Report) -> Panel {
+    let bucket = report.series.bucket_s;
+    let mut series = Vec::new();
+    for c in &scenario.clients {
+        let v = report
+            .series
+            .num(&format!("client.{}.started", c.name))
+            .unwrap_or(&[]);
+        series.push(line(
+            format!("{} offered (first tries)", c.name),
+            per_second(v, bucket),
+            false,
+        ));
+    }
+    for e in &report.summary.edges {
+        let v = report
+            .series
+            .num(&format!("edge.{}.attempts", e.name))
+            .unwrap_or(&[]);
+        series.push(line(format!("attempts {}", e.name), per_second(v, bucket), true));
+    }
+    Panel::Lines(LinePanel {
+        title: "Offered load and attempts at each callee (retries show as the gap)".into(),
+        y_label: "requests/s".into(),
+        log_y: false,
+        series,
+        reference_lines: vec![],
+    })
+}
+
+fn outcome_panel(scenario: &Scenario, report: &Report) -> Panel {
+    let bucket = report.series.bucket_s;
+    let col = |suffix: &str| -> Vec<String> {
+        scenario
+            .clients
+            .iter()
+            .map(|c| format!("client.{}.{suffix}", c.name))
+            .collect()
+    };
+    let mut layers = vec![
+        line("ok", per_second(&sum_columns(report, &col("ok")), bucket), false),
+        line(
+            "degraded",
+            per_second(&sum_columns(report, &col("degraded")), bucket),
+            false,
+        ),
+    ];
+    for f in Failure::ALL {
+        let total = sum_columns(report, &col(&format!("failed.{}", f.name())));
+        if total.iter().any(|&v| v > 0.0) {
+            layers.push(line(
+                format!("failed: {}", f.name().replace('_', " ")),
+                per_second(&total, bucket),
+                false,
+            ));
+        }
+    }
+    Panel::Stacked(StackedPanel {
+        title: "Client outcomes".into(),
+        y_label: "requests/s".into(),
+        layers,
+    })
+}
+
+fn spans<S: Copy + PartialEq>(
+    states: &[(sim_core::time::SimTime, S)],
+    end: f64,
+    index: impl Fn(S) -> usize,
+) -> Vec<Span> {
+    states
+        .iter()
+        .enumerate()
+        .map(|(i, &(t, s))| Span {
+            start_secs: t.as_secs_f64(),
+            end_secs: states.get(i + 1).map_or(end, |n| n.0.as_secs_f64()).min(end),
+            state: index(s),
+        })
+        .filter(|s| s.end_secs > s.start_secs)
+        .collect()
+}
+
+fn pod_bands(report: &Report, end: f64) -> Panel {
+    let states = vec![
+        StateStyle {
+            name: "ready".into(),
+            tone: Tone::Good,
+        },
+        StateStyle {
+            name: "not ready".into(),
+            tone: Tone::Warn,
+        },
+        StateStyle {
+            name: "starting".into(),
+            tone: Tone::Info,
+        },
+        StateStyle {
+            name: "killed / restarting".into(),
+            tone: Tone::Bad,
+        },
+    ];
+    let index = |s: PodState| match s {
+        PodState::Ready => 0,
+        PodState::NotReady => 1,
+        PodState::Starting => 2,
+        PodState::Down => 3,
+    };
+    let rows = report
+        .bands
+        .pods
+        .iter()
+        .map(|p| BandRow {
+            label: p.pod.clone(),
+            spans: spans(&p.states, end, index),
+        })
+        .collect();
+    Panel::Bands(BandPanel {
+        title: "Pods".into(),
+        states,
+        rows,
+    })
+}
+
+fn breaker_bands(report: &Report, end: f64) -> Panel {
+    let states = vec![
+        StateStyle {
+            name: "closed".into(),
+            tone: Tone::Good,
+        },
+        StateStyle {
+            name: "half-open".into(),
+            tone: Tone::Warn,
+        },
+        StateStyle {
+            name: "open".into(),
+            tone: Tone::Bad,
+        },
+    ];
+    let index = |s: BreakerState| match s {
+        BreakerState::Closed => 0,
+        BreakerState::HalfOpen => 1,
+        BreakerState::Open => 2,
+    };
+    let rows = report
+        .bands
+        .breakers
+        .iter()
+        .map(|b| BandRow {
+            label: format!("{} @ {}", b.edge, b.owner),
+            spans: spans(&b.states, end, index),
+        })
+        .collect();
+    Panel::Bands(BandPanel {
+        title: "Circuit breakers".into(),
+        states,
+        rows,
+    })
+}

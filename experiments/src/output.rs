@@ -1,0 +1,120 @@
+//! Output files: `summary.json`, `timeseries.csv`, `events.jsonl`, plots. Every file is
+//! rendered in memory first and written atomically (a temporary file in the same directory,
+//! then a rename), so a reader never sees half a file and a failed run leaves nothing partial.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+use models::report::{Report, Summary, TimeSeries, Values};
+use serde::Serialize;
+
+/// `summary.json`: the models' summary plus what identifies the run.
+#[derive(Serialize)]
+pub struct SummaryFile<'a> {
+    /// The version of meshsim that produced it.
+    pub meshsim_version: &'static str,
+    /// Stable hash of the effective scenario (after overrides).
+    pub scenario_hash: &'a str,
+    /// The summary.
+    #[serde(flatten)]
+    pub summary: &'a Summary,
+}
+
+/// The `meshsim` version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Writes `bytes` to `path` atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other("output path has no file name"))?;
+    let tmp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// The summary as pretty JSON (stable key order: struct order, maps sorted).
+pub fn summary_json(summary: &Summary, hash: &str) -> String {
+    let file = SummaryFile {
+        meshsim_version: VERSION,
+        scenario_hash: hash,
+        summary,
+    };
+    let mut text = serde_json::to_string_pretty(&file).expect("summary serialises");
+    text.push('\n');
+    text
+}
+
+/// Formats a number for CSV: integers without a fraction, NaN as an empty cell, others with
+/// Rust's shortest round-trip representation (platform-independent).
+fn cell(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The time series as CSV: a `time_s` column (bucket start) then one column per metric.
+pub fn timeseries_csv(series: &TimeSeries) -> String {
+    let mut out = String::from("time_s");
+    for c in &series.columns {
+        out.push(',');
+        out.push_str(&c.name);
+    }
+    out.push('\n');
+    for b in 0..series.buckets {
+        out.push_str(&cell(b as f64 * series.bucket_s));
+        for c in &series.columns {
+            out.push(',');
+            match &c.values {
+                Values::Num(v) => out.push_str(&cell(v[b])),
+                Values::Text(v) => out.push_str(v[b]),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The event log as JSON lines.
+pub fn events_jsonl(report: &Report) -> String {
+    let mut out = String::new();
+    for entry in &report.log {
+        let line = serde_json::to_string(entry).expect("log entry serialises");
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_stable() {
+        assert_eq!(cell(3.0), "3");
+        assert_eq!(cell(0.5), "0.5");
+        assert_eq!(cell(f64::NAN), "");
+        assert_eq!(cell(1.0 / 3.0), "0.3333333333333333");
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_files() {
+        let dir = std::env::temp_dir().join(format!("meshsim-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("x.txt");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert!(!dir.join(".x.txt.tmp").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

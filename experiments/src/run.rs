@@ -1,0 +1,103 @@
+//! `meshsim run`: load a scenario (file or builtin) with overrides, run it, and produce every
+//! output in memory; writing them is a separate step so nothing is written on bad input.
+
+use std::path::{Path, PathBuf};
+
+use models::RunOutput;
+
+use crate::catalog;
+use crate::narrate::narrate;
+use crate::output::{events_jsonl, summary_json, timeseries_csv, write_atomic};
+use crate::scenario::{Loaded, Override, ScenarioError, Source, load};
+
+/// Where a scenario comes from, resolved.
+pub fn resolve_source(arg: &str) -> Result<Source, String> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?;
+        return Ok(Source {
+            name: arg.to_string(),
+            text,
+        });
+    }
+    if let Some(b) = catalog::find(arg) {
+        return Ok(Source {
+            name: format!("builtin:{}", b.name),
+            text: b.text.to_string(),
+        });
+    }
+    let names: Vec<&str> = catalog::BUILTINS.iter().map(|b| b.name).collect();
+    Err(format!(
+        "no scenario file or builtin called `{arg}` (builtins: {})",
+        names.join(", ")
+    ))
+}
+
+/// Validated options of one run.
+pub struct RunOptions {
+    /// The scenario text.
+    pub source: Source,
+    /// `--set` overrides (and `--duration`, as an override of `duration`).
+    pub overrides: Vec<Override>,
+    /// `--seed`, overriding the file's seed.
+    pub seed: Option<u64>,
+}
+
+/// A finished run and everything needed to report it.
+pub struct Finished {
+    /// The effective scenario.
+    pub loaded: Loaded,
+    /// The seed used.
+    pub seed: u64,
+    /// The results.
+    pub output: RunOutput,
+}
+
+/// Loads and runs.
+pub fn execute(opts: &RunOptions) -> Result<Finished, ScenarioError> {
+    let loaded = load(&opts.source, &opts.overrides)?;
+    let seed = opts.seed.unwrap_or(loaded.seed);
+    let output = models::run(loaded.scenario.clone(), seed);
+    Ok(Finished { loaded, seed, output })
+}
+
+/// Every output file of a run, rendered in memory: `(file name, bytes)`.
+pub fn render_outputs(f: &Finished) -> Result<Vec<(String, Vec<u8>)>, plots::PlotError> {
+    let report = &f.output.report;
+    let mut files = vec![
+        (
+            "summary.json".to_string(),
+            summary_json(&report.summary, &f.loaded.hash).into_bytes(),
+        ),
+        (
+            "timeseries.csv".to_string(),
+            timeseries_csv(&report.series).into_bytes(),
+        ),
+        ("events.jsonl".to_string(), events_jsonl(report).into_bytes()),
+        (
+            "scenario.toml".to_string(),
+            f.loaded.canonical.clone().into_bytes(),
+        ),
+    ];
+    let narration = narrate(&f.loaded.scenario, &report.log, report.summary.log_dropped).join("\n") + "\n";
+    files.push(("anatomy.txt".to_string(), narration.into_bytes()));
+    let timeline = crate::charts::timeline(&f.loaded.scenario, report, &f.loaded.hash);
+    files.push((
+        "timeline.svg".to_string(),
+        plots::timeline_svg(&timeline)?.into_bytes(),
+    ));
+    files.push(("timeline.png".to_string(), plots::timeline_png(&timeline)?));
+    Ok(files)
+}
+
+/// Writes rendered outputs into `dir` (created if needed), each atomically.
+pub fn write_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        write_atomic(&path, bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,224 @@
+//! `[[clients]]`: load generators and their policy.
+
+use std::collections::BTreeMap;
+
+use models::config::{Arrivals, Caller, ClientConfig, Load, RateSchedule};
+use sim_core::dist::Dist;
+use sim_core::time::{SimDuration, SimTime};
+
+use super::policy::unlimited;
+use super::{Ctx, unique_name};
+use crate::scenario::dist::read_dist;
+use crate::scenario::error::ErrorKind;
+use crate::scenario::reader::{Item, Result};
+use crate::scenario::tree::Value;
+
+/// Reads client number `index`.
+pub(super) fn read_client(
+    ctx: &mut Ctx,
+    index: u32,
+    item: &Item<'_>,
+    seen: &mut BTreeMap<String, String>,
+) -> Result<ClientConfig> {
+    let mut t = item.as_table()?;
+    let name_item = t.required("name")?;
+    let name = unique_name(&name_item, "client", seen)?.to_string();
+    let target = ctx.service(&t.required("target")?)?;
+    let policy_item = t.optional("policy");
+    let named = policy_item.as_ref().map(|i| ctx.policy(i)).transpose()?;
+    let timeout_item = t.optional("timeout");
+    let timeout = timeout_item.as_ref().map(|i| i.as_timeout()).transpose()?;
+    let load = read_load(&t.required("load")?)?;
+    t.finish()?;
+
+    let policy = match (named, timeout) {
+        (Some(p), None) => p,
+        (named, deadline) => {
+            let (config, blame) = match named {
+                None => (
+                    unlimited(format!("{name}-default"), deadline.flatten()),
+                    &name_item,
+                ),
+                Some(p) => {
+                    let mut copy = ctx.policies[p.idx()].clone();
+                    copy.name = format!("{name}-{}", copy.name);
+                    copy.deadline = deadline.flatten();
+                    (copy, timeout_item.as_ref().unwrap_or(&name_item))
+                }
+            };
+            if ctx.policy_index.contains_key(&config.name) {
+                return Err(blame.error(
+                    ErrorKind::Duplicate,
+                    format!(
+                        "no declared policy named `{}` (the name of this client's own policy)",
+                        config.name
+                    ),
+                    format!("[policies.{}]", config.name),
+                ));
+            }
+            ctx.add_policy(config)
+        }
+    };
+    let edge = ctx.edge(Caller::Client(index), target, policy);
+    Ok(ClientConfig { name, edge, load })
+}
+
+fn read_load(item: &Item<'_>) -> Result<Load> {
+    #[derive(Copy, Clone)]
+    enum K {
+        Open,
+        Closed,
+        Burst,
+    }
+    let mut t = item.as_table()?;
+    let kind =
+        t.required("kind")?
+            .as_enum(&[("open", K::Open), ("closed", K::Closed), ("burst", K::Burst)])?;
+    let load = match kind {
+        K::Open => {
+            let rate_item = t.required("rate")?;
+            let arrivals = t
+                .optional("arrivals")
+                .map(|i| i.as_enum(&[("poisson", Arrivals::Poisson), ("constant", Arrivals::Constant)]))
+                .transpose()?
+                .unwrap_or(Arrivals::Poisson);
+            let schedule = t.optional("schedule");
+            let rate = if schedule.is_some() {
+                rate_item.as_non_negative()?
+            } else {
+                rate_item.as_positive().map_err(|e| {
+                    if matches!(rate_item.node.value, Value::Int(_) | Value::Float(_)) {
+                        e.with_help("a rate of 0 is allowed only with a `schedule` that raises it")
+                    } else {
+                        e
+                    }
+                })?
+            };
+            let rate = match schedule {
+                Some(s) => read_schedule(rate, &s)?,
+                None => RateSchedule::constant(rate),
+            };
+            Load::Open { arrivals, rate }
+        }
+        K::Closed => {
+            let users = t.required("users")?.as_u32_at_least(1)?;
+            let think = t
+                .optional("think")
+                .map(|i| read_dist(&i))
+                .transpose()?
+                .unwrap_or(Dist::Constant { value: 0.0 });
+            let start = t
+                .optional("start")
+                .map(|i| i.as_duration())
+                .transpose()?
+                .unwrap_or(SimDuration::ZERO);
+            Load::Closed {
+                users,
+                think,
+                start: SimTime::ZERO.saturating_add(start),
+            }
+        }
+        K::Burst => {
+            let count = t.required("count")?.as_u32_at_least(1)?;
+            let at = t
+                .optional("at")
+                .map(|i| i.as_duration())
+                .transpose()?
+                .unwrap_or(SimDuration::ZERO);
+            let every = t
+                .optional("every")
+                .map(|i| i.as_positive_duration())
+                .transpose()?;
+            Load::Burst {
+                count,
+                at: SimTime::ZERO.saturating_add(at),
+                every,
+            }
+        }
+    };
+    t.finish()?;
+    Ok(load)
+}
+
+/// Builds the piecewise-linear rate from the initial `rate` and the `schedule` entries: a step
+/// `{ at, rate }`, a ramp `{ at, ramp_to, until }` or a spike `{ at, spike, for }`, in time order
+/// and not overlapping.
+fn read_schedule(initial: f64, item: &Item<'_>) -> Result<RateSchedule> {
+    let mut points = vec![(SimTime::ZERO, initial)];
+    let mut current = initial;
+    let mut free_from = SimTime::ZERO;
+    for entry in item.as_array()? {
+        let mut t = entry.as_table()?;
+        let at_item = t.required("at")?;
+        let at = SimTime::ZERO.saturating_add(at_item.as_duration()?);
+        if at < free_from {
+            return Err(at_item.value_error(format!(
+                "a time ≥ {} (schedule entries in time order, not overlapping)",
+                SimDuration::from_nanos(free_from.as_nanos())
+            )));
+        }
+        let kinds: Vec<&str> = ["rate", "ramp_to", "spike"]
+            .into_iter()
+            .filter(|k| t.has(k))
+            .collect();
+        match (kinds.len(), kinds.first().copied()) {
+            (1, Some("rate")) => {
+                let rate = t.required("rate")?.as_non_negative()?;
+                push(&mut points, (at, current));
+                push(&mut points, (at, rate));
+                current = rate;
+                free_from = at;
+            }
+            (1, Some("ramp_to")) => {
+                let to = t.required("ramp_to")?.as_non_negative()?;
+                let until_item = t.required("until")?;
+                let until = SimTime::ZERO.saturating_add(until_item.as_duration()?);
+                if until <= at {
+                    return Err(
+                        until_item.value_error(format!("a time after `at` ({})", at_item.node.describe()))
+                    );
+                }
+                push(&mut points, (at, current));
+                push(&mut points, (until, to));
+                current = to;
+                free_from = until;
+            }
+            (1, Some("spike")) => {
+                let spike = t.required("spike")?.as_non_negative()?;
+                let for_item = t.required("for")?;
+                let end = at
+                    .checked_add(for_item.as_positive_duration()?)
+                    .ok_or_else(|| for_item.value_error("a shorter duration"))?;
+                push(&mut points, (at, current));
+                push(&mut points, (at, spike));
+                push(&mut points, (end, spike));
+                push(&mut points, (end, current));
+                free_from = end;
+            }
+            (0, _) => {
+                return Err(entry.error(
+                    ErrorKind::Missing,
+                    "one of `rate` (a step), `ramp_to` (a ramp) or `spike` (a spike)",
+                    "none of them",
+                ));
+            }
+            _ => {
+                let second = t.optional(kinds[1]).expect("present");
+                return Err(second.error(
+                    ErrorKind::Rule,
+                    "one of `rate`, `ramp_to` or `spike` per schedule entry",
+                    format!("both `{}` and `{}`", kinds[0], kinds[1]),
+                ));
+            }
+        }
+        t.finish()?;
+    }
+    Ok(RateSchedule { points })
+}
+
+/// Appends a point unless it repeats the last one exactly.
+fn push(points: &mut Vec<(SimTime, f64)>, p: (SimTime, f64)) {
+    if points.last() != Some(&p) {
+        points.push(p);
+    }
+}

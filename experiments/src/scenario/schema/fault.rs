@@ -1,0 +1,172 @@
+//! `[[faults]]`: what goes wrong, where and when.
+
+use std::collections::BTreeMap;
+
+use models::config::{FaultConfig, FaultKind, ServiceConfig};
+use sim_core::time::{SimDuration, SimTime};
+
+use super::{Ctx, unique_name};
+use crate::scenario::error::ErrorKind;
+use crate::scenario::reader::{Item, Result};
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum K {
+    Slow,
+    Errors,
+    Crash,
+    CapacityCut,
+    Leak,
+    Restart,
+    Reschedule,
+}
+
+const KINDS: [(&str, K); 7] = [
+    ("slow", K::Slow),
+    ("errors", K::Errors),
+    ("crash", K::Crash),
+    ("capacity_cut", K::CapacityCut),
+    ("leak", K::Leak),
+    ("restart", K::Restart),
+    ("reschedule", K::Reschedule),
+];
+
+/// Reads one fault.
+pub(super) fn read_fault(
+    ctx: &Ctx,
+    services: &[ServiceConfig],
+    item: &Item<'_>,
+    seen: &mut BTreeMap<String, String>,
+) -> Result<FaultConfig> {
+    let mut t = item.as_table()?;
+    if let Some(name) = t.optional("name") {
+        unique_name(&name, "fault", seen)?;
+    }
+    let service = ctx.service(&t.required("service")?)?;
+    let kind_item = t.required("kind")?;
+    let k = kind_item.as_enum(&KINDS)?;
+    let from_item = t.optional("from");
+    let from = SimTime::ZERO.saturating_add(
+        from_item
+            .as_ref()
+            .map(|i| i.as_duration())
+            .transpose()?
+            .unwrap_or(SimDuration::ZERO),
+    );
+    let until_item = t.optional("until");
+    let until = until_item
+        .as_ref()
+        .map(|i| i.as_duration().map(|d| SimTime::ZERO.saturating_add(d)))
+        .transpose()?;
+    if let (Some(u), Some(ui)) = (until, &until_item) {
+        if matches!(k, K::Restart | K::Reschedule) {
+            return Err(ui.error(
+                ErrorKind::Rule,
+                format!(
+                    "no `until`: a {} ends by itself after `down_for`",
+                    kind_item.as_str()?
+                ),
+                format!("until = {}", ui.node.describe()),
+            ));
+        }
+        if u <= from {
+            let from_text = from_item
+                .as_ref()
+                .map_or_else(|| "\"0s\"".to_string(), |i| i.node.describe());
+            return Err(ui.value_error(format!("a time after `from` ({from_text})")));
+        }
+    }
+    let pods = match t.optional("pods") {
+        Some(i) => {
+            let n = i.as_u32_at_least(1)?;
+            let replicas = services[service.idx()].replicas;
+            if n > replicas {
+                return Err(i.value_error(format!(
+                    "at most the service's {replicas} replica{}",
+                    if replicas == 1 { "" } else { "s" }
+                )));
+            }
+            Some(n)
+        }
+        None => None,
+    };
+    let kind = match k {
+        K::Slow => {
+            let latency = t.optional("latency");
+            let multiplier = t.optional("multiplier");
+            match (latency, multiplier) {
+                (Some(l), None) => FaultKind::Slow {
+                    latency: Some(l.as_duration()?),
+                    multiplier: 1.0,
+                },
+                (None, Some(m)) => FaultKind::Slow {
+                    latency: None,
+                    multiplier: m.as_positive()?,
+                },
+                (Some(_), Some(m)) => {
+                    return Err(m.error(
+                        ErrorKind::Rule,
+                        "either `latency` or `multiplier` in a slow fault",
+                        "both".to_string(),
+                    ));
+                }
+                (None, None) => {
+                    return Err(kind_item.error(
+                        ErrorKind::Missing,
+                        "`latency` (a fixed work time) or `multiplier` (a factor on it) with a slow fault",
+                        "neither",
+                    ));
+                }
+            }
+        }
+        K::Errors => FaultKind::Errors {
+            rate: t.required("rate")?.as_probability()?,
+            fail_fast: t
+                .optional("fail_fast")
+                .map(|i| i.as_bool())
+                .transpose()?
+                .unwrap_or(false),
+        },
+        K::Crash => FaultKind::Crash {
+            blackhole: t
+                .optional("blackhole")
+                .map(|i| i.as_bool())
+                .transpose()?
+                .unwrap_or(false),
+        },
+        K::CapacityCut => {
+            let slots = t.optional("slots").map(|i| i.as_u32_at_least(0)).transpose()?;
+            let multiplier = t.optional("multiplier").map(|i| i.as_positive()).transpose()?;
+            if slots.is_none() && multiplier.is_none() {
+                return Err(kind_item.error(
+                    ErrorKind::Missing,
+                    "`slots` (fewer slots) and/or `multiplier` (slower work) with a capacity cut",
+                    "neither",
+                ));
+            }
+            FaultKind::CapacityCut {
+                slots,
+                multiplier: multiplier.unwrap_or(1.0),
+            }
+        }
+        K::Leak => {
+            let growth: SimDuration = t.required("growth")?.as_duration()?;
+            FaultKind::Leak {
+                growth: growth.as_secs_f64(),
+            }
+        }
+        K::Restart => FaultKind::Restart {
+            down_for: t.required("down_for")?.as_positive_duration()?,
+        },
+        K::Reschedule => FaultKind::Reschedule {
+            down_for: t.required("down_for")?.as_positive_duration()?,
+        },
+    };
+    t.finish()?;
+    Ok(FaultConfig {
+        service,
+        kind,
+        from,
+        until,
+        pods,
+    })
+}

@@ -1,0 +1,332 @@
+//! The scenario schema: walks the tree into a validated [`Scenario`].
+//!
+//! Reading order (which decides which error is reported first): the top-level keys, `network`,
+//! `limits`, the `[policies.NAME]` tables, the service names, the clients, the services, the
+//! call graph (cycles), the faults, and last the unknown top-level keys.
+
+mod client;
+mod fault;
+mod policy;
+mod service;
+
+use std::collections::BTreeMap;
+
+use models::config::{Caller, EdgeConfig, PolicyConfig, RunLimits, Scenario};
+use models::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
+use sim_core::dist::Dist;
+use sim_core::time::SimDuration;
+
+use super::dist::read_dist;
+use super::error::{ErrorKind, ReadError};
+use super::reader::{Item, Result, TableReader, closest, list};
+use super::tree::{Node, Origin};
+
+/// Default `seed`.
+pub const DEFAULT_SEED: u64 = 1;
+/// Default `bucket`: 1 s.
+pub const DEFAULT_BUCKET: SimDuration = SimDuration::from_secs(1);
+/// Default `network.latency`: 250 µs one way (a round trip of 0.5 ms inside a cluster).
+pub const DEFAULT_NETWORK_LATENCY: SimDuration = SimDuration::from_micros(250);
+/// Default `limits.max_events`.
+pub const DEFAULT_MAX_EVENTS: u64 = 200_000_000;
+/// Default `limits.max_pending`.
+pub const DEFAULT_MAX_PENDING: usize = 10_000_000;
+/// Default `limits.max_log_entries`.
+pub const DEFAULT_MAX_LOG_ENTRIES: usize = 100_000;
+/// The name of the policy service calls use when they name none.
+pub const DEFAULT_POLICY: &str = "default";
+
+/// A downstream call seen while reading, for the cycle check.
+struct CallSite {
+    caller: ServiceIdx,
+    callee: ServiceIdx,
+    origin: Origin,
+    path: String,
+}
+
+/// Names, policies and edges collected while reading.
+pub(crate) struct Ctx {
+    service_names: Vec<String>,
+    service_index: BTreeMap<String, ServiceIdx>,
+    policies: Vec<PolicyConfig>,
+    policy_index: BTreeMap<String, PolicyIdx>,
+    edges: Vec<EdgeConfig>,
+    edge_index: BTreeMap<(Caller, u32, u32), EdgeIdx>,
+    calls: Vec<CallSite>,
+}
+
+impl Ctx {
+    fn new() -> Ctx {
+        Ctx {
+            service_names: Vec::new(),
+            service_index: BTreeMap::new(),
+            policies: Vec::new(),
+            policy_index: BTreeMap::new(),
+            edges: Vec::new(),
+            edge_index: BTreeMap::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    /// The service a reference names.
+    fn service(&self, item: &Item<'_>) -> Result<ServiceIdx> {
+        let name = item.as_str()?;
+        self.service_index.get(name).copied().ok_or_else(|| {
+            let names: Vec<&str> = self.service_names.iter().map(String::as_str).collect();
+            reference_error(item, "service", &names)
+        })
+    }
+
+    /// The policy a reference names.
+    fn policy(&self, item: &Item<'_>) -> Result<PolicyIdx> {
+        let name = item.as_str()?;
+        self.policy_index.get(name).copied().ok_or_else(|| {
+            let names: Vec<&str> = self.policies.iter().map(|p| p.name.as_str()).collect();
+            reference_error(item, "policy", &names)
+        })
+    }
+
+    /// The service-level default policy: the declared `[policies.default]`, or httpx's defaults.
+    fn default_policy(&mut self) -> PolicyIdx {
+        match self.policy_index.get(DEFAULT_POLICY) {
+            Some(&p) => p,
+            None => self.add_policy(policy::httpx_default(DEFAULT_POLICY)),
+        }
+    }
+
+    fn add_policy(&mut self, p: PolicyConfig) -> PolicyIdx {
+        let idx = PolicyIdx(self.policies.len() as u32);
+        self.policy_index.insert(p.name.clone(), idx);
+        self.policies.push(p);
+        idx
+    }
+
+    /// The edge for (caller, callee, policy), created at its first appearance.
+    fn edge(&mut self, caller: Caller, callee: ServiceIdx, policy: PolicyIdx) -> EdgeIdx {
+        let next = EdgeIdx(self.edges.len() as u32);
+        let edges = &mut self.edges;
+        *self
+            .edge_index
+            .entry((caller, callee.0, policy.0))
+            .or_insert_with(|| {
+                edges.push(EdgeConfig {
+                    caller,
+                    callee,
+                    policy,
+                });
+                next
+            })
+    }
+}
+
+fn reference_error(item: &Item<'_>, what: &str, names: &[&str]) -> ReadError {
+    let expected = if names.is_empty() {
+        format!("the name of a {what} (none is declared)")
+    } else {
+        format!("the name of a {what}: {}", list(names))
+    };
+    let name = item.as_str().unwrap_or_default();
+    let err = item.error(
+        ErrorKind::Reference,
+        expected,
+        format!("{} (no such {what})", item.node.describe()),
+    );
+    match closest(name, names.iter().copied()) {
+        Some(best) => err.with_help(format!("did you mean \"{best}\"?")),
+        None => err,
+    }
+}
+
+/// A name that must be non-empty and unique among `seen` (name → key path of its first use).
+fn unique_name<'a>(item: &Item<'a>, what: &str, seen: &mut BTreeMap<String, String>) -> Result<&'a str> {
+    let name = item.as_str()?;
+    if name.is_empty() {
+        return Err(item.value_error(format!("a non-empty {what} name")));
+    }
+    if let Some(first) = seen.get(name) {
+        let parent = first.strip_suffix(".name").unwrap_or(first);
+        return Err(item.error(
+            ErrorKind::Duplicate,
+            format!("a {what} name not used before"),
+            format!("{} (already the name of {parent})", item.node.describe()),
+        ));
+    }
+    seen.insert(name.to_string(), item.path.clone());
+    Ok(name)
+}
+
+/// Reads a document tree into a scenario and its seed.
+pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
+    let mut t = TableReader::new(root, "")?;
+    let name = t.required("name")?.as_str()?.to_string();
+    let description = t
+        .optional("description")
+        .map(|i| i.as_str().map(str::to_string))
+        .transpose()?;
+    let duration = t.required("duration")?.as_positive_duration()?;
+    let seed = t
+        .optional("seed")
+        .map(|i| i.as_u64_at_least(0))
+        .transpose()?
+        .unwrap_or(DEFAULT_SEED);
+    let bucket = t
+        .optional("bucket")
+        .map(|i| i.as_positive_duration())
+        .transpose()?
+        .unwrap_or(DEFAULT_BUCKET);
+    let network_latency = match t.optional("network") {
+        Some(item) => {
+            let mut n = item.as_table()?;
+            let latency = n.optional("latency").map(|i| read_dist(&i)).transpose()?;
+            n.finish()?;
+            latency
+        }
+        None => None,
+    };
+    let network_latency = network_latency.unwrap_or_else(|| Dist::Constant {
+        value: DEFAULT_NETWORK_LATENCY.as_secs_f64(),
+    });
+    let limits = match t.optional("limits") {
+        Some(item) => read_limits(&item)?,
+        None => RunLimits {
+            max_events: DEFAULT_MAX_EVENTS,
+            max_pending: DEFAULT_MAX_PENDING,
+            max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+        },
+    };
+
+    let mut ctx = Ctx::new();
+    if let Some(item) = t.optional("policies") {
+        let mut p = item.as_table()?;
+        for (entry, item) in p.entries() {
+            let config = policy::read_policy(&entry.key, &item)?;
+            ctx.add_policy(config);
+        }
+    }
+
+    let services_item = t.required("services")?;
+    let service_items = services_item.as_array()?;
+    if service_items.is_empty() {
+        return Err(services_item.value_error("at least one service"));
+    }
+    let mut seen = BTreeMap::new();
+    for (i, item) in service_items.iter().enumerate() {
+        let mut s = item.as_table()?;
+        let name = unique_name(&s.required("name")?, "service", &mut seen)?;
+        ctx.service_names.push(name.to_string());
+        ctx.service_index.insert(name.to_string(), ServiceIdx(i as u32));
+    }
+
+    let mut clients = Vec::new();
+    if let Some(item) = t.optional("clients") {
+        let mut seen = BTreeMap::new();
+        for (i, item) in item.as_array()?.iter().enumerate() {
+            clients.push(client::read_client(&mut ctx, i as u32, item, &mut seen)?);
+        }
+    }
+
+    let mut services = Vec::with_capacity(service_items.len());
+    for (i, item) in service_items.iter().enumerate() {
+        services.push(service::read_service(&mut ctx, ServiceIdx(i as u32), item)?);
+    }
+    check_acyclic(&ctx)?;
+
+    let mut faults = Vec::new();
+    if let Some(item) = t.optional("faults") {
+        let mut seen = BTreeMap::new();
+        for item in item.as_array()? {
+            faults.push(fault::read_fault(&ctx, &services, &item, &mut seen)?);
+        }
+    }
+    t.finish()?;
+
+    let scenario = Scenario {
+        name,
+        description: description.unwrap_or_default(),
+        duration,
+        bucket,
+        network_latency,
+        clients,
+        services,
+        policies: ctx.policies,
+        edges: ctx.edges,
+        faults,
+        limits,
+    };
+    Ok((scenario, seed))
+}
+
+fn read_limits(item: &Item<'_>) -> Result<RunLimits> {
+    let mut t = item.as_table()?;
+    let max_events = t
+        .optional("max_events")
+        .map(|i| i.as_u64_at_least(1))
+        .transpose()?;
+    let max_pending = t
+        .optional("max_pending")
+        .map(|i| i.as_usize_at_least(1))
+        .transpose()?;
+    let max_log_entries = t
+        .optional("max_log_entries")
+        .map(|i| i.as_usize_at_least(0))
+        .transpose()?;
+    t.finish()?;
+    Ok(RunLimits {
+        max_events: max_events.unwrap_or(DEFAULT_MAX_EVENTS),
+        max_pending: max_pending.unwrap_or(DEFAULT_MAX_PENDING),
+        max_log_entries: max_log_entries.unwrap_or(DEFAULT_MAX_LOG_ENTRIES),
+    })
+}
+
+/// Fails on the first cycle of the service call graph (steps and probe handlers), found by a
+/// depth-first search in file order, pointing at the call that closes it.
+fn check_acyclic(ctx: &Ctx) -> Result<()> {
+    let n = ctx.service_names.len();
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, call) in ctx.calls.iter().enumerate() {
+        out[call.caller.idx()].push(k);
+    }
+    // 0 = not visited, 1 = on the current path, 2 = done.
+    let mut state = vec![0u8; n];
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(top) = stack.last_mut() {
+            let (v, next) = *top;
+            if next < out[v].len() {
+                top.1 += 1;
+                let call = &ctx.calls[out[v][next]];
+                let w = call.callee.idx();
+                match state[w] {
+                    0 => {
+                        state[w] = 1;
+                        stack.push((w, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|&(s, _)| s == w).unwrap_or(0);
+                        let mut names: Vec<&str> = stack[from..]
+                            .iter()
+                            .map(|&(s, _)| ctx.service_names[s].as_str())
+                            .collect();
+                        names.push(&ctx.service_names[w]);
+                        return Err(ReadError::new(
+                            ErrorKind::Cycle,
+                            call.origin,
+                            call.path.clone(),
+                            "an acyclic service call graph",
+                            format!("the cycle {}", names.join(" → ")),
+                        ));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,356 @@
+//! `[[services]]`: pods, queue, handler steps, lifecycle and probes, load balancing, discovery.
+
+use models::config::{
+    CallStep, Caller, Discovery, LbPolicy, LifecycleConfig, ProbeConfig, ProbePath, QueueConfig, QueueOrder,
+    ServiceConfig, Step, WorkStep,
+};
+use models::ids::ServiceIdx;
+use sim_core::dist::Dist;
+use sim_core::time::SimDuration;
+
+use super::{CallSite, Ctx};
+use crate::scenario::dist::read_dist;
+use crate::scenario::error::ErrorKind;
+use crate::scenario::reader::{Item, Result, TableReader, closest};
+use crate::scenario::tree::Value;
+
+/// Default `queue.capacity`.
+pub const DEFAULT_QUEUE_CAPACITY: u32 = 1000;
+/// Default `startup`: 1 s from container start to accepting connections.
+pub const DEFAULT_STARTUP: SimDuration = SimDuration::from_secs(1);
+/// Kubernetes `periodSeconds` default.
+pub const PROBE_PERIOD: SimDuration = SimDuration::from_secs(10);
+/// Kubernetes `timeoutSeconds` default.
+pub const PROBE_TIMEOUT: SimDuration = SimDuration::from_secs(1);
+/// Kubernetes `successThreshold` default.
+pub const PROBE_SUCCESS_THRESHOLD: u32 = 1;
+/// Kubernetes `failureThreshold` default.
+pub const PROBE_FAILURE_THRESHOLD: u32 = 3;
+/// Kubernetes `terminationGracePeriodSeconds` default.
+pub const TERMINATION_GRACE: SimDuration = SimDuration::from_secs(30);
+/// Default endpoint propagation delay of watch-based discovery.
+pub const WATCH_DELAY: SimDuration = SimDuration::from_secs(1);
+/// Default DNS TTL.
+pub const DNS_TTL: SimDuration = SimDuration::from_secs(30);
+/// Default registry (Consul-like) watch lag.
+pub const REGISTRY_LAG: SimDuration = SimDuration::from_secs(2);
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum ProbeKind {
+    Liveness,
+    Readiness,
+    Startup,
+}
+
+/// Reads one service (its name was checked already).
+pub(super) fn read_service(ctx: &mut Ctx, idx: ServiceIdx, item: &Item<'_>) -> Result<ServiceConfig> {
+    let mut t = item.as_table()?;
+    let name = t.required("name")?.as_str()?.to_string();
+    let replicas = t
+        .optional("replicas")
+        .map(|i| i.as_u32_at_least(1))
+        .transpose()?
+        .unwrap_or(1);
+    let slots = t.required("slots")?.as_u32_at_least(1)?;
+    let queue = match t.optional("queue") {
+        Some(i) => {
+            let mut q = i.as_table()?;
+            let capacity = q
+                .optional("capacity")
+                .map(|i| i.as_u32_at_least(0))
+                .transpose()?
+                .unwrap_or(DEFAULT_QUEUE_CAPACITY);
+            let order = q
+                .optional("order")
+                .map(|i| i.as_enum(&[("fifo", QueueOrder::Fifo), ("lifo", QueueOrder::Lifo)]))
+                .transpose()?
+                .unwrap_or(QueueOrder::Fifo);
+            q.finish()?;
+            QueueConfig { capacity, order }
+        }
+        None => QueueConfig {
+            capacity: DEFAULT_QUEUE_CAPACITY,
+            order: QueueOrder::Fifo,
+        },
+    };
+    let steps = read_steps(ctx, idx, &t.required("steps")?)?;
+    let startup = t
+        .optional("startup")
+        .map(|i| read_dist(&i))
+        .transpose()?
+        .unwrap_or(Dist::Constant {
+            value: DEFAULT_STARTUP.as_secs_f64(),
+        });
+    let warm_start = t
+        .optional("warm_start")
+        .map(|i| i.as_bool())
+        .transpose()?
+        .unwrap_or(true);
+    let liveness = t
+        .optional("liveness")
+        .map(|i| read_probe(ctx, idx, &i, ProbeKind::Liveness))
+        .transpose()?;
+    let readiness = t
+        .optional("readiness")
+        .map(|i| read_probe(ctx, idx, &i, ProbeKind::Readiness))
+        .transpose()?;
+    let startup_probe = t
+        .optional("startup_probe")
+        .map(|i| read_probe(ctx, idx, &i, ProbeKind::Startup))
+        .transpose()?;
+    let (grace, exit_on_sigterm) = match t.optional("termination") {
+        Some(i) => {
+            let mut tt = i.as_table()?;
+            let grace = tt
+                .optional("grace")
+                .map(|i| i.as_duration())
+                .transpose()?
+                .unwrap_or(TERMINATION_GRACE);
+            let exit = tt
+                .optional("exit_on_sigterm")
+                .map(|i| i.as_bool())
+                .transpose()?
+                .unwrap_or(true);
+            tt.finish()?;
+            (grace, exit)
+        }
+        None => (TERMINATION_GRACE, true),
+    };
+    let lb = t
+        .optional("lb")
+        .map(|i| {
+            i.as_enum(&[
+                ("round_robin", LbPolicy::RoundRobin),
+                ("random", LbPolicy::Random),
+                ("least_request", LbPolicy::LeastRequest),
+            ])
+        })
+        .transpose()?
+        .unwrap_or(LbPolicy::RoundRobin);
+    let discovery = t
+        .optional("discovery")
+        .map(|i| read_discovery(&i))
+        .transpose()?
+        .unwrap_or(Discovery::Watch { delay: WATCH_DELAY });
+    let stale_endpoint_refused = t
+        .optional("stale_endpoints")
+        .map(|i| i.as_enum(&[("refused", true), ("timeout", false)]))
+        .transpose()?
+        .unwrap_or(true);
+    let honour_deadlines = t
+        .optional("honour_deadlines")
+        .map(|i| i.as_bool())
+        .transpose()?
+        .unwrap_or(false);
+    t.finish()?;
+    Ok(ServiceConfig {
+        name,
+        replicas,
+        slots,
+        queue,
+        steps,
+        lifecycle: LifecycleConfig {
+            warm_start,
+            startup,
+            liveness,
+            readiness,
+            startup_probe,
+            grace,
+            exit_on_sigterm,
+            stale_endpoint_refused,
+        },
+        lb,
+        discovery,
+        honour_deadlines,
+    })
+}
+
+/// Reads a handler: an array of `{ work }`, `{ call }` and `{ parallel }` steps.
+fn read_steps(ctx: &mut Ctx, caller: ServiceIdx, item: &Item<'_>) -> Result<Vec<Step>> {
+    let mut steps = Vec::new();
+    for s in item.as_array()? {
+        let mut t = s.as_table()?;
+        let kinds: Vec<&str> = ["work", "call", "parallel"]
+            .into_iter()
+            .filter(|k| t.has(k))
+            .collect();
+        match (kinds.len(), kinds.first().copied()) {
+            (1, Some("work")) => {
+                let dist = read_dist(&t.required("work")?)?;
+                let slope = t
+                    .optional("slope")
+                    .map(|i| i.as_duration())
+                    .transpose()?
+                    .unwrap_or(SimDuration::ZERO);
+                t.finish()?;
+                steps.push(Step::Work(WorkStep { dist, slope }));
+            }
+            (1, Some("call")) => {
+                let call = read_call(ctx, caller, &mut t)?;
+                t.finish()?;
+                steps.push(Step::Call(call));
+            }
+            (1, Some("parallel")) => {
+                let p = t.required("parallel")?;
+                let calls = p.as_array()?;
+                if calls.is_empty() {
+                    return Err(p.value_error("at least one call, e.g. [ { call = \"storage\" } ]"));
+                }
+                let mut out = Vec::with_capacity(calls.len());
+                for c in calls {
+                    let mut ct = c.as_table()?;
+                    out.push(read_call(ctx, caller, &mut ct)?);
+                    ct.finish()?;
+                }
+                t.finish()?;
+                steps.push(Step::Parallel(out));
+            }
+            (0, _) => {
+                let err = s.error(
+                    ErrorKind::Missing,
+                    "a step: a table with `work`, `call` or `parallel`",
+                    format!("{} with none of them", s.node.describe()),
+                );
+                let typo = match &s.node.value {
+                    Value::Table(entries) => entries.iter().find_map(|e| {
+                        closest(&e.key, ["work", "call", "parallel"]).map(|best| (e.key.as_str(), best))
+                    }),
+                    _ => None,
+                };
+                return Err(match typo {
+                    Some((key, best)) => err.with_help(format!("found `{key}`: did you mean `{best}`?")),
+                    None => err,
+                });
+            }
+            _ => {
+                let second = t.optional(kinds[1]).expect("present");
+                return Err(second.error(
+                    ErrorKind::Rule,
+                    "one of `work`, `call` or `parallel` per step",
+                    format!("both `{}` and `{}`", kinds[0], kinds[1]),
+                ));
+            }
+        }
+    }
+    Ok(steps)
+}
+
+/// Reads `{ call = "svc", policy = "name", required = true }` and records its edge.
+fn read_call(ctx: &mut Ctx, caller: ServiceIdx, t: &mut TableReader<'_>) -> Result<CallStep> {
+    let call = t.required("call")?;
+    let callee = ctx.service(&call)?;
+    let policy = match t.optional("policy") {
+        Some(p) => ctx.policy(&p)?,
+        None => ctx.default_policy(),
+    };
+    let required = t
+        .optional("required")
+        .map(|i| i.as_bool())
+        .transpose()?
+        .unwrap_or(true);
+    let edge = ctx.edge(Caller::Service(caller), callee, policy);
+    ctx.calls.push(CallSite {
+        caller,
+        callee,
+        origin: call.origin(),
+        path: call.path.clone(),
+    });
+    Ok(CallStep { edge, required })
+}
+
+fn read_probe(ctx: &mut Ctx, caller: ServiceIdx, item: &Item<'_>, kind: ProbeKind) -> Result<ProbeConfig> {
+    let mut t = item.as_table()?;
+    let path = t
+        .optional("path")
+        .map(|i| i.as_enum(&[("shared", ProbePath::Shared), ("dedicated", ProbePath::Dedicated)]))
+        .transpose()?
+        .unwrap_or(ProbePath::Shared);
+    let initial_delay = t
+        .optional("initial_delay")
+        .map(|i| i.as_duration())
+        .transpose()?
+        .unwrap_or(SimDuration::ZERO);
+    let period = t
+        .optional("period")
+        .map(|i| i.as_positive_duration())
+        .transpose()?
+        .unwrap_or(PROBE_PERIOD);
+    let timeout = t
+        .optional("timeout")
+        .map(|i| i.as_positive_duration())
+        .transpose()?
+        .unwrap_or(PROBE_TIMEOUT);
+    let success_threshold = match t.optional("success_threshold") {
+        Some(i) => {
+            let n = i.as_u32_at_least(1)?;
+            if n != 1 && kind != ProbeKind::Readiness {
+                return Err(i.error(
+                    ErrorKind::Rule,
+                    "1 (Kubernetes requires successThreshold = 1 for liveness and startup probes)",
+                    n.to_string(),
+                ));
+            }
+            n
+        }
+        None => PROBE_SUCCESS_THRESHOLD,
+    };
+    let failure_threshold = t
+        .optional("failure_threshold")
+        .map(|i| i.as_u32_at_least(1))
+        .transpose()?
+        .unwrap_or(PROBE_FAILURE_THRESHOLD);
+    let handler = match t.optional("handler") {
+        Some(i) => read_steps(ctx, caller, &i)?,
+        None => Vec::new(),
+    };
+    t.finish()?;
+    Ok(ProbeConfig {
+        initial_delay,
+        period,
+        timeout,
+        success_threshold,
+        failure_threshold,
+        path,
+        handler,
+    })
+}
+
+fn read_discovery(item: &Item<'_>) -> Result<Discovery> {
+    #[derive(Copy, Clone)]
+    enum K {
+        Watch,
+        Dns,
+        Registry,
+    }
+    let mut t = item.as_table()?;
+    let kind =
+        t.required("kind")?
+            .as_enum(&[("watch", K::Watch), ("dns", K::Dns), ("registry", K::Registry)])?;
+    let dur = |t: &mut TableReader<'_>, key: &str, default: SimDuration| -> Result<SimDuration> {
+        t.optional(key)
+            .map(|i| i.as_duration())
+            .transpose()
+            .map(|v| v.unwrap_or(default))
+    };
+    let discovery = match kind {
+        K::Watch => Discovery::Watch {
+            delay: dur(&mut t, "delay", WATCH_DELAY)?,
+        },
+        K::Dns => {
+            let ttl = t
+                .optional("ttl")
+                .map(|i| i.as_positive_duration())
+                .transpose()?
+                .unwrap_or(DNS_TTL);
+            Discovery::Dns {
+                ttl,
+                delay: dur(&mut t, "delay", WATCH_DELAY)?,
+            }
+        }
+        K::Registry => Discovery::Registry {
+            lag: dur(&mut t, "lag", REGISTRY_LAG)?,
+        },
+    };
+    t.finish()?;
+    Ok(discovery)
+}

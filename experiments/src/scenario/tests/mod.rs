@@ -1,0 +1,81 @@
+//! Tests of the scenario loader: the cascade example, every error class with its location,
+//! overrides, the hash, and robustness against mutated input.
+
+mod cascade;
+mod errors;
+mod full;
+mod fuzz;
+mod hash;
+mod overrides;
+
+use super::{Loaded, Override, ScenarioError, Source, load};
+
+/// The cascade scenario, adapted to the schema.
+pub(super) const CASCADE: &str = include_str!("../../../tests/fixtures/cascade.toml");
+
+/// The scenario reference, whose examples must load.
+pub(super) const DOCS: &str = include_str!("../../../../docs/scenarios.md");
+
+/// A small valid scenario that the error tests break one line at a time.
+pub(super) const BASE: &str = r#"name = "t"
+duration = "60s"
+
+[[clients]]
+name = "c"
+target = "a"
+load = { kind = "open", rate = 10 }
+
+[[services]]
+name = "a"
+slots = 4
+steps = [ { work = "1ms" }, { call = "b" } ]
+
+[[services]]
+name = "b"
+slots = 4
+steps = [ { work = "2ms" } ]
+"#;
+
+pub(super) fn load_text(text: &str) -> Result<Loaded, ScenarioError> {
+    load(&Source::new("test.toml", text), &[])
+}
+
+pub(super) fn load_with(text: &str, sets: &[&str]) -> Result<Loaded, ScenarioError> {
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    load(&Source::new("test.toml", text), &overrides)
+}
+
+#[test]
+fn the_examples_in_the_docs_load() {
+    let mut blocks = 0;
+    let mut rest = DOCS;
+    while let Some(start) = rest.find("```toml\n") {
+        let body = &rest[start + 8..];
+        let end = body.find("```").expect("closed block");
+        let block = &body[..end];
+        rest = &body[end + 3..];
+        if block.starts_with("name = ") {
+            blocks += 1;
+            if let Err(e) = load_text(block) {
+                panic!("docs example #{blocks} does not load:\n{e}\n---\n{block}");
+            }
+        }
+    }
+    assert!(
+        blocks >= 2,
+        "found {blocks} complete examples in docs/scenarios.md"
+    );
+}
+
+#[test]
+fn the_cascade_example_in_the_docs_is_the_fixture() {
+    let fixture_body: String = CASCADE
+        .lines()
+        .skip_while(|l| !l.starts_with("name = "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        DOCS.contains(&fixture_body),
+        "docs/scenarios.md must include experiments/tests/fixtures/cascade.toml"
+    );
+}
