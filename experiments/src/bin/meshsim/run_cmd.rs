@@ -1,79 +1,47 @@
-//! The `meshsim` command line: raw flags (clap) are turned into validated options, then the
-//! library does the work. Exit codes: 0 success, 1 I/O or internal error, 2 bad input (nothing
-//! is written), 3 a run limit was hit (results written, marked partial).
+//! `meshsim run`, `meshsim validate`, `meshsim list`, `meshsim show`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
 use experiments::run::{RunOptions, execute, render_outputs, resolve_source, write_outputs};
 use experiments::scenario::{Override, parse_duration};
 use experiments::{catalog, narrate, text};
 
-/// Deterministic simulator of microservice failure anatomy and resilience patterns.
-#[derive(Parser)]
-#[command(name = "meshsim", version, about, long_about = None)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+use crate::{BadInput, Outcome};
 
-#[derive(Subcommand)]
-enum Command {
-    /// Run a scenario (a TOML file or a builtin name) and print its summary and anatomy.
-    Run(RunArgs),
-    /// Check a scenario file without running it.
-    Validate {
-        /// The scenario file.
-        file: String,
-        /// Overrides to check too, `path=value`.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
-    },
-    /// List the builtin scenarios.
-    List,
-    /// Print a builtin scenario's TOML, to copy and edit.
-    Show {
-        /// Builtin name.
-        name: String,
-    },
-}
-
+/// Flags of `meshsim run`.
 #[derive(clap::Args)]
-struct RunArgs {
+pub struct RunArgs {
     /// Scenario file, or the name of a builtin (see `meshsim list`).
-    scenario: String,
+    pub scenario: String,
     /// Master seed (overrides the file's `seed`).
     #[arg(long)]
-    seed: Option<u64>,
+    pub seed: Option<u64>,
     /// Override a scenario value, e.g. `--set services.classification.replicas=3` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<String>,
+    pub set: Vec<String>,
     /// Simulated duration, e.g. `300s` (overrides the file's `duration`).
     #[arg(long)]
-    duration: Option<String>,
+    pub duration: Option<String>,
     /// Write summary.json, timeseries.csv, events.jsonl and plots into this directory.
     #[arg(long)]
-    out: Option<PathBuf>,
+    pub out: Option<PathBuf>,
     /// Print the summary as JSON on stdout instead of tables.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// Do not print the narrated anatomy.
     #[arg(long)]
-    quiet: bool,
+    pub quiet: bool,
 }
 
-/// An error that is the user's input: printed as is, exit code 2.
-struct BadInput(String);
-
-fn overrides(set: &[String]) -> Result<Vec<Override>, BadInput> {
+pub fn overrides(set: &[String]) -> Result<Vec<Override>, BadInput> {
     set.iter()
         .map(|s| Override::parse(s).map_err(|e| BadInput(e.to_string())))
         .collect()
 }
 
-fn run(args: RunArgs) -> anyhow::Result<Result<ExitCode, BadInput>> {
+pub fn run(args: RunArgs) -> Outcome {
     let source = match resolve_source(&args.scenario) {
         Ok(s) => s,
         Err(e) => return Ok(Err(BadInput(e))),
@@ -132,7 +100,7 @@ fn run(args: RunArgs) -> anyhow::Result<Result<ExitCode, BadInput>> {
     Ok(Ok(ExitCode::SUCCESS))
 }
 
-fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
+pub fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
     let source = resolve_source(file).map_err(BadInput)?;
     let overrides = overrides(set)?;
     let loaded = experiments::scenario::load(&source, &overrides).map_err(|e| BadInput(e.to_string()))?;
@@ -150,36 +118,23 @@ fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
     Ok(())
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result: anyhow::Result<Result<ExitCode, BadInput>> = match cli.command {
-        Command::Run(args) => run(args),
-        Command::Validate { file, set } => Ok(validate(&file, &set).map(|()| ExitCode::SUCCESS)),
-        Command::List => {
-            for b in catalog::BUILTINS {
-                println!("{:<18} {}", b.name, catalog::description(b));
-            }
+/// `meshsim list`.
+pub fn list() -> Outcome {
+    for b in catalog::BUILTINS {
+        println!("{:<18} {}", b.name, catalog::description(b));
+    }
+    Ok(Ok(ExitCode::SUCCESS))
+}
+
+/// `meshsim show NAME`.
+pub fn show(name: &str) -> Outcome {
+    match catalog::find(name) {
+        Some(b) => {
+            print!("{}", b.text);
             Ok(Ok(ExitCode::SUCCESS))
         }
-        Command::Show { name } => match catalog::find(&name) {
-            Some(b) => {
-                print!("{}", b.text);
-                Ok(Ok(ExitCode::SUCCESS))
-            }
-            None => Ok(Err(BadInput(format!(
-                "no builtin called `{name}` (see `meshsim list`)"
-            )))),
-        },
-    };
-    match result {
-        Ok(Ok(code)) => code,
-        Ok(Err(BadInput(message))) => {
-            eprintln!("{message}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            eprintln!("meshsim: {e:#}");
-            ExitCode::from(1)
-        }
+        None => Ok(Err(BadInput(format!(
+            "no builtin called `{name}` (see `meshsim list`)"
+        )))),
     }
 }
