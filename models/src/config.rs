@@ -399,6 +399,9 @@ pub struct PoolConfig {
     /// Whether a request reuses any idle connection whatever pod it leads to (kube-proxy's
     /// per-connection balancing), instead of the one the load balancer picked.
     pub sticky: bool,
+    /// Whether the caller pod's edges that use this policy share one pool (one httpx client for
+    /// every downstream), instead of one pool per edge.
+    pub shared: bool,
 }
 
 /// Which attempt outcomes are retried.

@@ -107,7 +107,8 @@ impl World {
             Acquire::Reuse(to, incarnation) => self.use_idle(attempt, to, incarnation, sched),
             Acquire::Open => self.open_connection(attempt, sched),
             Acquire::Wait => {
-                self.sites[site as usize].pool.waiters.push_back(attempt);
+                let pool = self.sites[site as usize].pool as usize;
+                self.pools[pool].waiters.push_back(attempt);
                 if let Some(pool_timeout) = self.policy_of_site(site).timeouts.pool {
                     self.set_phase_timer(attempt, sched.now().saturating_add(pool_timeout), sched);
                 }
@@ -125,7 +126,8 @@ impl World {
             pool_cfg.sticky,
         );
         let pods = &self.pods;
-        let pool = &mut self.sites[site as usize].pool;
+        let callee = pods[to.pod.idx()].service;
+        let pool = &mut self.pools[self.sites[site as usize].pool as usize];
         // Idle connections are kept oldest first, so the expired ones are a prefix.
         if pool
             .idle
@@ -153,7 +155,9 @@ impl World {
                 pool.open -= 1;
                 continue;
             }
-            if sticky || conn.to == to {
+            // A shared pool holds connections to several services: sticky reuse stays within
+            // the callee service.
+            if conn.to == to || (sticky && pods[conn.to.pod.idx()].service == callee) {
                 pool.idle.remove(i);
                 return Acquire::Reuse(conn.to, conn.incarnation);
             }
@@ -398,34 +402,29 @@ impl World {
         let replica = self.replica_of(a.to);
         let s = &mut self.sites[site as usize];
         s.in_flight_to[replica] -= 1;
+        let pool_idx = s.pool as usize;
+        let keepalive = self.cfg.policies[s.policy.idx()].pool.max_keepalive;
+        let pool = &mut self.pools[pool_idx];
         if a.phase == AttemptPhase::PoolWait {
-            let pos = s
-                .pool
-                .waiters
-                .iter()
-                .position(|&w| w == attempt)
-                .expect("pool waiter queued");
-            s.pool.waiters.remove(pos);
+            let pos = pool.waiters.iter().position(|&w| w == attempt).expect("pool waiter queued");
+            pool.waiters.remove(pos);
         } else if a.has_connection {
-            let keepalive = self.cfg.policies[self.cfg.edges[edge.idx()].policy.idx()]
-                .pool
-                .max_keepalive;
-            let s = &mut self.sites[site as usize];
-            if result.is_ok() && (s.pool.idle.len() as u32) < keepalive {
-                s.pool.idle.push(IdleConn {
-                    to: a.to,
-                    incarnation: a.incarnation,
-                    since: now,
-                });
+            if result.is_ok() && (pool.idle.len() as u32) < keepalive {
+                pool.idle.push(IdleConn { to: a.to, incarnation: a.incarnation, since: now });
             } else {
-                s.pool.open -= 1;
+                pool.open -= 1;
             }
-            self.serve_pool_waiters(site, sched);
+            self.serve_pool_waiters(pool_idx, sched);
         }
         if let Err(f) = result {
             self.edges[edge.idx()].metrics.attempt_failures.add(f);
         }
-        if let Some(budget) = &mut self.sites[site as usize].budget {
+        // gRPC A6 counts successes and retryable failures only.
+        let counted = match result {
+            Ok(()) => true,
+            Err(f) => self.policy_of_site(site).retry.as_ref().is_some_and(|r| r.on.mask & f.bit() != 0),
+        };
+        if let (true, Some(budget)) = (counted, &mut self.sites[site as usize].budget) {
             budget.on_attempt_result(now, result.is_ok());
             self.note_budget(site, now);
         }
@@ -442,13 +441,15 @@ impl World {
     }
 
     /// A connection was released or closed: give waiting attempts what the pool now offers.
-    fn serve_pool_waiters(&mut self, site: u32, sched: &mut Scheduler<Event>) {
-        while let Some(&attempt) = self.sites[site as usize].pool.waiters.front() {
+    /// (A shared pool's waiters may come from several sites of the same caller pod.)
+    fn serve_pool_waiters(&mut self, pool: usize, sched: &mut Scheduler<Event>) {
+        while let Some(&attempt) = self.pools[pool].waiters.front() {
             let to = self.attempt(attempt).expect("pool waiters are live").to;
+            let site = self.calls.get(attempt.call).expect("live call").site;
             match self.pool_offer(site, to, sched.now()) {
                 Acquire::Wait => return,
                 offer => {
-                    self.sites[site as usize].pool.waiters.pop_front();
+                    self.pools[pool].waiters.pop_front();
                     self.clear_phase_timer(attempt, sched);
                     match offer {
                         Acquire::Reuse(to, incarnation) => self.use_idle(attempt, to, incarnation, sched),

@@ -230,6 +230,7 @@ pub struct World {
     pub(crate) sites: Vec<SiteRt>,
     pub(crate) requests: Slab<ServerRequest>,
     pub(crate) calls: Slab<Call>,
+    pub(crate) pools: Vec<PoolRt>,
     pub(crate) faults: Vec<FaultRt>,
     pub(crate) log: EventLog,
     /// One stream per edge for network latency and connect times.
@@ -354,7 +355,9 @@ pub(crate) struct SiteRt {
     pub(crate) bulkhead: Option<Bulkhead>,
     pub(crate) bulkhead_waiters: VecDeque<Key>,
     pub(crate) budget: Option<RetryBudget>,
-    pub(crate) pool: PoolRt,
+    /// Index into `World::pools`: this site's own pool, or one shared by the caller pod's edges
+    /// that use the same policy with `pool.shared`.
+    pub(crate) pool: u32,
     /// The callee endpoints this site knows about.
     pub(crate) view: Vec<Endpoint>,
     pub(crate) rr_next: u32,

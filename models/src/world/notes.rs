@@ -142,15 +142,12 @@ impl World {
             .as_ref()
             .and_then(|r| r.budget.clone())
             .map(|b| RetryBudget::new(b, now));
-        s.pool = PoolRt {
-            open: 0,
-            idle: Vec::new(),
-            waiters: Default::default(),
-        };
+        let pool = s.pool as usize;
         s.view = published;
         s.rr_next = 0;
         s.in_flight_to.iter_mut().for_each(|n| *n = 0);
         s.active_calls = 0;
+        self.pools[pool] = PoolRt { open: 0, idle: Vec::new(), waiters: Default::default() };
         if let Some(old) = old_state {
             if old != BreakerState::Closed {
                 s.breaker_history.push((now, BreakerState::Closed));

@@ -67,6 +67,7 @@ pub fn build(scenario: Scenario, seed: u64) -> World {
         sites: Vec::new(),
         requests: Slab::default(),
         calls: Slab::default(),
+        pools: Vec::new(),
         faults: scenario
             .faults
             .iter()
@@ -79,41 +80,46 @@ pub fn build(scenario: Scenario, seed: u64) -> World {
         cfg: scenario,
     };
 
-    for (c, client) in world.cfg.clients.iter().enumerate() {
+    for c in 0..world.cfg.clients.len() {
+        let (edge, name) = (world.cfg.clients[c].edge, world.cfg.clients[c].name.clone());
         let site = world.sites.len() as u32;
-        world.sites.push(new_site(
-            &world,
-            client.edge,
-            None,
-            &streams,
-            &format!("client/{}", client.name),
-        ));
+        let pool = world.new_pool();
+        let site_rt = new_site(&world, edge, None, pool, &streams, &format!("client/{name}"));
+        world.sites.push(site_rt);
         world.clients.push(ClientRt {
             site,
-            arrivals_rng: streams.stream(&format!("client/{}/arrivals", client.name)),
-            think_rng: streams.stream(&format!("client/{}/think", client.name)),
+            arrivals_rng: streams.stream(&format!("client/{name}/arrivals")),
+            think_rng: streams.stream(&format!("client/{name}/think")),
             metrics: ClientMetrics::new(world.cfg.bucket),
             bursts: 0,
         });
-        debug_assert_eq!(
-            world.cfg.edges[client.edge.idx()].caller,
-            Caller::Client(c as u32)
-        );
+        debug_assert_eq!(world.cfg.edges[edge.idx()].caller, Caller::Client(c as u32));
     }
 
-    for (s, svc) in world.cfg.services.iter().enumerate() {
-        for replica in 0..svc.replicas {
+    for s in 0..world.cfg.services.len() {
+        let (svc_name, replicas, svc_slots) =
+            (world.cfg.services[s].name.clone(), world.cfg.services[s].replicas, world.cfg.services[s].slots);
+        for replica in 0..replicas {
             let pod = PodIdx(world.pods.len() as u32);
             let site_base = world.sites.len() as u32;
-            let name = format!("{}-{replica}", svc.name);
-            for &edge in &world.services[s].out_edges {
-                world.sites.push(new_site(
-                    &world,
-                    edge,
-                    Some(pod),
-                    &streams,
-                    &format!("pod/{name}"),
-                ));
+            let name = format!("{svc_name}-{replica}");
+            // One pool per edge, except edges of this pod whose policy shares its pool.
+            let mut shared: Vec<(crate::ids::PolicyIdx, u32)> = Vec::new();
+            for e in 0..world.services[s].out_edges.len() {
+                let edge = world.services[s].out_edges[e];
+                let policy = world.cfg.edges[edge.idx()].policy;
+                let pool = match shared.iter().find(|(p, _)| *p == policy) {
+                    Some(&(_, pool)) => pool,
+                    None => {
+                        let pool = world.new_pool();
+                        if world.cfg.policies[policy.idx()].pool.shared {
+                            shared.push((policy, pool));
+                        }
+                        pool
+                    }
+                };
+                let site_rt = new_site(&world, edge, Some(pod), pool, &streams, &format!("pod/{name}"));
+                world.sites.push(site_rt);
             }
             world.pods.push(PodRt {
                 service: ServiceIdx(s as u32),
@@ -125,7 +131,7 @@ pub fn build(scenario: Scenario, seed: u64) -> World {
                 started: false,
                 crashed: false,
                 blackholed: false,
-                slots: svc.slots,
+                slots: svc_slots,
                 busy: 0,
                 queue: VecDeque::new(),
                 running: Vec::new(),
@@ -148,6 +154,7 @@ pub(super) fn new_site(
     world: &World,
     edge: EdgeIdx,
     pod: Option<PodIdx>,
+    pool: u32,
     streams: &RngStreams,
     owner: &str,
 ) -> SiteRt {
@@ -173,11 +180,7 @@ pub(super) fn new_site(
             .as_ref()
             .and_then(|r| r.budget.clone())
             .map(|b| RetryBudget::new(b, SimTime::ZERO)),
-        pool: PoolRt {
-            open: 0,
-            idle: Vec::new(),
-            waiters: VecDeque::new(),
-        },
+        pool,
         view: Vec::new(),
         rr_next: 0,
         in_flight_to: vec![0; callee_replicas],
@@ -187,6 +190,11 @@ pub(super) fn new_site(
 }
 
 impl World {
+    fn new_pool(&mut self) -> u32 {
+        self.pools.push(PoolRt { open: 0, idle: Vec::new(), waiters: VecDeque::new() });
+        (self.pools.len() - 1) as u32
+    }
+
     /// Seeds the first events: pods (warm and ready, or cold-starting), clients, faults,
     /// DNS refreshes and deferred-work drains.
     pub fn start(&mut self, sched: &mut Scheduler<Event>) {

@@ -51,6 +51,7 @@ pub fn httpx_default(name: &str) -> PolicyConfig {
             keepalive_expiry: HTTPX_KEEPALIVE_EXPIRY,
             connect_time: Dist::Constant { value: 0.0 },
             sticky: false,
+            shared: false,
         },
         retry: None,
         breaker: None,
@@ -80,6 +81,7 @@ pub fn unlimited(name: String, deadline: Option<SimDuration>) -> PolicyConfig {
             keepalive_expiry: SimDuration::from_secs(3600),
             connect_time: Dist::Constant { value: 0.0 },
             sticky: false,
+            shared: false,
         },
         retry: None,
         breaker: None,
@@ -129,6 +131,9 @@ pub(super) fn read_policy(name: &str, item: &Item<'_>) -> Result<PolicyConfig> {
         }
         if let Some(i) = pt.optional("sticky") {
             pool.sticky = i.as_bool()?;
+        }
+        if let Some(i) = pt.optional("shared") {
+            pool.shared = i.as_bool()?;
         }
         pt.finish()?;
     }
