@@ -14,3 +14,4 @@ pub mod output;
 pub mod run;
 pub mod scenario;
 pub mod text;
+pub mod trace_export;

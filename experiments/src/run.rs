@@ -41,10 +41,32 @@ pub struct RunOptions {
     pub overrides: Vec<Override>,
     /// `--seed`, overriding the file's seed.
     pub seed: Option<u64>,
+    /// Per-request traces to record and the formats to write them in.
+    pub trace: Option<TraceOptions>,
+}
+
+/// Trace output formats.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TraceFormat {
+    /// Chrome Trace Event JSON, for Perfetto UI (`trace.chrome.json`).
+    Chrome,
+    /// OpenTelemetry OTLP/JSON spans, for Jaeger (`trace.otlp.json`).
+    Otlp,
+}
+
+/// What to trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceOptions {
+    /// Formats to write.
+    pub formats: Vec<TraceFormat>,
+    /// Sampling and memory bound.
+    pub config: models::trace::TraceConfig,
 }
 
 /// A finished run and everything needed to report it.
 pub struct Finished {
+    /// Trace formats to write.
+    pub trace_formats: Vec<TraceFormat>,
     /// The effective scenario.
     pub loaded: Loaded,
     /// The seed used.
@@ -57,8 +79,18 @@ pub struct Finished {
 pub fn execute(opts: &RunOptions) -> Result<Finished, ScenarioError> {
     let loaded = load(&opts.source, &opts.overrides)?;
     let seed = opts.seed.unwrap_or(loaded.seed);
-    let output = models::run(loaded.scenario.clone(), seed);
-    Ok(Finished { loaded, seed, output })
+    let output = models::run_traced(
+        loaded.scenario.clone(),
+        seed,
+        opts.trace.as_ref().map(|t| t.config),
+    );
+    let trace_formats = opts.trace.as_ref().map(|t| t.formats.clone()).unwrap_or_default();
+    Ok(Finished {
+        trace_formats,
+        loaded,
+        seed,
+        output,
+    })
 }
 
 /// Every output file of a run, rendered in memory: `(file name, bytes)`.
@@ -87,6 +119,21 @@ pub fn render_outputs(f: &Finished) -> Result<Vec<(String, Vec<u8>)>, plots::Plo
         plots::timeline_svg(&timeline)?.into_bytes(),
     ));
     files.push(("timeline.png".to_string(), plots::timeline_png(&timeline)?));
+    if let Some(trace) = &report.trace {
+        for format in &f.trace_formats {
+            let (name, text) = match format {
+                TraceFormat::Chrome => (
+                    "trace.chrome.json",
+                    crate::trace_export::chrome(&f.loaded.scenario, report, trace),
+                ),
+                TraceFormat::Otlp => (
+                    "trace.otlp.json",
+                    crate::trace_export::otlp(&f.loaded.scenario, report, trace),
+                ),
+            };
+            files.push((name.to_string(), text.into_bytes()));
+        }
+    }
     Ok(files)
 }
 

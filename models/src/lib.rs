@@ -26,6 +26,7 @@ pub mod outcome;
 pub mod policy;
 pub mod report;
 pub mod slab;
+pub mod trace;
 pub mod world;
 
 use sim_core::sim::{LimitExceeded, Limits, Simulation, Stop};
@@ -43,13 +44,18 @@ pub struct RunOutput {
 
 /// Runs `scenario` with master seed `seed` to its end (or a limit).
 pub fn run(scenario: config::Scenario, seed: u64) -> RunOutput {
+    run_traced(scenario, seed, None)
+}
+
+/// Like [`run`], recording per-request traces of a sample of client requests.
+pub fn run_traced(scenario: config::Scenario, seed: u64, trace: Option<trace::TraceConfig>) -> RunOutput {
     let end = SimTime::ZERO.saturating_add(scenario.duration);
     let limits = Limits {
         end,
         max_events: scenario.limits.max_events,
         max_pending: scenario.limits.max_pending,
     };
-    let world = world::build(scenario, seed);
+    let world = world::build(scenario, seed, trace);
     let mut sim = Simulation::new(world, limits);
     {
         let (model, sched) = sim.parts_mut();

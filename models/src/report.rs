@@ -22,6 +22,8 @@ pub struct Report {
     pub log: Vec<LogEntry>,
     /// Pod and breaker state histories.
     pub bands: Bands,
+    /// Per-request traces, if they were recorded.
+    pub trace: Option<crate::trace::TraceData>,
 }
 
 /// Why the run stopped.

@@ -15,6 +15,7 @@ use super::{
 use crate::config::PolicyOrder;
 use crate::outcome::{Failure, Response};
 use crate::slab::Key;
+use crate::trace::{NO_SPAN, SpanKind, SpanStatus, span};
 
 /// What the pool can do for an attempt right now.
 enum Acquire {
@@ -88,10 +89,32 @@ impl World {
             total_timer,
             phase_timer: None,
             total_is_deadline: total_at.is_some_and(|(_, d)| d),
+            span: NO_SPAN,
             holds_bulkhead,
             breaker_permitted,
         });
+        self.trace_attempt(attempt, site, now);
         self.acquire_connection(attempt, sched);
+    }
+
+    fn trace_attempt(&mut self, attempt: AttemptRef, site: u32, now: SimTime) {
+        let c = self.calls.get(attempt.call).expect("live call");
+        let parent = c.span;
+        if parent == NO_SPAN {
+            return;
+        }
+        let to = c.attempt.as_ref().expect("attempt").to;
+        let breaker = self.sites[site as usize]
+            .breaker
+            .as_ref()
+            .map(crate::policy::breaker::CircuitBreaker::state);
+        let edge = self.sites[site as usize].edge;
+        let Some(tracer) = &mut self.tracer else { return };
+        let mut s = span(SpanKind::Attempt, parent, now, edge.0, to.pod.0);
+        s.attempt = attempt.no + 1;
+        s.breaker = breaker;
+        let id = tracer.open(s);
+        self.attempt_mut(attempt).expect("live").span = id;
     }
 
     /// The replica index of an endpoint within its service.
@@ -398,6 +421,11 @@ impl World {
         for timer in [a.total_timer, a.phase_timer].into_iter().flatten() {
             sched.cancel(timer);
         }
+        if a.span != NO_SPAN {
+            if let Some(t) = &mut self.tracer {
+                t.close(a.span, now, SpanStatus::Attempt(result));
+            }
+        }
         let edge = self.sites[site as usize].edge;
         let replica = self.replica_of(a.to);
         let s = &mut self.sites[site as usize];
@@ -406,11 +434,19 @@ impl World {
         let keepalive = self.cfg.policies[s.policy.idx()].pool.max_keepalive;
         let pool = &mut self.pools[pool_idx];
         if a.phase == AttemptPhase::PoolWait {
-            let pos = pool.waiters.iter().position(|&w| w == attempt).expect("pool waiter queued");
+            let pos = pool
+                .waiters
+                .iter()
+                .position(|&w| w == attempt)
+                .expect("pool waiter queued");
             pool.waiters.remove(pos);
         } else if a.has_connection {
             if result.is_ok() && (pool.idle.len() as u32) < keepalive {
-                pool.idle.push(IdleConn { to: a.to, incarnation: a.incarnation, since: now });
+                pool.idle.push(IdleConn {
+                    to: a.to,
+                    incarnation: a.incarnation,
+                    since: now,
+                });
             } else {
                 pool.open -= 1;
             }
@@ -422,7 +458,11 @@ impl World {
         // gRPC A6 counts successes and retryable failures only.
         let counted = match result {
             Ok(()) => true,
-            Err(f) => self.policy_of_site(site).retry.as_ref().is_some_and(|r| r.on.mask & f.bit() != 0),
+            Err(f) => self
+                .policy_of_site(site)
+                .retry
+                .as_ref()
+                .is_some_and(|r| r.on.mask & f.bit() != 0),
         };
         if let (true, Some(budget)) = (counted, &mut self.sites[site as usize].budget) {
             budget.on_attempt_result(now, result.is_ok());

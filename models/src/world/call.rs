@@ -20,6 +20,7 @@ use crate::outcome::{Failure, Outcome};
 use crate::policy::backoff::BackoffState;
 use crate::policy::bulkhead::Admission;
 use crate::slab::Key;
+use crate::trace::{NEW_ROOT, NO_SPAN, SpanKind, SpanStatus, span};
 
 impl World {
     #[inline]
@@ -28,13 +29,15 @@ impl World {
     }
 
     /// Starts a call from `site` for `owner`. `deadline_cap` is the owner's own deadline, if it
-    /// has one and honours it.
+    /// has one and honours it; `parent_span` the owner's trace span (`NO_SPAN`: not traced,
+    /// `NEW_ROOT`: a sampled client request).
     pub(super) fn start_call(
         &mut self,
         site: u32,
         owner: CallOwner,
         required: bool,
         deadline_cap: Option<SimTime>,
+        parent_span: u32,
         sched: &mut Scheduler<Event>,
     ) -> Key {
         let now = sched.now();
@@ -60,8 +63,12 @@ impl World {
             last_failure: None,
             attempt: None,
             attempt_no: 0,
+            span: NO_SPAN,
         });
         let edge = self.sites[site as usize].edge;
+        if parent_span != NO_SPAN {
+            self.trace_call(call, edge, site, parent_span, now);
+        }
         let m = &mut self.edges[edge.idx()].metrics;
         m.calls += 1;
         m.series_calls.add(now, 1);
@@ -116,6 +123,7 @@ impl World {
     }
 
     fn bulkhead_rejected(&mut self, call: Key, sched: &mut Scheduler<Event>) {
+        self.trace_refusal(call, Failure::BulkheadFull, sched.now());
         let site = self.calls.get(call).expect("live").site;
         let edge = self.sites[site as usize].edge;
         self.edges[edge.idx()].metrics.bulkhead_rejections += 1;
@@ -164,6 +172,7 @@ impl World {
                 self.after_breaker(call, sched);
             }
             Err(_) => {
+                self.trace_refusal(call, Failure::BreakerOpen, now);
                 let edge = self.sites[site as usize].edge;
                 self.edges[edge.idx()].metrics.breaker_rejections += 1;
                 self.try_failed(call, Failure::BreakerOpen, sched);
@@ -330,6 +339,11 @@ impl World {
                 m.series_failed.add(now, 1);
             }
         }
+        if c.span != NO_SPAN {
+            if let Some(t) = &mut self.tracer {
+                t.close(c.span, now, SpanStatus::Outcome(outcome));
+            }
+        }
         match c.owner {
             CallOwner::Request(req) => self.on_request_call_done(req, outcome, c.required, sched),
             CallOwner::User { client, user } => {
@@ -375,5 +389,38 @@ impl World {
         if let Some(t) = breaker.on_result(now, success, duration) {
             self.note_breaker_transition(site, t, sched);
         }
+    }
+
+    /// Opens the trace span of a call whose owner is traced.
+    fn trace_call(&mut self, call: Key, edge: crate::ids::EdgeIdx, site: u32, parent: u32, now: SimTime) {
+        let Some(tracer) = &mut self.tracer else { return };
+        let pod = self.sites[site as usize].pod.map_or(NO_SPAN, |p| p.0);
+        let (kind, parent) = if parent == NEW_ROOT {
+            (SpanKind::Request, NO_SPAN)
+        } else {
+            (SpanKind::Call, parent)
+        };
+        let id = tracer.open(span(kind, parent, now, edge.0, pod));
+        self.calls.get_mut(call).expect("live").span = id;
+    }
+
+    /// Records a try refused before it reached the network (breaker open, bulkhead full) as a
+    /// zero-length attempt span, so traces show fail-fast.
+    fn trace_refusal(&mut self, call: Key, failure: Failure, now: SimTime) {
+        let c = self.calls.get(call).expect("live call");
+        let (parent, site, tries) = (c.span, c.site, c.attempts.max(1));
+        let Some(tracer) = &mut self.tracer else { return };
+        if parent == NO_SPAN {
+            return;
+        }
+        let edge = self.sites[site as usize].edge;
+        let mut s = span(SpanKind::Attempt, parent, now, edge.0, NO_SPAN);
+        s.attempt = tries;
+        s.breaker = self.sites[site as usize]
+            .breaker
+            .as_ref()
+            .map(crate::policy::breaker::CircuitBreaker::state);
+        let id = tracer.open(s);
+        tracer.close(id, now, SpanStatus::Attempt(Err(failure)));
     }
 }

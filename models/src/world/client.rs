@@ -94,7 +94,16 @@ impl World {
         let now = sched.now();
         self.clients[client as usize].metrics.on_start(now);
         let site = self.clients[client as usize].site;
-        self.start_call(site, owner, true, None, sched);
+        let traced = self
+            .tracer
+            .as_mut()
+            .is_some_and(crate::trace::Tracer::sample_root);
+        let parent = if traced {
+            crate::trace::NEW_ROOT
+        } else {
+            crate::trace::NO_SPAN
+        };
+        self.start_call(site, owner, true, None, parent, sched);
     }
 
     /// A client request ended.

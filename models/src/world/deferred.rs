@@ -77,7 +77,14 @@ impl World {
             return;
         };
         self.edges[edge.idx()].deferred.in_progress = true;
-        self.start_call(site, CallOwner::Deferred, false, None, sched);
+        self.start_call(
+            site,
+            CallOwner::Deferred,
+            false,
+            None,
+            crate::trace::NO_SPAN,
+            sched,
+        );
     }
 
     /// A deferred item's call ended.

@@ -51,6 +51,7 @@ impl World {
             series: self.time_series(end),
             log: self.log.entries().to_vec(),
             bands: self.bands(),
+            trace: self.tracer.as_ref().map(crate::trace::Tracer::data),
         }
     }
 

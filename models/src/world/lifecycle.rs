@@ -147,6 +147,7 @@ impl World {
             will_error: false,
             timer: None,
             running_pos: 0,
+            span: crate::trace::NO_SPAN,
         });
         let timer = sched.timer_in(timeout, Event::ProbeTimeout { request });
         let worker = self.pods[p as usize].probes[kind.index()]

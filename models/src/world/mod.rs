@@ -235,6 +235,8 @@ pub struct World {
     pub(crate) log: EventLog,
     /// One stream per edge for network latency and connect times.
     pub(crate) net_rngs: Vec<SimRng>,
+    /// Per-request traces, when asked for.
+    pub(crate) tracer: Option<crate::trace::Tracer>,
 }
 
 /// A client's run-time state.
@@ -433,6 +435,8 @@ pub(crate) struct Call {
     pub(crate) last_failure: Option<Failure>,
     /// The attempt in progress, if any (a call has at most one at a time).
     pub(crate) attempt: Option<Attempt>,
+    /// Its trace span, or `NO_SPAN`.
+    pub(crate) span: u32,
     /// Attempts started so far: the number of the next one.
     pub(crate) attempt_no: u32,
 }
@@ -473,6 +477,8 @@ pub(crate) struct Attempt {
     pub(crate) phase_timer: Option<TimerKey>,
     /// Whether the total timer is the call's deadline rather than the attempt timeout.
     pub(crate) total_is_deadline: bool,
+    /// Its trace span, or `NO_SPAN`.
+    pub(crate) span: u32,
     /// In resilience4j order: this attempt holds a bulkhead permit / was permitted by the breaker.
     pub(crate) holds_bulkhead: bool,
     pub(crate) breaker_permitted: bool,
@@ -505,6 +511,8 @@ pub(crate) struct ServerRequest {
     pub(crate) timer: Option<TimerKey>,
     /// Position in the pod's `running` list while started.
     pub(crate) running_pos: u32,
+    /// Its trace span, or `NO_SPAN`.
+    pub(crate) span: u32,
 }
 
 /// A fault's run-time state.

@@ -147,7 +147,11 @@ impl World {
         s.rr_next = 0;
         s.in_flight_to.iter_mut().for_each(|n| *n = 0);
         s.active_calls = 0;
-        self.pools[pool] = PoolRt { open: 0, idle: Vec::new(), waiters: Default::default() };
+        self.pools[pool] = PoolRt {
+            open: 0,
+            idle: Vec::new(),
+            waiters: Default::default(),
+        };
         if let Some(old) = old_state {
             if old != BreakerState::Closed {
                 s.breaker_history.push((now, BreakerState::Closed));

@@ -11,6 +11,7 @@ use crate::ids::PodIdx;
 use crate::log::LogKind;
 use crate::outcome::{Outcome, Response};
 use crate::slab::Key;
+use crate::trace::{NO_SPAN, SpanKind, SpanStatus, span};
 
 impl World {
     /// An attempt's request reaches its pod.
@@ -50,6 +51,7 @@ impl World {
         m.arrivals += 1;
         m.series_arrivals.add(now, 1);
         let will_error = self.decide_error(to.pod);
+        let span = self.trace_server(attempt, to.pod, now);
         let request = self.requests.insert(ServerRequest {
             pod: to.pod,
             kind: RequestKind::Traffic { attempt },
@@ -64,6 +66,7 @@ impl World {
             will_error,
             timer: None,
             running_pos: 0,
+            span,
         });
         self.admit(request, sched);
     }
@@ -130,7 +133,7 @@ impl World {
     fn run_steps(&mut self, request: Key, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let r = self.requests.get(request).expect("live request");
-        let (step_idx, pod_idx, kind, deadline) = (r.step as usize, r.pod, r.kind, r.deadline);
+        let (step_idx, pod_idx, kind, deadline, span) = (r.step as usize, r.pod, r.kind, r.deadline, r.span);
         let is_traffic = matches!(kind, RequestKind::Traffic { .. });
         let service = self.pods[pod_idx.idx()].service;
         // Borrow the configuration and the service's random stream side by side: no cloning.
@@ -173,7 +176,7 @@ impl World {
                 self.requests.get_mut(request).expect("live").pending_calls = 1;
                 let site = self.site_of(pod_idx, call.edge);
                 let cap = self.deadline_cap(pod_idx, deadline);
-                self.start_call(site, CallOwner::Request(request), call.required, cap, sched);
+                self.start_call(site, CallOwner::Request(request), call.required, cap, span, sched);
             }
             Next::Parallel(n) => {
                 self.requests.get_mut(request).expect("live").pending_calls = n as u32;
@@ -184,7 +187,7 @@ impl World {
                     };
                     let call = calls[j];
                     let site = self.site_of(pod_idx, call.edge);
-                    self.start_call(site, CallOwner::Request(request), call.required, cap, sched);
+                    self.start_call(site, CallOwner::Request(request), call.required, cap, span, sched);
                     // A call can finish synchronously (e.g. an open breaker without fallback) and
                     // even complete the request: stop if it did.
                     if self
@@ -250,6 +253,11 @@ impl World {
         }
         let pod_idx = r.pod;
         let service = self.pods[pod_idx.idx()].service;
+        if r.span != NO_SPAN {
+            if let Some(t) = &mut self.tracer {
+                t.close(r.span, now, SpanStatus::Response(response));
+            }
+        }
         if r.started {
             self.remove_running(pod_idx, r.running_pos);
             if r.uses_slot {
@@ -413,6 +421,20 @@ impl World {
     /// Whether a traffic request will end in an error response (error-rate faults).
     fn decide_error(&mut self, pod: PodIdx) -> bool {
         self.error_decision(pod)
+    }
+}
+
+impl World {
+    /// Opens the server span of a traced attempt's request.
+    fn trace_server(&mut self, attempt: AttemptRef, pod: PodIdx, now: SimTime) -> u32 {
+        let Some(parent) = self.attempt(attempt).map(|a| a.span).filter(|&s| s != NO_SPAN) else {
+            return NO_SPAN;
+        };
+        let edge = self.sites[self.calls.get(attempt.call).expect("live").site as usize].edge;
+        let Some(tracer) = &mut self.tracer else {
+            return NO_SPAN;
+        };
+        tracer.open(span(SpanKind::Server, parent, now, edge.0, pod.0))
     }
 }
 

@@ -22,7 +22,7 @@ use crate::world::deferred::DeferredRt;
 
 /// Builds the world of `scenario` with random streams from `seed`. Call [`World::start`] to
 /// seed its first events.
-pub fn build(scenario: Scenario, seed: u64) -> World {
+pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceConfig>) -> World {
     let streams = RngStreams::new(seed);
     let bucket = scenario.bucket;
 
@@ -77,6 +77,7 @@ pub fn build(scenario: Scenario, seed: u64) -> World {
         net_rngs: (0..scenario.edges.len())
             .map(|i| streams.stream(&format!("edge/{i}/network")))
             .collect(),
+        tracer: trace.map(|t| crate::trace::Tracer::new(t, streams.stream("trace/sampling"))),
         cfg: scenario,
     };
 
@@ -97,8 +98,11 @@ pub fn build(scenario: Scenario, seed: u64) -> World {
     }
 
     for s in 0..world.cfg.services.len() {
-        let (svc_name, replicas, svc_slots) =
-            (world.cfg.services[s].name.clone(), world.cfg.services[s].replicas, world.cfg.services[s].slots);
+        let (svc_name, replicas, svc_slots) = (
+            world.cfg.services[s].name.clone(),
+            world.cfg.services[s].replicas,
+            world.cfg.services[s].slots,
+        );
         for replica in 0..replicas {
             let pod = PodIdx(world.pods.len() as u32);
             let site_base = world.sites.len() as u32;
@@ -191,7 +195,11 @@ pub(super) fn new_site(
 
 impl World {
     fn new_pool(&mut self) -> u32 {
-        self.pools.push(PoolRt { open: 0, idle: Vec::new(), waiters: VecDeque::new() });
+        self.pools.push(PoolRt {
+            open: 0,
+            idle: Vec::new(),
+            waiters: VecDeque::new(),
+        });
         (self.pools.len() - 1) as u32
     }
 

@@ -4,11 +4,55 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use experiments::run::{RunOptions, execute, render_outputs, resolve_source, write_outputs};
+use experiments::run::{
+    RunOptions, TraceFormat, TraceOptions, execute, render_outputs, resolve_source, write_outputs,
+};
 use experiments::scenario::{Override, parse_duration};
 use experiments::{catalog, narrate, text};
+use models::trace::TraceConfig;
 
 use crate::{BadInput, Outcome};
+
+/// Validates the trace flags.
+pub fn trace_options(args: &RunArgs) -> Result<Option<TraceOptions>, BadInput> {
+    if args.trace.is_empty() {
+        return Ok(None);
+    }
+    if args.out.is_none() {
+        return Err(BadInput(
+            "error: --trace needs --out DIR to write the trace into".into(),
+        ));
+    }
+    if !(0.0..=1.0).contains(&args.trace_sample) {
+        return Err(BadInput(format!(
+            "error: --trace-sample must be in [0, 1], found {}",
+            args.trace_sample
+        )));
+    }
+    let mut formats: Vec<TraceFormat> = args
+        .trace
+        .iter()
+        .map(|t| match t {
+            TraceArg::Chrome => TraceFormat::Chrome,
+            TraceArg::Otlp => TraceFormat::Otlp,
+        })
+        .collect();
+    formats.dedup();
+    let config = TraceConfig {
+        sample: args.trace_sample,
+        max_spans: args.trace_max_spans,
+    };
+    Ok(Some(TraceOptions { formats, config }))
+}
+
+/// Trace formats on the command line.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceArg {
+    /// Chrome Trace Event JSON for Perfetto UI.
+    Chrome,
+    /// OpenTelemetry OTLP/JSON for Jaeger.
+    Otlp,
+}
 
 /// Flags of `meshsim run`.
 #[derive(clap::Args)]
@@ -33,6 +77,17 @@ pub struct RunArgs {
     /// Do not print the narrated anatomy.
     #[arg(long)]
     pub quiet: bool,
+    /// Record per-request traces and write them into --out: `chrome` (Perfetto UI) and/or
+    /// `otlp` (Jaeger); repeatable.
+    #[arg(long, value_enum)]
+    pub trace: Vec<TraceArg>,
+    /// Fraction of client requests traced (with everything they cause downstream).
+    #[arg(long, default_value_t = 1.0)]
+    pub trace_sample: f64,
+    /// The most spans recorded (about 64 bytes each); beyond it, recording stops and the trace
+    /// says it was truncated.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub trace_max_spans: usize,
 }
 
 pub fn overrides(set: &[String]) -> Result<Vec<Override>, BadInput> {
@@ -59,10 +114,15 @@ pub fn run(args: RunArgs) -> Outcome {
             value: format!("\"{d}\""),
         });
     }
+    let trace = match trace_options(&args) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
     let opts = RunOptions {
         source,
         overrides,
         seed: args.seed,
+        trace,
     };
     let finished = match execute(&opts) {
         Ok(f) => f,

@@ -1,0 +1,279 @@
+//! Traces for existing viewers, from the spans a run recorded (`--trace chrome|otlp`).
+//!
+//! - **Chrome Trace Event Format** (Perfetto UI, `chrome://tracing`): one process per service
+//!   and per client, one thread (track) per pod; every request, call, attempt and server request
+//!   as an async slice (`b`/`e` pairs with an id: requests overlap, so complete `X` events could
+//!   not nest); in-flight and queue counters per service and bucket (`C`); kills, restarts and
+//!   breaker transitions as instant events (`i`). Times in microseconds.
+//! - **OTLP/JSON** (OpenTelemetry; Jaeger ≥ 1.55 imports it): one `resourceSpans` entry per
+//!   `service.name` (services and clients), spans with hex trace and span ids, parent links
+//!   across calls, kind 3 (client) for requests and attempts, 2 (server) for server requests, 1
+//!   (internal) for calls; status and attributes for outcome, attempt number and breaker state.
+//!   Times are nanoseconds since a fixed epoch, 2026-01-01T00:00:00Z, plus simulated time.
+//!
+//! Both are pure functions of the report: byte-identical for the same scenario and seed.
+
+use std::fmt::Write as _;
+
+use models::config::{Caller, Scenario};
+use models::log::LogKind;
+use models::outcome::{Outcome, Response};
+use models::report::Report;
+use models::trace::{NO_SPAN, Span, SpanKind, SpanStatus, TraceData};
+use serde_json::{Value, json};
+use sim_core::rng::derive_seed;
+use sim_core::time::SimTime;
+
+/// 2026-01-01T00:00:00Z in Unix nanoseconds: OTLP times are this plus simulated time.
+pub const OTLP_EPOCH_NS: u64 = 1_767_225_600_000_000_000;
+
+/// Which caller and callee an edge joins, by name.
+fn edge_names(scenario: &Scenario, edge: u32) -> (String, String) {
+    let e = &scenario.edges[edge as usize];
+    let caller = match e.caller {
+        Caller::Client(c) => scenario.clients[c as usize].name.clone(),
+        Caller::Service(s) => scenario.services[s.idx()].name.clone(),
+    };
+    (caller, scenario.services[e.callee.idx()].name.clone())
+}
+
+/// `(service index, replica)` of every pod, in pod order.
+fn pods(scenario: &Scenario) -> Vec<(usize, u32)> {
+    scenario
+        .services
+        .iter()
+        .enumerate()
+        .flat_map(|(s, svc)| (0..svc.replicas).map(move |r| (s, r)))
+        .collect()
+}
+
+fn status_text(status: SpanStatus) -> (bool, String) {
+    match status {
+        SpanStatus::Open => (true, "open at the end of the run".into()),
+        SpanStatus::Outcome(Outcome::Ok) => (true, "ok".into()),
+        SpanStatus::Outcome(Outcome::Degraded) => (true, "degraded".into()),
+        SpanStatus::Outcome(Outcome::Failed(f)) | SpanStatus::Attempt(Err(f)) => {
+            (false, f.name().to_string())
+        }
+        SpanStatus::Attempt(Ok(())) => (true, "ok".into()),
+        SpanStatus::Response(r) => match r {
+            Response::Ok => (true, "200".into()),
+            Response::Error => (false, "5xx".into()),
+            Response::Rejected => (false, "503 rejected".into()),
+            Response::DeadlineExceeded => (false, "deadline exceeded".into()),
+            Response::Reset => (false, "reset".into()),
+        },
+    }
+}
+
+fn span_name(scenario: &Scenario, s: &Span) -> String {
+    let (caller, callee) = edge_names(scenario, s.edge);
+    match s.kind {
+        SpanKind::Request => format!("{caller} request → {callee}"),
+        SpanKind::Call => format!("call {callee}"),
+        SpanKind::Attempt => format!("attempt {} → {callee}", s.attempt),
+        SpanKind::Server => format!("serve {callee}"),
+    }
+}
+
+fn end_of(s: &Span, run_end: SimTime) -> SimTime {
+    if s.end == SimTime::MAX { run_end } else { s.end }
+}
+
+fn us(t: SimTime) -> f64 {
+    t.as_nanos() as f64 / 1000.0
+}
+
+/// The Chrome Trace Event JSON of a run.
+pub fn chrome(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
+    let run_end = SimTime::from_nanos((report.summary.stop.at_s * 1e9).round() as u64);
+    let n_services = scenario.services.len();
+    let client_pid = |c: usize| 1 + n_services + c;
+    let pods = pods(scenario);
+    let mut events: Vec<Value> = Vec::new();
+    for (s, svc) in scenario.services.iter().enumerate() {
+        events.push(json!({"ph": "M", "name": "process_name", "pid": s + 1, "tid": 0, "args": {"name": format!("service {}", svc.name)}}));
+        for r in 0..svc.replicas {
+            events.push(json!({"ph": "M", "name": "thread_name", "pid": s + 1, "tid": r + 1, "args": {"name": format!("{}-{r}", svc.name)}}));
+        }
+    }
+    for (c, client) in scenario.clients.iter().enumerate() {
+        events.push(json!({"ph": "M", "name": "process_name", "pid": client_pid(c), "tid": 0, "args": {"name": format!("client {}", client.name)}}));
+    }
+    // Where a span is drawn: the pod (or client) doing the work.
+    let track = |s: &Span| -> (usize, u32) {
+        let at_pod = |p: u32| {
+            let (svc, r) = pods[p as usize];
+            (svc + 1, r + 1)
+        };
+        match s.kind {
+            SpanKind::Server => at_pod(s.pod),
+            _ if s.kind == SpanKind::Call && s.pod != NO_SPAN => at_pod(s.pod),
+            _ => match scenario.edges[s.edge as usize].caller {
+                Caller::Client(c) => (client_pid(c as usize), 0),
+                Caller::Service(_) => {
+                    // Attempts from a pod: the parent call's pod.
+                    let parent = &trace.spans[s.parent as usize];
+                    if parent.pod != NO_SPAN {
+                        at_pod(parent.pod)
+                    } else {
+                        (1, 0)
+                    }
+                }
+            },
+        }
+    };
+    for (id, s) in trace.spans.iter().enumerate() {
+        let (pid, tid) = track(s);
+        let (ok, status) = status_text(s.status);
+        let cat = match s.kind {
+            SpanKind::Request => "request",
+            SpanKind::Call => "call",
+            SpanKind::Attempt => "attempt",
+            SpanKind::Server => "server",
+        };
+        let name = span_name(scenario, s);
+        let mut args = json!({"status": status, "ok": ok, "trace": s.root});
+        if s.kind == SpanKind::Attempt {
+            args["attempt"] = json!(s.attempt);
+            if let Some(b) = s.breaker {
+                args["breaker"] = json!(b.name());
+            }
+        }
+        let hex = format!("0x{id:x}");
+        events.push(json!({"ph": "b", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(s.start), "args": args}));
+        events.push(json!({"ph": "e", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(end_of(s, run_end))}));
+    }
+    let bucket = report.series.bucket_s;
+    for (s, svc) in scenario.services.iter().enumerate() {
+        let busy = report
+            .series
+            .num(&format!("service.{}.busy_mean", svc.name))
+            .unwrap_or(&[]);
+        let queued = report
+            .series
+            .num(&format!("service.{}.queued_mean", svc.name))
+            .unwrap_or(&[]);
+        for (b, (x, q)) in busy.iter().zip(queued).enumerate() {
+            let ts = b as f64 * bucket * 1e6;
+            events.push(json!({"ph": "C", "name": "in flight / queued", "pid": s + 1, "tid": 0, "ts": ts, "args": {"in_flight": x, "queued": q}}));
+        }
+    }
+    let pod_track = |name: &str| -> Option<(usize, u32)> {
+        scenario.services.iter().enumerate().find_map(|(s, svc)| {
+            let r: u32 = name.strip_prefix(&svc.name)?.strip_prefix('-')?.parse().ok()?;
+            (r < svc.replicas).then_some((s + 1, r + 1))
+        })
+    };
+    for e in &report.log {
+        let (what, pod) = match &e.kind {
+            LogKind::Killed { pod, reason, lost } => (format!("killed ({reason:?}), {lost} lost"), pod),
+            LogKind::RestartScheduled { pod, backoff_s, .. } => {
+                (format!("restart (back-off {backoff_s}s)"), pod)
+            }
+            LogKind::Breaker { owner, from, to, .. } => {
+                (format!("breaker {} → {}", from.name(), to.name()), owner)
+            }
+            _ => continue,
+        };
+        let (pid, tid) = pod_track(pod).unwrap_or((0, 0));
+        events.push(json!({"ph": "i", "s": "t", "name": what, "pid": pid, "tid": tid, "ts": e.t * 1e6}));
+    }
+    let doc = json!({"displayTimeUnit": "ms", "otherData": {"meshsim": crate::output::VERSION, "scenario": report.summary.scenario, "seed": report.summary.seed, "sample": trace.sample, "truncated": trace.truncated}, "traceEvents": events});
+    let mut text = serde_json::to_string(&doc).expect("trace serialises");
+    text.push('\n');
+    text
+}
+
+fn hex128(seed: u64, root: u32) -> String {
+    let a = derive_seed(seed, u64::from(root) * 2);
+    let b = derive_seed(seed, u64::from(root) * 2 + 1);
+    format!("{a:016x}{b:016x}")
+}
+
+fn hex64(seed: u64, id: u32) -> String {
+    let v = derive_seed(seed ^ 0x5350_414e, u64::from(id)).max(1);
+    format!("{v:016x}")
+}
+
+fn attr(key: &str, value: Value) -> Value {
+    let v = match value {
+        Value::String(s) => json!({"stringValue": s}),
+        Value::Bool(b) => json!({"boolValue": b}),
+        Value::Number(n) if n.is_u64() || n.is_i64() => json!({"intValue": n.to_string()}),
+        Value::Number(n) => json!({"doubleValue": n}),
+        other => json!({"stringValue": other.to_string()}),
+    };
+    json!({"key": key, "value": v})
+}
+
+/// The OTLP/JSON of a run's spans.
+pub fn otlp(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
+    let seed = report.summary.seed;
+    let run_end = SimTime::from_nanos((report.summary.stop.at_s * 1e9).round() as u64);
+    let pods = pods(scenario);
+    // Resource (service.name) of each span: the side doing the work.
+    let mut by_resource: Vec<(String, Vec<Value>)> = Vec::new();
+    for (id, s) in trace.spans.iter().enumerate() {
+        let (caller, callee) = edge_names(scenario, s.edge);
+        let (resource, kind) = match s.kind {
+            SpanKind::Request => (caller, 3),
+            SpanKind::Call => (caller, 1),
+            SpanKind::Attempt => (caller, 3),
+            SpanKind::Server => (callee, 2),
+        };
+        let (ok, status) = status_text(s.status);
+        let mut attributes = vec![
+            attr("meshsim.kind", json!(format!("{:?}", s.kind).to_lowercase())),
+            attr("meshsim.outcome", json!(status.clone())),
+        ];
+        if s.kind == SpanKind::Attempt {
+            attributes.push(attr("meshsim.attempt", json!(s.attempt)));
+            if let Some(b) = s.breaker {
+                attributes.push(attr("meshsim.breaker_state", json!(b.name())));
+            }
+        }
+        if s.pod != NO_SPAN {
+            let (svc, r) = pods[s.pod as usize];
+            attributes.push(attr(
+                "k8s.pod.name",
+                json!(format!("{}-{r}", scenario.services[svc].name)),
+            ));
+        }
+        let code = match s.status {
+            SpanStatus::Open => 0,
+            _ if ok => 1,
+            _ => 2,
+        };
+        let mut span = json!({
+            "traceId": hex128(seed, s.root),
+            "spanId": hex64(seed, id as u32),
+            "name": span_name(scenario, s),
+            "kind": kind,
+            "startTimeUnixNano": (OTLP_EPOCH_NS + s.start.as_nanos()).to_string(),
+            "endTimeUnixNano": (OTLP_EPOCH_NS + end_of(s, run_end).as_nanos()).to_string(),
+            "attributes": attributes,
+            "status": if code == 2 { json!({"code": 2, "message": status}) } else { json!({"code": code}) },
+        });
+        if s.parent != NO_SPAN {
+            span["parentSpanId"] = json!(hex64(seed, s.parent));
+        }
+        match by_resource.iter_mut().find(|(r, _)| *r == resource) {
+            Some((_, spans)) => spans.push(span),
+            None => by_resource.push((resource, vec![span])),
+        }
+    }
+    let resource_spans: Vec<Value> = by_resource
+        .into_iter()
+        .map(|(name, spans)| {
+            json!({
+                "resource": {"attributes": [attr("service.name", json!(name))]},
+                "scopeSpans": [{"scope": {"name": "meshsim", "version": crate::output::VERSION}, "spans": spans}]
+            })
+        })
+        .collect();
+    let mut text =
+        serde_json::to_string(&json!({"resourceSpans": resource_spans})).expect("trace serialises");
+    let _ = writeln!(text);
+    text
+}
