@@ -20,7 +20,17 @@ macro_rules! builtin {
 }
 
 /// Every builtin, in the order `meshsim list` shows them.
-pub const BUILTINS: &[Builtin] = &[builtin!("cascade"), builtin!("mmc")];
+pub const BUILTINS: &[Builtin] = &[builtin!("cascade"),
+    builtin!("cascade-protected"),
+    builtin!("thundering-herd"),
+    builtin!("breaker"),
+    builtin!("bulkhead"),
+    builtin!("deadline"),
+    builtin!("probes"),
+    builtin!("discovery"),
+    builtin!("metastable"),
+    builtin!("mmc"),
+];
 
 /// The builtin called `name`.
 pub fn find(name: &str) -> Option<&'static Builtin> {

@@ -3,7 +3,7 @@
 //! per service with capacity lines, latency p50/p99, and state bands for pods and breakers, with
 //! fault windows shaded.
 
-use models::config::Scenario;
+use models::config::{FaultKind, Scenario};
 use models::metrics::PodState;
 use models::outcome::Failure;
 use models::policy::breaker::BreakerState;
@@ -110,7 +110,14 @@ pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
         .iter()
         .map(|f| Shade {
             start_secs: f.from.as_secs_f64(),
-            end_secs: f.until.map_or(end, |u| u.as_secs_f64()).min(end),
+            end_secs: match f.kind {
+                // A restart's or reschedule's window is its downtime.
+                FaultKind::Restart { down_for } | FaultKind::Reschedule { down_for } => {
+                    f.from.saturating_add(down_for).as_secs_f64()
+                }
+                _ => f.until.map_or(end, |u| u.as_secs_f64()),
+            }
+            .min(end),
             label: format!(
                 "{}: {}",
                 scenario.services[f.service.idx()].name,

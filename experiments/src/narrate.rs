@@ -41,7 +41,11 @@ fn describe(kind: &LogKind) -> String {
             threshold,
             cause,
         } => {
-            format!("{pod} {probe} probe failed {consecutive}/{threshold} ({cause})")
+            if consecutive <= threshold {
+                format!("{pod} {probe} probe failed {consecutive}/{threshold} ({cause})")
+            } else {
+                format!("{pod} {probe} probe failed again, {consecutive} in a row ({cause})")
+            }
         }
         LogKind::Killed { pod, reason, lost } => {
             let why = match reason {
@@ -91,7 +95,7 @@ fn describe(kind: &LogKind) -> String {
         } => {
             format!("bulkhead {edge} at {owner} full: {max_concurrent}/{max_concurrent} permits in use")
         }
-        LogKind::BulkheadRecovered { edge, owner } => format!("bulkhead {edge} at {owner} has a free permit"),
+        LogKind::BulkheadRecovered { edge, owner } => format!("bulkhead {edge} at {owner} has room again"),
     }
 }
 

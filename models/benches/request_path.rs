@@ -75,7 +75,7 @@ fn policy(name: &str, resilient: bool) -> PolicyConfig {
             keepalive_expiry: secs(5.0),
             connect_time: Dist::constant(0.0005).unwrap(),
             sticky: false,
-            shared: false,
+            shared: None,
         },
         retry: resilient.then(|| RetryConfig {
             max_attempts: 3,

@@ -72,7 +72,7 @@ fn main() {
                 keepalive_expiry: SimDuration::from_secs(3600),
                 connect_time: Dist::constant(0.0).expect("constant"),
                 sticky: false,
-                shared: false,
+                shared: None,
             },
             retry: None,
             breaker: None,

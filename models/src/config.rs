@@ -399,9 +399,10 @@ pub struct PoolConfig {
     /// Whether a request reuses any idle connection whatever pod it leads to (kube-proxy's
     /// per-connection balancing), instead of the one the load balancer picked.
     pub sticky: bool,
-    /// Whether the caller pod's edges that use this policy share one pool (one httpx client for
-    /// every downstream), instead of one pool per edge.
-    pub shared: bool,
+    /// A pool name: the edges of a caller pod whose policies name the same pool share one pool
+    /// (one httpx client for every downstream; every policy naming it has the same pool
+    /// settings). `None`: one pool per edge.
+    pub shared: Option<String>,
 }
 
 /// Which attempt outcomes are retried.

@@ -58,7 +58,7 @@ pub enum LogKind {
         /// Requests waiting in the accept queue.
         queued: u32,
     },
-    /// A saturated pod has room again (busy ≤ half of its slots).
+    /// A saturated pod has room again (nothing queued, busy ≤ half of its slots).
     Unsaturated {
         /// Pod name.
         pod: String,
@@ -148,7 +148,7 @@ pub enum LogKind {
         /// Permits.
         max_concurrent: u32,
     },
-    /// A saturated bulkhead has a free permit again.
+    /// A saturated bulkhead has room again (at most half its permits in use).
     BulkheadRecovered {
         /// Edge name.
         edge: String,

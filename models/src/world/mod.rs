@@ -356,6 +356,8 @@ pub(crate) struct SiteRt {
     pub(crate) budget_reported: u64,
     pub(crate) bulkhead: Option<Bulkhead>,
     pub(crate) bulkhead_waiters: VecDeque<Key>,
+    /// Logged as saturated (until at most half its permits are in use).
+    pub(crate) bulkhead_saturated: bool,
     pub(crate) budget: Option<RetryBudget>,
     /// Index into `World::pools`: this site's own pool, or one shared by the caller pod's edges
     /// that use the same policy with `pool.shared`.

@@ -72,36 +72,32 @@ impl World {
         }
     }
 
+    /// A bulkhead permit was taken: log saturation when the last one goes.
     pub(super) fn note_bulkhead_acquired(&mut self, site: u32, now: SimTime) {
         let edge = self.sites[site as usize].edge;
         self.edges[edge.idx()].metrics.add_bulkhead(now, 1);
-        let bulkhead = self.sites[site as usize].bulkhead.as_ref().expect("bulkhead");
-        if bulkhead.is_saturated() && bulkhead.in_use() > 0 {
+        let s = &self.sites[site as usize];
+        let bulkhead = s.bulkhead.as_ref().expect("bulkhead");
+        if !s.bulkhead_saturated && bulkhead.is_saturated() {
             let max_concurrent = bulkhead.in_use();
-            let log = LogKind::BulkheadSaturated {
-                edge: self.edge_name(edge),
-                owner: self.site_owner(site),
-                max_concurrent,
-            };
+            self.sites[site as usize].bulkhead_saturated = true;
+            let log =
+                LogKind::BulkheadSaturated { edge: self.edge_name(edge), owner: self.site_owner(site), max_concurrent };
             self.log.push(now, log);
         }
     }
 
+    /// A bulkhead permit went back: log recovery, with hysteresis, once at most half are in use
+    /// (so a bulkhead running at its limit does not flap in the log).
     pub(super) fn note_bulkhead_released(&mut self, site: u32, now: SimTime) {
         let edge = self.sites[site as usize].edge;
         self.edges[edge.idx()].metrics.add_bulkhead(now, -1);
-        let bulkhead = self.sites[site as usize].bulkhead.as_ref().expect("bulkhead");
-        let max = self
-            .policy_of_site(site)
-            .bulkhead
-            .as_ref()
-            .expect("bulkhead")
-            .max_concurrent;
-        if bulkhead.in_use() + 1 == max {
-            let log = LogKind::BulkheadRecovered {
-                edge: self.edge_name(edge),
-                owner: self.site_owner(site),
-            };
+        let s = &self.sites[site as usize];
+        let in_use = s.bulkhead.as_ref().expect("bulkhead").in_use();
+        let max = self.policy_of_site(site).bulkhead.as_ref().expect("bulkhead").max_concurrent;
+        if s.bulkhead_saturated && in_use * 2 <= max {
+            self.sites[site as usize].bulkhead_saturated = false;
+            let log = LogKind::BulkheadRecovered { edge: self.edge_name(edge), owner: self.site_owner(site) };
             self.log.push(now, log);
         }
     }
@@ -137,6 +133,7 @@ impl World {
         s.breaker = policy.breaker.clone().map(CircuitBreaker::new);
         s.bulkhead = policy.bulkhead.clone().map(Bulkhead::new);
         s.bulkhead_waiters.clear();
+        s.bulkhead_saturated = false;
         s.budget = policy
             .retry
             .as_ref()

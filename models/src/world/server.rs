@@ -333,16 +333,13 @@ impl World {
     }
 
     /// Logs saturation changes with hysteresis: saturated when every slot is busy, recovered
-    /// when at most half are (so a pod running near capacity does not flap in the log).
+    /// when the queue is empty and at most half are (so a pod near capacity does not flap).
     fn check_saturation(&mut self, pod_idx: PodIdx, now: SimTime) {
         let slots = self.effective_slots(pod_idx);
         let pod = &self.pods[pod_idx.idx()];
         let (busy, queued, was) = (pod.busy, pod.queue.len() as u32, pod.saturated);
-        let now_saturated = if was {
-            busy * 2 > slots
-        } else {
-            busy >= slots && slots > 0
-        };
+        // A queued request takes a freed slot at once, so a pod with a queue stays saturated.
+        let now_saturated = if was { queued > 0 || busy * 2 > slots } else { busy >= slots && slots > 0 };
         if now_saturated == was {
             return;
         }

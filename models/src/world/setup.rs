@@ -107,17 +107,18 @@ pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceCon
             let pod = PodIdx(world.pods.len() as u32);
             let site_base = world.sites.len() as u32;
             let name = format!("{svc_name}-{replica}");
-            // One pool per edge, except edges of this pod whose policy shares its pool.
-            let mut shared: Vec<(crate::ids::PolicyIdx, u32)> = Vec::new();
+            // One pool per edge, except edges of this pod whose policies name a shared pool.
+            let mut shared: Vec<(String, u32)> = Vec::new();
             for e in 0..world.services[s].out_edges.len() {
                 let edge = world.services[s].out_edges[e];
                 let policy = world.cfg.edges[edge.idx()].policy;
-                let pool = match shared.iter().find(|(p, _)| *p == policy) {
+                let pool_name = world.cfg.policies[policy.idx()].pool.shared.clone();
+                let pool = match pool_name.as_ref().and_then(|n| shared.iter().find(|(s, _)| s == n)) {
                     Some(&(_, pool)) => pool,
                     None => {
                         let pool = world.new_pool();
-                        if world.cfg.policies[policy.idx()].pool.shared {
-                            shared.push((policy, pool));
+                        if let Some(pool_name) = pool_name {
+                            shared.push((pool_name, pool));
                         }
                         pool
                     }
@@ -179,6 +180,7 @@ pub(super) fn new_site(
         budget_reported: 0,
         bulkhead: policy.bulkhead.clone().map(Bulkhead::new),
         bulkhead_waiters: VecDeque::new(),
+        bulkhead_saturated: false,
         budget: policy
             .retry
             .as_ref()

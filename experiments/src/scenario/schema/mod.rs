@@ -200,6 +200,17 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
         let mut p = item.as_table()?;
         for (entry, item) in p.entries() {
             let config = policy::read_policy(&entry.key, &item)?;
+            // Policies naming the same shared pool must agree on its settings.
+            if let Some(pool) = &config.pool.shared {
+                let other = ctx.policies.iter().find(|o| o.pool.shared.as_ref() == Some(pool));
+                if let Some(other) = other.filter(|o| format!("{:?}", o.pool) != format!("{:?}", config.pool)) {
+                    return Err(item.error(
+                        ErrorKind::Rule,
+                        format!("the same pool settings as policy `{}`, which shares pool `{pool}`", other.name),
+                        "different max_connections, max_keepalive, keepalive_expiry, connect_time or sticky",
+                    ));
+                }
+            }
             ctx.add_policy(config);
         }
     }

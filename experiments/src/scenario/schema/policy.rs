@@ -51,7 +51,7 @@ pub fn httpx_default(name: &str) -> PolicyConfig {
             keepalive_expiry: HTTPX_KEEPALIVE_EXPIRY,
             connect_time: Dist::Constant { value: 0.0 },
             sticky: false,
-            shared: false,
+            shared: None,
         },
         retry: None,
         breaker: None,
@@ -81,7 +81,7 @@ pub fn unlimited(name: String, deadline: Option<SimDuration>) -> PolicyConfig {
             keepalive_expiry: SimDuration::from_secs(3600),
             connect_time: Dist::Constant { value: 0.0 },
             sticky: false,
-            shared: false,
+            shared: None,
         },
         retry: None,
         breaker: None,
@@ -133,13 +133,19 @@ pub(super) fn read_policy(name: &str, item: &Item<'_>) -> Result<PolicyConfig> {
             pool.sticky = i.as_bool()?;
         }
         if let Some(i) = pt.optional("shared") {
-            pool.shared = i.as_bool()?;
+            let name = i.as_str()?;
+            if name.is_empty() {
+                return Err(i.value_error("a pool name (policies naming the same pool share it)"));
+            }
+            pool.shared = Some(name.to_string());
         }
         pt.finish()?;
     }
-    p.retry = t.optional("retry").map(|i| read_retry(&i)).transpose()?;
-    p.breaker = t.optional("breaker").map(|i| read_breaker(&i)).transpose()?;
-    p.bulkhead = t.optional("bulkhead").map(|i| read_bulkhead(&i)).transpose()?;
+    // `"none"` switches a part off, so `--set policies.p.bulkhead=none` can remove it.
+    let none = |i: &Item<'_>| i.is_str() && i.as_str().ok() == Some("none");
+    p.retry = t.optional("retry").filter(|i| !none(i)).map(|i| read_retry(&i)).transpose()?;
+    p.breaker = t.optional("breaker").filter(|i| !none(i)).map(|i| read_breaker(&i)).transpose()?;
+    p.bulkhead = t.optional("bulkhead").filter(|i| !none(i)).map(|i| read_bulkhead(&i)).transpose()?;
     p.deadline = t
         .optional("deadline")
         .map(|i| i.as_timeout())
@@ -209,55 +215,43 @@ fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
         .map(|i| i.as_enum(&BACKOFFS))
         .transpose()?
         .unwrap_or(BackoffKind::Exponential);
-    let dur = |t: &mut TableReader<'_>, key: &str, default: SimDuration| -> Result<SimDuration> {
-        t.optional(key)
-            .map(|i| i.as_duration())
-            .transpose()
-            .map(|d| d.unwrap_or(default))
+    // `base`, `cap` and `multiplier` are read (and checked) whatever the strategy, so that a
+    // `--set ...backoff=none` switch does not turn the file's other keys into errors; each
+    // strategy uses the ones that apply to it.
+    let opt_dur = |t: &mut TableReader<'_>, key: &str| -> Result<Option<SimDuration>> {
+        t.optional(key).map(|i| i.as_duration()).transpose()
     };
+    let base = opt_dur(&mut t, "base")?;
+    let cap = opt_dur(&mut t, "cap")?;
+    let multiplier = t.optional("multiplier").map(|i| i.as_positive()).transpose()?;
     let backoff = match kind {
         BackoffKind::None => Backoff::None,
-        BackoffKind::Fixed => Backoff::Fixed {
-            delay: dur(&mut t, "base", AWS_SDK_BASE_DELAY)?,
-        },
+        BackoffKind::Fixed => Backoff::Fixed { delay: base.unwrap_or(AWS_SDK_BASE_DELAY) },
         BackoffKind::Exponential
         | BackoffKind::FullJitter
         | BackoffKind::EqualJitter
         | BackoffKind::Decorrelated
         | BackoffKind::DecorrelatedV2 => {
-            let base = dur(&mut t, "base", AWS_SDK_BASE_DELAY)?;
-            let cap = dur(&mut t, "cap", AWS_SDK_MAX_BACKOFF)?;
+            let base = base.unwrap_or(AWS_SDK_BASE_DELAY);
+            let cap = cap.unwrap_or(AWS_SDK_MAX_BACKOFF);
             match kind {
                 BackoffKind::Exponential => Backoff::Exponential { base, cap },
                 BackoffKind::FullJitter => Backoff::FullJitter { base, cap },
                 BackoffKind::EqualJitter => Backoff::EqualJitter { base, cap },
                 BackoffKind::Decorrelated => Backoff::DecorrelatedJitter { base, cap },
-                _ => Backoff::DecorrelatedJitterV2 {
-                    median_first_delay: base,
-                    cap,
-                },
+                _ => Backoff::DecorrelatedJitterV2 { median_first_delay: base, cap },
             }
         }
         BackoffKind::Envoy => {
             // Envoy's own defaults: base_interval 25 ms, max_interval 10 × base_interval.
-            let base = dur(&mut t, "base", ENVOY_BASE_INTERVAL)?;
-            let max = dur(&mut t, "cap", base.saturating_mul(10))?;
-            Backoff::Envoy { base, max }
+            let base = base.unwrap_or(ENVOY_BASE_INTERVAL);
+            Backoff::Envoy { base, max: cap.unwrap_or(base.saturating_mul(10)) }
         }
-        BackoffKind::Grpc => {
-            let initial = dur(&mut t, "base", AWS_SDK_BASE_DELAY)?;
-            let max = dur(&mut t, "cap", AWS_SDK_MAX_BACKOFF)?;
-            let multiplier = t
-                .optional("multiplier")
-                .map(|i| i.as_positive())
-                .transpose()?
-                .unwrap_or(GRPC_MULTIPLIER);
-            Backoff::Grpc {
-                initial,
-                multiplier,
-                max,
-            }
-        }
+        BackoffKind::Grpc => Backoff::Grpc {
+            initial: base.unwrap_or(AWS_SDK_BASE_DELAY),
+            multiplier: multiplier.unwrap_or(GRPC_MULTIPLIER),
+            max: cap.unwrap_or(AWS_SDK_MAX_BACKOFF),
+        },
     };
     if let Err(why) = backoff.validate() {
         let at = backoff_item.unwrap_or_else(|| t.at());
