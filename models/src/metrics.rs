@@ -118,6 +118,8 @@ pub struct ServiceMetrics {
     pub lost: u64,
     /// Probe requests received.
     pub probes: u64,
+    /// Traffic requests that found every slot busy and waited in the queue.
+    pub waited: u64,
     /// Time from arrival to getting a slot, ns (admitted requests).
     pub queue_wait: Histogram,
     /// Time from getting a slot to answering, ns.
@@ -149,6 +151,7 @@ impl ServiceMetrics {
             dropped_deadline: 0,
             lost: 0,
             probes: 0,
+            waited: 0,
             queue_wait: Histogram::new(),
             service_time: Histogram::new(),
             series_arrivals: CounterSeries::new(bucket),

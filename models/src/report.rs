@@ -170,6 +170,8 @@ pub struct ServiceSummary {
     pub lost: u64,
     /// Probe requests received.
     pub probes: u64,
+    /// Fraction of traffic requests that found every slot busy and queued (Erlang C's P(wait)).
+    pub waited_fraction: f64,
     /// Wait for a slot, ms.
     pub queue_wait_ms: LatencyMs,
     /// Time holding a slot, ms.

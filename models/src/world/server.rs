@@ -84,7 +84,11 @@ impl World {
             self.start_request(request, sched);
         } else if (pod.queue.len() as u32) < capacity {
             pod.queue.push_back(request);
-            self.services[service.idx()].metrics.add_queued(now, 1);
+            let m = &mut self.services[service.idx()].metrics;
+            m.add_queued(now, 1);
+            if matches!(r.kind, RequestKind::Traffic { .. }) {
+                m.waited += 1;
+            }
         } else {
             if matches!(r.kind, RequestKind::Traffic { .. }) {
                 let m = &mut self.services[service.idx()].metrics;

@@ -1,0 +1,150 @@
+//! The `meshsim` binary as a user runs it: the M/M/c builtin reproduces Erlang C through the
+//! CLI, outputs are byte-identical for the same seed, bad input is a located error with exit
+//! code 2 and nothing written, a limit is exit code 3 with partial results marked.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use sim_core::stats::ci::mean_ci;
+use sim_core::stats::theory::{erlang_c, mmc_wq};
+
+fn meshsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshsim")).args(args).output().expect("meshsim runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("meshsim-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn json(out: &Output) -> Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("--json prints JSON")
+}
+
+/// Independent replications of the `mmc` builtin (λ = 9, μ = 1, c = 10) through the CLI:
+/// Erlang C's Wq and P(wait) must lie inside the 99% Student-t intervals of the replication
+/// means.
+#[test]
+fn mmc_through_the_cli_reproduces_erlang_c() {
+    let (lambda, mu, c) = (9.0, 1.0, 10);
+    let mut wq = Vec::new();
+    let mut p_wait = Vec::new();
+    for seed in 1..=10u64 {
+        let s = json(&meshsim(&["run", "mmc", "--json", "--seed", &seed.to_string(), "--duration", "10000s"]));
+        let station = &s["services"][0];
+        wq.push(station["queue_wait_ms"]["mean"].as_f64().unwrap() / 1000.0);
+        p_wait.push(station["waited_fraction"].as_f64().unwrap());
+    }
+    let wq_ci = mean_ci(&wq, 0.99).unwrap();
+    let p_ci = mean_ci(&p_wait, 0.99).unwrap();
+    let (wq_theory, p_theory) = (mmc_wq(lambda, mu, c), erlang_c(c, lambda / mu));
+    assert!(wq_ci.contains(wq_theory), "Wq {wq_ci:?} vs Erlang C {wq_theory}");
+    assert!(p_ci.contains(p_theory), "P(wait) {p_ci:?} vs Erlang C {p_theory}");
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_same_seed_writes_byte_identical_outputs() {
+    let (a, b, c) = (temp_dir("det-a"), temp_dir("det-b"), temp_dir("det-c"));
+    for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
+        let out = meshsim(&["run", "cascade", "--seed", seed, "--duration", "90s", "--quiet", "--out", dir.to_str().unwrap(), "--trace", "chrome", "--trace", "otlp", "--trace-sample", "0.1"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (fa, fb, fc) = (files(&a), files(&b), files(&c));
+    let names: Vec<&str> = fa.iter().map(|f| f.0.as_str()).collect();
+    for expected in ["summary.json", "timeseries.csv", "events.jsonl", "timeline.svg", "timeline.png", "anatomy.txt", "trace.chrome.json", "trace.otlp.json"] {
+        assert!(names.contains(&expected), "{expected} written: {names:?}");
+    }
+    assert_eq!(fa, fb, "same seed, same bytes");
+    assert_ne!(fa.iter().find(|f| f.0 == "summary.json"), fc.iter().find(|f| f.0 == "summary.json"));
+    for d in [a, b, c] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
+
+#[test]
+fn the_json_summary_has_its_documented_fields() {
+    let s = json(&meshsim(&["run", "cascade", "--json", "--duration", "60s"]));
+    for key in ["meshsim_version", "scenario_hash", "scenario", "seed", "duration_s", "events", "stop", "clients", "services", "edges"] {
+        assert!(s.get(key).is_some(), "{key}");
+    }
+    let client = &s["clients"][0];
+    for key in ["requests", "ok", "degraded", "failed", "failed_by", "latency_ms", "goodput_per_s"] {
+        assert!(client.get(key).is_some(), "clients[].{key}");
+    }
+    for key in ["mean", "p50", "p90", "p99", "max"] {
+        assert!(client["latency_ms"].get(key).is_some(), "latency_ms.{key}");
+    }
+    let edge = &s["edges"][0];
+    for key in ["calls", "attempts", "retries", "attempt_failures_by", "failed_by", "breaker_rejections", "bulkhead_rejections", "budget_rejections"] {
+        assert!(edge.get(key).is_some(), "edges[].{key}");
+    }
+    let service = &s["services"][0];
+    for key in ["arrivals", "completed_ok", "rejected", "queue_wait_ms", "service_time_ms", "mean_in_flight", "utilisation", "pods"] {
+        assert!(service.get(key).is_some(), "services[].{key}");
+    }
+    assert_eq!(s["scenario_hash"].as_str().unwrap().len(), 16);
+}
+
+#[test]
+fn bad_input_is_located_exits_2_and_writes_nothing() {
+    let dir = temp_dir("bad");
+    let file = dir.with_extension("toml");
+    let text = "name = \"bad\"\nduration = \"60s\"\n\n[[services]]\nname = \"api\"\nslots = 10\nreplicas = -2\nsteps = []\n";
+    std::fs::write(&file, text).unwrap();
+    let out = meshsim(&["run", file.to_str().unwrap(), "--out", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(":7:") && err.contains("services[0].replicas"), "{err}");
+    assert!(!dir.exists(), "nothing written on bad input");
+    // Overrides, unknown builtins and bad flags too.
+    let out = meshsim(&["run", "cascade", "--set", "services.nope.replicas=2", "--out", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--set"));
+    assert!(!dir.exists());
+    assert_eq!(meshsim(&["run", "no-such-scenario"]).status.code(), Some(2));
+    assert_eq!(meshsim(&["run", "cascade", "--duration", "15"]).status.code(), Some(2));
+    assert_eq!(meshsim(&["validate", file.to_str().unwrap()]).status.code(), Some(2));
+    std::fs::remove_file(file).unwrap();
+}
+
+#[test]
+fn a_limit_hit_exits_3_and_marks_the_results_partial() {
+    let out = meshsim(&["run", "cascade", "--json", "--set", "limits.max_events=2000"]);
+    assert_eq!(out.status.code(), Some(3));
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["stop"]["partial"], true);
+    assert_eq!(s["stop"]["reason"], "max_events");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max events"));
+}
+
+#[test]
+fn list_show_and_validate() {
+    let out = meshsim(&["list"]);
+    assert!(out.status.success());
+    let list = String::from_utf8_lossy(&out.stdout).to_string();
+    for name in ["cascade", "cascade-protected", "thundering-herd", "breaker", "bulkhead", "deadline", "probes", "discovery", "metastable", "mmc"] {
+        assert!(list.lines().any(|l| l.starts_with(name)), "{name} listed");
+        let shown = meshsim(&["show", name]);
+        assert!(shown.status.success());
+        // What `show` prints is a scenario file that validates as is.
+        let file = temp_dir(name).with_extension("toml");
+        std::fs::write(&file, &shown.stdout).unwrap();
+        let v = meshsim(&["validate", file.to_str().unwrap()]);
+        assert!(v.status.success(), "{name}: {}", String::from_utf8_lossy(&v.stderr));
+        std::fs::remove_file(file).unwrap();
+    }
+    assert_eq!(meshsim(&["show", "nope"]).status.code(), Some(2));
+}
