@@ -19,20 +19,30 @@ fn run(name: &str, overrides: &[&str]) -> Finished {
         trace: None,
     };
     let f = execute(&opts).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(f.output.limit.is_none(), "{name} hit a limit: {:?}", f.output.limit);
+    assert!(
+        f.output.limit.is_none(),
+        "{name} hit a limit: {:?}",
+        f.output.limit
+    );
     f
 }
 
 /// Mean per second of a per-bucket column over `[from, to)` seconds.
 fn rate(r: &Report, column: &str, from: f64, to: f64) -> f64 {
-    let v = r.series.num(column).unwrap_or_else(|| panic!("no column {column}"));
+    let v = r
+        .series
+        .num(column)
+        .unwrap_or_else(|| panic!("no column {column}"));
     let b = r.series.bucket_s;
     let (i, j) = ((from / b) as usize, ((to / b) as usize).min(v.len()));
     v[i..j].iter().sum::<f64>() / (to - from)
 }
 
 fn kills(r: &Report) -> usize {
-    r.log.iter().filter(|e| matches!(e.kind, LogKind::Killed { .. })).count()
+    r.log
+        .iter()
+        .filter(|e| matches!(e.kind, LogKind::Killed { .. }))
+        .count()
 }
 
 #[test]
@@ -42,7 +52,11 @@ fn every_builtin_runs_to_its_end() {
         let s = &f.output.report.summary;
         assert_eq!(s.stop.reason, "end_time", "{}", b.name);
         assert!(s.events > 0);
-        assert!(!experiments::catalog::description(b).is_empty(), "{} has a description", b.name);
+        assert!(
+            !experiments::catalog::description(b).is_empty(),
+            "{} has a description",
+            b.name
+        );
     }
 }
 
@@ -54,7 +68,10 @@ fn cascade_kills_pods_repeatedly_and_goodput_collapses() {
     assert!(kills(&r) >= 3);
     let before = rate(&r, "client.uploaders.ok", 5.0, 30.0);
     let after = rate(&r, "client.uploaders.ok", 60.0, 300.0);
-    assert!(after < 0.1 * before, "goodput {before}/s before the fault, {after}/s after");
+    assert!(
+        after < 0.1 * before,
+        "goodput {before}/s before the fault, {after}/s after"
+    );
 }
 
 #[test]
@@ -65,14 +82,27 @@ fn the_protected_cascade_has_no_kills_and_stays_available() {
     let before = rate(&r, "client.uploaders.ok", 5.0, 30.0);
     let after = rate(&r, "client.uploaders.ok", 60.0, 300.0);
     assert!(after > 0.8 * before, "goodput {before}/s before, {after}/s after");
-    let edge = r.summary.edges.iter().find(|e| e.name == "upload→classification").unwrap();
-    assert!(edge.degraded > 0 && edge.breaker_rejections > 0, "degraded 'pending' answers and fail-fast");
+    let edge = r
+        .summary
+        .edges
+        .iter()
+        .find(|e| e.name == "upload→classification")
+        .unwrap();
+    assert!(
+        edge.degraded > 0 && edge.breaker_rejections > 0,
+        "degraded 'pending' answers and fail-fast"
+    );
 }
 
 #[test]
 fn jitter_flattens_the_retry_peak_at_the_callee() {
     let peak = |backoff: &str| {
-        let r = run("thundering-herd", &[&format!("policies.retry.retry.backoff={backoff}")]).output.report;
+        let r = run(
+            "thundering-herd",
+            &[&format!("policies.retry.retry.backoff={backoff}")],
+        )
+        .output
+        .report;
         let v = r.series.num("service.classification.arrivals").unwrap();
         let from = (55.0 / r.series.bucket_s) as usize;
         v[from..].iter().copied().fold(0.0, f64::max)
@@ -80,10 +110,16 @@ fn jitter_flattens_the_retry_peak_at_the_callee() {
     let synchronized = peak("exponential");
     for jittered in ["full_jitter", "equal_jitter", "decorrelated_jitter"] {
         let p = peak(jittered);
-        assert!(synchronized > 2.0 * p, "exponential peak {synchronized} vs {jittered} {p}");
+        assert!(
+            synchronized > 2.0 * p,
+            "exponential peak {synchronized} vs {jittered} {p}"
+        );
     }
     // Switching the strategy off leaves the file's base and cap unused, not invalid.
-    run("thundering-herd", &["policies.retry.retry.backoff=none", "duration=40s"]);
+    run(
+        "thundering-herd",
+        &["policies.retry.retry.backoff=none", "duration=40s"],
+    );
 }
 
 #[test]
@@ -96,33 +132,64 @@ fn the_breaker_visits_every_state_in_order_and_fails_fast_while_open() {
         for state in [BreakerState::Open, BreakerState::HalfOpen] {
             assert!(states.contains(&state), "{} never {state:?}", band.owner);
         }
-        assert_eq!(states.last(), Some(&BreakerState::Closed), "recovers after the outage");
+        assert_eq!(
+            states.last(),
+            Some(&BreakerState::Closed),
+            "recovers after the outage"
+        );
     }
     let edge = r.summary.edges.iter().find(|e| e.name == "api→backend").unwrap();
     assert!(edge.breaker_rejections > 100);
     // While both breakers are open, almost nothing reaches the network (only half-open trials).
     let during = rate(&r, "edge.api→backend.attempts", 32.0, 40.0);
     let offered = rate(&r, "edge.api→backend.calls", 32.0, 40.0);
-    assert!(during < 0.05 * offered, "{during}/s attempts while open, {offered}/s calls");
+    assert!(
+        during < 0.05 * offered,
+        "{during}/s attempts while open, {offered}/s calls"
+    );
 }
 
 #[test]
 fn bulkheads_keep_a_slow_call_from_starving_the_others() {
     let isolated = run("bulkhead", &[]).output.report;
-    let shared = run("bulkhead", &["policies.classify.bulkhead=none"]).output.report;
-    let storage = |r: &Report| r.summary.edges.iter().find(|e| e.name == "upload→storage").unwrap().clone();
+    let shared = run("bulkhead", &["policies.classify.bulkhead=none"])
+        .output
+        .report;
+    let storage = |r: &Report| {
+        r.summary
+            .edges
+            .iter()
+            .find(|e| e.name == "upload→storage")
+            .unwrap()
+            .clone()
+    };
     let (i, s) = (storage(&isolated), storage(&shared));
-    assert!(i.failed * 200 <= i.calls, "isolated: storage failed {} of {}", i.failed, i.calls);
-    assert!(s.failed * 10 >= s.calls, "shared: storage failed only {} of {}", s.failed, s.calls);
+    assert!(
+        i.failed * 200 <= i.calls,
+        "isolated: storage failed {} of {}",
+        i.failed,
+        i.calls
+    );
+    assert!(
+        s.failed * 10 >= s.calls,
+        "shared: storage failed only {} of {}",
+        s.failed,
+        s.calls
+    );
     assert!(s.failed_by.0["pool_timeout"] > 0, "starved of connections");
 }
 
 #[test]
 fn a_deadline_bounds_the_latency_tail() {
     let plain = run("deadline", &[]).output.report;
-    let bounded = run("deadline", &["policies.pricing.deadline=1500ms"]).output.report;
+    let bounded = run("deadline", &["policies.pricing.deadline=1500ms"])
+        .output
+        .report;
     let max = |r: &Report| r.summary.clients[0].latency_ms.max;
-    assert!(max(&plain) > 3000.0, "without a deadline the tail reaches several attempt timeouts");
+    assert!(
+        max(&plain) > 3000.0,
+        "without a deadline the tail reaches several attempt timeouts"
+    );
     // The deadline bounds the pricing call; checkout adds its own 5 ms and the network.
     assert!(max(&bounded) <= 1500.0 + 10.0, "max {}", max(&bounded));
 }
@@ -130,8 +197,17 @@ fn a_deadline_bounds_the_latency_tail() {
 #[test]
 fn a_liveness_probe_that_checks_a_dependency_restarts_pods_for_its_outage() {
     let checks = run("probes", &[]).output.report;
-    let plain = run("probes", &["services.orders.liveness.handler=[]"]).output.report;
-    let restarts = |r: &Report| r.summary.services.iter().find(|s| s.name == "orders").unwrap().restarts;
+    let plain = run("probes", &["services.orders.liveness.handler=[]"])
+        .output
+        .report;
+    let restarts = |r: &Report| {
+        r.summary
+            .services
+            .iter()
+            .find(|s| s.name == "orders")
+            .unwrap()
+            .restarts
+    };
     assert!(restarts(&checks) >= 3, "{}", restarts(&checks));
     assert_eq!(restarts(&plain), 0);
     // Readiness gating: the degraded pod leaves the endpoints while it is slow.
@@ -146,24 +222,58 @@ fn a_liveness_probe_that_checks_a_dependency_restarts_pods_for_its_outage() {
 #[test]
 fn dns_caching_keeps_calling_rescheduled_pods_a_registry_watch_does_not() {
     let dns = run("discovery", &[]).output.report;
-    let watch = run("discovery", &["services.backend.discovery={kind=\"registry\",lag=\"1s\"}"]).output.report;
+    let watch = run(
+        "discovery",
+        &["services.backend.discovery={kind=\"registry\",lag=\"1s\"}"],
+    )
+    .output
+    .report;
     let failed = |r: &Report| r.summary.clients[0].failed;
     let stale = |r: &Report| {
         let e = r.summary.edges.iter().find(|e| e.name == "api→backend").unwrap();
         e.attempt_failures_by.0["connect_timeout"]
     };
     assert!(stale(&dns) > 100, "stale connects {}", stale(&dns));
-    assert!(failed(&dns) > 10 * failed(&watch).max(1), "dns {} vs registry {}", failed(&dns), failed(&watch));
+    assert!(
+        failed(&dns) > 10 * failed(&watch).max(1),
+        "dns {} vs registry {}",
+        failed(&dns),
+        failed(&watch)
+    );
 }
 
 #[test]
 fn retries_sustain_a_metastable_failure_that_a_budget_prevents() {
     let plain = run("metastable", &[]).output.report;
-    let budget = run("metastable", &["policies.client.retry.budget={kind=\"grpc\"}"]).output.report;
+    let budget = run("metastable", &["policies.client.retry.budget={kind=\"grpc\"}"])
+        .output
+        .report;
     let good = |r: &Report| rate(r, "client.clients.ok", 180.0, 240.0);
     let offered = rate(&plain, "client.clients.started", 180.0, 240.0);
-    assert!(good(&plain) < 0.05 * offered, "still failing long after the trigger: {}", good(&plain));
-    assert!(good(&budget) > 0.9 * offered, "recovered with a budget: {}", good(&budget));
+    assert!(
+        good(&plain) < 0.05 * offered,
+        "still failing long after the trigger: {}",
+        good(&plain)
+    );
+    assert!(
+        good(&budget) > 0.9 * offered,
+        "recovered with a budget: {}",
+        good(&budget)
+    );
     let amplification = rate(&plain, "edge.clients→api.attempts", 180.0, 240.0) / offered;
     assert!(amplification > 3.0, "retries amplify the load {amplification}×");
+}
+
+#[test]
+fn every_builtin_keeps_every_invariant() {
+    for b in BUILTINS {
+        let source = resolve_source(b.name).unwrap();
+        let loaded = experiments::scenario::load(&source, &[]).unwrap();
+        let config = models::RunConfig {
+            trace: None,
+            check_invariants: true,
+        };
+        let out = models::run_with(loaded.scenario, loaded.seed, &config);
+        assert!(out.violation.is_none(), "{}: {}", b.name, out.violation.unwrap());
+    }
 }

@@ -40,6 +40,17 @@ pub struct RunOutput {
     pub report: Report,
     /// The limit hit, if the run stopped early.
     pub limit: Option<LimitExceeded>,
+    /// The first broken invariant, when checking was asked for.
+    pub violation: Option<world::Violation>,
+}
+
+/// Options of [`run_with`].
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Record traces of a sample of client requests.
+    pub trace: Option<trace::TraceConfig>,
+    /// Check every invariant after every event (swarm testing; slower).
+    pub check_invariants: bool,
 }
 
 /// Runs `scenario` with master seed `seed` to its end (or a limit).
@@ -49,13 +60,29 @@ pub fn run(scenario: config::Scenario, seed: u64) -> RunOutput {
 
 /// Like [`run`], recording per-request traces of a sample of client requests.
 pub fn run_traced(scenario: config::Scenario, seed: u64, trace: Option<trace::TraceConfig>) -> RunOutput {
+    run_with(
+        scenario,
+        seed,
+        &RunConfig {
+            trace,
+            check_invariants: false,
+        },
+    )
+}
+
+/// Runs `scenario` with master seed `seed` and the given options.
+pub fn run_with(scenario: config::Scenario, seed: u64, config: &RunConfig) -> RunOutput {
+    let trace = config.trace;
     let end = SimTime::ZERO.saturating_add(scenario.duration);
     let limits = Limits {
         end,
         max_events: scenario.limits.max_events,
         max_pending: scenario.limits.max_pending,
     };
-    let world = world::build(scenario, seed, trace);
+    let mut world = world::build(scenario, seed, trace);
+    if config.check_invariants {
+        world.enable_checks();
+    }
     let mut sim = Simulation::new(world, limits);
     {
         let (model, sched) = sim.parts_mut();
@@ -96,6 +123,12 @@ pub fn run_traced(scenario: config::Scenario, seed: u64, trace: Option<trace::Tr
             )
         }
     };
+    sim.model_mut().check_at_end(at);
     let report = sim.model().report(seed, at, events, stop);
-    RunOutput { report, limit }
+    let violation = sim.model().violation().cloned();
+    RunOutput {
+        report,
+        limit,
+        violation,
+    }
 }

@@ -114,7 +114,11 @@ impl World {
                     dropped_deadline: m.dropped_deadline,
                     lost: m.lost,
                     probes: m.probes,
-                    waited_fraction: if m.arrivals > 0 { m.waited as f64 / m.arrivals as f64 } else { 0.0 },
+                    waited_fraction: if m.arrivals > 0 {
+                        m.waited as f64 / m.arrivals as f64
+                    } else {
+                        0.0
+                    },
                     queue_wait_ms: m.queue_wait.summary().into(),
                     service_time_ms: m.service_time.summary().into(),
                     mean_in_flight: busy,

@@ -24,6 +24,7 @@ mod deferred;
 mod discovery;
 mod faults;
 mod finish;
+mod invariants;
 mod lifecycle;
 mod notes;
 mod server;
@@ -49,6 +50,7 @@ use crate::slab::{Key, Slab};
 
 pub use faults::describe as describe_fault;
 pub use finish::pod_state_name;
+pub use invariants::Violation;
 pub use setup::build;
 
 /// Everything that can happen.
@@ -237,6 +239,10 @@ pub struct World {
     pub(crate) net_rngs: Vec<SimRng>,
     /// Per-request traces, when asked for.
     pub(crate) tracer: Option<crate::trace::Tracer>,
+    /// Invariant checking after every event, when asked for (swarm testing).
+    pub(crate) checks: Option<invariants::Checks>,
+    /// Events handled (top level, not zero-latency hops).
+    pub(crate) events_handled: u64,
 }
 
 /// A client's run-time state.
@@ -526,6 +532,20 @@ impl Model for World {
     type Event = Event;
 
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
+        self.dispatch(event, sched);
+        self.events_handled += 1;
+        if self.checks.is_some() {
+            self.check_after_event(sched.now());
+        }
+        #[cfg(debug_assertions)]
+        self.check_invariants_cheap();
+    }
+}
+
+impl World {
+    /// Reacts to one event (also called directly for zero-latency hops, without the
+    /// after-event checks, which only make sense between events).
+    fn dispatch(&mut self, event: Event, sched: &mut Scheduler<Event>) {
         match event {
             Event::OpenArrival { client } => self.on_open_arrival(client, sched),
             Event::UserWake { client, user } => self.on_user_wake(client, user, sched),
@@ -556,8 +576,6 @@ impl Model for World {
             Event::BreakerTimer { site } => self.on_breaker_timer(site, sched),
             Event::Refused { attempt } => self.on_refused(attempt, sched),
         }
-        #[cfg(debug_assertions)]
-        self.check_invariants_cheap();
     }
 }
 
@@ -599,7 +617,7 @@ impl World {
         sched: &mut Scheduler<Event>,
     ) {
         if delay.is_zero() {
-            self.handle(event, sched);
+            self.dispatch(event, sched);
         } else {
             sched.schedule_in(delay, event);
         }

@@ -81,8 +81,11 @@ impl World {
         if !s.bulkhead_saturated && bulkhead.is_saturated() {
             let max_concurrent = bulkhead.in_use();
             self.sites[site as usize].bulkhead_saturated = true;
-            let log =
-                LogKind::BulkheadSaturated { edge: self.edge_name(edge), owner: self.site_owner(site), max_concurrent };
+            let log = LogKind::BulkheadSaturated {
+                edge: self.edge_name(edge),
+                owner: self.site_owner(site),
+                max_concurrent,
+            };
             self.log.push(now, log);
         }
     }
@@ -94,10 +97,18 @@ impl World {
         self.edges[edge.idx()].metrics.add_bulkhead(now, -1);
         let s = &self.sites[site as usize];
         let in_use = s.bulkhead.as_ref().expect("bulkhead").in_use();
-        let max = self.policy_of_site(site).bulkhead.as_ref().expect("bulkhead").max_concurrent;
+        let max = self
+            .policy_of_site(site)
+            .bulkhead
+            .as_ref()
+            .expect("bulkhead")
+            .max_concurrent;
         if s.bulkhead_saturated && in_use * 2 <= max {
             self.sites[site as usize].bulkhead_saturated = false;
-            let log = LogKind::BulkheadRecovered { edge: self.edge_name(edge), owner: self.site_owner(site) };
+            let log = LogKind::BulkheadRecovered {
+                edge: self.edge_name(edge),
+                owner: self.site_owner(site),
+            };
             self.log.push(now, log);
         }
     }

@@ -343,7 +343,11 @@ impl World {
         let pod = &self.pods[pod_idx.idx()];
         let (busy, queued, was) = (pod.busy, pod.queue.len() as u32, pod.saturated);
         // A queued request takes a freed slot at once, so a pod with a queue stays saturated.
-        let now_saturated = if was { queued > 0 || busy * 2 > slots } else { busy >= slots && slots > 0 };
+        let now_saturated = if was {
+            queued > 0 || busy * 2 > slots
+        } else {
+            busy >= slots && slots > 0
+        };
         if now_saturated == was {
             return;
         }

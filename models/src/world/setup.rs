@@ -77,6 +77,8 @@ pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceCon
         net_rngs: (0..scenario.edges.len())
             .map(|i| streams.stream(&format!("edge/{i}/network")))
             .collect(),
+        checks: None,
+        events_handled: 0,
         tracer: trace.map(|t| crate::trace::Tracer::new(t, streams.stream("trace/sampling"))),
         cfg: scenario,
     };
@@ -113,7 +115,10 @@ pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceCon
                 let edge = world.services[s].out_edges[e];
                 let policy = world.cfg.edges[edge.idx()].policy;
                 let pool_name = world.cfg.policies[policy.idx()].pool.shared.clone();
-                let pool = match pool_name.as_ref().and_then(|n| shared.iter().find(|(s, _)| s == n)) {
+                let pool = match pool_name
+                    .as_ref()
+                    .and_then(|n| shared.iter().find(|(s, _)| s == n))
+                {
                     Some(&(_, pool)) => pool,
                     None => {
                         let pool = world.new_pool();

@@ -1,0 +1,335 @@
+//! Invariant checking for swarm testing: after every event (when enabled), capacities are
+//! within bounds, counts agree with each other, every client request is either finished or in
+//! flight, breakers move only along legal edges. The first violation is kept with its time and
+//! event number, so a failure can be reproduced and shrunk.
+
+use sim_core::time::SimTime;
+
+use super::{CallOwner, World};
+use crate::policy::breaker::{BreakerState, is_legal};
+
+/// A broken invariant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// When it was noticed.
+    pub at: SimTime,
+    /// After how many events.
+    pub event: u64,
+    /// What is wrong, in words.
+    pub what: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "t={} after event {}: {}", self.at, self.event, self.what)
+    }
+}
+
+/// Checking state.
+#[derive(Clone, Debug)]
+pub(crate) struct Checks {
+    pub(crate) first: Option<Violation>,
+    last_time: SimTime,
+    /// Breaker state per site as last seen, to check every change is a legal edge.
+    breaker_seen: Vec<Option<BreakerState>>,
+}
+
+/// How often the O(live objects) checks run (every event for the cheap ones).
+const FULL_EVERY: u64 = 256;
+
+impl World {
+    /// Turns invariant checking on (before the run starts).
+    pub fn enable_checks(&mut self) {
+        let seen = self
+            .sites
+            .iter()
+            .map(|s| s.breaker.as_ref().map(|b| b.state()))
+            .collect();
+        self.checks = Some(Checks {
+            first: None,
+            last_time: SimTime::ZERO,
+            breaker_seen: seen,
+        });
+    }
+
+    /// The first violation found, if any.
+    pub fn violation(&self) -> Option<&Violation> {
+        self.checks.as_ref().and_then(|c| c.first.as_ref())
+    }
+
+    pub(super) fn check_after_event(&mut self, now: SimTime) {
+        if self.checks.as_ref().is_some_and(|c| c.first.is_some()) {
+            return;
+        }
+        let mut problem = self.check_cheap(now);
+        if problem.is_none() && self.events_handled.is_multiple_of(FULL_EVERY) {
+            problem = self.check_full();
+        }
+        let event = self.events_handled;
+        let checks = self.checks.as_mut().expect("checks enabled");
+        checks.last_time = now;
+        if let Some(what) = problem {
+            checks.first = Some(Violation { at: now, event, what });
+        }
+    }
+
+    /// Checks at the end of a run (the full checks, once more).
+    pub fn check_at_end(&mut self, now: SimTime) {
+        if self.checks.as_ref().is_some_and(|c| c.first.is_none()) {
+            if let Some(what) = self.check_full() {
+                let event = self.events_handled;
+                self.checks.as_mut().expect("enabled").first = Some(Violation { at: now, event, what });
+            }
+        }
+    }
+
+    fn check_cheap(&mut self, now: SimTime) -> Option<String> {
+        let checks = self.checks.as_ref().expect("checks enabled");
+        if now < checks.last_time {
+            return Some(format!("time went backwards: {now} after {}", checks.last_time));
+        }
+        for (i, pod) in self.pods.iter().enumerate() {
+            let svc = &self.cfg.services[pod.service.idx()];
+            if pod.busy > svc.slots || pod.slots > svc.slots {
+                return Some(format!(
+                    "pod {i}: {} busy, {} slots now, {} configured",
+                    pod.busy, pod.slots, svc.slots
+                ));
+            }
+            if pod.queue.len() as u64 > u64::from(svc.queue.capacity) {
+                return Some(format!(
+                    "pod {i}: queue {} over capacity {}",
+                    pod.queue.len(),
+                    svc.queue.capacity
+                ));
+            }
+            if (pod.busy as usize) > pod.running.len() {
+                return Some(format!(
+                    "pod {i}: {} busy but {} running",
+                    pod.busy,
+                    pod.running.len()
+                ));
+            }
+        }
+        for (p, pool) in self.pools.iter().enumerate() {
+            let Some(site) = self.sites.iter().find(|s| s.pool as usize == p) else {
+                continue;
+            };
+            let cfg = &self.cfg.policies[site.policy.idx()].pool;
+            if pool.open > cfg.max_connections || pool.idle.len() as u64 > u64::from(pool.open) {
+                return Some(format!(
+                    "pool {p}: {} open (max {}), {} idle",
+                    pool.open,
+                    cfg.max_connections,
+                    pool.idle.len()
+                ));
+            }
+            if pool.idle.len() as u64 > u64::from(cfg.max_keepalive) {
+                return Some(format!(
+                    "pool {p}: {} idle over keep-alive limit {}",
+                    pool.idle.len(),
+                    cfg.max_keepalive
+                ));
+            }
+        }
+        let mut seen_changes = Vec::new();
+        for (i, site) in self.sites.iter().enumerate() {
+            if let (Some(b), Some(cfg)) = (&site.bulkhead, &self.cfg.policies[site.policy.idx()].bulkhead) {
+                if b.in_use() > cfg.max_concurrent {
+                    return Some(format!(
+                        "site {i}: bulkhead {} in use over {}",
+                        b.in_use(),
+                        cfg.max_concurrent
+                    ));
+                }
+                if b.waiting() as usize != site.bulkhead_waiters.len() {
+                    return Some(format!(
+                        "site {i}: bulkhead counts {} waiting, {} queued",
+                        b.waiting(),
+                        site.bulkhead_waiters.len()
+                    ));
+                }
+            }
+            if let Some(b) = &site.breaker {
+                if b.half_open_in_flight() > b.half_open_limit() {
+                    return Some(format!(
+                        "site {i}: {} half-open calls over {}",
+                        b.half_open_in_flight(),
+                        b.half_open_limit()
+                    ));
+                }
+                seen_changes.push((i, b.state()));
+            }
+        }
+        let checks = self.checks.as_mut().expect("enabled");
+        for (i, state) in seen_changes {
+            if let Some(before) = checks.breaker_seen[i] {
+                // A container restart replaces the breaker: it starts closed again.
+                let restarted = state == BreakerState::Closed;
+                if before != state && !is_legal(before, state) && !restarted {
+                    return Some(format!(
+                        "site {i}: breaker moved {} → {}",
+                        before.name(),
+                        state.name()
+                    ));
+                }
+            }
+            checks.breaker_seen[i] = Some(state);
+        }
+        None
+    }
+
+    /// Checks over every live object: conservation of client requests, slab consistency.
+    fn check_full(&self) -> Option<String> {
+        for (c, client) in self.clients.iter().enumerate() {
+            let m = &client.metrics;
+            let finished = m.ok + m.degraded + m.failed.total();
+            let in_flight = self
+                .calls
+                .keys()
+                .filter(|&k| match self.calls.get(k).expect("live").owner {
+                    CallOwner::Client { client } | CallOwner::User { client, .. } => client as usize == c,
+                    _ => false,
+                })
+                .count() as u64;
+            if finished + in_flight != m.started {
+                return Some(format!(
+                    "client {c}: {} started but {finished} finished + {in_flight} in flight",
+                    m.started
+                ));
+            }
+        }
+        // Every request a pod holds is live (probes that timed out may still wait in a queue, so
+        // live requests can outnumber those on pods, never the reverse).
+        let on_pods: usize = self.pods.iter().map(|p| p.running.len() + p.queue.len()).sum();
+        if on_pods > self.requests.len() {
+            return Some(format!(
+                "{on_pods} requests on pods but {} live",
+                self.requests.len()
+            ));
+        }
+        for pod in &self.pods {
+            if let Some(k) = pod
+                .running
+                .iter()
+                .chain(pod.queue.iter())
+                .find(|&&k| self.requests.get(k).is_none())
+            {
+                return Some(format!("a pod holds a request that has ended: {k:?}"));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::*;
+    use crate::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
+    use sim_core::dist::Dist;
+    use sim_core::time::SimDuration;
+
+    fn world() -> World {
+        let policy = PolicyConfig {
+            name: "p".into(),
+            timeouts: Timeouts {
+                connect: None,
+                read: None,
+                write: None,
+                pool: None,
+                attempt: None,
+            },
+            pool: PoolConfig {
+                max_connections: 4,
+                max_keepalive: 4,
+                keepalive_expiry: SimDuration::from_secs(5),
+                connect_time: Dist::constant(0.0).unwrap(),
+                sticky: false,
+                shared: None,
+            },
+            retry: None,
+            breaker: None,
+            bulkhead: None,
+            deadline: None,
+            propagate_deadline: false,
+            fallback: Fallback::Fail,
+            order: PolicyOrder::Lesson,
+        };
+        let service = ServiceConfig {
+            name: "s".into(),
+            replicas: 1,
+            slots: 2,
+            queue: QueueConfig {
+                capacity: 3,
+                order: QueueOrder::Fifo,
+            },
+            steps: vec![],
+            lifecycle: LifecycleConfig {
+                warm_start: true,
+                startup: Dist::constant(0.0).unwrap(),
+                liveness: None,
+                readiness: None,
+                startup_probe: None,
+                grace: SimDuration::ZERO,
+                exit_on_sigterm: true,
+                stale_endpoint_refused: true,
+            },
+            lb: LbPolicy::RoundRobin,
+            discovery: Discovery::Watch {
+                delay: SimDuration::ZERO,
+            },
+            honour_deadlines: false,
+        };
+        let scenario = Scenario {
+            name: "t".into(),
+            description: String::new(),
+            duration: SimDuration::from_secs(1),
+            bucket: SimDuration::from_secs(1),
+            network_latency: Dist::constant(0.0).unwrap(),
+            clients: vec![ClientConfig {
+                name: "c".into(),
+                edge: EdgeIdx(0),
+                load: Load::Open {
+                    arrivals: Arrivals::Poisson,
+                    rate: RateSchedule::constant(1.0),
+                },
+            }],
+            services: vec![service],
+            policies: vec![policy],
+            edges: vec![EdgeConfig {
+                caller: Caller::Client(0),
+                callee: ServiceIdx(0),
+                policy: PolicyIdx(0),
+            }],
+            faults: vec![],
+            limits: RunLimits {
+                max_events: 1000,
+                max_pending: 1000,
+                max_log_entries: 10,
+            },
+        };
+        let mut w = crate::world::build(scenario, 1, None);
+        w.enable_checks();
+        w
+    }
+
+    /// The checker is not vacuous: each corrupted invariant is reported.
+    #[test]
+    fn each_broken_invariant_is_reported() {
+        let mut w = world();
+        assert_eq!(w.check_cheap(SimTime::ZERO), None);
+        assert_eq!(w.check_full(), None);
+        w.pods[0].busy = 3;
+        assert!(w.check_cheap(SimTime::ZERO).unwrap().contains("busy"));
+        w.pods[0].busy = 0;
+        w.pools[0].open = 5;
+        assert!(w.check_cheap(SimTime::ZERO).unwrap().contains("open"));
+        w.pools[0].open = 0;
+        w.clients[0].metrics.started = 1;
+        assert!(w.check_full().unwrap().contains("started"));
+        w.clients[0].metrics.started = 0;
+        w.check_after_event(SimTime::from_secs(1));
+        assert!(w.check_cheap(SimTime::ZERO).unwrap().contains("backwards"));
+    }
+}
