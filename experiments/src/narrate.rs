@@ -142,16 +142,13 @@ fn raw_lines(scenario: &Scenario, log: &[LogEntry]) -> Vec<Line> {
     while i < log.len() {
         let e = &log[i];
         let mut text = describe(&e.kind);
-        if let (LogKind::ProbeFailed { pod, .. }, Some(next)) = (&e.kind, log.get(i + 1)) {
-            if let LogKind::Killed {
-                pod: killed, lost, ..
-            } = &next.kind
-            {
-                if killed == pod && next.t == e.t {
-                    text = format!("{text} → container killed, {lost} requests lost");
-                    i += 1;
-                }
-            }
+        if let (LogKind::ProbeFailed { pod, .. }, Some(next)) = (&e.kind, log.get(i + 1))
+            && let LogKind::Killed { pod: killed, lost, .. } = &next.kind
+            && killed == pod
+            && next.t == e.t
+        {
+            text = format!("{text} → container killed, {lost} requests lost");
+            i += 1;
         }
         lines.push(Line { t: e.t, text });
         i += 1;

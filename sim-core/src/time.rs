@@ -203,7 +203,7 @@ impl fmt::Display for SimDuration {
             return write!(f, "{whole}{unit}");
         }
         let mut digits = 3;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             digits -= 1;
         }

@@ -27,7 +27,7 @@ pub fn bare_policy(name: &str) -> PolicyConfig {
             keepalive_expiry: SimDuration::from_secs(3600),
             connect_time: Dist::constant(0.0).unwrap(),
             sticky: false,
-            shared: false,
+            shared: None,
         },
         retry: None,
         breaker: None,

@@ -103,7 +103,7 @@ pub(crate) fn duration_problem(text: &str) -> Result<SimDuration, String> {
             let numerator: u128 = frac.parse::<u128>().map_err(|_| "bad fraction".to_string())?;
             let scaled = numerator * u128::from(unit_nanos);
             let denominator = 10u128.pow(frac.len() as u32);
-            if scaled % denominator != 0 {
+            if !scaled.is_multiple_of(denominator) {
                 return Err("more precise than a nanosecond".to_string());
             }
             let extra = u64::try_from(scaled / denominator).map_err(|_| too_large())?;

@@ -421,11 +421,10 @@ impl World {
         for timer in [a.total_timer, a.phase_timer].into_iter().flatten() {
             sched.cancel(timer);
         }
-        if a.span != NO_SPAN {
-            if let Some(t) = &mut self.tracer {
+        if a.span != NO_SPAN
+            && let Some(t) = &mut self.tracer {
                 t.close(a.span, now, SpanStatus::Attempt(result));
             }
-        }
         let edge = self.sites[site as usize].edge;
         let replica = self.replica_of(a.to);
         let s = &mut self.sites[site as usize];

@@ -339,11 +339,10 @@ impl World {
                 m.series_failed.add(now, 1);
             }
         }
-        if c.span != NO_SPAN {
-            if let Some(t) = &mut self.tracer {
+        if c.span != NO_SPAN
+            && let Some(t) = &mut self.tracer {
                 t.close(c.span, now, SpanStatus::Outcome(outcome));
             }
-        }
         match c.owner {
             CallOwner::Request(req) => self.on_request_call_done(req, outcome, c.required, sched),
             CallOwner::User { client, user } => {

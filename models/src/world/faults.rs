@@ -190,11 +190,10 @@ impl World {
         let mut slots = self.cfg.services[service.idx()].slots;
         for &f in &self.services[service.idx()].active_faults {
             let fault = &self.cfg.faults[f as usize];
-            if let FaultKind::CapacityCut { slots: Some(cut), .. } = fault.kind {
-                if self.affects(fault, pod) {
+            if let FaultKind::CapacityCut { slots: Some(cut), .. } = fault.kind
+                && self.affects(fault, pod) {
                     slots = slots.min(cut);
                 }
-            }
         }
         self.pods[pod.idx()].slots = slots;
     }
@@ -240,13 +239,12 @@ impl World {
         for i in 0..self.services[service.idx()].active_faults.len() {
             let f = self.services[service.idx()].active_faults[i];
             let fault = &self.cfg.faults[f as usize];
-            if let FaultKind::Errors { rate, .. } = fault.kind {
-                if self.affects(fault, pod) {
+            if let FaultKind::Errors { rate, .. } = fault.kind
+                && self.affects(fault, pod) {
                     // Always draw, so the error stream does not depend on earlier outcomes.
                     let draw = self.services[service.idx()].error_rng.uniform();
                     error |= draw < rate;
                 }
-            }
         }
         error
     }

@@ -160,14 +160,13 @@ impl World {
             idle: Vec::new(),
             waiters: Default::default(),
         };
-        if let Some(old) = old_state {
-            if old != BreakerState::Closed {
+        if let Some(old) = old_state
+            && old != BreakerState::Closed {
                 s.breaker_history.push((now, BreakerState::Closed));
                 self.edges[edge.idx()]
                     .metrics
                     .on_breaker(now, old, BreakerState::Closed);
             }
-        }
         if old_in_use > 0 {
             self.edges[edge.idx()]
                 .metrics

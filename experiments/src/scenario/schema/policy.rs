@@ -388,10 +388,10 @@ fn read_budget(item: &Item<'_>) -> Result<RetryBudgetConfig> {
                 .map(|i| i.as_duration())
                 .transpose()?
                 .unwrap_or(bu::FINAGLE_TTL);
-            if let Some(i) = &ttl_item {
-                if ttl < SimDuration::from_secs(1) || ttl > SimDuration::from_secs(60) {
-                    return Err(i.value_error("a duration between 1s and 60s (Finagle's limits)"));
-                }
+            if let Some(i) = &ttl_item
+                && (ttl < SimDuration::from_secs(1) || ttl > SimDuration::from_secs(60))
+            {
+                return Err(i.value_error("a duration between 1s and 60s (Finagle's limits)"));
             }
             RetryBudgetConfig::Finagle {
                 ttl,
@@ -475,10 +475,10 @@ fn read_breaker(item: &Item<'_>) -> Result<BreakerConfig> {
                 .map(|i| i.as_duration())
                 .transpose()?
                 .unwrap_or(br::R4J_WAIT_IN_OPEN);
-            if let Some(i) = &wait_item {
-                if wait_in_open < SimDuration::from_millis(1) {
-                    return Err(i.value_error("a duration ≥ 1ms (resilience4j's minimum)"));
-                }
+            if let Some(i) = &wait_item
+                && wait_in_open < SimDuration::from_millis(1)
+            {
+                return Err(i.value_error("a duration ≥ 1ms (resilience4j's minimum)"));
             }
             BreakerConfig::Resilience4j {
                 window,
@@ -506,10 +506,10 @@ fn read_breaker(item: &Item<'_>) -> Result<BreakerConfig> {
                 .map(|i| i.as_duration())
                 .transpose()?
                 .unwrap_or(br::HYSTRIX_WINDOW);
-            if let Some(i) = &window_item {
-                if window.as_nanos() < 10 {
-                    return Err(i.value_error("a duration ≥ 10ns (the window has 10 buckets)"));
-                }
+            if let Some(i) = &window_item
+                && window.as_nanos() < 10
+            {
+                return Err(i.value_error("a duration ≥ 10ns (the window has 10 buckets)"));
             }
             BreakerConfig::Hystrix {
                 window,
