@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod charts;
+pub mod determinism;
 pub mod narrate;
 pub mod output;
 pub mod run;

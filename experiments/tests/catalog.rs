@@ -269,10 +269,7 @@ fn every_builtin_keeps_every_invariant() {
     for b in BUILTINS {
         let source = resolve_source(b.name).unwrap();
         let loaded = experiments::scenario::load(&source, &[]).unwrap();
-        let config = models::RunConfig {
-            trace: None,
-            check_invariants: true,
-        };
+        let config = models::RunConfig { trace: None, check_invariants: true, digest: None };
         let out = models::run_with(loaded.scenario, loaded.seed, &config);
         assert!(out.violation.is_none(), "{}: {}", b.name, out.violation.unwrap());
     }

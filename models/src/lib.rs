@@ -18,6 +18,7 @@
 //! [`policy`] for the state machines of the resilience patterns.
 
 pub mod config;
+pub mod digest;
 pub mod ids;
 pub mod k8s;
 pub mod log;
@@ -42,6 +43,8 @@ pub struct RunOutput {
     pub limit: Option<LimitExceeded>,
     /// The first broken invariant, when checking was asked for.
     pub violation: Option<world::Violation>,
+    /// Event digests, when asked for.
+    pub digest: Option<digest::Digest>,
 }
 
 /// Options of [`run_with`].
@@ -51,6 +54,8 @@ pub struct RunConfig {
     pub trace: Option<trace::TraceConfig>,
     /// Check every invariant after every event (swarm testing; slower).
     pub check_invariants: bool,
+    /// Record event digests (the determinism self-check; slower).
+    pub digest: Option<digest::DigestConfig>,
 }
 
 /// Runs `scenario` with master seed `seed` to its end (or a limit).
@@ -66,6 +71,7 @@ pub fn run_traced(scenario: config::Scenario, seed: u64, trace: Option<trace::Tr
         &RunConfig {
             trace,
             check_invariants: false,
+            digest: None,
         },
     )
 }
@@ -83,6 +89,7 @@ pub fn run_with(scenario: config::Scenario, seed: u64, config: &RunConfig) -> Ru
     if config.check_invariants {
         world.enable_checks();
     }
+    world.digester = config.digest.map(digest::Digester::new);
     let mut sim = Simulation::new(world, limits);
     {
         let (model, sched) = sim.parts_mut();
@@ -126,9 +133,11 @@ pub fn run_with(scenario: config::Scenario, seed: u64, config: &RunConfig) -> Ru
     sim.model_mut().check_at_end(at);
     let report = sim.model().report(seed, at, events, stop);
     let violation = sim.model().violation().cloned();
+    let digest = sim.model().digester.as_ref().map(|d| d.finish(at));
     RunOutput {
         report,
         limit,
         violation,
+        digest,
     }
 }

@@ -422,9 +422,10 @@ impl World {
             sched.cancel(timer);
         }
         if a.span != NO_SPAN
-            && let Some(t) = &mut self.tracer {
-                t.close(a.span, now, SpanStatus::Attempt(result));
-            }
+            && let Some(t) = &mut self.tracer
+        {
+            t.close(a.span, now, SpanStatus::Attempt(result));
+        }
         let edge = self.sites[site as usize].edge;
         let replica = self.replica_of(a.to);
         let s = &mut self.sites[site as usize];

@@ -340,9 +340,10 @@ impl World {
             }
         }
         if c.span != NO_SPAN
-            && let Some(t) = &mut self.tracer {
-                t.close(c.span, now, SpanStatus::Outcome(outcome));
-            }
+            && let Some(t) = &mut self.tracer
+        {
+            t.close(c.span, now, SpanStatus::Outcome(outcome));
+        }
         match c.owner {
             CallOwner::Request(req) => self.on_request_call_done(req, outcome, c.required, sched),
             CallOwner::User { client, user } => {

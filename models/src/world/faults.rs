@@ -191,9 +191,10 @@ impl World {
         for &f in &self.services[service.idx()].active_faults {
             let fault = &self.cfg.faults[f as usize];
             if let FaultKind::CapacityCut { slots: Some(cut), .. } = fault.kind
-                && self.affects(fault, pod) {
-                    slots = slots.min(cut);
-                }
+                && self.affects(fault, pod)
+            {
+                slots = slots.min(cut);
+            }
         }
         self.pods[pod.idx()].slots = slots;
     }
@@ -240,11 +241,12 @@ impl World {
             let f = self.services[service.idx()].active_faults[i];
             let fault = &self.cfg.faults[f as usize];
             if let FaultKind::Errors { rate, .. } = fault.kind
-                && self.affects(fault, pod) {
-                    // Always draw, so the error stream does not depend on earlier outcomes.
-                    let draw = self.services[service.idx()].error_rng.uniform();
-                    error |= draw < rate;
-                }
+                && self.affects(fault, pod)
+            {
+                // Always draw, so the error stream does not depend on earlier outcomes.
+                let draw = self.services[service.idx()].error_rng.uniform();
+                error |= draw < rate;
+            }
         }
         error
     }

@@ -76,10 +76,11 @@ impl World {
     /// Checks at the end of a run (the full checks, once more).
     pub fn check_at_end(&mut self, now: SimTime) {
         if self.checks.as_ref().is_some_and(|c| c.first.is_none())
-            && let Some(what) = self.check_full() {
-                let event = self.events_handled;
-                self.checks.as_mut().expect("enabled").first = Some(Violation { at: now, event, what });
-            }
+            && let Some(what) = self.check_full()
+        {
+            let event = self.events_handled;
+            self.checks.as_mut().expect("enabled").first = Some(Violation { at: now, event, what });
+        }
     }
 
     fn check_cheap(&mut self, now: SimTime) -> Option<String> {

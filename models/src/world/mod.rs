@@ -243,6 +243,8 @@ pub struct World {
     pub(crate) checks: Option<invariants::Checks>,
     /// Events handled (top level, not zero-latency hops).
     pub(crate) events_handled: u64,
+    /// Event digests for the determinism self-check, when asked for.
+    pub(crate) digester: Option<crate::digest::Digester>,
 }
 
 /// A client's run-time state.
@@ -532,6 +534,9 @@ impl Model for World {
     type Event = Event;
 
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
+        if let Some(d) = &mut self.digester {
+            d.record(sched.now(), &event);
+        }
         self.dispatch(event, sched);
         self.events_handled += 1;
         if self.checks.is_some() {

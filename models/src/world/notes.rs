@@ -161,12 +161,13 @@ impl World {
             waiters: Default::default(),
         };
         if let Some(old) = old_state
-            && old != BreakerState::Closed {
-                s.breaker_history.push((now, BreakerState::Closed));
-                self.edges[edge.idx()]
-                    .metrics
-                    .on_breaker(now, old, BreakerState::Closed);
-            }
+            && old != BreakerState::Closed
+        {
+            s.breaker_history.push((now, BreakerState::Closed));
+            self.edges[edge.idx()]
+                .metrics
+                .on_breaker(now, old, BreakerState::Closed);
+        }
         if old_in_use > 0 {
             self.edges[edge.idx()]
                 .metrics

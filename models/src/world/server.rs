@@ -258,9 +258,10 @@ impl World {
         let pod_idx = r.pod;
         let service = self.pods[pod_idx.idx()].service;
         if r.span != NO_SPAN
-            && let Some(t) = &mut self.tracer {
-                t.close(r.span, now, SpanStatus::Response(response));
-            }
+            && let Some(t) = &mut self.tracer
+        {
+            t.close(r.span, now, SpanStatus::Response(response));
+        }
         if r.started {
             self.remove_running(pod_idx, r.running_pos);
             if r.uses_slot {

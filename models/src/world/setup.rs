@@ -79,6 +79,7 @@ pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceCon
             .collect(),
         checks: None,
         events_handled: 0,
+        digester: None,
         tracer: trace.map(|t| crate::trace::Tracer::new(t, streams.stream("trace/sampling"))),
         cfg: scenario,
     };

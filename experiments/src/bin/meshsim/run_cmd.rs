@@ -77,6 +77,10 @@ pub struct RunArgs {
     /// Do not print the narrated anatomy.
     #[arg(long)]
     pub quiet: bool,
+    /// Run twice in this process and compare every event and every output byte; report the
+    /// first divergence (exit 1) or that the runs are identical (exit 0). Writes nothing.
+    #[arg(long)]
+    pub check_determinism: bool,
     /// Record per-request traces and write them into --out: `chrome` (Perfetto UI) and/or
     /// `otlp` (Jaeger); repeatable.
     #[arg(long, value_enum)]
@@ -124,6 +128,9 @@ pub fn run(args: RunArgs) -> Outcome {
         seed: args.seed,
         trace,
     };
+    if args.check_determinism {
+        return check_determinism(&opts);
+    }
     let finished = match execute(&opts) {
         Ok(f) => f,
         Err(e) => return Ok(Err(BadInput(e.to_string()))),
@@ -196,5 +203,34 @@ pub fn show(name: &str) -> Outcome {
         None => Ok(Err(BadInput(format!(
             "no builtin called `{name}` (see `meshsim list`)"
         )))),
+    }
+}
+
+fn check_determinism(opts: &RunOptions) -> Outcome {
+    use experiments::determinism::{CheckError, Verdict, check};
+    match check(opts) {
+        Err(CheckError::Scenario(e)) => Ok(Err(BadInput(e.to_string()))),
+        Err(e) => Err(e.into()),
+        Ok(Verdict::Identical { events, hash, files }) => {
+            println!(
+                "deterministic: two runs processed the same {events} events (digest {hash:016x}) and wrote the same bytes in all {files} output files"
+            );
+            Ok(Ok(ExitCode::SUCCESS))
+        }
+        Ok(Verdict::EventsDiverge {
+            event,
+            t,
+            first,
+            second,
+        }) => {
+            println!(
+                "DIVERGENCE at event {event} (t={t:.9}s):\n  first run:  {first}\n  second run: {second}"
+            );
+            Ok(Ok(ExitCode::from(1)))
+        }
+        Ok(Verdict::OutputDiverges { file, line }) => {
+            println!("DIVERGENCE: the events agree but {file} differs (first at line {line})");
+            Ok(Ok(ExitCode::from(1)))
+        }
     }
 }

@@ -1,0 +1,198 @@
+//! The determinism self-check: `meshsim run --check-determinism` runs the same scenario and seed
+//! twice in one process and compares every event (time and description, through a rolling hash
+//! checkpointed every 1024 events) and every output file byte for byte. On a divergence it
+//! reruns the window around the first differing checkpoint to name the first differing event.
+
+use models::digest::{Digest, DigestConfig};
+use models::{RunConfig, RunOutput};
+
+use crate::run::{Finished, RunOptions, render_outputs};
+use crate::scenario::{ScenarioError, load};
+
+/// Checkpoint spacing, in events.
+const EVERY: u64 = 1024;
+
+/// What the check found.
+#[derive(Debug, PartialEq)]
+pub enum Verdict {
+    /// Both runs processed the same events and wrote the same bytes.
+    Identical {
+        /// Events per run.
+        events: u64,
+        /// The final rolling hash of the event stream.
+        hash: u64,
+        /// Output files compared.
+        files: usize,
+    },
+    /// The event streams diverged.
+    EventsDiverge {
+        /// Number of the first differing event.
+        event: u64,
+        /// Its time in the first run, seconds.
+        t: f64,
+        /// The event in the first run (or "end of run").
+        first: String,
+        /// The event in the second run.
+        second: String,
+    },
+    /// The events agreed but an output file did not.
+    OutputDiverges {
+        /// The file.
+        file: String,
+        /// The first differing line (1-based), for text files.
+        line: usize,
+    },
+}
+
+/// Why the check could not be made.
+#[derive(Debug)]
+pub enum CheckError {
+    /// The scenario did not load.
+    Scenario(ScenarioError),
+    /// An output could not be drawn.
+    Plot(plots::PlotError),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::Scenario(e) => e.fmt(f),
+            CheckError::Plot(e) => write!(f, "drawing the timeline: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+fn run_once(opts: &RunOptions, digest: DigestConfig) -> Result<(Finished, Digest), ScenarioError> {
+    let loaded = load(&opts.source, &opts.overrides)?;
+    let seed = opts.seed.unwrap_or(loaded.seed);
+    let config = RunConfig {
+        trace: opts.trace.as_ref().map(|t| t.config),
+        check_invariants: false,
+        digest: Some(digest),
+    };
+    let mut output: RunOutput = models::run_with(loaded.scenario.clone(), seed, &config);
+    let digest = output.digest.take().expect("digest recorded");
+    let trace_formats = opts.trace.as_ref().map(|t| t.formats.clone()).unwrap_or_default();
+    Ok((
+        Finished {
+            trace_formats,
+            loaded,
+            seed,
+            output,
+        },
+        digest,
+    ))
+}
+
+/// Runs the scenario twice and compares.
+pub fn check(opts: &RunOptions) -> Result<Verdict, CheckError> {
+    let window = DigestConfig {
+        every: EVERY,
+        record_from: 0,
+        record_to: 0,
+    };
+    let (a, da) = run_once(opts, window).map_err(CheckError::Scenario)?;
+    let (b, db) = run_once(opts, window).map_err(CheckError::Scenario)?;
+    if let Some(i) = first_differing_checkpoint(&da, &db) {
+        let from = if i == 0 { 0 } else { da.checkpoints[i - 1].0 };
+        let window = DigestConfig {
+            every: EVERY,
+            record_from: from,
+            record_to: from + 2 * EVERY,
+        };
+        let (_, ea) = run_once(opts, window).map_err(CheckError::Scenario)?;
+        let (_, eb) = run_once(opts, window).map_err(CheckError::Scenario)?;
+        let n = ea.events.len().max(eb.events.len());
+        for k in 0..n {
+            let (x, y) = (ea.events.get(k), eb.events.get(k));
+            if x != y {
+                let describe = |e: Option<&(u64, sim_core::time::SimTime, String)>| {
+                    e.map_or("end of run".to_string(), |e| format!("t={} {}", e.1, e.2))
+                };
+                let first = x.or(y).expect("one exists");
+                return Ok(Verdict::EventsDiverge {
+                    event: first.0,
+                    t: first.1.as_secs_f64(),
+                    first: describe(x),
+                    second: describe(y),
+                });
+            }
+        }
+        // The hashes differ but the recorded window agrees: report the checkpoint.
+        let (count, t, _) = da.checkpoints[i.min(da.checkpoints.len() - 1)];
+        return Ok(Verdict::EventsDiverge {
+            event: count,
+            t: t.as_secs_f64(),
+            first: "(hash differs)".into(),
+            second: "(hash differs)".into(),
+        });
+    }
+    let fa = render_outputs(&a).map_err(CheckError::Plot)?;
+    let fb = render_outputs(&b).map_err(CheckError::Plot)?;
+    for ((name, x), (_, y)) in fa.iter().zip(&fb) {
+        if x != y {
+            let line = String::from_utf8_lossy(x)
+                .lines()
+                .zip(String::from_utf8_lossy(y).lines())
+                .position(|(p, q)| p != q)
+                .map_or(0, |l| l + 1);
+            return Ok(Verdict::OutputDiverges {
+                file: name.clone(),
+                line,
+            });
+        }
+    }
+    let (events, _, hash) = *da.checkpoints.last().expect("a final checkpoint");
+    Ok(Verdict::Identical {
+        events,
+        hash,
+        files: fa.len(),
+    })
+}
+
+/// The index of the first checkpoint at which two digests differ (including one run having
+/// more checkpoints than the other), or `None` if they are identical.
+pub fn first_differing_checkpoint(a: &Digest, b: &Digest) -> Option<usize> {
+    if a.checkpoints == b.checkpoints {
+        return None;
+    }
+    Some(
+        a.checkpoints
+            .iter()
+            .zip(&b.checkpoints)
+            .position(|(x, y)| x != y)
+            .unwrap_or_else(|| a.checkpoints.len().min(b.checkpoints.len())),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::time::SimTime;
+
+    fn digest(points: &[(u64, u64)]) -> Digest {
+        Digest {
+            checkpoints: points
+                .iter()
+                .map(|&(n, h)| (n, SimTime::from_nanos(n), h))
+                .collect(),
+            events: vec![],
+        }
+    }
+
+    #[test]
+    fn finds_the_first_differing_checkpoint() {
+        let a = digest(&[(1024, 1), (2048, 2), (3000, 3)]);
+        assert_eq!(first_differing_checkpoint(&a, &a), None);
+        assert_eq!(
+            first_differing_checkpoint(&a, &digest(&[(1024, 1), (2048, 9), (3000, 3)])),
+            Some(1)
+        );
+        assert_eq!(
+            first_differing_checkpoint(&a, &digest(&[(1024, 1), (2048, 2)])),
+            Some(2)
+        );
+    }
+}
