@@ -269,8 +269,53 @@ fn every_builtin_keeps_every_invariant() {
     for b in BUILTINS {
         let source = resolve_source(b.name).unwrap();
         let loaded = experiments::scenario::load(&source, &[]).unwrap();
-        let config = models::RunConfig { trace: None, check_invariants: true, digest: None };
+        let config = models::RunConfig {
+            trace: None,
+            check_invariants: true,
+            digest: None,
+        };
         let out = models::run_with(loaded.scenario, loaded.seed, &config);
         assert!(out.violation.is_none(), "{}: {}", b.name, out.violation.unwrap());
     }
+}
+
+/// The lesson's scenario with probes that do not compete with traffic: the same load and the
+/// same slow dependency, and no container is ever killed.
+#[test]
+fn the_cascade_with_dedicated_probes_kills_nothing() {
+    let r = run(
+        "cascade",
+        &[
+            "services.upload.liveness.path=dedicated",
+            "services.upload.readiness.path=dedicated",
+        ],
+    )
+    .output
+    .report;
+    assert_eq!(kills(&r), 0);
+    assert!(r.summary.services.iter().all(|s| s.restarts == 0));
+}
+
+/// A retry storm that would run for ever stops at the event limit, says so, and is marked
+/// partial rather than reported as a success.
+#[test]
+fn a_retry_storm_stops_at_the_event_limit() {
+    let opts = RunOptions {
+        source: resolve_source("metastable").unwrap(),
+        overrides: [
+            "policies.client.retry.max_attempts=1000000",
+            "duration=100000s",
+            "limits.max_events=300000",
+        ]
+        .iter()
+        .map(|o| Override::parse(o).unwrap())
+        .collect(),
+        seed: None,
+        trace: None,
+    };
+    let f = execute(&opts).unwrap();
+    let limit = f.output.limit.expect("the storm hits the limit");
+    assert!(limit.to_string().contains("max events limit (300000)"), "{limit}");
+    let stop = &f.output.report.summary.stop;
+    assert!(stop.partial && stop.reason == "max_events" && stop.at_s < 100_000.0);
 }

@@ -210,3 +210,38 @@ fn a_deadline_bounds_total_latency() {
     assert!(bounded.latency_ms.max / 1000.0 >= deadline - 1e-9);
     assert!(bounded.failed_by.0["deadline_exceeded"] > 0);
 }
+
+/// Deadline propagation: the callee is told the caller's remaining budget and drops queued work
+/// whose deadline has passed, instead of serving requests nobody waits for.
+#[test]
+fn a_propagated_deadline_lets_the_callee_drop_abandoned_work() {
+    let run = |honour: bool| {
+        let mut callee = service("api", 1, 1, vec![work(Dist::constant(0.5).unwrap())]);
+        callee.honour_deadlines = honour;
+        let mut policy = bare_policy("deadline");
+        policy.deadline = Some(SimDuration::from_secs(1));
+        policy.propagate_deadline = true;
+        let s = chain(
+            poisson(4.0),
+            vec![callee],
+            vec![policy],
+            SimDuration::from_secs(300),
+        );
+        models::run(s, 5).report.summary
+    };
+    let ignoring = run(false);
+    let honouring = run(true);
+    assert_eq!(ignoring.services[0].dropped_deadline, 0);
+    assert!(
+        honouring.services[0].dropped_deadline > 100,
+        "{:?}",
+        honouring.services[0]
+    );
+    // Dropping abandoned work frees the pod for requests that can still make it.
+    assert!(
+        honouring.clients[0].ok > ignoring.clients[0].ok,
+        "{} vs {}",
+        honouring.clients[0].ok,
+        ignoring.clients[0].ok
+    );
+}

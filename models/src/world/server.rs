@@ -79,6 +79,10 @@ impl World {
         let service = self.pods[pod_idx.idx()].service;
         let slots = self.effective_slots(pod_idx);
         let capacity = self.cfg.services[service.idx()].queue.capacity;
+        if self.cfg.services[service.idx()].honour_deadlines && r.deadline.is_some_and(|d| now >= d) {
+            // The caller's budget is already spent: do not start work nobody waits for.
+            return self.complete(request, Response::DeadlineExceeded, sched);
+        }
         let pod = &mut self.pods[pod_idx.idx()];
         if pod.busy < slots && pod.queue.is_empty() {
             self.start_request(request, sched);
