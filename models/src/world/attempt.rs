@@ -40,6 +40,11 @@ impl World {
         }
         let timeouts = self.policy_of_site(site).timeouts;
         let edge = self.sites[site as usize].edge;
+        if deadline_at.is_some_and(|d| now >= d) {
+            // The budget is spent (e.g. a propagated deadline that passed while the caller was
+            // working): no attempt starts.
+            return self.try_refused(call, Failure::DeadlineExceeded, sched);
+        }
         let m = &mut self.edges[edge.idx()].metrics;
         m.attempts += 1;
         m.series_attempts.add(now, 1);
@@ -389,8 +394,15 @@ impl World {
         let site = self.calls.get(call).expect("live call").site;
         let edge = self.sites[site as usize].edge;
         self.edges[edge.idx()].metrics.attempt_failures.add(failure);
-        let c = self.calls.get_mut(call).expect("live call");
-        if self.cfg.policies[self.cfg.edges[edge.idx()].policy.idx()].order == PolicyOrder::Resilience4j {
+        self.try_refused(call, failure, sched);
+    }
+
+    /// A try that ends before any attempt exists: in resilience4j order it gives back its
+    /// bulkhead permit and its breaker records a failure; then the retry logic decides.
+    fn try_refused(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
+        let site = self.calls.get(call).expect("live call").site;
+        if self.policy_of_site(site).order == PolicyOrder::Resilience4j {
+            let c = self.calls.get_mut(call).expect("live call");
             let holds = std::mem::take(&mut c.holds_bulkhead);
             let permitted = std::mem::take(&mut c.breaker_permitted);
             if holds {

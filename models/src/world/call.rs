@@ -110,7 +110,8 @@ impl World {
                     .max_wait;
                 let mut until = now.saturating_add(max_wait);
                 if let Some(d) = deadline_at {
-                    until = until.min(d);
+                    // A deadline already spent ends the wait at once (never a timer in the past).
+                    until = until.min(d.max(now));
                 }
                 self.sites[site].bulkhead_waiters.push_back(call);
                 let timer = sched.timer_at(until, Event::CallTimer { call });
@@ -196,6 +197,10 @@ impl World {
         let expired = c.deadline_at.is_some_and(|d| now >= d);
         let call_site = c.site;
         match c.phase {
+            CallPhase::BulkheadWait if c.holds_bulkhead => {
+                // The permit was handed over by a release.
+                self.after_bulkhead(call, sched);
+            }
             CallPhase::BulkheadWait => {
                 let site = c.site as usize;
                 let waiters = &mut self.sites[site].bulkhead_waiters;
@@ -370,8 +375,13 @@ impl World {
         if let Some(timer) = c.timer.take() {
             sched.cancel(timer);
         }
+        // The waiter resumes through the queue, at this instant: resuming it here could chain
+        // (it fails at once, releases, the next waiter resumes...) one stack frame per waiter.
         c.holds_bulkhead = true;
-        self.after_bulkhead(waiter, sched);
+        c.timer = Some(sched.timer_in(
+            sim_core::time::SimDuration::ZERO,
+            Event::CallTimer { call: waiter },
+        ));
     }
 
     /// Records a permitted call's (or attempt's) result in the site's breaker.

@@ -81,6 +81,8 @@ impl World {
                     let p = &mut self.pods[pod.idx()];
                     p.phase = super::PodPhase::Gone;
                     p.address += 1;
+                    // Overlapping reschedules: the pod is recreated after the longest downtime.
+                    p.gone_until = p.gone_until.max(now.saturating_add(down_for));
                     let name = self.pod_name(pod);
                     self.log.push(now, LogKind::PodDeleted { pod: name });
                     sched.schedule_in(down_for, Event::PodRecreated { pod: pod.0 });
@@ -134,24 +136,39 @@ impl World {
             },
         );
         match fault.kind {
+            // Overlapping faults: a pod comes back only when no other active fault holds it.
             FaultKind::Crash { blackhole: true } => {
                 for pod in self.fault_pods(&fault) {
-                    self.pods[pod.idx()].blackholed = false;
+                    let still = self.held_by(pod, |k| matches!(k, FaultKind::Crash { blackhole: true }));
+                    self.pods[pod.idx()].blackholed = still;
                 }
             }
             FaultKind::Crash { blackhole: false } | FaultKind::Restart { .. } => {
                 for pod in self.fault_pods(&fault) {
+                    let down = |k: &FaultKind| {
+                        matches!(
+                            k,
+                            FaultKind::Crash { blackhole: false } | FaultKind::Restart { .. }
+                        )
+                    };
+                    if self.held_by(pod, down) {
+                        continue;
+                    }
                     let p = &mut self.pods[pod.idx()];
                     if p.crashed && p.phase == PodPhase::Down {
                         p.crashed = false;
-                        let incarnation = p.incarnation + 1;
-                        sched.schedule_at(
-                            now,
-                            Event::ContainerStart {
-                                pod: pod.0,
-                                incarnation,
-                            },
-                        );
+                        // A container already waiting out its CrashLoopBackOff keeps waiting;
+                        // otherwise it starts now.
+                        if p.restart_due.is_none_or(|due| due <= now) {
+                            let incarnation = p.incarnation + 1;
+                            sched.schedule_at(
+                                now,
+                                Event::ContainerStart {
+                                    pod: pod.0,
+                                    incarnation,
+                                },
+                            );
+                        }
                     }
                 }
             }
@@ -165,15 +182,35 @@ impl World {
         }
     }
 
+    /// Whether an active fault of a kind matching `kind` affects `pod`.
+    fn held_by(&self, pod: PodIdx, kind: impl Fn(&FaultKind) -> bool) -> bool {
+        let service = self.pods[pod.idx()].service;
+        self.services[service.idx()].active_faults.iter().any(|&f| {
+            let fault = &self.cfg.faults[f as usize];
+            kind(&fault.kind) && self.affects(fault, pod)
+        })
+    }
+
     /// A rescheduled pod's replacement is created with its new address.
     pub(super) fn on_pod_recreated(&mut self, p: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
         let pod = &mut self.pods[p as usize];
-        if pod.phase != PodPhase::Gone {
-            return;
+        if pod.phase != PodPhase::Gone || now < pod.gone_until {
+            return; // a later reschedule still holds it
         }
         pod.phase = PodPhase::Down;
-        pod.crashed = false;
         pod.backoff = crate::k8s::CrashLoopBackOff::new();
+        let down = |k: &FaultKind| {
+            matches!(
+                k,
+                FaultKind::Crash { blackhole: false } | FaultKind::Restart { .. }
+            )
+        };
+        if self.held_by(PodIdx(p), down) {
+            return; // recreated, but a crash or restart fault keeps its process down until it ends
+        }
+        let pod = &mut self.pods[p as usize];
+        pod.crashed = false;
         let incarnation = pod.incarnation + 1;
         sched.schedule_at(sched.now(), Event::ContainerStart { pod: p, incarnation });
     }

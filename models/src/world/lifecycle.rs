@@ -33,10 +33,13 @@ impl World {
         let now = sched.now();
         let pod_idx = PodIdx(p);
         let pod = &mut self.pods[p as usize];
-        if pod.phase != PodPhase::Down || pod.crashed {
-            return; // a fault keeps it down; the fault's end starts it
+        if pod.phase != PodPhase::Down || pod.crashed || incarnation <= pod.incarnation {
+            // A fault keeps it down (its end starts it), or the event is stale: another start
+            // (a fault's end, a recreated pod) came first.
+            return;
         }
         pod.incarnation = incarnation;
+        pod.restart_due = None;
         pod.phase = PodPhase::Starting;
         pod.container_started_at = now;
         pod.started = false;
@@ -415,6 +418,7 @@ impl World {
         let delay = pod.backoff.on_exit(pod.container_started_at, now);
         pod.restarts += 1;
         let (restarts, incarnation) = (pod.restarts, pod.incarnation + 1);
+        pod.restart_due = Some(now.saturating_add(delay));
         let name = self.pod_name(pod_idx);
         self.log.push(
             now,

@@ -222,6 +222,9 @@ impl ProbeKind {
     }
 }
 
+/// The deepest nesting of inline zero-latency hops.
+const MAX_HOP_DEPTH: u32 = 16;
+
 /// The world.
 pub struct World {
     pub(crate) cfg: Scenario,
@@ -245,6 +248,8 @@ pub struct World {
     pub(crate) events_handled: u64,
     /// Event digests for the determinism self-check, when asked for.
     pub(crate) digester: Option<crate::digest::Digester>,
+    /// Zero-latency hops being handled inline, nested.
+    pub(crate) hop_depth: u32,
 }
 
 /// A client's run-time state.
@@ -321,6 +326,10 @@ pub(crate) struct PodRt {
     pub(crate) started: bool,
     /// A fault keeps this pod's process down (crash) or black-holed.
     pub(crate) crashed: bool,
+    /// A reschedule keeps the pod deleted until then.
+    pub(crate) gone_until: SimTime,
+    /// When CrashLoopBackOff will start the next container, while one is pending.
+    pub(crate) restart_due: Option<SimTime>,
     pub(crate) blackholed: bool,
     /// Slots now: the service's, or fewer under a capacity cut.
     pub(crate) slots: u32,
@@ -339,6 +348,8 @@ pub(crate) struct PodRt {
     pub(crate) backoff: crate::k8s::CrashLoopBackOff,
     pub(crate) container_started_at: SimTime,
     pub(crate) saturated: bool,
+    /// `start_queued` is running for this pod (it is not re-entrant).
+    pub(crate) draining: bool,
     pub(crate) metrics: PodMetrics,
 }
 
@@ -621,8 +632,12 @@ impl World {
         event: Event,
         sched: &mut Scheduler<Event>,
     ) {
-        if delay.is_zero() {
+        // Bounded, so that a chain of instant hops (an empty handler answering at once, a
+        // rejection, a refusal...) cannot recurse without limit: deeper hops go through the queue.
+        if delay.is_zero() && self.hop_depth < MAX_HOP_DEPTH {
+            self.hop_depth += 1;
             self.dispatch(event, sched);
+            self.hop_depth -= 1;
         } else {
             sched.schedule_in(delay, event);
         }

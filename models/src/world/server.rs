@@ -305,6 +305,16 @@ impl World {
 
     /// Starts queued requests while slots are free, dropping those whose deadline passed.
     pub(super) fn start_queued(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) {
+        // Not re-entrant: a request that completes at once while this loop starts it would
+        // otherwise drain the rest of the queue one stack frame deeper each time.
+        if std::mem::replace(&mut self.pods[pod_idx.idx()].draining, true) {
+            return;
+        }
+        self.drain_queue(pod_idx, sched);
+        self.pods[pod_idx.idx()].draining = false;
+    }
+
+    fn drain_queue(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         loop {
             let slots = self.effective_slots(pod_idx);

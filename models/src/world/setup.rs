@@ -80,6 +80,7 @@ pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceCon
         checks: None,
         events_handled: 0,
         digester: None,
+        hop_depth: 0,
         tracer: trace.map(|t| crate::trace::Tracer::new(t, streams.stream("trace/sampling"))),
         cfg: scenario,
     };
@@ -141,6 +142,8 @@ pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceCon
                 ready: false,
                 started: false,
                 crashed: false,
+                gone_until: SimTime::ZERO,
+                restart_due: None,
                 blackholed: false,
                 slots: svc_slots,
                 busy: 0,
@@ -153,6 +156,7 @@ pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceCon
                 backoff: CrashLoopBackOff::new(),
                 container_started_at: SimTime::ZERO,
                 saturated: false,
+                draining: false,
                 metrics: PodMetrics::new(),
             });
         }
@@ -220,11 +224,12 @@ impl World {
             if svc.lifecycle.warm_start {
                 self.warm_start_pod(p as u32, sched);
             } else {
+                // Container incarnations count from 1 (0: none yet).
                 sched.schedule_at(
                     now,
                     Event::ContainerStart {
                         pod: p as u32,
-                        incarnation: 0,
+                        incarnation: 1,
                     },
                 );
             }
