@@ -20,7 +20,8 @@ macro_rules! builtin {
 }
 
 /// Every builtin, in the order `meshsim list` shows them.
-pub const BUILTINS: &[Builtin] = &[builtin!("cascade"),
+pub const BUILTINS: &[Builtin] = &[
+    builtin!("cascade"),
     builtin!("cascade-protected"),
     builtin!("thundering-herd"),
     builtin!("breaker"),

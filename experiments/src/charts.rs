@@ -12,6 +12,7 @@ use plots::{
     BandPanel, BandRow, LinePanel, Panel, RefLine, Series, Shade, Span, StackedPanel, StateStyle, Timeline,
     Tone,
 };
+use sim_core::time::SimDuration;
 
 fn per_second(values: &[f64], bucket_s: f64) -> Vec<f64> {
     values.iter().map(|v| v / bucket_s).collect()
@@ -128,8 +129,10 @@ pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
     Timeline {
         title: format!("{}: incident timeline", s.scenario),
         subtitle: format!(
-            "seed {} · scenario {hash} · {:.0} s simulated · buckets of {bucket} s",
-            s.seed, s.duration_s
+            "seed {} · scenario {hash} · {} simulated · buckets of {}",
+            s.seed,
+            SimDuration::from_secs_f64(s.duration_s),
+            SimDuration::from_secs_f64(bucket)
         ),
         bucket_secs: bucket,
         end_secs: end,

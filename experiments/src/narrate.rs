@@ -143,7 +143,9 @@ fn raw_lines(scenario: &Scenario, log: &[LogEntry]) -> Vec<Line> {
         let e = &log[i];
         let mut text = describe(&e.kind);
         if let (LogKind::ProbeFailed { pod, .. }, Some(next)) = (&e.kind, log.get(i + 1))
-            && let LogKind::Killed { pod: killed, lost, .. } = &next.kind
+            && let LogKind::Killed {
+                pod: killed, lost, ..
+            } = &next.kind
             && killed == pod
             && next.t == e.t
         {

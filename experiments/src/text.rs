@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use models::report::{FailureCounts, Summary};
 
-fn top_failures(counts: &FailureCounts, n: usize) -> String {
+/// The `n` most frequent failure reasons, `reason count, ...`, or `-`.
+pub fn top_failures(counts: &FailureCounts, n: usize) -> String {
     let mut v: Vec<(&str, u64)> = counts
         .0
         .iter()
@@ -21,7 +22,8 @@ fn top_failures(counts: &FailureCounts, n: usize) -> String {
     }
 }
 
-fn ms(v: f64) -> String {
+/// Milliseconds with one decimal below 100, none above.
+pub fn ms(v: f64) -> String {
     if v >= 100.0 {
         format!("{v:.0}")
     } else {

@@ -10,7 +10,10 @@ use sim_core::stats::ci::mean_ci;
 use sim_core::stats::theory::{erlang_c, mmc_wq};
 
 fn meshsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshsim")).args(args).output().expect("meshsim runs")
+    Command::new(env!("CARGO_BIN_EXE_meshsim"))
+        .args(args)
+        .output()
+        .expect("meshsim runs")
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -33,7 +36,15 @@ fn mmc_through_the_cli_reproduces_erlang_c() {
     let mut wq = Vec::new();
     let mut p_wait = Vec::new();
     for seed in 1..=10u64 {
-        let s = json(&meshsim(&["run", "mmc", "--json", "--seed", &seed.to_string(), "--duration", "10000s"]));
+        let s = json(&meshsim(&[
+            "run",
+            "mmc",
+            "--json",
+            "--seed",
+            &seed.to_string(),
+            "--duration",
+            "10000s",
+        ]));
         let station = &s["services"][0];
         wq.push(station["queue_wait_ms"]["mean"].as_f64().unwrap() / 1000.0);
         p_wait.push(station["waited_fraction"].as_f64().unwrap());
@@ -49,7 +60,12 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -59,16 +75,44 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn the_same_seed_writes_byte_identical_outputs() {
     let (a, b, c) = (temp_dir("det-a"), temp_dir("det-b"), temp_dir("det-c"));
     for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
-        let out = meshsim(&["run", "cascade", "--seed", seed, "--duration", "90s", "--quiet", "--out", dir.to_str().unwrap(), "--trace", "chrome", "--trace", "otlp", "--trace-sample", "0.1"]);
+        let out = meshsim(&[
+            "run",
+            "cascade",
+            "--seed",
+            seed,
+            "--duration",
+            "90s",
+            "--quiet",
+            "--out",
+            dir.to_str().unwrap(),
+            "--trace",
+            "chrome",
+            "--trace",
+            "otlp",
+            "--trace-sample",
+            "0.1",
+        ]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let (fa, fb, fc) = (files(&a), files(&b), files(&c));
     let names: Vec<&str> = fa.iter().map(|f| f.0.as_str()).collect();
-    for expected in ["summary.json", "timeseries.csv", "events.jsonl", "timeline.svg", "timeline.png", "anatomy.txt", "trace.chrome.json", "trace.otlp.json"] {
+    for expected in [
+        "summary.json",
+        "timeseries.csv",
+        "events.jsonl",
+        "timeline.svg",
+        "timeline.png",
+        "anatomy.txt",
+        "trace.chrome.json",
+        "trace.otlp.json",
+    ] {
         assert!(names.contains(&expected), "{expected} written: {names:?}");
     }
     assert_eq!(fa, fb, "same seed, same bytes");
-    assert_ne!(fa.iter().find(|f| f.0 == "summary.json"), fc.iter().find(|f| f.0 == "summary.json"));
+    assert_ne!(
+        fa.iter().find(|f| f.0 == "summary.json"),
+        fc.iter().find(|f| f.0 == "summary.json")
+    );
     for d in [a, b, c] {
         std::fs::remove_dir_all(d).unwrap();
     }
@@ -77,22 +121,59 @@ fn the_same_seed_writes_byte_identical_outputs() {
 #[test]
 fn the_json_summary_has_its_documented_fields() {
     let s = json(&meshsim(&["run", "cascade", "--json", "--duration", "60s"]));
-    for key in ["meshsim_version", "scenario_hash", "scenario", "seed", "duration_s", "events", "stop", "clients", "services", "edges"] {
+    for key in [
+        "meshsim_version",
+        "scenario_hash",
+        "scenario",
+        "seed",
+        "duration_s",
+        "events",
+        "stop",
+        "clients",
+        "services",
+        "edges",
+    ] {
         assert!(s.get(key).is_some(), "{key}");
     }
     let client = &s["clients"][0];
-    for key in ["requests", "ok", "degraded", "failed", "failed_by", "latency_ms", "goodput_per_s"] {
+    for key in [
+        "requests",
+        "ok",
+        "degraded",
+        "failed",
+        "failed_by",
+        "latency_ms",
+        "goodput_per_s",
+    ] {
         assert!(client.get(key).is_some(), "clients[].{key}");
     }
     for key in ["mean", "p50", "p90", "p99", "max"] {
         assert!(client["latency_ms"].get(key).is_some(), "latency_ms.{key}");
     }
     let edge = &s["edges"][0];
-    for key in ["calls", "attempts", "retries", "attempt_failures_by", "failed_by", "breaker_rejections", "bulkhead_rejections", "budget_rejections"] {
+    for key in [
+        "calls",
+        "attempts",
+        "retries",
+        "attempt_failures_by",
+        "failed_by",
+        "breaker_rejections",
+        "bulkhead_rejections",
+        "budget_rejections",
+    ] {
         assert!(edge.get(key).is_some(), "edges[].{key}");
     }
     let service = &s["services"][0];
-    for key in ["arrivals", "completed_ok", "rejected", "queue_wait_ms", "service_time_ms", "mean_in_flight", "utilisation", "pods"] {
+    for key in [
+        "arrivals",
+        "completed_ok",
+        "rejected",
+        "queue_wait_ms",
+        "service_time_ms",
+        "mean_in_flight",
+        "utilisation",
+        "pods",
+    ] {
         assert!(service.get(key).is_some(), "services[].{key}");
     }
     assert_eq!(s["scenario_hash"].as_str().unwrap().len(), 16);
@@ -107,16 +188,32 @@ fn bad_input_is_located_exits_2_and_writes_nothing() {
     let out = meshsim(&["run", file.to_str().unwrap(), "--out", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(":7:") && err.contains("services[0].replicas"), "{err}");
+    assert!(
+        err.contains(":7:") && err.contains("services[0].replicas"),
+        "{err}"
+    );
     assert!(!dir.exists(), "nothing written on bad input");
     // Overrides, unknown builtins and bad flags too.
-    let out = meshsim(&["run", "cascade", "--set", "services.nope.replicas=2", "--out", dir.to_str().unwrap()]);
+    let out = meshsim(&[
+        "run",
+        "cascade",
+        "--set",
+        "services.nope.replicas=2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--set"));
     assert!(!dir.exists());
     assert_eq!(meshsim(&["run", "no-such-scenario"]).status.code(), Some(2));
-    assert_eq!(meshsim(&["run", "cascade", "--duration", "15"]).status.code(), Some(2));
-    assert_eq!(meshsim(&["validate", file.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(
+        meshsim(&["run", "cascade", "--duration", "15"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        meshsim(&["validate", file.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
     std::fs::remove_file(file).unwrap();
 }
 
@@ -135,7 +232,18 @@ fn list_show_and_validate() {
     let out = meshsim(&["list"]);
     assert!(out.status.success());
     let list = String::from_utf8_lossy(&out.stdout).to_string();
-    for name in ["cascade", "cascade-protected", "thundering-herd", "breaker", "bulkhead", "deadline", "probes", "discovery", "metastable", "mmc"] {
+    for name in [
+        "cascade",
+        "cascade-protected",
+        "thundering-herd",
+        "breaker",
+        "bulkhead",
+        "deadline",
+        "probes",
+        "discovery",
+        "metastable",
+        "mmc",
+    ] {
         assert!(list.lines().any(|l| l.starts_with(name)), "{name} listed");
         let shown = meshsim(&["show", name]);
         assert!(shown.status.success());
@@ -143,7 +251,11 @@ fn list_show_and_validate() {
         let file = temp_dir(name).with_extension("toml");
         std::fs::write(&file, &shown.stdout).unwrap();
         let v = meshsim(&["validate", file.to_str().unwrap()]);
-        assert!(v.status.success(), "{name}: {}", String::from_utf8_lossy(&v.stderr));
+        assert!(
+            v.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&v.stderr)
+        );
         std::fs::remove_file(file).unwrap();
     }
     assert_eq!(meshsim(&["show", "nope"]).status.code(), Some(2));

@@ -65,24 +65,20 @@ impl<E> Entry<E> {
     fn seq(&self) -> u64 {
         self.tag >> SLOT_BITS
     }
-    /// The total order of entries: time, then insertion sequence.
-    #[inline(always)]
-    fn order_key(&self) -> u128 {
-        (u128::from(self.time) << 64) | u128::from(self.tag)
-    }
 }
 
 /// The index of the earliest entry of a non-empty slice.
 #[inline(always)]
 fn index_of_min<E>(entries: &[Entry<E>]) -> usize {
+    // Written as selects rather than a branch: which entry is smaller is unpredictable, and a
+    // mispredicted branch per entry cost more than the whole comparison.
     let mut best = 0;
-    let mut best_key = entries[0].order_key();
+    let (mut best_time, mut best_tag) = (entries[0].time, entries[0].tag);
     for (i, entry) in entries.iter().enumerate().skip(1) {
-        let key = entry.order_key();
-        if key < best_key {
-            best = i;
-            best_key = key;
-        }
+        let less = (entry.time < best_time) | ((entry.time == best_time) & (entry.tag < best_tag));
+        best = if less { i } else { best };
+        best_time = if less { entry.time } else { best_time };
+        best_tag = if less { entry.tag } else { best_tag };
     }
     best
 }

@@ -3,7 +3,10 @@
 //! internal error, 2 bad input (nothing is written), 3 a run limit was hit (results written,
 //! marked partial).
 
+mod report_cmd;
 mod run_cmd;
+mod swarm_cmd;
+mod sweep_cmd;
 
 use std::process::ExitCode;
 
@@ -29,6 +32,16 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Run a scenario and write one self-contained HTML page: description, parameters, summary,
+    /// narrated anatomy, timeline (and a sweep's charts with --sweep).
+    Report(report_cmd::ReportArgs),
+    /// Run a parameter sweep (see docs/sweeps.md): runs.csv, points.csv with 95% intervals, charts.
+    Sweep(sweep_cmd::SweepArgs),
+    /// Join the outputs of `meshsim sweep --shard K/N` into the files a single sweep writes.
+    Merge(sweep_cmd::MergeArgs),
+    /// Swarm testing: run random scenarios from seeds with every invariant checked; a failure
+    /// prints `meshsim swarm --seed N` and the smallest failing scenario (docs/reliability.md).
+    Swarm(swarm_cmd::SwarmArgs),
     /// List the builtin scenarios.
     List,
     /// Print a builtin scenario's TOML, to copy and edit.
@@ -49,6 +62,10 @@ fn main() -> ExitCode {
     let result: Outcome = match cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::Validate { file, set } => Ok(run_cmd::validate(&file, &set).map(|()| ExitCode::SUCCESS)),
+        Command::Report(args) => report_cmd::report(args),
+        Command::Sweep(args) => sweep_cmd::sweep(args),
+        Command::Merge(args) => sweep_cmd::merge(args),
+        Command::Swarm(args) => swarm_cmd::swarm(args),
         Command::List => run_cmd::list(),
         Command::Show { name } => run_cmd::show(&name),
     };

@@ -100,33 +100,39 @@ pub fn overrides(set: &[String]) -> Result<Vec<Override>, BadInput> {
         .collect()
 }
 
-pub fn run(args: RunArgs) -> Outcome {
-    let source = match resolve_source(&args.scenario) {
-        Ok(s) => s,
-        Err(e) => return Ok(Err(BadInput(e))),
-    };
-    let mut overrides = match overrides(&args.set) {
-        Ok(o) => o,
-        Err(e) => return Ok(Err(e)),
-    };
-    if let Some(d) = &args.duration {
-        if let Err(e) = parse_duration(d) {
-            return Ok(Err(BadInput(format!("error: --duration {d}: {e}"))));
-        }
+/// The run options every scenario-running command shares: the scenario (file or builtin),
+/// `--set` overrides, `--duration` (an override of `duration`) and `--seed`.
+pub fn run_options(
+    scenario: &str,
+    set: &[String],
+    duration: Option<&str>,
+    seed: Option<u64>,
+) -> Result<RunOptions, BadInput> {
+    let source = resolve_source(scenario).map_err(BadInput)?;
+    let mut overrides = overrides(set)?;
+    if let Some(d) = duration {
+        parse_duration(d).map_err(|e| BadInput(format!("error: --duration {d}: {e}")))?;
         overrides.push(Override {
             path: "duration".into(),
             value: format!("\"{d}\""),
         });
     }
-    let trace = match trace_options(&args) {
-        Ok(t) => t,
-        Err(e) => return Ok(Err(e)),
-    };
-    let opts = RunOptions {
+    Ok(RunOptions {
         source,
         overrides,
-        seed: args.seed,
-        trace,
+        seed,
+        trace: None,
+    })
+}
+
+pub fn run(args: RunArgs) -> Outcome {
+    let opts = trace_options(&args).and_then(|trace| {
+        let opts = run_options(&args.scenario, &args.set, args.duration.as_deref(), args.seed)?;
+        Ok(RunOptions { trace, ..opts })
+    });
+    let opts = match opts {
+        Ok(o) => o,
+        Err(e) => return Ok(Err(e)),
     };
     if args.check_determinism {
         return check_determinism(&opts);

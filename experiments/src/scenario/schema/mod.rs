@@ -203,10 +203,14 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
             // Policies naming the same shared pool must agree on its settings.
             if let Some(pool) = &config.pool.shared {
                 let other = ctx.policies.iter().find(|o| o.pool.shared.as_ref() == Some(pool));
-                if let Some(other) = other.filter(|o| format!("{:?}", o.pool) != format!("{:?}", config.pool)) {
+                if let Some(other) = other.filter(|o| format!("{:?}", o.pool) != format!("{:?}", config.pool))
+                {
                     return Err(item.error(
                         ErrorKind::Rule,
-                        format!("the same pool settings as policy `{}`, which shares pool `{pool}`", other.name),
+                        format!(
+                            "the same pool settings as policy `{}`, which shares pool `{pool}`",
+                            other.name
+                        ),
                         "different max_connections, max_keepalive, keepalive_expiry, connect_time or sticky",
                     ));
                 }

@@ -143,9 +143,21 @@ pub(super) fn read_policy(name: &str, item: &Item<'_>) -> Result<PolicyConfig> {
     }
     // `"none"` switches a part off, so `--set policies.p.bulkhead=none` can remove it.
     let none = |i: &Item<'_>| i.is_str() && i.as_str().ok() == Some("none");
-    p.retry = t.optional("retry").filter(|i| !none(i)).map(|i| read_retry(&i)).transpose()?;
-    p.breaker = t.optional("breaker").filter(|i| !none(i)).map(|i| read_breaker(&i)).transpose()?;
-    p.bulkhead = t.optional("bulkhead").filter(|i| !none(i)).map(|i| read_bulkhead(&i)).transpose()?;
+    p.retry = t
+        .optional("retry")
+        .filter(|i| !none(i))
+        .map(|i| read_retry(&i))
+        .transpose()?;
+    p.breaker = t
+        .optional("breaker")
+        .filter(|i| !none(i))
+        .map(|i| read_breaker(&i))
+        .transpose()?;
+    p.bulkhead = t
+        .optional("bulkhead")
+        .filter(|i| !none(i))
+        .map(|i| read_bulkhead(&i))
+        .transpose()?;
     p.deadline = t
         .optional("deadline")
         .map(|i| i.as_timeout())
@@ -226,7 +238,9 @@ fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
     let multiplier = t.optional("multiplier").map(|i| i.as_positive()).transpose()?;
     let backoff = match kind {
         BackoffKind::None => Backoff::None,
-        BackoffKind::Fixed => Backoff::Fixed { delay: base.unwrap_or(AWS_SDK_BASE_DELAY) },
+        BackoffKind::Fixed => Backoff::Fixed {
+            delay: base.unwrap_or(AWS_SDK_BASE_DELAY),
+        },
         BackoffKind::Exponential
         | BackoffKind::FullJitter
         | BackoffKind::EqualJitter
@@ -239,13 +253,19 @@ fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
                 BackoffKind::FullJitter => Backoff::FullJitter { base, cap },
                 BackoffKind::EqualJitter => Backoff::EqualJitter { base, cap },
                 BackoffKind::Decorrelated => Backoff::DecorrelatedJitter { base, cap },
-                _ => Backoff::DecorrelatedJitterV2 { median_first_delay: base, cap },
+                _ => Backoff::DecorrelatedJitterV2 {
+                    median_first_delay: base,
+                    cap,
+                },
             }
         }
         BackoffKind::Envoy => {
             // Envoy's own defaults: base_interval 25 ms, max_interval 10 × base_interval.
             let base = base.unwrap_or(ENVOY_BASE_INTERVAL);
-            Backoff::Envoy { base, max: cap.unwrap_or(base.saturating_mul(10)) }
+            Backoff::Envoy {
+                base,
+                max: cap.unwrap_or(base.saturating_mul(10)),
+            }
         }
         BackoffKind::Grpc => Backoff::Grpc {
             initial: base.unwrap_or(AWS_SDK_BASE_DELAY),

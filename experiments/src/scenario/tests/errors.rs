@@ -625,7 +625,13 @@ fn retry_conditions_backoffs_budgets_and_breakers() {
     );
     // A key the strategy does not use is still checked (a bad duration is an error)...
     let text = policy("retry = { backoff = \"none\", base = \"-1s\" }");
-    assert_error(&text, ErrorKind::Value, "policies.p.retry.base", "\"-1s\"", "\"-1s\"");
+    assert_error(
+        &text,
+        ErrorKind::Value,
+        "policies.p.retry.base",
+        "\"-1s\"",
+        "\"-1s\"",
+    );
     let text = policy("retry = { budget = { kind = \"finagle\", ttl = \"2m\" } }");
     assert_error(
         &text,

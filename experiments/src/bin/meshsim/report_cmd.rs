@@ -1,0 +1,88 @@
+//! `meshsim report`: run a scenario like `meshsim run` and write one self-contained HTML page.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use experiments::report_html::{Invocation, SweepInput, read_sweep_dir, render};
+use experiments::run::{RunOptions, execute};
+
+use crate::{BadInput, Outcome};
+
+/// Flags of `meshsim report`.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// Scenario file, or the name of a builtin (see `meshsim list`).
+    pub scenario: String,
+    /// The HTML file to write (replaced atomically; its directory is created if needed).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+    /// Master seed (overrides the file's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a scenario value, e.g. `--set services.classification.replicas=3` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Simulated duration, e.g. `300s` (overrides the file's `duration`).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// A `meshsim sweep` output directory: its charts and points table are added to the page.
+    #[arg(long, value_name = "DIR")]
+    pub sweep: Option<PathBuf>,
+}
+
+/// Everything checked before running, so bad input writes nothing.
+fn options(args: &ReportArgs) -> Result<(RunOptions, Option<SweepInput>), BadInput> {
+    let opts = crate::run_cmd::run_options(&args.scenario, &args.set, args.duration.as_deref(), args.seed)?;
+    if args.output.as_os_str().is_empty() || args.output.is_dir() {
+        return Err(BadInput(format!(
+            "error: -o {}: expected the path of an HTML file",
+            args.output.display()
+        )));
+    }
+    let sweep = match &args.sweep {
+        None => None,
+        Some(dir) => {
+            let label = dir.display().to_string();
+            Some(read_sweep_dir(dir, &label).map_err(|e| BadInput(format!("error: --sweep {label}: {e}")))?)
+        }
+    };
+    Ok((opts, sweep))
+}
+
+pub fn report(args: ReportArgs) -> Outcome {
+    let (opts, sweep) = match options(&args) {
+        Ok(o) => o,
+        Err(e) => return Ok(Err(e)),
+    };
+    let finished = match execute(&opts) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(BadInput(e.to_string()))),
+    };
+    let how = Invocation {
+        scenario: args.scenario.clone(),
+        set: args.set.clone(),
+        duration: args.duration.clone(),
+        sweep: args.sweep.as_ref().map(|d| d.display().to_string()),
+    };
+    let page = render(&finished, &how, sweep.as_ref()).context("drawing the timeline")?;
+    if let Some(dir) = args.output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    experiments::output::write_atomic(&args.output, page.as_bytes())
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    if let Some(sw) = &sweep {
+        for note in &sw.notes {
+            eprintln!("meshsim: --sweep {}: {note}", sw.label);
+        }
+    }
+    println!("report written to {}", args.output.display());
+    if let Some(limit) = finished.output.limit {
+        eprintln!(
+            "meshsim: run stopped early: {limit}; the report shows partial results (seed {})",
+            finished.seed
+        );
+        return Ok(Ok(ExitCode::from(3)));
+    }
+    Ok(Ok(ExitCode::SUCCESS))
+}

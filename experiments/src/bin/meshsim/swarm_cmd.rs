@@ -1,0 +1,264 @@
+//! `meshsim swarm`: swarm testing. Random but valid scenarios from seeds, each run with every
+//! invariant checker on; a failure prints the command that reproduces it and the smallest
+//! failing scenario found by shrinking. See docs/reliability.md.
+//!
+//! Exit codes: 0 every seed passed; 1 a seed failed (a bug in meshsim: an internal error);
+//! 2 bad flags.
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use experiments::swarm::{self, DEFAULT_SHRINK_TRIES, Failure};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::{BadInput, Outcome};
+
+/// Seeds run by `meshsim swarm` without `--seed` or `--count`.
+const DEFAULT_COUNT: u64 = 100;
+
+/// Failing seeds listed with `--keep-going` (the rest are counted).
+const LISTED_FAILURES: usize = 50;
+
+/// Flags of `meshsim swarm`.
+#[derive(clap::Args)]
+pub struct SwarmArgs {
+    /// Run this one seed and say what it generated and how it went (with --count: the first
+    /// seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run this many seeds, from --seed (default 0), in parallel [default: 100 without --seed].
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Worker threads (default: the number of CPUs). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run every seed even after a failure, and list every failing seed (the lowest is shrunk).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// With --seed alone: also print the generated scenario file.
+    #[arg(long)]
+    pub toml: bool,
+    /// The most scenarios tried while shrinking a failure (0: do not shrink).
+    #[arg(long, default_value_t = DEFAULT_SHRINK_TRIES)]
+    pub shrink_tries: usize,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Run the same checks on a scenario file (or builtin) instead of generated scenarios, with
+    /// the file's seed (or --seed).
+    #[arg(long, value_name = "SCENARIO", conflicts_with_all = ["count", "keep_going", "toml"])]
+    pub file: Option<String>,
+}
+
+/// `meshsim swarm`.
+pub fn swarm(args: SwarmArgs) -> Outcome {
+    if args.threads == Some(0) {
+        return Ok(Err(BadInput("error: --threads must be at least 1".into())));
+    }
+    if args.count == Some(0) {
+        return Ok(Err(BadInput("error: --count must be at least 1".into())));
+    }
+    if let Some(file) = &args.file {
+        return Ok(check_file(file, args.seed));
+    }
+    match (args.seed, args.count) {
+        (Some(seed), None) => Ok(Ok(one_seed(seed, &args))),
+        (start, count) => {
+            let start = start.unwrap_or(0);
+            let count = count.unwrap_or(DEFAULT_COUNT);
+            if start.checked_add(count).is_none() {
+                return Ok(Err(BadInput(format!(
+                    "error: --seed {start} --count {count} goes past the largest seed"
+                ))));
+            }
+            many_seeds(start, count, &args)
+        }
+    }
+}
+
+/// Prints a failure: the command that reproduces it, what failed, and the shrunk scenario.
+fn report_failure(seed: u64, failure: &Failure, shrink_tries: usize) {
+    let spec = swarm::generate(seed);
+    println!("FAILED: seed {seed}: {failure}");
+    println!("reproduce: {}", swarm::reproduce_command(seed));
+    if shrink_tries == 0 {
+        println!("\n--- the failing scenario ---\n{}", spec.to_toml());
+        return;
+    }
+    eprintln!("shrinking (at most {shrink_tries} scenarios)...");
+    let shrunk = swarm::shrink(&spec, failure, shrink_tries);
+    println!(
+        "shrunk: {} simplification(s) kept, {} scenario(s) tried; it still fails: {}",
+        shrunk.steps, shrunk.tries, shrunk.failure
+    );
+    println!(
+        "\n--- the smallest failing scenario found (save it and `meshsim run FILE`) ---\n{}",
+        shrunk.spec.to_toml()
+    );
+}
+
+/// `--seed N` alone: one seed, verbose.
+fn one_seed(seed: u64, args: &SwarmArgs) -> ExitCode {
+    let spec = swarm::generate(seed);
+    println!("seed {seed}: {}", spec.describe());
+    let features: Vec<String> = spec.features().into_iter().collect();
+    println!("features: {}", features.join(", "));
+    if args.toml {
+        println!("\n{}", spec.to_toml());
+    }
+    match swarm::check_spec(&spec) {
+        Ok(s) => {
+            println!(
+                "ok: {} events, stopped by {}{}, {} client requests; every check passed",
+                s.events,
+                s.stop,
+                if s.hit_limit {
+                    " (a limit: partial, as allowed)"
+                } else {
+                    ""
+                },
+                s.requests
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            report_failure(seed, &failure, args.shrink_tries);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `--file SCENARIO`: the checks on a given scenario.
+fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
+    let source = experiments::run::resolve_source(file).map_err(BadInput)?;
+    let overrides: Vec<experiments::scenario::Override> = seed
+        .map(|s| experiments::scenario::Override {
+            path: "seed".into(),
+            value: s.to_string(),
+        })
+        .into_iter()
+        .collect();
+    // --seed becomes the file's `seed`, so the checked run is the one `meshsim run` does. Bad
+    // input is reported against the file as `meshsim run` reports it.
+    let loaded = experiments::scenario::load(&source, &overrides).map_err(|e| BadInput(e.to_string()))?;
+    let text = loaded.canonical;
+    match swarm::check_text(&source.name, &text) {
+        Ok(s) => {
+            println!(
+                "{}: ok: {} events, stopped by {}{}, {} client requests; every check passed",
+                source.name,
+                s.events,
+                s.stop,
+                if s.hit_limit {
+                    " (a limit: partial, as allowed)"
+                } else {
+                    ""
+                },
+                s.requests
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Failure {
+            kind: swarm::FailureKind::Load,
+            message,
+        }) => Err(BadInput(message)),
+        Err(failure) => {
+            println!("FAILED: {}: {failure}", source.name);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
+    let target = if quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(len), target);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {elapsed_precise} elapsed, ~{eta} left")
+            .expect("a valid template"),
+    );
+    bar
+}
+
+/// `--count N`: seeds `start..start + count` in parallel. Without `--keep-going`, seeds above
+/// a known failure are skipped, so the lowest failing seed is found whatever the thread count.
+fn many_seeds(start: u64, count: u64, args: &SwarmArgs) -> Outcome {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| anyhow::anyhow!("starting {threads} worker threads: {e}"))?;
+    let bar = progress_bar(count, args.quiet);
+    #[allow(clippy::disallowed_methods)] // wall time for the summary line only
+    let started = Instant::now();
+    let lowest_failure = AtomicU64::new(u64::MAX);
+    let (events, limits, ran) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+    let keep_going = args.keep_going;
+    let mut failures: Vec<(u64, Failure)> = pool.install(|| {
+        (start..start + count)
+            .into_par_iter()
+            .filter_map(|seed| {
+                // A failure at a lower seed makes this one irrelevant (unless keeping going).
+                if !keep_going && seed > lowest_failure.load(Ordering::Relaxed) {
+                    bar.inc(1);
+                    return None;
+                }
+                let result = swarm::check(seed);
+                ran.fetch_add(1, Ordering::Relaxed);
+                bar.inc(1);
+                match result {
+                    Ok(s) => {
+                        events.fetch_add(s.events, Ordering::Relaxed);
+                        limits.fetch_add(u64::from(s.hit_limit), Ordering::Relaxed);
+                        None
+                    }
+                    Err(f) => {
+                        lowest_failure.fetch_min(seed, Ordering::Relaxed);
+                        Some((seed, f))
+                    }
+                }
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    failures.sort_by_key(|(seed, _)| *seed);
+    let Some((seed, failure)) = failures.first() else {
+        println!(
+            "swarm: {count} seeds passed ({start}..{}), {} hit a limit (partial, as allowed), {} events, {secs:.1} s",
+            start + count,
+            limits.load(Ordering::Relaxed),
+            events.load(Ordering::Relaxed)
+        );
+        return Ok(Ok(ExitCode::SUCCESS));
+    };
+    if keep_going {
+        println!(
+            "swarm: {} of {count} seeds failed ({start}..{}):",
+            failures.len(),
+            start + count
+        );
+        for (s, f) in failures.iter().take(LISTED_FAILURES) {
+            println!("  seed {s}: {f}");
+        }
+        if failures.len() > LISTED_FAILURES {
+            println!("  ... and {} more", failures.len() - LISTED_FAILURES);
+        }
+        println!();
+    } else {
+        println!(
+            "swarm: seed {seed} failed ({} seeds run of {count}, the lowest failing seed is shown)",
+            ran.load(Ordering::Relaxed)
+        );
+    }
+    report_failure(*seed, failure, args.shrink_tries);
+    Ok(Ok(ExitCode::from(1)))
+}

@@ -1,0 +1,640 @@
+//! "Parameters that matter": the effective scenario as compact tables (clients and their load,
+//! services with their pods, queues and probes, the policies on each edge, faults with their
+//! windows), read from the typed, validated [`Scenario`] so defaults are shown as they apply.
+
+use std::fmt::Write as _;
+
+use models::config::{
+    Arrivals, CallStep, Caller, Discovery, Fallback, LbPolicy, Load, PolicyConfig, PolicyOrder, ProbeConfig,
+    ProbePath, QueueOrder, Scenario, Step, Timeouts,
+};
+use models::outcome::Failure;
+use models::policy::backoff::Backoff;
+use models::policy::breaker::{BreakerConfig, SlidingWindow};
+use models::policy::budget::RetryBudgetConfig;
+use sim_core::dist::Dist;
+use sim_core::time::{SimDuration, SimTime};
+
+use super::html::{Cell, esc, num, raw, table, text};
+
+/// A number for people: integers without a fraction, others with up to three decimals.
+pub fn fmt_num(v: f64) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() { "–".into() } else { "∞".into() };
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" || s.is_empty() {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn secs(v: f64) -> String {
+    SimDuration::from_secs_f64(v).to_string()
+}
+
+fn at(t: SimTime) -> String {
+    t.saturating_since(SimTime::ZERO).to_string()
+}
+
+/// The quantile `p` of `d` by bisection on its CDF (deterministic: the CDFs use libm).
+fn quantile(d: &Dist, p: f64) -> f64 {
+    let mut hi = 1.0;
+    let mut doublings = 0;
+    while d.cdf(hi) < p && doublings < 64 {
+        hi *= 2.0;
+        doublings += 1;
+    }
+    let mut lo = 0.0;
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if d.cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
+}
+
+/// A distribution of seconds in words: `5ms`, `exponential, mean 1s`, `lognormal, median 200ms, p99 600ms`.
+pub fn dist(d: &Dist) -> String {
+    let spread = |name: &str| {
+        format!(
+            "{name}, median {}, p99 {}",
+            secs(quantile(d, 0.5)),
+            secs(quantile(d, 0.99))
+        )
+    };
+    match d {
+        Dist::Constant { value } => secs(*value),
+        Dist::Uniform { low, high } => format!("uniform {}–{}", secs(*low), secs(*high)),
+        Dist::Exponential { mean } => format!("exponential, mean {}", secs(*mean)),
+        Dist::Normal { mean, sd } => format!("normal, mean {}, sd {}", secs(*mean), secs(*sd)),
+        Dist::LogNormal { .. } => spread("lognormal"),
+        Dist::Pareto { scale, shape } => format!("pareto, min {}, shape {}", secs(*scale), fmt_num(*shape)),
+        Dist::Mixture { components, .. } => spread(&format!("mixture of {}", components.len())),
+        Dist::Empirical { .. } => spread("empirical"),
+    }
+}
+
+fn caller_name(s: &Scenario, c: Caller) -> &str {
+    match c {
+        Caller::Client(i) => &s.clients[i as usize].name,
+        Caller::Service(v) => &s.services[v.idx()].name,
+    }
+}
+
+fn call(s: &Scenario, c: &CallStep) -> String {
+    let e = &s.edges[c.edge.idx()];
+    let mut out = format!(
+        "call {} [{}]",
+        s.services[e.callee.idx()].name,
+        s.policies[e.policy.idx()].name
+    );
+    if !c.required {
+        out.push_str(" (best effort)");
+    }
+    out
+}
+
+fn steps(s: &Scenario, steps: &[Step]) -> String {
+    if steps.is_empty() {
+        return "answers at once".into();
+    }
+    steps
+        .iter()
+        .map(|st| match st {
+            Step::Work(w) => {
+                if w.slope == SimDuration::ZERO {
+                    format!("work {}", dist(&w.dist))
+                } else {
+                    format!("work {} + {} × in-flight", dist(&w.dist), w.slope)
+                }
+            }
+            Step::Call(c) => call(s, c),
+            Step::Parallel(cs) => format!(
+                "in parallel: {}",
+                cs.iter().map(|c| call(s, c)).collect::<Vec<_>>().join(", ")
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn load(l: &Load) -> String {
+    match l {
+        Load::Open { arrivals, rate } => {
+            let kind = match arrivals {
+                Arrivals::Poisson => "open loop, Poisson",
+                Arrivals::Constant => "open loop, constant gaps",
+            };
+            if rate.points.len() == 1 {
+                format!("{kind}, {}/s", fmt_num(rate.points[0].1))
+            } else {
+                let mut pts: Vec<String> = rate
+                    .points
+                    .iter()
+                    .take(8)
+                    .map(|&(t, r)| format!("{} {}/s", at(t), fmt_num(r)))
+                    .collect();
+                if rate.points.len() > 8 {
+                    pts.push(format!("… ({} points)", rate.points.len()));
+                }
+                format!("{kind}, rate (linear between points): {}", pts.join(" → "))
+            }
+        }
+        Load::Closed { users, think, start } => {
+            let mut s = format!("closed loop, {users} users, think {}", dist(think));
+            if *start != SimTime::ZERO {
+                let _ = write!(s, ", from {}", at(*start));
+            }
+            s
+        }
+        Load::Burst { count, at: t, every } => match every {
+            Some(e) => format!("bursts of {count} requests from {}, every {e}", at(*t)),
+            None => format!("one burst of {count} requests at {}", at(*t)),
+        },
+    }
+}
+
+fn probe(kind: &str, p: &ProbeConfig, s: &Scenario) -> String {
+    let path = match p.path {
+        ProbePath::Shared => "<mark class=\"warn\">shared with traffic</mark>",
+        ProbePath::Dedicated => "dedicated path",
+    };
+    let mut out = format!(
+        "<b>{kind}</b>: {path} · delay {} · every {} · timeout {} · fails after {}",
+        p.initial_delay, p.period, p.timeout, p.failure_threshold
+    );
+    if p.success_threshold > 1 {
+        let _ = write!(out, " · passes after {}", p.success_threshold);
+    }
+    if !p.handler.is_empty() {
+        let _ = write!(out, " · handler: {}", esc(&steps(s, &p.handler)));
+    }
+    out
+}
+
+fn timeouts(t: &Timeouts, deadline: Option<SimDuration>) -> String {
+    let all = [t.connect, t.read, t.write, t.pool, t.attempt];
+    if all.iter().all(Option::is_none) {
+        return match deadline {
+            None => "<mark class=\"bad\">none: waits forever</mark>".into(),
+            Some(_) => "none (the deadline bounds the call)".into(),
+        };
+    }
+    let f = |d: Option<SimDuration>| d.map_or("none".to_string(), |d| d.to_string());
+    let mut s = format!(
+        "connect {} · read {} · write {} · pool {}",
+        f(t.connect),
+        f(t.read),
+        f(t.write),
+        f(t.pool)
+    );
+    if let Some(a) = t.attempt {
+        let _ = write!(s, " · attempt {a}");
+    }
+    esc(&s)
+}
+
+fn backoff(b: &Backoff) -> String {
+    match b {
+        Backoff::None => "no backoff".into(),
+        Backoff::Fixed { delay } => format!("fixed {delay}"),
+        Backoff::Exponential { base, cap } => format!("exponential {base}…{cap}"),
+        Backoff::FullJitter { base, cap } => format!("full jitter {base}…{cap}"),
+        Backoff::EqualJitter { base, cap } => format!("equal jitter {base}…{cap}"),
+        Backoff::DecorrelatedJitter { base, cap } => format!("decorrelated jitter {base}…{cap}"),
+        Backoff::DecorrelatedJitterV2 {
+            median_first_delay,
+            cap,
+        } => format!("decorrelated jitter v2, first ≈{median_first_delay}, cap {cap}"),
+        Backoff::Envoy { base, max } => format!("Envoy {base}…{max}"),
+        Backoff::Grpc {
+            initial,
+            multiplier,
+            max,
+        } => format!("gRPC {initial} ×{} up to {max}", fmt_num(*multiplier)),
+    }
+}
+
+fn budget(b: &RetryBudgetConfig) -> String {
+    match b {
+        RetryBudgetConfig::GrpcThrottling {
+            max_tokens,
+            token_ratio,
+        } => format!(
+            "gRPC throttling: {} tokens, +{} per success",
+            fmt_num(*max_tokens),
+            fmt_num(*token_ratio)
+        ),
+        RetryBudgetConfig::Brooker {
+            deposit,
+            capacity,
+            retry_cost,
+        } => format!(
+            "token bucket: +{} per call, holds {}, a retry costs {}",
+            fmt_num(*deposit),
+            fmt_num(*capacity),
+            fmt_num(*retry_cost)
+        ),
+        RetryBudgetConfig::Envoy {
+            budget_percent,
+            min_retry_concurrency,
+        } => format!(
+            "Envoy: {}% of active requests, at least {min_retry_concurrency}",
+            fmt_num(*budget_percent)
+        ),
+        RetryBudgetConfig::Finagle {
+            ttl,
+            min_retries_per_sec,
+            percent_can_retry,
+        } => format!(
+            "Finagle: {}% of requests + {}/s over {ttl}",
+            fmt_num(percent_can_retry * 100.0),
+            fmt_num(*min_retries_per_sec)
+        ),
+    }
+}
+
+/// Retryable outcomes, named by the scenario's groups where a whole group is covered.
+fn retry_on(mask: u32) -> String {
+    let mut left = mask;
+    let mut names: Vec<&str> = Vec::new();
+    for (group, members) in Failure::groups() {
+        if *group == "unavailable" {
+            continue;
+        }
+        let bits = members.iter().fold(0, |acc, f| acc | f.bit());
+        if bits & left == bits {
+            names.push(group);
+            left &= !bits;
+        }
+    }
+    for f in Failure::ALL {
+        if left & f.bit() != 0 {
+            names.push(f.name());
+        }
+    }
+    if names.is_empty() {
+        "nothing".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn breaker(b: &BreakerConfig) -> String {
+    match b {
+        BreakerConfig::Lesson {
+            failure_threshold,
+            window,
+            open_for,
+            success_threshold,
+        } => format!(
+            "lesson: opens at {failure_threshold} failures in {window}, open {open_for}, \
+             closes after {success_threshold} successes"
+        ),
+        BreakerConfig::Resilience4j {
+            window,
+            minimum_calls,
+            failure_rate_threshold,
+            slow_call_rate_threshold,
+            slow_call_duration,
+            wait_in_open,
+            permitted_in_half_open,
+            automatic_transition,
+        } => {
+            let w = match window {
+                SlidingWindow::Count { size } => format!("last {size} calls"),
+                SlidingWindow::Time { seconds } => format!("last {seconds} s"),
+            };
+            format!(
+                "resilience4j: {w}, min {minimum_calls} calls, opens at {}% failures or {}% slower than \
+                 {slow_call_duration}, open {wait_in_open}{}, {permitted_in_half_open} trial calls",
+                fmt_num(*failure_rate_threshold),
+                fmt_num(*slow_call_rate_threshold),
+                if *automatic_transition { " (timer)" } else { "" }
+            )
+        }
+        BreakerConfig::Hystrix {
+            window,
+            request_volume,
+            error_percent,
+            sleep_window,
+        } => format!(
+            "hystrix: ≥{request_volume} requests in {window} with ≥{}% errors, sleep {sleep_window}",
+            fmt_num(*error_percent)
+        ),
+    }
+}
+
+fn fallback(f: &Fallback) -> String {
+    match f {
+        Fallback::Fail => "fail".into(),
+        Fallback::Degrade => "degrade (default answer)".into(),
+        Fallback::Defer {
+            retry_every,
+            capacity,
+        } => format!("defer: retried every {retry_every}, at most {capacity} queued"),
+    }
+}
+
+fn policy_row(s: &Scenario, i: usize, p: &PolicyConfig) -> Vec<Cell> {
+    let used: Vec<String> = s
+        .edges
+        .iter()
+        .filter(|e| e.policy.idx() == i)
+        .map(|e| format!("{}→{}", caller_name(s, e.caller), s.services[e.callee.idx()].name))
+        .collect();
+    let mut name = esc(&p.name);
+    if p.order == PolicyOrder::Resilience4j {
+        name.push_str("<br><small>order: retry → breaker → bulkhead</small>");
+    }
+    let pool = &p.pool;
+    let count = |n: u32| {
+        if n == u32::MAX {
+            "unlimited".to_string()
+        } else {
+            n.to_string()
+        }
+    };
+    let mut pool_text = format!(
+        "pool: {} connections, {} kept alive {}",
+        count(pool.max_connections),
+        count(pool.max_keepalive),
+        pool.keepalive_expiry
+    );
+    if let Some(shared) = &pool.shared {
+        let _ = write!(pool_text, ", shared pool `{shared}`");
+    }
+    if pool.sticky {
+        pool_text.push_str(", sticky");
+    }
+    if pool.connect_time != (Dist::Constant { value: 0.0 }) {
+        let _ = write!(pool_text, ", connect {}", dist(&pool.connect_time));
+    }
+    let retry = match &p.retry {
+        None => "—".to_string(),
+        Some(r) => {
+            let mut t = format!(
+                "{} attempts · {} · on {}",
+                r.max_attempts,
+                backoff(&r.backoff),
+                retry_on(r.on.mask)
+            );
+            if let Some(b) = &r.budget {
+                let _ = write!(t, " · budget: {}", budget(b));
+            }
+            t
+        }
+    };
+    let bulkhead = p.bulkhead.as_ref().map_or("—".to_string(), |b| {
+        if b.max_wait == SimDuration::ZERO {
+            format!("{} concurrent, rejects when full", b.max_concurrent)
+        } else {
+            format!("{} concurrent, waits ≤ {}", b.max_concurrent, b.max_wait)
+        }
+    });
+    let deadline = match p.deadline {
+        None => "—".to_string(),
+        Some(d) if p.propagate_deadline => format!("{d}, propagated"),
+        Some(d) => d.to_string(),
+    };
+    vec![
+        raw(name),
+        text(&used.join(", ")),
+        raw(format!(
+            "{}<br><small>{}</small>",
+            timeouts(&p.timeouts, p.deadline),
+            esc(&pool_text)
+        )),
+        text(&retry),
+        text(&p.breaker.as_ref().map_or("—".to_string(), breaker)),
+        text(&bulkhead),
+        text(&deadline),
+        text(&fallback(&p.fallback)),
+    ]
+}
+
+fn routing(lb: LbPolicy, d: Discovery) -> String {
+    let lb = match lb {
+        LbPolicy::RoundRobin => "round robin",
+        LbPolicy::Random => "random",
+        LbPolicy::LeastRequest => "least request",
+    };
+    let d = match d {
+        Discovery::Watch { delay } => format!("watch, {delay} delay"),
+        Discovery::Dns { ttl, delay } => format!("DNS, TTL {ttl}, {delay} delay"),
+        Discovery::Registry { lag } => format!("registry, {lag} lag"),
+    };
+    format!("{lb} · {d}")
+}
+
+/// Writes the parameters section body.
+pub fn write(out: &mut String, s: &Scenario) {
+    let _ = writeln!(
+        out,
+        "<p class=\"facts\">Simulated {} in buckets of {} · network latency {} one way · \
+         {} client(s), {} service(s), {} call edge(s), {} fault(s)</p>",
+        s.duration,
+        s.bucket,
+        esc(&dist(&s.network_latency)),
+        s.clients.len(),
+        s.services.len(),
+        s.edges.len(),
+        s.faults.len()
+    );
+
+    let rows: Vec<Vec<Cell>> = s
+        .clients
+        .iter()
+        .map(|c| {
+            let e = &s.edges[c.edge.idx()];
+            let p = &s.policies[e.policy.idx()];
+            vec![
+                text(&c.name),
+                text(&s.services[e.callee.idx()].name),
+                text(&load(&c.load)),
+                text(&p.name),
+                text(&p.deadline.map_or("none".to_string(), |d| d.to_string())),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push_str("<h3>Clients</h3>\n");
+        table(
+            out,
+            "params clients",
+            None,
+            &[
+                ("client", false),
+                ("calls", false),
+                ("load", false),
+                ("policy", false),
+                ("gives up after", false),
+            ],
+            &rows,
+        );
+    }
+
+    let rows: Vec<Vec<Cell>> = s
+        .services
+        .iter()
+        .map(|v| {
+            let lc = &v.lifecycle;
+            let mut probes: Vec<String> = Vec::new();
+            for (kind, p) in [
+                ("startup", &lc.startup_probe),
+                ("liveness", &lc.liveness),
+                ("readiness", &lc.readiness),
+            ] {
+                if let Some(p) = p {
+                    probes.push(probe(kind, p, s));
+                }
+            }
+            let probes = if probes.is_empty() {
+                "none".to_string()
+            } else {
+                probes.join("<br>")
+            };
+            let order = match v.queue.order {
+                QueueOrder::Fifo => "FIFO",
+                QueueOrder::Lifo => "LIFO",
+            };
+            let queue = if v.queue.capacity == 0 {
+                "none (reject when busy)".to_string()
+            } else {
+                format!("{} {order}", v.queue.capacity)
+            };
+            let mut lifecycle = if lc.warm_start {
+                format!("warm start (startup {})", dist(&lc.startup))
+            } else {
+                format!("cold start, startup {}", dist(&lc.startup))
+            };
+            let _ = write!(lifecycle, " · {}", routing(v.lb, v.discovery));
+            if v.honour_deadlines {
+                lifecycle.push_str(" · honours deadlines");
+            }
+            vec![
+                text(&v.name),
+                num(v.replicas),
+                num(v.slots),
+                text(&queue),
+                text(&steps(s, &v.steps)),
+                raw(probes),
+                text(&lifecycle),
+            ]
+        })
+        .collect();
+    out.push_str("<h3>Services</h3>\n");
+    table(
+        out,
+        "params services",
+        None,
+        &[
+            ("service", false),
+            ("replicas", true),
+            ("slots per pod", true),
+            ("queue per pod", false),
+            ("handler", false),
+            ("probes", false),
+            ("startup · routing", false),
+        ],
+        &rows,
+    );
+
+    let rows: Vec<Vec<Cell>> = s
+        .policies
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| s.edges.iter().any(|e| e.policy.idx() == *i))
+        .map(|(i, p)| policy_row(s, i, p))
+        .collect();
+    if !rows.is_empty() {
+        out.push_str("<h3>Call policies</h3>\n");
+        table(
+            out,
+            "params policies",
+            None,
+            &[
+                ("policy", false),
+                ("used on", false),
+                ("timeouts · pool", false),
+                ("retry", false),
+                ("circuit breaker", false),
+                ("bulkhead", false),
+                ("deadline", false),
+                ("fallback", false),
+            ],
+            &rows,
+        );
+    }
+
+    let rows: Vec<Vec<Cell>> = s
+        .faults
+        .iter()
+        .map(|f| {
+            vec![
+                text(&s.services[f.service.idx()].name),
+                text(&models::world::describe_fault(f)),
+                num(at(f.from)),
+                num(f.until.map_or("end of run".to_string(), at)),
+            ]
+        })
+        .collect();
+    out.push_str("<h3>Faults</h3>\n");
+    if rows.is_empty() {
+        out.push_str("<p>No faults: the scenario runs on healthy services.</p>\n");
+    } else {
+        table(
+            out,
+            "params faults",
+            None,
+            &[
+                ("service", false),
+                ("fault", false),
+                ("from", true),
+                ("until", true),
+            ],
+            &rows,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_distributions_read_well() {
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(0.1), "0.1");
+        assert_eq!(fmt_num(20.000000000000004), "20");
+        assert_eq!(dist(&Dist::Constant { value: 0.005 }), "5ms");
+        assert_eq!(dist(&Dist::exponential(1.0).unwrap()), "exponential, mean 1s");
+        assert_eq!(
+            dist(&Dist::lognormal_median_p99(0.2, 0.6).unwrap()),
+            "lognormal, median 200ms, p99 600ms"
+        );
+    }
+
+    #[test]
+    fn retry_conditions_use_group_names() {
+        let mask = [
+            Failure::ReadTimeout,
+            Failure::AttemptTimeout,
+            Failure::WriteTimeout,
+            Failure::Reset,
+        ]
+        .iter()
+        .fold(0, |a, f| a | f.bit());
+        assert_eq!(retry_on(mask), "timeout, reset");
+        assert_eq!(retry_on(Failure::ConnectRefused.bit()), "connect_refused");
+    }
+}

@@ -1,0 +1,469 @@
+//! The sweep file: TOML read with the scenario module's tree and typed reader, so every mistake
+//! is reported with the file, line, column and key path (see `docs/sweeps.md` for the format).
+//!
+//! ```toml
+//! name = "liveness-timeout-vs-latency"
+//! base = "cascade"            # a builtin, or a scenario file relative to the sweep file
+//! seed = 7
+//! replications = 5
+//! set = { duration = "300s" }
+//! metrics = ["service.upload.kills", { metric = "client.uploaders.goodput_per_s", label = "goodput (req/s)" }]
+//!
+//! [[axes]]
+//! path = "services.upload.liveness.timeout"
+//! values = ["1s", "5s", "10s"]
+//!
+//! [[axes]]
+//! path = "faults[0].latency"
+//! range = { from = "1s", to = "15s", step = "2s" }
+//! ```
+
+use crate::scenario::error::{ErrorKind, ReadError};
+use crate::scenario::overrides::parse_path;
+use crate::scenario::reader::{Item, TableReader};
+use crate::scenario::tree::{self, Node, Origin, Span, Value};
+use crate::scenario::{Override, ScenarioError, Source};
+
+use super::values::{AxisValue, ValueKind, range_values};
+
+/// The most points a sweep may have (a guard against a typo such as `step = "1ns"`).
+pub const MAX_POINTS: usize = 100_000;
+/// The most replications.
+pub const MAX_REPLICATIONS: u64 = 100_000;
+
+/// A parsed sweep file (not yet checked against its base scenario).
+#[derive(Clone, Debug)]
+pub struct Spec {
+    /// The sweep's name (`name`).
+    pub name: String,
+    /// What the sweep asks (`description`, default empty).
+    pub description: String,
+    /// The base scenario as written: a builtin name or a path relative to the sweep file.
+    pub base: String,
+    /// Where `base` is in the file.
+    pub base_origin: Origin,
+    /// Master seed (`seed`, default 1).
+    pub seed: u64,
+    /// Replications per point.
+    pub replications: u64,
+    /// Fixed overrides applied to every point, in file order.
+    pub set: Vec<SetEntry>,
+    /// The metrics to report.
+    pub metrics: Vec<MetricSpec>,
+    /// The axes, in file order.
+    pub axes: Vec<AxisSpec>,
+    /// The sweep file rendered canonically (comments and layout dropped): hashed into the
+    /// sweep's identity.
+    pub canonical: String,
+}
+
+/// One fixed override of `set`.
+#[derive(Clone, Debug)]
+pub struct SetEntry {
+    /// The override.
+    pub o: Override,
+    /// Where its value is in the sweep file.
+    pub origin: Origin,
+    /// Where its path is in the sweep file.
+    pub path_origin: Origin,
+    /// Its key path in the sweep file, e.g. `set.duration` or `set[1]`.
+    pub at: String,
+}
+
+/// One metric to report.
+#[derive(Clone, Debug)]
+pub struct MetricSpec {
+    /// Path into the run summary, e.g. `client.uploaders.goodput_per_s`.
+    pub path: String,
+    /// Label for charts (default: the path).
+    pub label: String,
+    /// Where it is in the sweep file.
+    pub origin: Origin,
+    /// Its key path in the sweep file, e.g. `metrics[2]`.
+    pub at: String,
+}
+
+/// One axis.
+#[derive(Clone, Debug)]
+pub struct AxisSpec {
+    /// The scenario path it sets (an override path, as for `--set`).
+    pub path: String,
+    /// Where the path is in the sweep file.
+    pub path_origin: Origin,
+    /// Label for charts and legends (default: the path).
+    pub label: String,
+    /// Axes with the same zip name vary together.
+    pub zip: Option<String>,
+    /// Draw charts with a logarithmic x axis (default: true for a range with `factor`).
+    pub log: bool,
+    /// What the values are.
+    pub kind: ValueKind,
+    /// The values, in order.
+    pub values: Vec<AxisValue>,
+    /// Names to show instead of the values (CSV cells, legends, ticks); empty: the values.
+    pub labels: Vec<String>,
+}
+
+/// Reads a sweep file.
+pub fn parse(source: &Source) -> Result<Spec, ScenarioError> {
+    let locate = |e: ReadError| e.locate(source, &[]);
+    let root = tree::parse_document(&source.text).map_err(locate)?;
+    let mut spec = read(&root).map_err(locate)?;
+    spec.canonical = tree::canonical(&root);
+    Ok(spec)
+}
+
+fn read(root: &Node) -> Result<Spec, ReadError> {
+    let mut t = TableReader::new(root, "")?;
+    let name = t.required("name")?.as_str()?.to_string();
+    let description = match t.optional("description") {
+        Some(d) => d.as_str()?.to_string(),
+        None => String::new(),
+    };
+    let base_item = t.required("base")?;
+    let base = base_item.as_str()?.to_string();
+    if base.is_empty() {
+        return Err(base_item.value_error("a builtin name or a scenario file"));
+    }
+    let seed = match t.optional("seed") {
+        Some(s) => s.as_u64_at_least(0)?,
+        None => 1,
+    };
+    let reps_item = t.required("replications")?;
+    let replications = reps_item.as_u64_at_least(1)?;
+    if replications > MAX_REPLICATIONS {
+        return Err(reps_item.value_error(format!("at most {MAX_REPLICATIONS} replications")));
+    }
+    let set = match t.optional("set") {
+        Some(s) => read_set(&s)?,
+        None => Vec::new(),
+    };
+    let metrics_item = t.required("metrics")?;
+    let metrics = read_metrics(&metrics_item)?;
+    let axes_item = t.required("axes")?;
+    let axes = read_axes(&axes_item)?;
+    t.finish()?;
+    Ok(Spec {
+        name,
+        description,
+        base,
+        base_origin: base_item.origin(),
+        seed,
+        replications,
+        set,
+        metrics,
+        axes,
+        canonical: String::new(),
+    })
+}
+
+/// `set` is a table whose keys are override paths (nested tables are joined with `.`), or an
+/// array of `"path=value"` strings, exactly like `--set`.
+fn read_set(item: &Item<'_>) -> Result<Vec<SetEntry>, ReadError> {
+    let mut out = Vec::new();
+    match &item.node.value {
+        Value::Table(_) => flatten_set(item.node, "", &item.path, &mut out)?,
+        Value::Array(_) => {
+            for el in item.as_array()? {
+                let text = el.as_str()?;
+                let o = Override::parse(text).map_err(|e| {
+                    el.error(
+                        ErrorKind::Override,
+                        "`path=value`, as for `--set`, e.g. \"services.upload.replicas=3\"",
+                        format!("{} ({})", el.node.describe(), e.message()),
+                    )
+                })?;
+                out.push(SetEntry {
+                    o,
+                    origin: el.origin(),
+                    path_origin: el.origin(),
+                    at: el.path.clone(),
+                });
+            }
+        }
+        _ => {
+            return Err(item.type_error(
+                "a table of overrides such as { duration = \"300s\" }, or an array of \"path=value\" strings",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn flatten_set(node: &Node, prefix: &str, at: &str, out: &mut Vec<SetEntry>) -> Result<(), ReadError> {
+    let Value::Table(entries) = &node.value else {
+        return Ok(());
+    };
+    for e in entries {
+        let path = if prefix.is_empty() {
+            e.key.clone()
+        } else {
+            format!("{prefix}.{}", e.key)
+        };
+        let here = tree::join_key(at, &e.key);
+        match &e.node.value {
+            Value::Table(t) if !t.is_empty() => flatten_set(&e.node, &path, &here, out)?,
+            _ => {
+                if let Err((why, _)) = parse_path(&path) {
+                    return Err(ReadError::new(
+                        ErrorKind::Override,
+                        e.key_origin,
+                        here,
+                        "a scenario path such as `services.upload.replicas` or `\"faults[0].latency\"`",
+                        why,
+                    ));
+                }
+                out.push(SetEntry {
+                    o: Override {
+                        path,
+                        value: tree::render_inline(&e.node),
+                    },
+                    origin: e.node.origin,
+                    path_origin: e.key_origin,
+                    at: here,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_metrics(item: &Item<'_>) -> Result<Vec<MetricSpec>, ReadError> {
+    let items = item.as_array()?;
+    if items.is_empty() {
+        return Err(item.value_error("at least one metric, e.g. \"client.NAME.goodput_per_s\""));
+    }
+    let mut out: Vec<MetricSpec> = Vec::with_capacity(items.len());
+    for el in items {
+        let (path_item, label) = if el.is_table() {
+            let mut t = el.as_table()?;
+            let p = t.required("metric")?;
+            let label = match t.optional("label") {
+                Some(l) => Some(l.as_str()?.to_string()),
+                None => None,
+            };
+            t.finish()?;
+            (p, label)
+        } else if el.is_str() {
+            (el.clone(), None)
+        } else {
+            return Err(el.type_error(
+                "a metric path such as \"client.NAME.goodput_per_s\", or { metric = \"…\", label = \"…\" }",
+            ));
+        };
+        let path = path_item.as_str()?.to_string();
+        if out.iter().any(|m| m.path == path) {
+            return Err(path_item.error(
+                ErrorKind::Duplicate,
+                "each metric once",
+                format!("{} a second time", path_item.node.describe()),
+            ));
+        }
+        out.push(MetricSpec {
+            label: label.unwrap_or_else(|| path.clone()),
+            path,
+            origin: path_item.origin(),
+            at: path_item.path.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn read_axes(item: &Item<'_>) -> Result<Vec<AxisSpec>, ReadError> {
+    let items = item.as_array()?;
+    if items.is_empty() {
+        return Err(item.value_error("at least one axis ([[axes]] with `path` and `values` or `range`)"));
+    }
+    let mut axes: Vec<AxisSpec> = Vec::with_capacity(items.len());
+    // (zip name, first axis index) for the length checks.
+    let mut zips: Vec<(String, usize)> = Vec::new();
+    for el in &items {
+        let mut t = el.as_table()?;
+        let path_item = t.required("path")?;
+        let path = path_item.as_str()?.to_string();
+        if let Err((why, span)) = parse_path(&path) {
+            let origin = shift(path_item.origin(), span);
+            return Err(ReadError::new(
+                ErrorKind::Value,
+                origin,
+                path_item.path.clone(),
+                "a scenario path such as `services.upload.replicas` or `faults[0].latency`",
+                why,
+            ));
+        }
+        if let Some(prev) = axes.iter().position(|a| a.path == path) {
+            return Err(path_item.error(
+                ErrorKind::Duplicate,
+                "each path on one axis only",
+                format!("`{path}`, already swept by axes[{prev}]"),
+            ));
+        }
+        let label = match t.optional("label") {
+            Some(l) => l.as_str()?.to_string(),
+            None => path.clone(),
+        };
+        let zip = match t.optional("zip") {
+            Some(z) => Some(z.as_str()?.to_string()),
+            None => None,
+        };
+        let labels_item = t.optional("labels");
+        let log_item = t.optional("log");
+        let values_item = t.optional("values");
+        let range_item = t.optional("range");
+        let (values, geometric, values_at) = match (values_item, range_item) {
+            (Some(v), None) => (list_values(&v)?, false, v),
+            (None, Some(r)) => {
+                let (vals, geometric) = range_values(&r)?;
+                (vals, geometric, r)
+            }
+            (Some(_), Some(r)) => {
+                return Err(r.error(
+                    ErrorKind::Rule,
+                    "either `values` or `range`, not both",
+                    "both".to_string(),
+                ));
+            }
+            (None, None) => {
+                return Err(t.at().error(
+                    ErrorKind::Missing,
+                    "`values = [...]` or `range = { from, to, step }`",
+                    "neither",
+                ));
+            }
+        };
+        if values.len() > MAX_POINTS {
+            return Err(values_at.value_error(format!("at most {MAX_POINTS} values")));
+        }
+        let log = match log_item {
+            Some(l) => l.as_bool()?,
+            None => geometric,
+        };
+        let labels = match labels_item {
+            Some(l) => read_labels(&l, values.len())?,
+            None => Vec::new(),
+        };
+        t.finish()?;
+        let kind = ValueKind::of(&values);
+        if log && kind == ValueKind::Text {
+            return Err(values_at.error(
+                ErrorKind::Rule,
+                "numbers or durations for a logarithmic axis (`log = true`)",
+                "values that are neither",
+            ));
+        }
+        if let Some(z) = &zip {
+            match zips.iter().find(|(name, _)| name == z) {
+                Some((_, first)) => {
+                    let n = axes[*first].values.len();
+                    if values.len() != n {
+                        return Err(values_at.error(
+                            ErrorKind::Rule,
+                            format!("{n} values, like axes[{first}] (axes zipped together vary in step)"),
+                            format!("{} values", values.len()),
+                        ));
+                    }
+                }
+                None => zips.push((z.clone(), axes.len())),
+            }
+        }
+        axes.push(AxisSpec {
+            path,
+            path_origin: path_item.origin(),
+            label,
+            zip,
+            log,
+            kind,
+            values,
+            labels,
+        });
+    }
+    let points = dimensions(&axes)
+        .iter()
+        .try_fold(1usize, |acc, d| acc.checked_mul(axes[d[0]].values.len()));
+    if points.is_none_or(|n| n > MAX_POINTS) {
+        return Err(item.value_error(format!(
+            "at most {MAX_POINTS} points (the product of the axes' lengths)"
+        )));
+    }
+    Ok(axes)
+}
+
+/// `labels = [...]`: one distinct string per value.
+fn read_labels(item: &Item<'_>, n: usize) -> Result<Vec<String>, ReadError> {
+    let items = item.as_array()?;
+    if items.len() != n {
+        return Err(item.error(
+            ErrorKind::Rule,
+            format!("one label per value ({n})"),
+            format!("{} labels", items.len()),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(n);
+    for el in items {
+        let l = el.as_str()?.to_string();
+        if let Some(i) = out.iter().position(|o| *o == l) {
+            return Err(el.error(
+                ErrorKind::Duplicate,
+                "each label once",
+                format!("{}, already labels[{i}]", el.node.describe()),
+            ));
+        }
+        out.push(l);
+    }
+    Ok(out)
+}
+
+/// The values of a `values = [...]` list.
+fn list_values(item: &Item<'_>) -> Result<Vec<AxisValue>, ReadError> {
+    let items = item.as_array()?;
+    if items.is_empty() {
+        return Err(item.value_error("a non-empty array of values"));
+    }
+    let mut out: Vec<AxisValue> = Vec::with_capacity(items.len());
+    for el in items {
+        let v = AxisValue::new(el.node.clone(), el.path.clone());
+        if let Some(i) = out.iter().position(|o| o.text == v.text) {
+            return Err(el.error(
+                ErrorKind::Duplicate,
+                "each value once",
+                format!("{}, already values[{i}]", el.node.describe()),
+            ));
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// The origin of part `span` of a string node (its text starts after the opening quote).
+fn shift(origin: Origin, span: std::ops::Range<usize>) -> Origin {
+    match origin {
+        Origin::File(s) if s.end >= s.start + 2 => Origin::File(Span {
+            start: (s.start + 1 + span.start).min(s.end),
+            end: (s.start + 1 + span.end).min(s.end),
+        }),
+        o => o,
+    }
+}
+
+/// The axes grouped into dimensions: each zip group (at the place of its first axis) or lone
+/// axis is one dimension; points are the grid product of the dimensions.
+pub fn dimensions(axes: &[AxisSpec]) -> Vec<Vec<usize>> {
+    let mut dims: Vec<Vec<usize>> = Vec::new();
+    let mut names: Vec<Option<&str>> = Vec::new();
+    for (i, a) in axes.iter().enumerate() {
+        match a.zip.as_deref() {
+            Some(z) => match names.iter().position(|n| *n == Some(z)) {
+                Some(d) => dims[d].push(i),
+                None => {
+                    dims.push(vec![i]);
+                    names.push(Some(z));
+                }
+            },
+            None => {
+                dims.push(vec![i]);
+                names.push(None);
+            }
+        }
+    }
+    dims
+}

@@ -1,0 +1,270 @@
+//! `meshsim sweep` and `meshsim merge` as a user runs them: a sweep killed with SIGKILL and
+//! resumed writes the same files as one left alone; shards and merge through the CLI; bad sweep
+//! files are located errors with exit code 2 and nothing written; nothing but a short summary
+//! on stdout, and no progress bar when stderr is not a terminal.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn meshsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshsim"))
+        .args(args)
+        .output()
+        .expect("meshsim runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("meshsim-sweep-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[track_caller]
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// A scenario small enough for a debug build: an API calling a database that is slow for a
+/// while.
+const BASE: &str = r#"name = "small"
+duration = "120s"
+
+[[clients]]
+name = "users"
+target = "api"
+timeout = "5s"
+load = { kind = "open", rate = 60 }
+
+[[services]]
+name = "api"
+replicas = 2
+slots = 8
+steps = [ { work = { dist = "exponential", mean = "10ms" } }, { call = "db", policy = "db" } ]
+
+[[services]]
+name = "db"
+slots = 16
+steps = [ { work = { dist = "exponential", mean = "20ms" } } ]
+
+[policies.db]
+timeouts = { read = "1s" }
+retry = { max_attempts = 3, backoff = "full_jitter", base = "50ms", cap = "1s" }
+
+[[faults]]
+service = "db"
+kind = "slow"
+latency = "2s"
+from = "20s"
+until = "50s"
+"#;
+
+/// 4 × 2 points × 5 replications = 40 runs.
+const SWEEP: &str = r#"name = "cli-sweep"
+base = "base.toml"
+seed = 5
+replications = 5
+metrics = ["client.users.goodput_per_s", "client.users.recovery_s", "edge.api→db.attempts"]
+
+[[axes]]
+path = "policies.db.timeouts.read"
+values = ["250ms", "500ms", "1s", "2s"]
+
+[[axes]]
+path = "policies.db.retry.max_attempts"
+values = [1, 3]
+"#;
+
+fn setup(name: &str) -> (PathBuf, PathBuf) {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("base.toml"), BASE).unwrap();
+    let sweep = dir.join("sweep.toml");
+    std::fs::write(&sweep, SWEEP).unwrap();
+    (dir, sweep)
+}
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[track_caller]
+fn assert_same_tree(a: &Path, b: &Path) {
+    let (ta, tb) = (tree(a), tree(b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (name, bytes) in &ta {
+        assert!(bytes == &tb[name], "{name} differs");
+    }
+}
+
+fn run_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("runs")).map_or(0, |entries| {
+        entries
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .count()
+    })
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_files() {
+    let (dir, sweep) = setup("kill");
+    let killed = dir.join("killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meshsim"))
+        .args(["sweep", s(&sweep), "--out", s(&killed), "--threads", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL: no chance to clean up) once a few runs are on disk.
+    while run_files(&killed) < 3 {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the sweep ended ({status}) before it could be killed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = run_files(&killed);
+    assert!(left < 40, "the sweep was killed before its end ({left} runs)");
+    assert!(!killed.join("runs.csv").exists(), "no final file before the end");
+
+    // Without --resume the directory is refused, and left alone.
+    let refused = meshsim(&["sweep", s(&sweep), "--out", s(&killed)]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"));
+
+    let resumed = ok(&meshsim(&[
+        "sweep",
+        s(&sweep),
+        "--out",
+        s(&killed),
+        "--resume",
+        "--threads",
+        "2",
+    ]));
+    assert!(resumed.contains("already done"), "{resumed}");
+    let whole = dir.join("whole");
+    ok(&meshsim(&[
+        "sweep",
+        s(&sweep),
+        "--out",
+        s(&whole),
+        "--threads",
+        "2",
+    ]));
+    assert_same_tree(&whole, &killed);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn shards_through_the_cli_merge_into_the_files_of_one_run() {
+    let (dir, sweep) = setup("shards");
+    let whole = dir.join("whole");
+    let out = meshsim(&["sweep", s(&sweep), "--out", s(&whole), "--threads", "2"]);
+    let stdout = ok(&out);
+    // stdout: a short summary only; stderr: nothing (no progress bar off a terminal).
+    assert!(stdout.lines().count() <= 4, "{stdout}");
+    assert!(stdout.contains("40 runs"), "{stdout}");
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    for k in 1..=3 {
+        let d = dir.join(format!("shard{k}"));
+        let shard = format!("{k}/3");
+        let text = ok(&meshsim(&[
+            "sweep",
+            s(&sweep),
+            "--out",
+            s(&d),
+            "--shard",
+            &shard,
+            "--resume",
+        ]));
+        assert!(text.contains("meshsim merge"), "{text}");
+    }
+    let merged = dir.join("merged");
+    ok(&meshsim(&[
+        "merge",
+        s(&merged),
+        s(&dir.join("shard1")),
+        s(&dir.join("shard2")),
+        s(&dir.join("shard3")),
+    ]));
+    assert_same_tree(&whole, &merged);
+    let merged2 = dir.join("merged2");
+    ok(&meshsim(&[
+        "merge",
+        "--out",
+        s(&merged2),
+        s(&dir.join("shard3")),
+        s(&dir.join("shard1")),
+        s(&dir.join("shard2")),
+    ]));
+    assert_same_tree(&whole, &merged2);
+    let missing = meshsim(&["merge", s(&dir.join("m3")), s(&dir.join("shard1"))]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("is missing"));
+    let bad_shard = meshsim(&["sweep", s(&sweep), "--shard", "4/3"]);
+    assert_eq!(bad_shard.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_sweep_files_are_located_and_write_nothing() {
+    let (dir, sweep) = setup("bad");
+    let out = dir.join("out");
+    for (from, to, needle) in [
+        (
+            "values = [1, 3]",
+            "values = [1, 0]",
+            "sweep.toml:13:14: axes[1].values[1]: policies.db.retry.max_attempts",
+        ),
+        (
+            "\"edge.api→db.attempts\"",
+            "\"edge.api→db.atempts\"",
+            "metrics[2]: expected a numeric field of `edge.api→db`",
+        ),
+        (
+            "replications = 5",
+            "replications = -1",
+            "sweep.toml:4:16: replications",
+        ),
+    ] {
+        std::fs::write(&sweep, SWEEP.replacen(from, to, 1)).unwrap();
+        let r = meshsim(&["sweep", s(&sweep), "--out", s(&out)]);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{err}");
+        assert!(err.contains(needle), "{needle:?} not in:\n{err}");
+        assert!(r.stdout.is_empty());
+        assert!(!out.exists(), "nothing written");
+    }
+    std::fs::write(&sweep, SWEEP).unwrap();
+    let check = ok(&meshsim(&["sweep", s(&sweep), "--out", s(&out), "--check"]));
+    assert!(check.contains("8 points") && check.contains("40 runs"), "{check}");
+    assert!(!out.exists(), "--check writes nothing");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
