@@ -183,6 +183,32 @@ mod tests {
     }
 
     #[test]
+    fn compares_file_trees() {
+        let t = |files: &[(&str, &str)]| -> Vec<(String, Vec<u8>)> {
+            files
+                .iter()
+                .map(|(n, c)| (n.to_string(), c.as_bytes().to_vec()))
+                .collect()
+        };
+        let a = t(&[("a.csv", "x\ny\n"), ("b", "z")]);
+        assert_eq!(compare_trees(&a, &a), SweepVerdict::Identical { files: 2 });
+        assert_eq!(
+            compare_trees(&a, &t(&[("a.csv", "x\nY\n"), ("b", "z")])),
+            SweepVerdict::Diverges {
+                file: "a.csv".into(),
+                line: 2
+            }
+        );
+        assert_eq!(
+            compare_trees(&a, &t(&[("a.csv", "x\ny\n")])),
+            SweepVerdict::Diverges {
+                file: "b".into(),
+                line: 0
+            }
+        );
+    }
+
+    #[test]
     fn finds_the_first_differing_checkpoint() {
         let a = digest(&[(1024, 1), (2048, 2), (3000, 3)]);
         assert_eq!(first_differing_checkpoint(&a, &a), None);
@@ -195,4 +221,103 @@ mod tests {
             Some(2)
         );
     }
+}
+
+/// What the sweep check found.
+#[derive(Debug, PartialEq)]
+pub enum SweepVerdict {
+    /// Both directories hold the same files with the same bytes.
+    Identical {
+        /// Files compared.
+        files: usize,
+    },
+    /// A file differs or exists in one run only.
+    Diverges {
+        /// The file, relative to the output directory.
+        file: String,
+        /// The first differing line (1-based; 0 when the file is missing or binary).
+        line: usize,
+    },
+}
+
+/// Every file under `dir`, relative, sorted.
+fn tree(dir: &std::path::Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .expect("under dir")
+                    .to_string_lossy()
+                    .to_string();
+                out.push((rel, std::fs::read(&path)?));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Runs a sweep plan at 1 thread and at `threads` threads into two fresh directories under
+/// `scratch`, and compares every file byte for byte.
+pub fn check_sweep(
+    plan: &crate::sweep::Plan,
+    threads: usize,
+    scratch: &std::path::Path,
+) -> Result<SweepVerdict, crate::sweep::SweepError> {
+    let dirs = [
+        scratch.join("threads-1"),
+        scratch.join(format!("threads-{threads}")),
+    ];
+    for (dir, t) in dirs.iter().zip([1, threads]) {
+        let _ = std::fs::remove_dir_all(dir);
+        let opts = crate::sweep::Options {
+            out: dir.clone(),
+            threads: t,
+            resume: false,
+            shard: None,
+        };
+        crate::sweep::execute(plan, &opts, &crate::sweep::NoProgress)?;
+    }
+    let io = |e: std::io::Error| crate::sweep::SweepError::io("reading the check's outputs", e);
+    let (a, b) = (tree(&dirs[0]).map_err(io)?, tree(&dirs[1]).map_err(io)?);
+    let verdict = compare_trees(&a, &b);
+    for dir in &dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(verdict)
+}
+
+/// Compares two file trees (as read by `tree`).
+pub fn compare_trees(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) -> SweepVerdict {
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    if names(a) != names(b) {
+        let missing = names(a)
+            .into_iter()
+            .find(|n| !names(b).contains(n))
+            .or_else(|| names(b).into_iter().find(|n| !names(a).contains(n)));
+        return SweepVerdict::Diverges {
+            file: missing.unwrap_or_default(),
+            line: 0,
+        };
+    }
+    for ((name, x), (_, y)) in a.iter().zip(b) {
+        if x != y {
+            let line = String::from_utf8_lossy(x)
+                .lines()
+                .zip(String::from_utf8_lossy(y).lines())
+                .position(|(p, q)| p != q)
+                .map_or(0, |l| l + 1);
+            return SweepVerdict::Diverges {
+                file: name.clone(),
+                line,
+            };
+        }
+    }
+    SweepVerdict::Identical { files: a.len() }
 }

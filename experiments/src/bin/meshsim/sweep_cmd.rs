@@ -35,6 +35,11 @@ pub struct SweepArgs {
     /// Check the sweep file and every point, print the plan, and run nothing.
     #[arg(long)]
     pub check: bool,
+    /// Run the whole sweep at 1 thread and at --threads (default 2) threads into scratch
+    /// directories and compare every file byte for byte; report the first difference (exit 1)
+    /// or that they are identical (exit 0). Leaves nothing behind.
+    #[arg(long)]
+    pub check_determinism: bool,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -159,6 +164,9 @@ pub fn sweep(args: SweepArgs) -> Outcome {
         println!("{}", describe(&plan));
         return Ok(Ok(ExitCode::SUCCESS));
     }
+    if args.check_determinism {
+        return check_determinism(&plan, args.threads.unwrap_or(2).max(2));
+    }
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("sweeps").join(sweep::metrics::slug(&plan.file.name)));
@@ -279,5 +287,23 @@ pub fn merge(args: MergeArgs) -> Outcome {
             Ok(Ok(exit_code(&done)))
         }
         Err(e) => fail(e),
+    }
+}
+
+fn check_determinism(plan: &Plan, threads: usize) -> Outcome {
+    use experiments::determinism::{SweepVerdict, check_sweep};
+    let scratch = std::env::temp_dir().join(format!("meshsim-sweep-check-{}", std::process::id()));
+    let verdict = check_sweep(plan, threads, &scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
+    match verdict {
+        Err(e) => fail(e),
+        Ok(SweepVerdict::Identical { files }) => {
+            println!("deterministic: 1 and {threads} threads wrote the same bytes in all {files} files");
+            Ok(Ok(ExitCode::SUCCESS))
+        }
+        Ok(SweepVerdict::Diverges { file, line }) => {
+            println!("DIVERGENCE between 1 and {threads} threads: {file} differs (first at line {line})");
+            Ok(Ok(ExitCode::from(1)))
+        }
     }
 }
