@@ -153,6 +153,17 @@ impl GaugeSeries {
     /// Sets the level at `now`.
     #[inline]
     pub fn set(&mut self, now: SimTime, value: u64) {
+        // Fast path: `now` is in the bucket of the last update (the cursor's), which already
+        // holds the old level's maximum.
+        let (t, since) = (now.as_nanos(), self.since.as_nanos());
+        let i = self.cursor.index;
+        if t >= since && t < self.cursor.end && since >= self.cursor.start && i < self.areas.len() {
+            self.areas[i] += u128::from(self.value) * u128::from(t - since);
+            self.maxes[i] = self.maxes[i].max(value);
+            self.since = now;
+            self.value = value;
+            return;
+        }
         self.advance(now);
         let i = self.cursor.index(now, self.width);
         self.maxes[i] = self.maxes[i].max(value);
