@@ -43,6 +43,8 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Per-request traces to record and the formats to write them in.
     pub trace: Option<TraceOptions>,
+    /// Check the world's invariants after every event (slower; see docs/reliability.md).
+    pub check_invariants: bool,
 }
 
 /// Trace output formats.
@@ -79,11 +81,12 @@ pub struct Finished {
 pub fn execute(opts: &RunOptions) -> Result<Finished, ScenarioError> {
     let loaded = load(&opts.source, &opts.overrides)?;
     let seed = opts.seed.unwrap_or(loaded.seed);
-    let output = models::run_traced(
-        loaded.scenario.clone(),
-        seed,
-        opts.trace.as_ref().map(|t| t.config),
-    );
+    let config = models::RunConfig {
+        trace: opts.trace.as_ref().map(|t| t.config),
+        check_invariants: opts.check_invariants,
+        digest: None,
+    };
+    let output = models::run_with(loaded.scenario.clone(), seed, &config);
     let trace_formats = opts.trace.as_ref().map(|t| t.formats.clone()).unwrap_or_default();
     Ok(Finished {
         trace_formats,

@@ -74,8 +74,9 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn the_same_seed_writes_byte_identical_outputs() {
     let (a, b, c) = (temp_dir("det-a"), temp_dir("det-b"), temp_dir("det-c"));
-    for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
-        let out = meshsim(&[
+    // The second run also checks invariants after every event: checking must change nothing.
+    for (dir, seed, check) in [(&a, "5", false), (&b, "5", true), (&c, "6", false)] {
+        let mut args = vec![
             "run",
             "cascade",
             "--seed",
@@ -91,7 +92,11 @@ fn the_same_seed_writes_byte_identical_outputs() {
             "otlp",
             "--trace-sample",
             "0.1",
-        ]);
+        ];
+        if check {
+            args.push("--check-invariants");
+        }
+        let out = meshsim(&args);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let (fa, fb, fc) = (files(&a), files(&b), files(&c));
@@ -108,7 +113,10 @@ fn the_same_seed_writes_byte_identical_outputs() {
     ] {
         assert!(names.contains(&expected), "{expected} written: {names:?}");
     }
-    assert_eq!(fa, fb, "same seed, same bytes");
+    assert_eq!(
+        fa, fb,
+        "same seed, same bytes, with or without --check-invariants"
+    );
     assert_ne!(
         fa.iter().find(|f| f.0 == "summary.json"),
         fc.iter().find(|f| f.0 == "summary.json")

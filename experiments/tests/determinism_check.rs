@@ -13,6 +13,7 @@ fn builtins_are_deterministic_event_by_event() {
             overrides: vec![Override::parse("duration=60s").unwrap()],
             seed: Some(9),
             trace: None,
+            check_invariants: false,
         };
         match check(&opts).unwrap() {
             Verdict::Identical { events, files, .. } => assert!(events > 1000 && files >= 6, "{name}"),

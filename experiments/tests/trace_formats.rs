@@ -18,6 +18,7 @@ fn run(sample: Option<f64>, max_spans: usize) -> Finished {
             formats: vec![TraceFormat::Chrome, TraceFormat::Otlp],
             config: TraceConfig { sample, max_spans },
         }),
+        check_invariants: false,
     };
     execute(&opts).unwrap()
 }

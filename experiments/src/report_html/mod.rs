@@ -279,6 +279,7 @@ mod tests {
             overrides: vec![],
             seed: None,
             trace: None,
+            check_invariants: false,
         })
         .unwrap()
     }

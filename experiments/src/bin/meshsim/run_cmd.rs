@@ -81,6 +81,11 @@ pub struct RunArgs {
     /// first divergence (exit 1) or that the runs are identical (exit 0). Writes nothing.
     #[arg(long)]
     pub check_determinism: bool,
+    /// Check the simulator's own invariants (conservation of requests, pool and queue
+    /// accounting, time order) after every event; a broken one is reported with the seed that
+    /// reproduces it (exit 1). Slower; outputs are unchanged.
+    #[arg(long)]
+    pub check_invariants: bool,
     /// Record per-request traces and write them into --out: `chrome` (Perfetto UI) and/or
     /// `otlp` (Jaeger); repeatable.
     #[arg(long, value_enum)]
@@ -122,13 +127,18 @@ pub fn run_options(
         overrides,
         seed,
         trace: None,
+        check_invariants: false,
     })
 }
 
 pub fn run(args: RunArgs) -> Outcome {
     let opts = trace_options(&args).and_then(|trace| {
         let opts = run_options(&args.scenario, &args.set, args.duration.as_deref(), args.seed)?;
-        Ok(RunOptions { trace, ..opts })
+        Ok(RunOptions {
+            trace,
+            check_invariants: args.check_invariants,
+            ..opts
+        })
     });
     let opts = match opts {
         Ok(o) => o,
@@ -162,6 +172,13 @@ pub fn run(args: RunArgs) -> Outcome {
         if let Some(dir) = &args.out {
             println!("\noutputs written to {}", dir.display());
         }
+    }
+    if let Some(v) = &finished.output.violation {
+        eprintln!(
+            "meshsim: invariant broken: {v} (reproduce with --seed {} --check-invariants)",
+            finished.seed
+        );
+        return Ok(Ok(ExitCode::from(1)));
     }
     if let Some(limit) = finished.output.limit {
         eprintln!(
