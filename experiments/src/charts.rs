@@ -205,6 +205,11 @@ fn outcome_panel(scenario: &Scenario, report: &Report) -> Panel {
     })
 }
 
+/// Where a band ends: the end of the run, or earlier where a bounded history stops.
+fn until(kept_until: Option<sim_core::time::SimTime>, end: f64) -> f64 {
+    kept_until.map_or(end, |t| t.as_secs_f64().min(end))
+}
+
 fn spans<S: Copy + PartialEq>(
     states: &[(sim_core::time::SimTime, S)],
     end: f64,
@@ -253,7 +258,7 @@ fn pod_bands(report: &Report, end: f64) -> Panel {
         .iter()
         .map(|p| BandRow {
             label: p.pod.clone(),
-            spans: spans(&p.states, end, index),
+            spans: spans(&p.states, until(p.kept_until, end), index),
         })
         .collect();
     Panel::Bands(BandPanel {
@@ -289,7 +294,7 @@ fn breaker_bands(report: &Report, end: f64) -> Panel {
         .iter()
         .map(|b| BandRow {
             label: format!("{} @ {}", b.edge, b.owner),
-            spans: spans(&b.states, end, index),
+            spans: spans(&b.states, until(b.kept_until, end), index),
         })
         .collect();
     Panel::Bands(BandPanel {

@@ -164,6 +164,7 @@ pub fn full_path(duration: f64) -> Scenario {
             max_events: u64::MAX,
             max_pending: usize::MAX,
             max_log_entries: 10_000,
+            max_buckets: 10_000,
         },
     }
 }

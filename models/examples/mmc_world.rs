@@ -92,6 +92,7 @@ fn main() {
             max_events: u64::MAX,
             max_pending: usize::MAX,
             max_log_entries: 1000,
+            max_buckets: 10_000,
         },
     };
     let out = models::run(scenario, 1);

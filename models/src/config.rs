@@ -24,7 +24,8 @@ pub struct Scenario {
     pub description: String,
     /// Simulated time covered: `[0, duration)`.
     pub duration: SimDuration,
-    /// Width of a time-series bucket.
+    /// Width of a time-series bucket, as asked for; see [`Scenario::series_bucket`] for the
+    /// width a run uses.
     pub bucket: SimDuration,
     /// One-way network latency between any two endpoints, in seconds.
     pub network_latency: Dist,
@@ -51,6 +52,22 @@ pub struct RunLimits {
     pub max_pending: usize,
     /// The most entries kept in the event log (further entries are counted, not kept).
     pub max_log_entries: usize,
+    /// The most time-series buckets a run keeps per series; a longer run widens its buckets
+    /// (see [`Scenario::series_bucket`]), so series memory does not grow with simulated time.
+    pub max_buckets: usize,
+}
+
+impl Scenario {
+    /// The bucket width a run uses: `bucket`, doubled as often as needed for `duration` to fit
+    /// in `limits.max_buckets` buckets.
+    pub fn series_bucket(&self) -> SimDuration {
+        let max = self.limits.max_buckets.max(1) as u64;
+        let mut width = self.bucket.as_nanos().max(1);
+        while self.duration.as_nanos().div_ceil(width) > max {
+            width = width.saturating_mul(2);
+        }
+        SimDuration::from_nanos(width)
+    }
 }
 
 /// Who makes the calls on an edge.

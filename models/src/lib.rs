@@ -19,6 +19,7 @@
 
 pub mod config;
 pub mod digest;
+pub mod history;
 pub mod ids;
 pub mod k8s;
 pub mod log;

@@ -175,6 +175,17 @@ impl EventLog {
         }
     }
 
+    /// Whether further entries are only counted.
+    pub fn is_full(&self) -> bool {
+        self.entries.len() >= self.max_entries
+    }
+
+    /// Counts an entry not kept (for callers that check [`EventLog::is_full`] first, to avoid
+    /// building an entry that would be dropped).
+    pub fn count_dropped(&mut self) {
+        self.dropped += 1;
+    }
+
     /// Appends an entry (or counts it if the log is full).
     pub fn push(&mut self, time: SimTime, kind: LogKind) {
         if self.entries.len() < self.max_entries {

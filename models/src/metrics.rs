@@ -5,6 +5,7 @@
 use sim_core::stats::{CounterSeries, GaugeSeries, Histogram, QuantileSeries, TimeWeighted};
 use sim_core::time::{SimDuration, SimTime};
 
+use crate::history::History;
 use crate::outcome::{Failure, Outcome};
 use crate::policy::breaker::BreakerState;
 
@@ -333,8 +334,11 @@ pub enum PodState {
 pub struct PodMetrics {
     /// Traffic requests that reached this pod.
     pub arrivals: u64,
-    /// State changes `(time, new state)`, starting at time zero.
-    pub states: Vec<(SimTime, PodState)>,
+    /// State changes, starting at time zero (bounded: see [`History`]).
+    pub states: History<PodState>,
+    /// The state at the end of each time-series bucket so far.
+    states_by_bucket: Vec<PodState>,
+    bucket_width: u64,
     /// Containers killed (by probes or faults).
     pub kills: u32,
     /// Time ready (1) or not (0).
@@ -342,11 +346,14 @@ pub struct PodMetrics {
 }
 
 impl PodMetrics {
-    /// A pod starting at time zero.
-    pub fn new() -> PodMetrics {
+    /// A pod starting at time zero, with time-series buckets `bucket` wide.
+    pub fn new(bucket: SimDuration) -> PodMetrics {
+        assert!(!bucket.is_zero(), "bucket width must be positive");
         PodMetrics {
             arrivals: 0,
-            states: vec![(SimTime::ZERO, PodState::Starting)],
+            states: History::new(PodState::Starting),
+            states_by_bucket: Vec::new(),
+            bucket_width: bucket.as_nanos(),
             kills: 0,
             ready: TimeWeighted::new(SimTime::ZERO, 0),
         }
@@ -354,15 +361,22 @@ impl PodMetrics {
 
     /// Records the pod's state at `now` (no-op if unchanged).
     pub fn set_state(&mut self, now: SimTime, state: PodState) {
-        if self.states.last().map(|s| s.1) != Some(state) {
-            self.states.push((now, state));
+        let before = self.states.current();
+        if self.states.record(now, state) {
+            let i = (now.as_nanos() / self.bucket_width) as usize;
+            if i >= self.states_by_bucket.len() {
+                self.states_by_bucket.resize(i + 1, before);
+            }
+            self.states_by_bucket[i] = state;
         }
         self.ready.set(now, u64::from(state == PodState::Ready));
     }
-}
 
-impl Default for PodMetrics {
-    fn default() -> Self {
-        PodMetrics::new()
+    /// The state at the end of each of the first `buckets` buckets.
+    pub fn states_by_bucket(&self, buckets: usize) -> Vec<PodState> {
+        let mut v = self.states_by_bucket.clone();
+        v.truncate(buckets);
+        v.resize(buckets, self.states.current());
+        v
     }
 }

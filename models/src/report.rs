@@ -297,8 +297,10 @@ pub struct Bands {
 pub struct PodBand {
     /// Pod name.
     pub pod: String,
-    /// `(time, new state)` from time zero.
+    /// `(time, new state)` from time zero, up to [`crate::history::MAX_KEPT_CHANGES`].
     pub states: Vec<(SimTime, PodState)>,
+    /// When the record stops, if the pod changed state more often than the bound.
+    pub kept_until: Option<SimTime>,
 }
 
 /// A breaker's state history.
@@ -308,6 +310,8 @@ pub struct BreakerBand {
     pub edge: String,
     /// The caller pod (or client) owning it.
     pub owner: String,
-    /// `(time, new state)` from time zero.
+    /// `(time, new state)` from time zero, up to [`crate::history::MAX_KEPT_CHANGES`].
     pub states: Vec<(SimTime, BreakerState)>,
+    /// When the record stops, if the breaker changed state more often than the bound.
+    pub kept_until: Option<SimTime>,
 }

@@ -110,6 +110,7 @@ pub fn mmc(lambda: f64, mu: f64, c: u32, duration: SimDuration) -> Scenario {
             max_events: 1_000_000_000,
             max_pending: 10_000_000,
             max_log_entries: 10_000,
+            max_buckets: 10_000,
         },
     }
 }
@@ -176,6 +177,7 @@ pub fn chain(
             max_events: 100_000_000,
             max_pending: 10_000_000,
             max_log_entries: 100_000,
+            max_buckets: 10_000,
         },
     }
 }

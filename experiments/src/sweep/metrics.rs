@@ -74,7 +74,7 @@ fn number(x: f64) -> Value {
 /// (the baseline of [`recovery_s`]).
 pub fn recovery_baseline_end(scenario: &Scenario) -> Option<f64> {
     let start = scenario.faults.iter().map(|f| f.from).min()?.as_secs_f64();
-    (start >= scenario.bucket.as_secs_f64()).then_some(start)
+    (start >= scenario.series_bucket().as_secs_f64()).then_some(start)
 }
 
 /// Time to recover, in seconds, for client `name`: from the start of the first fault to the end

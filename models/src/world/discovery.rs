@@ -69,13 +69,12 @@ impl World {
             _ => return,
         }
         let endpoints = published.len() as u32;
-        let log = LogKind::EndpointsUpdated {
-            service: self.cfg.services[service.idx()].name.clone(),
-            pod: self.pod_name(pod_idx),
+        self.log_with(now, |w| LogKind::EndpointsUpdated {
+            service: w.cfg.services[service.idx()].name.clone(),
+            pod: w.pod_name(pod_idx),
             ready,
             endpoints,
-        };
-        self.log.push(now, log);
+        });
         if matches!(self.cfg.services[service.idx()].discovery, Discovery::Dns { .. }) {
             return; // DNS callers see it when their cache expires
         }

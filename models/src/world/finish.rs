@@ -149,7 +149,8 @@ impl World {
                     .sites
                     .iter()
                     .filter(|s| s.edge.idx() == i)
-                    .map(|s| s.breaker_history.len().saturating_sub(1))
+                    .filter_map(|s| s.breaker_history.as_ref())
+                    .map(|h| h.changes() as usize)
                     .sum();
                 EdgeSummary {
                     name: self.edge_name(crate::ids::EdgeIdx(i as u32)),
@@ -265,16 +266,11 @@ impl World {
         }
         for p in 0..self.pods.len() {
             let name = self.pod_name(crate::ids::PodIdx(p as u32));
-            let states = &self.pods[p].metrics.states;
-            let width = self.cfg.bucket.as_nanos();
-            let values = (0..buckets)
-                .map(|b| {
-                    // The state at the end of the bucket.
-                    let t =
-                        SimTime::from_nanos(((b as u64 + 1) * width).min(end.as_nanos()).saturating_sub(1));
-                    let i = states.partition_point(|&(at, _)| at <= t).max(1);
-                    pod_state_name(states[i - 1].1)
-                })
+            let values = self.pods[p]
+                .metrics
+                .states_by_bucket(buckets)
+                .into_iter()
+                .map(pod_state_name)
                 .collect();
             columns.push(Column {
                 name: format!("pod.{name}.state"),
@@ -297,18 +293,20 @@ impl World {
         let pods = (0..self.pods.len())
             .map(|p| PodBand {
                 pod: self.pod_name(crate::ids::PodIdx(p as u32)),
-                states: self.pods[p].metrics.states.clone(),
+                states: self.pods[p].metrics.states.kept().to_vec(),
+                kept_until: self.pods[p].metrics.states.kept_until(),
             })
             .collect();
         let breakers = (0..self.sites.len())
-            .filter(|&s| !self.sites[s].breaker_history.is_empty())
-            .map(|s| {
+            .filter_map(|s| {
                 let site = &self.sites[s];
-                BreakerBand {
+                let history = site.breaker_history.as_ref()?;
+                Some(BreakerBand {
                     edge: self.edge_name(site.edge),
                     owner: self.site_owner(s as u32),
-                    states: site.breaker_history.clone(),
-                }
+                    states: history.kept().to_vec(),
+                    kept_until: history.kept_until(),
+                })
             })
             .collect();
         Bands { pods, breakers }

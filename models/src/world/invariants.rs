@@ -307,6 +307,7 @@ mod tests {
                 max_events: 1000,
                 max_pending: 1000,
                 max_log_entries: 10,
+                max_buckets: 10_000,
             },
         };
         let mut w = crate::world::build(scenario, 1, None);

@@ -369,8 +369,8 @@ pub(crate) struct SiteRt {
     pub(crate) pod: Option<PodIdx>,
     pub(crate) breaker: Option<CircuitBreaker>,
     pub(crate) breaker_timer: Option<TimerKey>,
-    /// Breaker state changes `(time, state)` across container restarts, for state bands.
-    pub(crate) breaker_history: Vec<(SimTime, crate::policy::breaker::BreakerState)>,
+    /// Breaker state changes across container restarts, for state bands (with a breaker).
+    pub(crate) breaker_history: Option<crate::history::History<crate::policy::breaker::BreakerState>>,
     /// The budget level last reported to the edge's gauge, ×1000.
     pub(crate) budget_reported: u64,
     pub(crate) bulkhead: Option<Bulkhead>,

@@ -35,19 +35,31 @@ impl World {
         }
     }
 
+    /// Logs the entry `entry` builds, building it (names are `String`s) only if the log keeps
+    /// it: frequent entries cost no allocation once the log is full.
+    pub(super) fn log_with(&mut self, now: SimTime, entry: impl FnOnce(&World) -> LogKind) {
+        if self.log.is_full() {
+            self.log.count_dropped();
+        } else {
+            let kind = entry(self);
+            self.log.push(now, kind);
+        }
+    }
+
     pub(super) fn note_breaker_transition(&mut self, site: u32, t: Transition, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let edge = self.sites[site as usize].edge;
         self.edges[edge.idx()].metrics.on_breaker(now, t.from, t.to);
-        self.sites[site as usize].breaker_history.push((now, t.to));
-        let log = LogKind::Breaker {
-            edge: self.edge_name(edge),
-            owner: self.site_owner(site),
+        if let Some(h) = &mut self.sites[site as usize].breaker_history {
+            h.record(now, t.to);
+        }
+        self.log_with(now, |w| LogKind::Breaker {
+            edge: w.edge_name(edge),
+            owner: w.site_owner(site),
             from: t.from,
             to: t.to,
             reason: t.reason.to_string(),
-        };
-        self.log.push(now, log);
+        });
         self.arm_breaker_timer(site, sched);
     }
 
@@ -81,12 +93,11 @@ impl World {
         if !s.bulkhead_saturated && bulkhead.is_saturated() {
             let max_concurrent = bulkhead.in_use();
             self.sites[site as usize].bulkhead_saturated = true;
-            let log = LogKind::BulkheadSaturated {
-                edge: self.edge_name(edge),
-                owner: self.site_owner(site),
+            self.log_with(now, |w| LogKind::BulkheadSaturated {
+                edge: w.edge_name(edge),
+                owner: w.site_owner(site),
                 max_concurrent,
-            };
-            self.log.push(now, log);
+            });
         }
     }
 
@@ -105,11 +116,10 @@ impl World {
             .max_concurrent;
         if s.bulkhead_saturated && in_use * 2 <= max {
             self.sites[site as usize].bulkhead_saturated = false;
-            let log = LogKind::BulkheadRecovered {
-                edge: self.edge_name(edge),
-                owner: self.site_owner(site),
-            };
-            self.log.push(now, log);
+            self.log_with(now, |w| LogKind::BulkheadRecovered {
+                edge: w.edge_name(edge),
+                owner: w.site_owner(site),
+            });
         }
     }
 
@@ -163,7 +173,9 @@ impl World {
         if let Some(old) = old_state
             && old != BreakerState::Closed
         {
-            s.breaker_history.push((now, BreakerState::Closed));
+            if let Some(h) = &mut s.breaker_history {
+                h.record(now, BreakerState::Closed);
+            }
             self.edges[edge.idx()]
                 .metrics
                 .on_breaker(now, old, BreakerState::Closed);

@@ -366,22 +366,19 @@ impl World {
             return;
         }
         self.pods[pod_idx.idx()].saturated = now_saturated;
-        let name = self.pod_name(pod_idx);
-        let kind = if now_saturated {
-            LogKind::Saturated {
-                pod: name,
-                busy,
-                slots,
-                queued,
+        self.log_with(now, |w| {
+            let pod = w.pod_name(pod_idx);
+            if now_saturated {
+                LogKind::Saturated {
+                    pod,
+                    busy,
+                    slots,
+                    queued,
+                }
+            } else {
+                LogKind::Unsaturated { pod, busy, slots }
             }
-        } else {
-            LogKind::Unsaturated {
-                pod: name,
-                busy,
-                slots,
-            }
-        };
-        self.log.push(now, kind);
+        });
     }
 
     /// `service-replica`, e.g. `upload-0`.

@@ -22,9 +22,11 @@ use crate::world::deferred::DeferredRt;
 
 /// Builds the world of `scenario` with random streams from `seed`. Call [`World::start`] to
 /// seed its first events.
-pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceConfig>) -> World {
+pub fn build(mut scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceConfig>) -> World {
     let streams = RngStreams::new(seed);
-    let bucket = scenario.bucket;
+    // Every series, and the report, use the run's width.
+    let bucket = scenario.series_bucket();
+    scenario.bucket = bucket;
 
     let mut services: Vec<ServiceRt> = Vec::with_capacity(scenario.services.len());
     let mut first_pod = 0u32;
@@ -157,7 +159,7 @@ pub fn build(scenario: Scenario, seed: u64, trace: Option<crate::trace::TraceCon
                 container_started_at: SimTime::ZERO,
                 saturated: false,
                 draining: false,
-                metrics: PodMetrics::new(),
+                metrics: PodMetrics::new(bucket),
             });
         }
     }
@@ -182,11 +184,10 @@ pub(super) fn new_site(
         pod,
         breaker: policy.breaker.clone().map(CircuitBreaker::new),
         breaker_timer: None,
-        breaker_history: if policy.breaker.is_some() {
-            vec![(SimTime::ZERO, crate::policy::breaker::BreakerState::Closed)]
-        } else {
-            Vec::new()
-        },
+        breaker_history: policy
+            .breaker
+            .is_some()
+            .then(|| crate::history::History::new(crate::policy::breaker::BreakerState::Closed)),
         budget_reported: 0,
         bulkhead: policy.bulkhead.clone().map(Bulkhead::new),
         bulkhead_waiters: VecDeque::new(),

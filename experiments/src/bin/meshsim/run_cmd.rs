@@ -152,6 +152,14 @@ pub fn run(args: RunArgs) -> Outcome {
         Err(e) => return Ok(Err(BadInput(e.to_string()))),
     };
     let report = &finished.output.report;
+    let asked = finished.loaded.scenario.bucket;
+    let used = finished.loaded.scenario.series_bucket();
+    if used != asked {
+        eprintln!(
+            "meshsim: time-series buckets widened from {asked} to {used} to keep at most {} (limits.max_buckets)",
+            finished.loaded.scenario.limits.max_buckets
+        );
+    }
     if let Some(dir) = &args.out {
         let files = render_outputs(&finished).context("drawing the timeline")?;
         write_outputs(dir, &files).with_context(|| format!("writing outputs to {}", dir.display()))?;

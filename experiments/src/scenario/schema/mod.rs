@@ -33,6 +33,8 @@ pub const DEFAULT_MAX_EVENTS: u64 = 200_000_000;
 pub const DEFAULT_MAX_PENDING: usize = 10_000_000;
 /// Default `limits.max_log_entries`.
 pub const DEFAULT_MAX_LOG_ENTRIES: usize = 100_000;
+/// Default `limits.max_buckets`: 2¾ hours at the default 1 s bucket.
+pub const DEFAULT_MAX_BUCKETS: usize = 10_000;
 /// The name of the policy service calls use when they name none.
 pub const DEFAULT_POLICY: &str = "default";
 
@@ -192,6 +194,7 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
             max_events: DEFAULT_MAX_EVENTS,
             max_pending: DEFAULT_MAX_PENDING,
             max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+            max_buckets: DEFAULT_MAX_BUCKETS,
         },
     };
 
@@ -285,11 +288,16 @@ fn read_limits(item: &Item<'_>) -> Result<RunLimits> {
         .optional("max_log_entries")
         .map(|i| i.as_usize_at_least(0))
         .transpose()?;
+    let max_buckets = t
+        .optional("max_buckets")
+        .map(|i| i.as_usize_at_least(1))
+        .transpose()?;
     t.finish()?;
     Ok(RunLimits {
         max_events: max_events.unwrap_or(DEFAULT_MAX_EVENTS),
         max_pending: max_pending.unwrap_or(DEFAULT_MAX_PENDING),
         max_log_entries: max_log_entries.unwrap_or(DEFAULT_MAX_LOG_ENTRIES),
+        max_buckets: max_buckets.unwrap_or(DEFAULT_MAX_BUCKETS),
     })
 }
 
