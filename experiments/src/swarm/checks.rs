@@ -608,6 +608,16 @@ fn check_services(scenario: &Scenario, s: &Summary) -> Check {
                 format!("service {name}: waited_fraction {}", svc.waited_fraction),
             );
         }
+        // Busy slots are slots of running processes: never more than the capacity up.
+        if svc.utilisation > 1.0 + 1e-9 {
+            return fail(
+                k,
+                format!(
+                    "service {name}: utilisation {} above 1 (mean busy {})",
+                    svc.utilisation, svc.mean_in_flight
+                ),
+            );
+        }
         let slots = f64::from(cfg.replicas) * f64::from(cfg.slots);
         let queue = f64::from(cfg.replicas) * f64::from(cfg.queue.capacity);
         if svc.mean_in_flight > slots * (1.0 + 1e-9) || svc.mean_queued > queue * (1.0 + 1e-9) {

@@ -153,6 +153,7 @@ pub fn generate(seed: u64) -> Spec {
             _ => g.int(1, 10),
         },
         max_log_entries: g.maybe(0.3, |g| g.pick(&[0, 1, 10, 1000])),
+        max_buckets: g.maybe(0.15, |g| g.pick(&[1, 7, 100])),
     };
 
     // Services by level: a service calls only services of a higher level (a DAG, ≤ 4 deep).
@@ -635,11 +636,13 @@ fn client(g: &mut Gen, name: String, target: String, d: u64, policies: &[String]
                 0 => g.int32(1, 20),
                 _ => g.int32(100, 2000),
             },
-            think: g.maybe(0.6, |g| {
-                if g.chance(0.3) {
+            // Without think time (absent, or 0) a user sends back to back: a few of those fill
+            // the run's event budget, so most users think.
+            think: g.maybe(0.8, |g| {
+                if g.chance(0.15) {
                     DistSpec::Const(Dur(0))
                 } else {
-                    dist(g, MS, 2 * S)
+                    dist(g, 10 * MS, 2 * S)
                 }
             }),
             start: g.maybe(0.3, |g| g.dur(MS, d)),

@@ -456,5 +456,6 @@ pub fn candidates(s: &Spec) -> Vec<Spec> {
     e.edit(|c| c.bucket = None);
     e.edit(|c| c.network_latency = None);
     e.edit(|c| c.limits.max_log_entries = None);
+    e.edit(|c| c.limits.max_buckets = None);
     e.out
 }

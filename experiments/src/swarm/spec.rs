@@ -110,6 +110,8 @@ pub struct LimitsSpec {
     pub max_pending: u64,
     /// `max_log_entries`.
     pub max_log_entries: Option<u64>,
+    /// `max_buckets`.
+    pub max_buckets: Option<u64>,
 }
 
 /// A whole scenario.
@@ -863,7 +865,8 @@ impl Spec {
         limits
             .put("max_events", self.limits.max_events.to_string())
             .put("max_pending", self.limits.max_pending.to_string())
-            .opt("max_log_entries", self.limits.max_log_entries, |n| n.to_string());
+            .opt("max_log_entries", self.limits.max_log_entries, |n| n.to_string())
+            .opt("max_buckets", self.limits.max_buckets, |n| n.to_string());
         top.put("limits", limits.render());
         top.lines(&mut out);
 
@@ -985,6 +988,18 @@ impl Spec {
         let mut add = |s: String| {
             f.insert(s);
         };
+        if self.limits.max_buckets.is_some() {
+            add("limits:max_buckets".into());
+        }
+        if self.limits.max_log_entries.is_some() {
+            add("limits:max_log_entries".into());
+        }
+        if self.limits.max_events <= 100 || self.limits.max_pending <= 10 {
+            add("limits:tiny".into());
+        }
+        if self.network_latency == Some(DistSpec::Const(Dur(0))) {
+            add("network:zero".into());
+        }
         for c in &self.clients {
             match &c.load {
                 LoadSpec::Open {
