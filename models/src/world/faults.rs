@@ -100,19 +100,12 @@ impl World {
         let now = sched.now();
         let p = &mut self.pods[pod.idx()];
         p.crashed = true;
-        let service = p.service;
-        let was_running = p.phase == PodPhase::Running;
         if matches!(p.phase, PodPhase::Down | PodPhase::Gone) {
             return;
         }
         p.metrics.kills += 1;
         self.set_ready(pod, false, sched);
-        if was_running {
-            let slots = self.cfg.services[service.idx()].slots;
-            self.services[service.idx()]
-                .metrics
-                .add_capacity(now, -i64::from(slots));
-        }
+        self.release_capacity(pod, now);
         self.pods[pod.idx()].metrics.set_state(now, PodState::Down);
         self.container_dead(pod, Some(KillReason::Fault), sched);
     }

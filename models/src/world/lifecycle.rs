@@ -91,6 +91,8 @@ impl World {
             return;
         }
         pod.phase = PodPhase::Running;
+        debug_assert!(!pod.in_capacity);
+        pod.in_capacity = true;
         let service = pod.service;
         let slots = self.cfg.services[service.idx()].slots;
         self.services[service.idx()]
@@ -329,15 +331,8 @@ impl World {
         );
         self.pods[pod_idx.idx()].metrics.kills += 1;
         self.set_ready(pod_idx, false, sched);
-        let was_running = self.pods[pod_idx.idx()].phase == PodPhase::Running;
         self.pods[pod_idx.idx()].phase = PodPhase::Terminating;
         self.pods[pod_idx.idx()].metrics.set_state(now, PodState::Down);
-        if was_running {
-            let slots = self.cfg.services[service.idx()].slots;
-            self.services[service.idx()]
-                .metrics
-                .add_capacity(now, -i64::from(slots));
-        }
         if immediate {
             self.container_dead(pod_idx, Some(reason), sched);
         } else {
@@ -370,6 +365,17 @@ impl World {
         }
     }
 
+    /// Takes a dead container's slots out of its service's capacity (once).
+    pub(super) fn release_capacity(&mut self, pod_idx: PodIdx, now: sim_core::time::SimTime) {
+        let pod = &mut self.pods[pod_idx.idx()];
+        if std::mem::take(&mut pod.in_capacity) {
+            let slots = self.cfg.services[pod.service.idx()].slots;
+            self.services[pod.service.idx()]
+                .metrics
+                .add_capacity(now, -i64::from(slots));
+        }
+    }
+
     fn complete_unstarted_with_reset(&mut self, request: Key, sched: &mut Scheduler<Event>) {
         let r = self.requests.get(request).expect("queued request");
         debug_assert!(!r.started);
@@ -395,6 +401,7 @@ impl World {
         let now = sched.now();
         // Down first: nothing that happens while its requests fail can reach this container.
         self.pods[pod_idx.idx()].phase = PodPhase::Down;
+        self.release_capacity(pod_idx, now);
         let lost = self.drop_all_requests(pod_idx, sched);
         self.reset_sites(pod_idx, sched);
         if let Some(reason) = reason {

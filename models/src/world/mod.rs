@@ -350,6 +350,10 @@ pub(crate) struct PodRt {
     pub(crate) saturated: bool,
     /// `start_queued` is running for this pod (it is not re-entrant).
     pub(crate) draining: bool,
+    /// The pod's slots count in its service's capacity: from its process starting until it
+    /// is dead (a terminating process keeps serving its in-flight requests through its grace
+    /// period, so it keeps its slots).
+    pub(crate) in_capacity: bool,
     pub(crate) metrics: PodMetrics,
 }
 

@@ -159,6 +159,7 @@ pub fn build(mut scenario: Scenario, seed: u64, trace: Option<crate::trace::Trac
                 container_started_at: SimTime::ZERO,
                 saturated: false,
                 draining: false,
+                in_capacity: false,
                 metrics: PodMetrics::new(bucket),
             });
         }
@@ -294,6 +295,7 @@ impl World {
         pod.ready = true;
         pod.started = true;
         pod.metrics.set_state(now, PodState::Ready);
+        pod.in_capacity = true;
         let metrics = &mut self.services[svc_idx.idx()].metrics;
         metrics.add_capacity(now, i64::from(slots));
         metrics.add_ready(now, 1);
