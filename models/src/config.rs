@@ -58,6 +58,26 @@ pub struct RunLimits {
 }
 
 impl Scenario {
+    /// An edge's name in outputs: `caller→callee`, or `caller→callee[policy]` when the caller
+    /// calls that callee under more than one policy.
+    pub fn edge_name(&self, edge: EdgeIdx) -> String {
+        let e = &self.edges[edge.idx()];
+        let caller = match e.caller {
+            Caller::Client(c) => &self.clients[c as usize].name,
+            Caller::Service(s) => &self.services[s.idx()].name,
+        };
+        let callee = &self.services[e.callee.idx()].name;
+        let shared = self
+            .edges
+            .iter()
+            .any(|o| o.caller == e.caller && o.callee == e.callee && o.policy != e.policy);
+        if shared {
+            format!("{caller}→{callee}[{}]", self.policies[e.policy.idx()].name)
+        } else {
+            format!("{caller}→{callee}")
+        }
+    }
+
     /// The bucket width a run uses: `bucket`, doubled as often as needed for `duration` to fit
     /// in `limits.max_buckets` buckets.
     pub fn series_bucket(&self) -> SimDuration {

@@ -87,6 +87,11 @@ impl<'a> Item<'a> {
         self.int_in(i64::from(min), i64::from(u32::MAX)).map(|i| i as u32)
     }
 
+    /// An integer in `min..=max`.
+    pub fn as_u32_in(&self, min: u32, max: u32) -> Result<u32> {
+        self.int_in(i64::from(min), i64::from(max)).map(|i| i as u32)
+    }
+
     /// An integer ≥ `min` (at most `i64::MAX`).
     pub fn as_u64_at_least(&self, min: u64) -> Result<u64> {
         let min = i64::try_from(min).unwrap_or(i64::MAX);

@@ -15,12 +15,7 @@ use crate::policy::bulkhead::Bulkhead;
 impl World {
     /// `caller→callee`.
     pub(crate) fn edge_name(&self, edge: crate::ids::EdgeIdx) -> String {
-        let e = &self.cfg.edges[edge.idx()];
-        let caller = match e.caller {
-            Caller::Client(c) => self.cfg.clients[c as usize].name.clone(),
-            Caller::Service(s) => self.cfg.services[s.idx()].name.clone(),
-        };
-        format!("{caller}→{}", self.cfg.services[e.callee.idx()].name)
+        self.cfg.edge_name(edge)
     }
 
     /// The pod (or client) owning a site.

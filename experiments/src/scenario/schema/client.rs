@@ -101,7 +101,7 @@ fn read_load(item: &Item<'_>) -> Result<Load> {
             Load::Open { arrivals, rate }
         }
         K::Closed => {
-            let users = t.required("users")?.as_u32_at_least(1)?;
+            let users = t.required("users")?.as_u32_in(1, super::MAX_USERS)?;
             let think = t
                 .optional("think")
                 .map(|i| read_dist(&i))
@@ -119,7 +119,7 @@ fn read_load(item: &Item<'_>) -> Result<Load> {
             }
         }
         K::Burst => {
-            let count = t.required("count")?.as_u32_at_least(1)?;
+            let count = t.required("count")?.as_u32_in(1, super::MAX_BURST)?;
             let at = t
                 .optional("at")
                 .map(|i| i.as_duration())

@@ -35,6 +35,19 @@ pub const DEFAULT_MAX_PENDING: usize = 10_000_000;
 pub const DEFAULT_MAX_LOG_ENTRIES: usize = 100_000;
 /// Default `limits.max_buckets`: 2¾ hours at the default 1 s bucket.
 pub const DEFAULT_MAX_BUCKETS: usize = 10_000;
+/// The most replicas of one service. Memory per pod is small, but some per-site state is per
+/// (caller pod × callee pod), and a limit is better found at load time than as an allocation
+/// failure.
+pub const MAX_REPLICAS: u32 = 1_000;
+/// The most users of a closed-loop client (each is a pending event from the start).
+pub const MAX_USERS: u32 = 1_000_000;
+/// The most requests of one burst (each is started at once).
+pub const MAX_BURST: u32 = 1_000_000;
+/// The most of any breaker count (thresholds, minimum calls, window size in calls): a window
+/// is an array of this size.
+pub const MAX_BREAKER_COUNT: u32 = 1_000_000;
+/// The longest time-based resilience4j window, in seconds (one bucket per second): a day.
+pub const MAX_WINDOW_SECONDS: u32 = 86_400;
 /// The name of the policy service calls use when they name none.
 pub const DEFAULT_POLICY: &str = "default";
 

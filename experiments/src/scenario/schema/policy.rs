@@ -454,7 +454,7 @@ fn read_breaker(item: &Item<'_>) -> Result<BreakerConfig> {
     ])?;
     let count = |t: &mut TableReader<'_>, key: &str, default: u32| -> Result<u32> {
         t.optional(key)
-            .map(|i| i.as_u32_at_least(1))
+            .map(|i| i.as_u32_in(1, super::MAX_BREAKER_COUNT))
             .transpose()
             .map(|v| v.unwrap_or(default))
     };
@@ -553,12 +553,18 @@ fn read_sliding_window(item: &Item<'_>) -> Result<SlidingWindow> {
         None => false,
     };
     let window = if time {
-        let seconds = t.optional("seconds").map(|i| i.as_u32_at_least(1)).transpose()?;
+        let seconds = t
+            .optional("seconds")
+            .map(|i| i.as_u32_in(1, super::MAX_WINDOW_SECONDS))
+            .transpose()?;
         SlidingWindow::Time {
             seconds: seconds.unwrap_or(br::R4J_SLIDING_WINDOW_SIZE),
         }
     } else {
-        let size = t.optional("size").map(|i| i.as_u32_at_least(1)).transpose()?;
+        let size = t
+            .optional("size")
+            .map(|i| i.as_u32_in(1, super::MAX_BREAKER_COUNT))
+            .transpose()?;
         SlidingWindow::Count {
             size: size.unwrap_or(br::R4J_SLIDING_WINDOW_SIZE),
         }

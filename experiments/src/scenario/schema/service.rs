@@ -48,7 +48,7 @@ pub(super) fn read_service(ctx: &mut Ctx, idx: ServiceIdx, item: &Item<'_>) -> R
     let name = t.required("name")?.as_str()?.to_string();
     let replicas = t
         .optional("replicas")
-        .map(|i| i.as_u32_at_least(1))
+        .map(|i| i.as_u32_in(1, super::MAX_REPLICAS))
         .transpose()?
         .unwrap_or(1);
     let slots = t.required("slots")?.as_u32_at_least(1)?;

@@ -711,3 +711,58 @@ fn schedules_must_be_in_order_and_not_overlap() {
         "100",
     );
 }
+
+/// Sizes that would allocate in proportion before the first event are bounded at load time:
+/// the error names the bound.
+#[test]
+fn sizes_that_allocate_are_bounded() {
+    let cases: [(&str, &str, &str, &str, &str); 3] = [
+        (
+            "slots = 4\nsteps = [ { work = \"2ms\" } ]",
+            "slots = 4\nsteps = [ { work = \"2ms\" } ]\nreplicas = 1001",
+            "services[1].replicas",
+            "replicas = 1001",
+            "1001",
+        ),
+        (
+            "load = { kind = \"open\", rate = 10 }",
+            "load = { kind = \"closed\", users = 1000001 }",
+            "clients[0].load.users",
+            "users = 1000001",
+            "1000001",
+        ),
+        (
+            "load = { kind = \"open\", rate = 10 }",
+            "load = { kind = \"burst\", count = 4294967295 }",
+            "clients[0].load.count",
+            "count = 4294967295",
+            "4294967295",
+        ),
+    ];
+    for (i, (from, to, path, context, needle)) in cases.into_iter().enumerate() {
+        let text = base_with(from, to);
+        let e = assert_error(&text, ErrorKind::Value, path, context, needle);
+        assert!(e.to_string().contains("between 1 and"), "case {i}: {e}");
+    }
+    for (breaker, path, needle) in [
+        (
+            "{ kind = \"lesson\", failure_threshold = 4294967295 }",
+            "policies.p.breaker.failure_threshold",
+            "4294967295",
+        ),
+        (
+            "{ kind = \"resilience4j\", window = { type = \"count\", size = 1000001 } }",
+            "policies.p.breaker.window.size",
+            "1000001",
+        ),
+        (
+            "{ kind = \"resilience4j\", window = { type = \"time\", seconds = 86401 } }",
+            "policies.p.breaker.window.seconds",
+            "86401",
+        ),
+    ] {
+        let text = format!("{BASE}\n[policies.p]\nbreaker = {breaker}\n");
+        let e = assert_error(&text, ErrorKind::Value, path, breaker, needle);
+        assert!(e.to_string().contains("between 1 and"), "{e}");
+    }
+}

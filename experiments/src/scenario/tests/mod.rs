@@ -79,3 +79,18 @@ fn the_cascade_example_in_the_docs_is_the_fixture() {
         "docs/scenarios.md must include experiments/tests/fixtures/cascade.toml"
     );
 }
+
+/// Edge names are unique in outputs: a caller that calls one callee under two policies gets
+/// the policy in each name.
+#[test]
+fn edge_names_are_unique() {
+    let text = BASE.replace(
+        r#"steps = [ { work = "1ms" }, { call = "b" } ]"#,
+        r#"steps = [ { work = "1ms" }, { call = "b" }, { call = "b", policy = "p" } ]"#,
+    ) + "\n[policies.p]\nretry = { max_attempts = 2 }\n";
+    let s = load_text(&text).unwrap().scenario;
+    let names: Vec<String> = (0..s.edges.len())
+        .map(|i| s.edge_name(models::ids::EdgeIdx(i as u32)))
+        .collect();
+    assert_eq!(names, ["c→a", "a→b[default]", "a→b[p]"]);
+}

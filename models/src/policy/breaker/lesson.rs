@@ -46,7 +46,8 @@ impl LessonBreaker {
             window,
             open_for,
             success_threshold,
-            failures: VecDeque::with_capacity(failure_threshold as usize),
+            // Grows with the failures actually in the window, not the threshold.
+            failures: VecDeque::new(),
             consecutive_successes: 0,
         }
     }
