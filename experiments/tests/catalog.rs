@@ -310,3 +310,25 @@ fn a_retry_storm_stops_at_the_event_limit() {
     let stop = &f.output.report.summary.stop;
     assert!(stop.partial && stop.reason == "max_events" && stop.at_s < 100_000.0);
 }
+
+/// The excerpt of the cascade's anatomy quoted in README.md is what the cascade prints.
+#[test]
+fn the_readme_quotes_the_cascade_truly() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let after = readme
+        .split_once("A run of the cascade reads, in part:")
+        .expect("the README quotes the cascade")
+        .1;
+    let block = after.split("```").nth(1).expect("a code block");
+    let f = run("cascade", &[]);
+    let report = &f.output.report;
+    let lines = experiments::narrate::narrate(&f.loaded.scenario, &report.log, report.summary.log_dropped);
+    let quoted: Vec<&str> = block.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(quoted.len() >= 5, "{quoted:?}");
+    for q in quoted {
+        assert!(
+            lines.iter().any(|l| l == q),
+            "README quotes a line the cascade does not print: {q}"
+        );
+    }
+}
