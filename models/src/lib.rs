@@ -9,9 +9,11 @@
 //! The crate does no I/O, reads no clock and spawns no thread. A run is a pure function of a
 //! [`config::Scenario`] and a seed:
 //!
-//! ```ignore
+//! ```
+//! # fn demo(scenario: models::config::Scenario) {
 //! let output = models::run(scenario, 42);
 //! println!("{:?}", output.report.summary.clients[0].ok);
+//! # }
 //! ```
 //!
 //! Start with [`config`] for what a scenario can say, [`world`] for how a request travels, and

@@ -13,10 +13,14 @@
 //!
 //! The schema is documented key by key in `docs/scenarios.md`.
 //!
-//! ```ignore
-//! let source = Source { name: "cascade.toml".into(), text: std::fs::read_to_string("cascade.toml")? };
-//! let overrides = [Override::parse("services.upload.replicas=3")?];
-//! let loaded = load(&source, &overrides)?;
+//! ```
+//! use experiments::scenario::{Override, Source, load};
+//!
+//! let text = experiments::catalog::find("cascade").unwrap().text; // or a file's contents
+//! let source = Source::new("cascade.toml", text);
+//! let overrides = [Override::parse("services.upload.replicas=3").unwrap()];
+//! let loaded = load(&source, &overrides).unwrap();
+//! assert_eq!(loaded.scenario.services[0].replicas, 3);
 //! println!("{} (hash {})", loaded.scenario.name, loaded.hash);
 //! ```
 

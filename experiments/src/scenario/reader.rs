@@ -1,11 +1,16 @@
 //! A typed reader over the [`Node`] tree: every accessor either returns a typed value or a
 //! [`ReadError`] that points at the node and names its key path.
 //!
-//! ```ignore
-//! let mut t = TableReader::new(node, "services[0]")?;
-//! let name = t.required("name")?.as_str()?;
-//! let replicas = t.optional("replicas").map(|n| n.as_u32_at_least(1)).transpose()?.unwrap_or(1);
-//! t.finish()?; // rejects keys nobody asked for, suggesting the closest accepted one
+//! ```
+//! # use experiments::scenario::reader::{Result, TableReader};
+//! # use experiments::scenario::tree::Node;
+//! fn read(node: &Node) -> Result<(String, u32)> {
+//!     let mut t = TableReader::new(node, "services[0]")?;
+//!     let name = t.required("name")?.as_str()?.to_string();
+//!     let replicas = t.optional("replicas").map(|n| n.as_u32_at_least(1)).transpose()?.unwrap_or(1);
+//!     t.finish()?; // rejects keys nobody asked for, suggesting the closest accepted one
+//!     Ok((name, replicas))
+//! }
 //! ```
 
 use sim_core::time::SimDuration;
