@@ -11,6 +11,9 @@
 //! - `faults`: the fault schedule;
 //! - `deferred`: work queued for later by the `Defer` fallback.
 //!
+//! The data they work on is declared in `state` (clients, services, pods, edges, sites, pools,
+//! faults) and `inflight` (calls, attempts, server requests), and re-exported here.
+//!
 //! **Architecture invariant:** the world owns all scheduling. Policies are pure state machines
 //! consulted with the current time; they never see the event queue.
 //!
@@ -24,34 +27,32 @@ mod deferred;
 mod discovery;
 mod faults;
 mod finish;
+mod inflight;
 mod invariants;
 mod lifecycle;
 mod notes;
 mod server;
 mod setup;
+mod state;
 
-use std::collections::VecDeque;
-
-use sim_core::queue::TimerKey;
 use sim_core::rng::SimRng;
 use sim_core::sim::{Model, Scheduler};
-use sim_core::time::SimTime;
 
 use crate::config::Scenario;
-use crate::ids::{EdgeIdx, PodIdx, ServiceIdx};
+use crate::ids::{EdgeIdx, PodIdx};
 use crate::log::EventLog;
-use crate::metrics::{ClientMetrics, EdgeMetrics, PodMetrics, ServiceMetrics};
-use crate::outcome::{Failure, Response};
-use crate::policy::backoff::BackoffState;
-use crate::policy::breaker::CircuitBreaker;
-use crate::policy::budget::RetryBudget;
-use crate::policy::bulkhead::Bulkhead;
+use crate::outcome::Response;
 use crate::slab::{Key, Slab};
 
 pub use faults::describe as describe_fault;
 pub use finish::pod_state_name;
+pub use inflight::AttemptRef;
+pub(crate) use inflight::{Attempt, AttemptPhase, Call, CallOwner, CallPhase, RequestKind, ServerRequest};
 pub use invariants::Violation;
 pub use setup::build;
+pub(crate) use state::{
+    ClientRt, EdgeRt, Endpoint, FaultRt, IdleConn, PodPhase, PodRt, PoolRt, ProbeRt, ServiceRt, SiteRt,
+};
 
 /// Everything that can happen.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -250,299 +251,6 @@ pub struct World {
     pub(crate) digester: Option<crate::digest::Digester>,
     /// Zero-latency hops being handled inline, nested.
     pub(crate) hop_depth: u32,
-}
-
-/// A client's run-time state.
-pub(crate) struct ClientRt {
-    pub(crate) site: u32,
-    pub(crate) arrivals_rng: SimRng,
-    pub(crate) think_rng: SimRng,
-    pub(crate) metrics: ClientMetrics,
-    /// Bursts fired so far.
-    pub(crate) bursts: u32,
-}
-
-/// A service's run-time state.
-pub(crate) struct ServiceRt {
-    /// Its pods are `first_pod .. first_pod + replicas`.
-    pub(crate) first_pod: u32,
-    /// Its outgoing edges, in slot order (a pod's sites follow the same order).
-    pub(crate) out_edges: Vec<EdgeIdx>,
-    pub(crate) work_rng: SimRng,
-    pub(crate) error_rng: SimRng,
-    /// Currently active faults on this service.
-    pub(crate) active_faults: Vec<u32>,
-    /// Published endpoints (ready pods, as of the last change that has propagated).
-    pub(crate) published: Vec<Endpoint>,
-    pub(crate) metrics: ServiceMetrics,
-}
-
-/// A pod address as callers know it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Endpoint {
-    pub(crate) pod: PodIdx,
-    pub(crate) address: u32,
-}
-
-/// Where a pod is in its life.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum PodPhase {
-    /// The container is starting (startup time).
-    Starting,
-    /// The process is up and accepting connections.
-    Running,
-    /// SIGTERM received: not accepting, draining until SIGKILL.
-    Terminating,
-    /// The container is dead, waiting for its restart (back-off) or for a fault to end.
-    Down,
-    /// The pod is deleted and not yet recreated (reschedule).
-    Gone,
-}
-
-/// A probe worker's counters (kubelet `prober/worker.go`).
-#[derive(Clone, Debug)]
-pub(crate) struct ProbeRt {
-    /// The visible result: passing or failing.
-    pub(crate) passing: bool,
-    pub(crate) consecutive_ok: u32,
-    pub(crate) consecutive_fail: u32,
-    /// The probe request in flight, if any (a new tick waits for it, as the kubelet's worker does).
-    pub(crate) in_flight: Option<Key>,
-    pub(crate) timer: Option<TimerKey>,
-}
-
-/// A pod's run-time state.
-pub(crate) struct PodRt {
-    pub(crate) service: ServiceIdx,
-    pub(crate) replica: u32,
-    pub(crate) phase: PodPhase,
-    /// Container incarnation (bumps on every restart): events of an old container are stale.
-    pub(crate) incarnation: u32,
-    /// Pod address generation (bumps on every reschedule).
-    pub(crate) address: u32,
-    /// Whether the readiness state is "ready" (kubelet's view).
-    pub(crate) ready: bool,
-    /// Whether the startup probe (if any) has succeeded in this container.
-    pub(crate) started: bool,
-    /// A fault keeps this pod's process down (crash) or black-holed.
-    pub(crate) crashed: bool,
-    /// A reschedule keeps the pod deleted until then.
-    pub(crate) gone_until: SimTime,
-    /// When CrashLoopBackOff will start the next container, while one is pending.
-    pub(crate) restart_due: Option<SimTime>,
-    pub(crate) blackholed: bool,
-    /// Slots now: the service's, or fewer under a capacity cut.
-    pub(crate) slots: u32,
-    /// Busy slots.
-    pub(crate) busy: u32,
-    /// The accept queue.
-    pub(crate) queue: VecDeque<Key>,
-    /// Requests holding a slot (traffic and shared-path probes) or on the dedicated probe path.
-    pub(crate) running: Vec<Key>,
-    pub(crate) probes: [Option<ProbeRt>; 3],
-    /// First site of this pod's block of caller sites (one per outgoing edge of its service).
-    pub(crate) site_base: u32,
-    pub(crate) startup_rng: SimRng,
-    /// Restarts so far, and the CrashLoopBackOff state.
-    pub(crate) restarts: u32,
-    pub(crate) backoff: crate::k8s::CrashLoopBackOff,
-    pub(crate) container_started_at: SimTime,
-    pub(crate) saturated: bool,
-    /// `start_queued` is running for this pod (it is not re-entrant).
-    pub(crate) draining: bool,
-    /// The pod's slots count in its service's capacity: from its process starting until it
-    /// is dead (a terminating process keeps serving its in-flight requests through its grace
-    /// period, so it keeps its slots).
-    pub(crate) in_capacity: bool,
-    pub(crate) metrics: PodMetrics,
-}
-
-/// An edge's run-time state (aggregated over caller pods).
-pub(crate) struct EdgeRt {
-    /// Position of this edge in its caller's block of sites.
-    pub(crate) slot: u32,
-    pub(crate) metrics: EdgeMetrics,
-    pub(crate) deferred: crate::world::deferred::DeferredRt,
-}
-
-/// One caller pod's (or client's) client-library instance for one edge.
-pub(crate) struct SiteRt {
-    pub(crate) edge: EdgeIdx,
-    pub(crate) policy: crate::ids::PolicyIdx,
-    /// The caller pod, or `None` for a client.
-    pub(crate) pod: Option<PodIdx>,
-    pub(crate) breaker: Option<CircuitBreaker>,
-    pub(crate) breaker_timer: Option<TimerKey>,
-    /// Breaker state changes across container restarts, for state bands (with a breaker).
-    pub(crate) breaker_history: Option<crate::history::History<crate::policy::breaker::BreakerState>>,
-    /// The budget level last reported to the edge's gauge, ×1000.
-    pub(crate) budget_reported: u64,
-    pub(crate) bulkhead: Option<Bulkhead>,
-    pub(crate) bulkhead_waiters: VecDeque<Key>,
-    /// Logged as saturated (until at most half its permits are in use).
-    pub(crate) bulkhead_saturated: bool,
-    pub(crate) budget: Option<RetryBudget>,
-    /// Index into `World::pools`: this site's own pool, or one shared by the caller pod's edges
-    /// that use the same policy with `pool.shared`.
-    pub(crate) pool: u32,
-    /// The callee endpoints this site knows about.
-    pub(crate) view: Vec<Endpoint>,
-    pub(crate) rr_next: u32,
-    /// Requests in flight from this site, per callee replica (least-request balancing).
-    pub(crate) in_flight_to: Vec<u32>,
-    /// Calls in progress (Envoy retry budget's "active requests").
-    pub(crate) active_calls: u64,
-    pub(crate) rng: SimRng,
-}
-
-/// An idle keep-alive connection.
-#[derive(Copy, Clone, Debug)]
-pub(crate) struct IdleConn {
-    pub(crate) to: Endpoint,
-    pub(crate) incarnation: u32,
-    pub(crate) since: SimTime,
-}
-
-/// A connection pool (httpx semantics).
-pub(crate) struct PoolRt {
-    /// Connections open: in use plus idle.
-    pub(crate) open: u32,
-    /// Idle connections, oldest first.
-    pub(crate) idle: Vec<IdleConn>,
-    /// Attempts waiting for a connection, FIFO.
-    pub(crate) waiters: VecDeque<AttemptRef>,
-}
-
-/// Who is waiting for a call's result.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum CallOwner {
-    /// A server request's handler step.
-    Request(Key),
-    /// A closed-loop user of a client.
-    User { client: u32, user: u32 },
-    /// An open-loop or burst request of a client.
-    Client { client: u32 },
-    /// Deferred work of an edge being drained.
-    Deferred,
-}
-
-/// Where a call is.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum CallPhase {
-    /// Waiting for a bulkhead permit.
-    BulkheadWait,
-    /// An attempt is in progress (`Call::attempt`).
-    Attempting,
-    /// Sleeping before the next attempt.
-    Backoff,
-}
-
-/// One logical call on an edge, with all its attempts.
-pub(crate) struct Call {
-    pub(crate) site: u32,
-    pub(crate) owner: CallOwner,
-    /// Whether the owner fails if this call fails (after the fallback).
-    pub(crate) required: bool,
-    pub(crate) started_at: SimTime,
-    pub(crate) deadline_at: Option<SimTime>,
-    pub(crate) phase: CallPhase,
-    /// Tries started (attempts, plus tries refused by the breaker or bulkhead in resilience4j
-    /// order): what `max_attempts` bounds.
-    pub(crate) attempts: u32,
-    pub(crate) backoff: BackoffState,
-    pub(crate) timer: Option<TimerKey>,
-    /// Lesson order: the call holds a bulkhead permit / was permitted by the breaker.
-    pub(crate) holds_bulkhead: bool,
-    pub(crate) breaker_permitted: bool,
-    /// A retry granted by the budget is pending or running (Envoy counts it until it ends).
-    pub(crate) retry_granted: bool,
-    /// The last try's failure.
-    pub(crate) last_failure: Option<Failure>,
-    /// The attempt in progress, if any (a call has at most one at a time).
-    pub(crate) attempt: Option<Attempt>,
-    /// Its trace span, or `NO_SPAN`.
-    pub(crate) span: u32,
-    /// Attempts started so far: the number of the next one.
-    pub(crate) attempt_no: u32,
-}
-
-/// An attempt, named by its call and its number within the call: events for an attempt that
-/// has ended (or a call that has ended) find nothing and are dropped.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct AttemptRef {
-    /// The call.
-    pub call: Key,
-    /// The attempt's number within the call.
-    pub no: u32,
-}
-
-/// Where an attempt is.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum AttemptPhase {
-    /// Waiting for a connection from the pool.
-    PoolWait,
-    /// Establishing a connection.
-    Connecting,
-    /// Sending the request.
-    Writing,
-    /// Waiting for the response.
-    Waiting,
-}
-
-/// One try of a call.
-pub(crate) struct Attempt {
-    pub(crate) no: u32,
-    pub(crate) to: Endpoint,
-    /// The callee container incarnation the connection leads to.
-    pub(crate) incarnation: u32,
-    pub(crate) phase: AttemptPhase,
-    pub(crate) has_connection: bool,
-    pub(crate) started_at: SimTime,
-    pub(crate) total_timer: Option<TimerKey>,
-    pub(crate) phase_timer: Option<TimerKey>,
-    /// Whether the total timer is the call's deadline rather than the attempt timeout.
-    pub(crate) total_is_deadline: bool,
-    /// Its trace span, or `NO_SPAN`.
-    pub(crate) span: u32,
-    /// In resilience4j order: this attempt holds a bulkhead permit / was permitted by the breaker.
-    pub(crate) holds_bulkhead: bool,
-    pub(crate) breaker_permitted: bool,
-}
-
-/// What a server request is for.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum RequestKind {
-    /// Traffic from a caller attempt.
-    Traffic { attempt: AttemptRef },
-    /// A kubelet probe.
-    Probe { probe: ProbeKind },
-}
-
-/// A request on a pod.
-pub(crate) struct ServerRequest {
-    pub(crate) pod: PodIdx,
-    pub(crate) kind: RequestKind,
-    pub(crate) arrived_at: SimTime,
-    pub(crate) started_at: SimTime,
-    pub(crate) deadline: Option<SimTime>,
-    /// Whether it holds a slot (traffic and shared-path probes) once started.
-    pub(crate) uses_slot: bool,
-    pub(crate) started: bool,
-    pub(crate) step: u32,
-    pub(crate) pending_calls: u32,
-    pub(crate) required_failed: bool,
-    /// Traffic only: the fault schedule decided this request ends in an error response.
-    pub(crate) will_error: bool,
-    pub(crate) timer: Option<TimerKey>,
-    /// Position in the pod's `running` list while started.
-    pub(crate) running_pos: u32,
-    /// Its trace span, or `NO_SPAN`.
-    pub(crate) span: u32,
-}
-
-/// A fault's run-time state.
-pub(crate) struct FaultRt {
-    pub(crate) active: bool,
 }
 
 impl Model for World {
