@@ -1,0 +1,97 @@
+//! Conservation of client requests: each ends exactly once, and the client's edge agrees.
+
+use models::config::{ClientConfig, Fallback, Scenario};
+use models::report::{ClientSummary, Summary};
+
+use super::{Check, FailureKind, check_latency, fail, failed_by_total};
+
+/// Every client request ends exactly once: requests = ok + degraded + failed + in flight, and
+/// the client's edge saw the same calls and outcomes (its deferred work aside).
+pub(super) fn check_clients(scenario: &Scenario, s: &Summary) -> Check {
+    let k = FailureKind::Conservation;
+    if s.clients.len() != scenario.clients.len() {
+        return fail(
+            k,
+            format!(
+                "{} clients in the summary, {} in the scenario",
+                s.clients.len(),
+                scenario.clients.len()
+            ),
+        );
+    }
+    for (cfg, c) in scenario.clients.iter().zip(&s.clients) {
+        check_client(c)?;
+        check_client_edge(scenario, s, cfg, c)?;
+    }
+    Ok(())
+}
+
+/// A client's outcomes add up to its requests, and its latency counts to its outcomes.
+fn check_client(c: &ClientSummary) -> Check {
+    let k = FailureKind::Conservation;
+    let finished = c.ok + c.degraded + c.failed;
+    if c.in_flight > c.requests || finished + c.in_flight != c.requests {
+        return fail(
+            k,
+            format!(
+                "client {}: {} requests ≠ {} ok + {} degraded + {} failed + {} in flight",
+                c.name, c.requests, c.ok, c.degraded, c.failed, c.in_flight
+            ),
+        );
+    }
+    if failed_by_total(&c.failed_by) != c.failed {
+        return fail(
+            k,
+            format!(
+                "client {}: failed_by sums to {}, failed is {}",
+                c.name,
+                failed_by_total(&c.failed_by),
+                c.failed
+            ),
+        );
+    }
+    if c.latency_ms.count != finished || c.latency_ok_ms.count != c.ok {
+        return fail(
+            k,
+            format!(
+                "client {}: latency counts {} / {} for {finished} finished / {} ok",
+                c.name, c.latency_ms.count, c.latency_ok_ms.count, c.ok
+            ),
+        );
+    }
+    check_latency(&format!("client {}", c.name), &c.latency_ms)?;
+    check_latency(&format!("client {} ok", c.name), &c.latency_ok_ms)?;
+    Ok(())
+}
+
+/// The client's edge saw the same calls and outcomes (unless its policy defers work).
+fn check_client_edge(scenario: &Scenario, s: &Summary, cfg: &ClientConfig, c: &ClientSummary) -> Check {
+    let k = FailureKind::Conservation;
+    // The client's edge carries its requests, plus deferred work if its policy defers.
+    let edge = &s.edges[cfg.edge.idx()];
+    let policy = &scenario.policies[scenario.edges[cfg.edge.idx()].policy.idx()];
+    if !matches!(policy.fallback, Fallback::Defer { .. })
+        && (edge.calls != c.requests
+            || edge.ok != c.ok
+            || edge.degraded != c.degraded
+            || edge.failed != c.failed)
+    {
+        return fail(
+            k,
+            format!(
+                "client {}: {} requests ({} ok, {} degraded, {} failed) but its edge {} has {} calls ({} ok, {} degraded, {} failed)",
+                c.name,
+                c.requests,
+                c.ok,
+                c.degraded,
+                c.failed,
+                edge.name,
+                edge.calls,
+                edge.ok,
+                edge.degraded,
+                edge.failed
+            ),
+        );
+    }
+    Ok(())
+}

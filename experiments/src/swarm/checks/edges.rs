@@ -1,0 +1,195 @@
+//! Edge counts agree with each other and with the edge's policy.
+
+use models::config::{Fallback, PolicyConfig, PolicyOrder, Scenario};
+use models::report::{EdgeSummary, Summary};
+
+use super::{Check, FailureKind, check_latency, fail, failed_by_total};
+
+/// Edge counts agree with each other.
+pub(super) fn check_edges(scenario: &Scenario, s: &Summary) -> Check {
+    let k = FailureKind::Counts;
+    if s.edges.len() != scenario.edges.len() {
+        return fail(
+            k,
+            format!(
+                "{} edges in the summary, {} in the scenario",
+                s.edges.len(),
+                scenario.edges.len()
+            ),
+        );
+    }
+    for (cfg, e) in scenario.edges.iter().zip(&s.edges) {
+        let policy = &scenario.policies[cfg.policy.idx()];
+        check_edge_ends(e)?;
+        check_edge_tries(policy, e)?;
+        check_edge_fallback(policy, e)?;
+        check_edge_parts(policy, e)?;
+    }
+    Ok(())
+}
+
+/// Each call ends at most once, and its latency and failure counts agree.
+fn check_edge_ends(e: &EdgeSummary) -> Check {
+    let k = FailureKind::Counts;
+    let name = &e.name;
+    let ended = e.ok + e.degraded + e.failed;
+    // Each call ends at most once (calls of a dead container end silently).
+    if ended > e.calls {
+        return fail(
+            k,
+            format!("edge {name}: {ended} calls ended but {} started", e.calls),
+        );
+    }
+    if e.call_latency_ms.count != ended {
+        return fail(
+            k,
+            format!(
+                "edge {name}: call latency count {} for {ended} ended calls",
+                e.call_latency_ms.count
+            ),
+        );
+    }
+    check_latency(&format!("edge {name}"), &e.call_latency_ms)?;
+    if failed_by_total(&e.failed_by) != e.failed {
+        return fail(
+            k,
+            format!(
+                "edge {name}: failed_by sums to {} for {} failed",
+                failed_by_total(&e.failed_by),
+                e.failed
+            ),
+        );
+    }
+    if e.deadline_exceeded != e.failed_by.0.get("deadline_exceeded").copied().unwrap_or(0) {
+        return fail(
+            k,
+            format!("edge {name}: deadline_exceeded disagrees with failed_by"),
+        );
+    }
+    Ok(())
+}
+
+/// Attempts, retries and refusals agree with the calls.
+fn check_edge_tries(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
+    let k = FailureKind::Counts;
+    let name = &e.name;
+    // Every failed attempt was an attempt (refusals by breaker or bulkhead are not attempts).
+    let attempt_failures = failed_by_total(&e.attempt_failures_by);
+    if attempt_failures > e.attempts {
+        return fail(
+            k,
+            format!(
+                "edge {name}: {attempt_failures} attempt failures for {} attempts",
+                e.attempts
+            ),
+        );
+    }
+    // Each try (a call's first, or a retry) is at most one of: an attempt, a breaker refusal,
+    // a bulkhead refusal.
+    let tries = e.attempts + e.breaker_rejections + e.bulkhead_rejections;
+    if tries > e.calls + e.retries {
+        return fail(
+            k,
+            format!(
+                "edge {name}: {} attempts + {} breaker + {} bulkhead refusals > {} calls + {} retries",
+                e.attempts, e.breaker_rejections, e.bulkhead_rejections, e.calls, e.retries
+            ),
+        );
+    }
+    // In the lesson's order a retry is always an attempt.
+    if policy.order == PolicyOrder::Lesson && e.retries > e.attempts {
+        return fail(
+            k,
+            format!("edge {name}: {} retries but {} attempts", e.retries, e.attempts),
+        );
+    }
+    let expected_amplification = if e.calls > 0 {
+        e.attempts as f64 / e.calls as f64
+    } else {
+        0.0
+    };
+    if e.amplification != expected_amplification {
+        return fail(
+            k,
+            format!(
+                "edge {name}: amplification {} ≠ attempts / calls",
+                e.amplification
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Degraded answers and deferred work agree with the fallback.
+fn check_edge_fallback(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
+    let k = FailureKind::Counts;
+    let name = &e.name;
+    // Degraded answers come from the fallback: degrade, or defer (queued or dropped).
+    if e.degraded != e.fallback_degrade + e.fallback_defer + e.deferred_dropped {
+        return fail(
+            k,
+            format!(
+                "edge {name}: {} degraded ≠ {} degrade + {} defer + {} dropped",
+                e.degraded, e.fallback_degrade, e.fallback_defer, e.deferred_dropped
+            ),
+        );
+    }
+    if e.fallback_defer != e.deferred_done + e.deferred_pending {
+        return fail(
+            k,
+            format!(
+                "edge {name}: {} deferred ≠ {} done + {} pending",
+                e.fallback_defer, e.deferred_done, e.deferred_pending
+            ),
+        );
+    }
+    match policy.fallback {
+        Fallback::Defer { capacity, .. } => {
+            if e.deferred_pending > u64::from(capacity) {
+                return fail(
+                    k,
+                    format!(
+                        "edge {name}: {} deferred pending over capacity {capacity}",
+                        e.deferred_pending
+                    ),
+                );
+            }
+        }
+        Fallback::Degrade => {
+            if e.fallback_defer + e.deferred_dropped > 0 {
+                return fail(k, format!("edge {name}: deferred work under a degrade fallback"));
+            }
+        }
+        Fallback::Fail => {
+            if e.degraded > 0 {
+                return fail(
+                    k,
+                    format!("edge {name}: {} degraded under a fail fallback", e.degraded),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// No retry, budget, breaker or bulkhead activity without that part of the policy.
+fn check_edge_parts(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
+    let k = FailureKind::Counts;
+    let name = &e.name;
+    if policy.retry.is_none() && (e.retries > 0 || e.budget_rejections > 0) {
+        return fail(
+            k,
+            format!("edge {name}: {} retries without a retry policy", e.retries),
+        );
+    }
+    if policy.retry.as_ref().is_none_or(|r| r.budget.is_none()) && e.budget_rejections > 0 {
+        return fail(k, format!("edge {name}: budget rejections without a budget"));
+    }
+    if policy.breaker.is_none() && (e.breaker_rejections > 0 || e.breaker_transitions > 0) {
+        return fail(k, format!("edge {name}: breaker activity without a breaker"));
+    }
+    if policy.bulkhead.is_none() && e.bulkhead_rejections > 0 {
+        return fail(k, format!("edge {name}: bulkhead rejections without a bulkhead"));
+    }
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Checks of the rendered outputs: every output renders (valid JSON, no NaN or infinity in
+//! any text), and tracing changes nothing.
+
+use models::config::Scenario;
+
+use super::{Failure, FailureKind};
+
+/// Whether `text` has `NaN`, `inf` or `Infinity` as a word.
+fn has_nonfinite_word(text: &str) -> Option<&str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|w| matches!(*w, "NaN" | "nan" | "inf" | "Infinity"))
+}
+
+fn nonfinite_word(what: &str, text: &str) -> Result<(), Failure> {
+    match has_nonfinite_word(text) {
+        Some(w) => Err(Failure::new(
+            FailureKind::NonFinite,
+            format!("{what} contains `{w}`"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Parses `text` as JSON (a `NaN` or `Infinity` would not parse).
+fn valid_json(what: &str, text: &str) -> Result<serde_json::Value, Failure> {
+    serde_json::from_str(text)
+        .map_err(|e| Failure::new(FailureKind::NonFinite, format!("{what} is not valid JSON: {e}")))
+}
+
+/// Every output renders: summary.json, timeseries.csv and events.jsonl (valid, every number
+/// finite), the summary table, the narrated anatomy and the timeline SVG (no NaN or infinity).
+pub(in crate::swarm) fn check_rendering(
+    scenario: &Scenario,
+    report: &models::report::Report,
+    hash: &str,
+) -> Result<(), Failure> {
+    let summary = crate::output::summary_json(&report.summary, hash);
+    let value = valid_json("summary.json", &summary)?;
+    if let Some(path) = find_null(&value) {
+        return Err(Failure::new(
+            FailureKind::NonFinite,
+            format!("summary.json: {path} is null (NaN or infinity)"),
+        ));
+    }
+    let csv = crate::output::timeseries_csv(&report.series);
+    for (i, line) in csv.lines().enumerate().skip(1) {
+        for cell in line.split(',') {
+            let state = matches!(cell, "" | "ready" | "not_ready" | "starting" | "down");
+            if !state && !cell.parse::<f64>().is_ok_and(|x| x.is_finite() && x >= 0.0) {
+                return Err(Failure::new(
+                    FailureKind::NonFinite,
+                    format!("timeseries.csv line {}: cell `{cell}`", i + 1),
+                ));
+            }
+        }
+    }
+    let events = crate::output::events_jsonl(report);
+    for (i, line) in events.lines().enumerate() {
+        let v = valid_json(&format!("events.jsonl line {}", i + 1), line)?;
+        if let Some(path) = find_null(&v) {
+            return Err(Failure::new(
+                FailureKind::NonFinite,
+                format!("events.jsonl line {}: {path} is null", i + 1),
+            ));
+        }
+    }
+    nonfinite_word(
+        "the summary table",
+        &crate::text::summary_table(&report.summary, hash),
+    )?;
+    let anatomy = crate::narrate::narrate(scenario, &report.log, report.summary.log_dropped).join("\n");
+    nonfinite_word("the anatomy", &anatomy)?;
+    let timeline = crate::charts::timeline(scenario, report, hash);
+    let svg = plots::timeline_svg(&timeline)
+        .map_err(|e| Failure::new(FailureKind::Panic, format!("the timeline does not draw: {e}")))?;
+    nonfinite_word("timeline.svg", &svg)
+}
+
+/// The path of the first `null` in a JSON value, if any.
+fn find_null(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => Some(String::new()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| find_null(x).map(|p| format!("[{i}]{p}"))),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .find_map(|(k, x)| find_null(x).map(|p| format!(".{k}{p}"))),
+        _ => None,
+    }
+}
+
+/// Tracing never changes the results: the same run with every request traced has the same
+/// summary, and both trace formats are valid JSON.
+pub(in crate::swarm) fn check_traced(
+    scenario: &Scenario,
+    seed: u64,
+    untraced: &models::report::Report,
+) -> Result<(), Failure> {
+    let trace = models::trace::TraceConfig {
+        sample: 1.0,
+        max_spans: 2_000,
+    };
+    let out = models::run_traced(scenario.clone(), seed, Some(trace));
+    if out.report.summary != untraced.summary {
+        return Err(Failure::new(
+            FailureKind::Counts,
+            "tracing changed the results (the traced run's summary differs)".to_string(),
+        ));
+    }
+    if let Some(data) = &out.report.trace {
+        valid_json(
+            "trace.chrome.json",
+            &crate::trace_export::chrome(scenario, &out.report, data),
+        )?;
+        valid_json(
+            "trace.otlp.json",
+            &crate::trace_export::otlp(scenario, &out.report, data),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! The time series agree with the totals and their gauges stay within capacity.
+
+use models::config::{Caller, Fallback, Scenario};
+use models::report::{Report, Summary, TimeSeries, Values};
+
+use super::{Check, Failure, FailureKind, fail};
+
+/// The numeric columns of a time series, checked against totals and bounds.
+struct Columns<'a> {
+    series: &'a TimeSeries,
+}
+
+impl<'a> Columns<'a> {
+    /// Column `name`, its `nth` occurrence: edges between the same caller and callee with
+    /// different policies have the same name.
+    fn column(&self, name: &str, nth: usize) -> Result<&'a [f64], Failure> {
+        let k = FailureKind::Counts;
+        self.series
+            .columns
+            .iter()
+            .filter(|c| c.name == name)
+            .nth(nth)
+            .and_then(|c| match &c.values {
+                Values::Num(v) => Some(v.as_slice()),
+                Values::Text(_) => None,
+            })
+            .ok_or_else(|| Failure::new(k, format!("timeseries: no numeric column {name} (#{nth})")))
+    }
+
+    /// The column sums to `total`.
+    fn expect_sum(&self, name: String, nth: usize, total: u64) -> Check {
+        let k = FailureKind::Counts;
+        let got: f64 = self.column(&name, nth)?.iter().sum();
+        if got != total as f64 {
+            return fail(
+                k,
+                format!("timeseries {name} sums to {got}, the total is {total}"),
+            );
+        }
+        Ok(())
+    }
+
+    /// The column never exceeds `bound`.
+    fn expect_at_most(&self, name: String, nth: usize, bound: f64) -> Check {
+        let k = FailureKind::Counts;
+        let got = self.column(&name, nth)?.iter().copied().fold(0.0, f64::max);
+        if got > bound * (1.0 + 1e-9) + 1e-9 {
+            return fail(
+                k,
+                format!("timeseries {name} reaches {got}, above its bound {bound}"),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The time series agree with the totals (for complete runs: a run stopped by a limit may have
+/// handled events at its last instant, past its last bucket) and gauges stay within capacity.
+pub(super) fn check_series(scenario: &Scenario, report: &Report) -> Check {
+    let s = &report.summary;
+    let columns = Columns {
+        series: &report.series,
+    };
+    let complete = !s.stop.partial;
+    check_client_series(&columns, s, complete)?;
+    check_service_series(&columns, scenario, s, complete)?;
+    check_edge_series(&columns, scenario, s, complete)
+}
+
+/// Each client's columns sum to its totals (complete runs only).
+fn check_client_series(columns: &Columns<'_>, s: &Summary, complete: bool) -> Check {
+    for c in &s.clients {
+        let p = format!("client.{}", c.name);
+        if complete {
+            columns.expect_sum(format!("{p}.started"), 0, c.requests)?;
+            columns.expect_sum(format!("{p}.ok"), 0, c.ok)?;
+            columns.expect_sum(format!("{p}.degraded"), 0, c.degraded)?;
+            for (reason, &n) in &c.failed_by.0 {
+                columns.expect_sum(format!("{p}.failed.{reason}"), 0, n)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each service's columns sum to its totals, and its gauges stay within its capacity.
+fn check_service_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, complete: bool) -> Check {
+    for (cfg, svc) in scenario.services.iter().zip(&s.services) {
+        let p = format!("service.{}", svc.name);
+        if complete {
+            columns.expect_sum(format!("{p}.arrivals"), 0, svc.arrivals)?;
+            columns.expect_sum(format!("{p}.rejected"), 0, svc.rejected)?;
+        }
+        let replicas = f64::from(cfg.replicas);
+        let slots = replicas * f64::from(cfg.slots);
+        columns.expect_at_most(format!("{p}.busy_max"), 0, slots)?;
+        columns.expect_at_most(format!("{p}.busy_mean"), 0, slots)?;
+        columns.expect_at_most(
+            format!("{p}.queued_max"),
+            0,
+            replicas * f64::from(cfg.queue.capacity),
+        )?;
+        columns.expect_at_most(format!("{p}.capacity"), 0, slots)?;
+        columns.expect_at_most(format!("{p}.ready_pods"), 0, replicas)?;
+    }
+    Ok(())
+}
+
+/// Each edge's columns sum to its totals, and its gauges stay within its sites' capacity.
+fn check_edge_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, complete: bool) -> Check {
+    for (i, (cfg, e)) in scenario.edges.iter().zip(&s.edges).enumerate() {
+        let p = format!("edge.{}", e.name);
+        let nth = s.edges[..i].iter().filter(|x| x.name == e.name).count();
+        if complete {
+            columns.expect_sum(format!("{p}.calls"), nth, e.calls)?;
+            columns.expect_sum(format!("{p}.attempts"), nth, e.attempts)?;
+            columns.expect_sum(format!("{p}.retries"), nth, e.retries)?;
+            columns.expect_sum(format!("{p}.failed"), nth, e.failed)?;
+        }
+        let sites = match cfg.caller {
+            Caller::Client(_) => 1.0,
+            Caller::Service(svc) => f64::from(scenario.services[svc.idx()].replicas),
+        };
+        let policy = &scenario.policies[cfg.policy.idx()];
+        columns.expect_at_most(format!("{p}.breakers_open"), nth, sites)?;
+        columns.expect_at_most(format!("{p}.breakers_half_open"), nth, sites)?;
+        let permits = policy
+            .bulkhead
+            .as_ref()
+            .map_or(0.0, |b| f64::from(b.max_concurrent));
+        columns.expect_at_most(format!("{p}.bulkhead_in_use"), nth, sites * permits)?;
+        let deferred = match policy.fallback {
+            Fallback::Defer { capacity, .. } => f64::from(capacity),
+            _ => 0.0,
+        };
+        columns.expect_at_most(format!("{p}.deferred_pending"), nth, deferred)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! Faults: of every kind, on some or all pods, sometimes covering the whole run.
+
+use super::super::spec::*;
+use super::{Gen, MS, S};
+
+/// The faults, each on a random service.
+pub(super) fn faults(g: &mut Gen, services: &[ServiceSpec], d: u64) -> Vec<FaultSpec> {
+    let n = services.len();
+    (0..g.weighted(&[30, 40, 20, 10]))
+        .map(|i| {
+            let s = g.below(n as u64) as usize;
+            fault(g, i, &services[s], d)
+        })
+        .collect()
+}
+
+fn fault(g: &mut Gen, i: usize, service: &ServiceSpec, d: u64) -> FaultSpec {
+    let kind = match g.below(8) {
+        0 => FaultKindSpec::SlowLatency(g.dur(MS, 20 * S)),
+        1 => FaultKindSpec::SlowMultiplier(g.pick(&[0.01, 0.5, 2.0, 10.0, 1000.0])),
+        2 => FaultKindSpec::Errors(g.pick(&[0.0, 0.1, 0.5, 1.0]), g.maybe_bool(0.6)),
+        3 => FaultKindSpec::Crash(g.maybe_bool(0.7)),
+        4 => {
+            let slots = g.maybe(0.8, |g| g.int32(0, service.slots));
+            let multiplier = if slots.is_none() || g.chance(0.4) {
+                Some(g.pick(&[0.5, 2.0, 10.0]))
+            } else {
+                None
+            };
+            FaultKindSpec::CapacityCut(slots, multiplier)
+        }
+        5 => FaultKindSpec::Leak(g.dur(MS, S)),
+        6 => FaultKindSpec::Restart(g.or(Dur(1), |g| g.dur(MS, 30 * S))),
+        _ => FaultKindSpec::Reschedule(g.or(Dur(1), |g| g.dur(MS, 30 * S))),
+    };
+    let ends_by_itself = matches!(kind, FaultKindSpec::Restart(_) | FaultKindSpec::Reschedule(_));
+    // One fault in five covers the whole run: from 0, no end.
+    let whole_run = !ends_by_itself && g.chance(0.2);
+    let from = if whole_run {
+        g.maybe(0.5, |_| Dur(0))
+    } else {
+        g.maybe(0.85, |g| g.dur(MS, d))
+    };
+    let until = if whole_run || ends_by_itself {
+        None
+    } else {
+        g.maybe(0.7, |g| Dur(from.map_or(0, |f| f.0) + g.dur(1, d / 2 + 1).0))
+    };
+    FaultSpec {
+        name: g.maybe(0.5, |_| format!("f{i}")),
+        service: service.name.clone(),
+        kind,
+        from,
+        until,
+        pods: g.maybe(0.3, |g| g.int32(1, service.pods())),
+    }
+}
