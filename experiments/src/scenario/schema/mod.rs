@@ -31,10 +31,12 @@ pub const DEFAULT_NETWORK_LATENCY: SimDuration = SimDuration::from_micros(250);
 pub const DEFAULT_MAX_EVENTS: u64 = 200_000_000;
 /// Default `limits.max_pending`.
 pub const DEFAULT_MAX_PENDING: usize = 10_000_000;
-/// Default `limits.max_log_entries`.
-pub const DEFAULT_MAX_LOG_ENTRIES: usize = 100_000;
-/// Default `limits.max_buckets`: 2¾ hours at the default 1 s bucket.
-pub const DEFAULT_MAX_BUCKETS: usize = 10_000;
+/// Default `limits.max_log_entries`: about 3 MB; the catalog's scenarios log at most a few
+/// thousand entries.
+pub const DEFAULT_MAX_LOG_ENTRIES: usize = 20_000;
+/// Default `limits.max_buckets`: half an hour at the default 1 s bucket, more points than a
+/// timeline chart has pixels; about 2 KB per bucket in a scenario like `cascade-protected`.
+pub const DEFAULT_MAX_BUCKETS: usize = 2_000;
 /// The most replicas of one service. Memory per pod is small, but some per-site state is per
 /// (caller pod × callee pod), and a limit is better found at load time than as an allocation
 /// failure.
