@@ -143,17 +143,7 @@ fn generation_covers_the_schema() {
             required.push(format!("probe:{kind}:{path}"));
         }
     }
-    for b in [
-        "none",
-        "fixed",
-        "exponential",
-        "full_jitter",
-        "equal_jitter",
-        "decorrelated_jitter",
-        "decorrelated_jitter_v2",
-        "envoy",
-        "grpc",
-    ] {
+    for b in experiments::scenario::schema::BACKOFF_NAMES {
         required.push(format!("backoff:{b}"));
     }
     for b in ["grpc", "brooker", "envoy", "finagle"] {

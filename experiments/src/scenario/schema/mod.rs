@@ -9,6 +9,8 @@ mod fault;
 mod policy;
 mod service;
 
+pub use policy::BACKOFF_NAMES;
+
 use std::collections::BTreeMap;
 
 use models::config::{Caller, EdgeConfig, PolicyConfig, RunLimits, Scenario};

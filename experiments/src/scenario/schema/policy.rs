@@ -204,6 +204,17 @@ const BACKOFFS: [(&str, BackoffKind); 9] = [
     ("grpc", BackoffKind::Grpc),
 ];
 
+/// The values `retry.backoff` accepts, in the order of the documentation.
+pub const BACKOFF_NAMES: [&str; BACKOFFS.len()] = {
+    let mut names = [""; BACKOFFS.len()];
+    let mut i = 0;
+    while i < BACKOFFS.len() {
+        names[i] = BACKOFFS[i].0;
+        i += 1;
+    }
+    names
+};
+
 fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
     let mut t = item.as_table()?;
     let max_attempts = t

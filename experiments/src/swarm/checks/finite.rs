@@ -62,45 +62,31 @@ fn check_series_finite(series: &TimeSeries) -> Check {
     }
     for c in &series.columns {
         let nan_ok = c.name.ends_with(".latency_p50_ms") || c.name.ends_with(".latency_p99_ms");
-        match &c.values {
-            Values::Num(v) => {
-                if v.len() != series.buckets {
-                    return fail(
-                        FailureKind::Counts,
-                        format!(
-                            "column {} has {} values for {} buckets",
-                            c.name,
-                            v.len(),
-                            series.buckets
-                        ),
-                    );
-                }
-                for (b, &x) in v.iter().enumerate() {
-                    let bad = if x.is_nan() {
-                        !nan_ok
-                    } else {
-                        !x.is_finite() || x < 0.0
-                    };
-                    if bad {
-                        return fail(
-                            FailureKind::NonFinite,
-                            format!("timeseries {} bucket {b}: {x}", c.name),
-                        );
-                    }
-                }
-            }
-            Values::Text(v) => {
-                if v.len() != series.buckets {
-                    return fail(
-                        FailureKind::Counts,
-                        format!(
-                            "column {} has {} values for {} buckets",
-                            c.name,
-                            v.len(),
-                            series.buckets
-                        ),
-                    );
-                }
+        let len = match &c.values {
+            Values::Num(v) => v.len(),
+            Values::Text(v) => v.len(),
+        };
+        if len != series.buckets {
+            return fail(
+                FailureKind::Counts,
+                format!(
+                    "column {} has {len} values for {} buckets",
+                    c.name, series.buckets
+                ),
+            );
+        }
+        let Values::Num(v) = &c.values else { continue };
+        for (b, &x) in v.iter().enumerate() {
+            let bad = if x.is_nan() {
+                !nan_ok
+            } else {
+                !x.is_finite() || x < 0.0
+            };
+            if bad {
+                return fail(
+                    FailureKind::NonFinite,
+                    format!("timeseries {} bucket {b}: {x}", c.name),
+                );
             }
         }
     }

@@ -54,20 +54,8 @@ const RETRY_ON: [&str; 18] = [
     "deadline_exceeded",
 ];
 
-const BACKOFFS: [&str; 9] = [
-    "none",
-    "fixed",
-    "exponential",
-    "full_jitter",
-    "equal_jitter",
-    "decorrelated_jitter",
-    "decorrelated_jitter_v2",
-    "envoy",
-    "grpc",
-];
-
 fn retry(g: &mut Gen) -> RetrySpec {
-    let backoff = g.maybe(0.9, |g| g.pick(&BACKOFFS));
+    let backoff = g.maybe(0.9, |g| g.pick(&crate::scenario::schema::BACKOFF_NAMES));
     let base = g.maybe(0.6, |g| match g.weighted(&[1, 1, 8]) {
         0 => Dur(0),
         1 => Dur(1),
