@@ -5,7 +5,7 @@ use sim_core::time::SimTime;
 
 use super::World;
 use crate::config::Caller;
-use crate::metrics::PodState;
+use crate::metrics::{ClientMetrics, EdgeMetrics, PodState, ServiceMetrics};
 use crate::outcome::Failure;
 use crate::report::{
     Bands, BreakerBand, ClientSummary, Column, EdgeSummary, PodBand, PodSummary, Report, ServiceSummary,
@@ -190,79 +190,14 @@ impl World {
         let buckets = end.as_nanos().div_ceil(self.cfg.bucket.as_nanos()) as usize;
         let mut columns = Vec::new();
         for (cfg, c) in self.cfg.clients.iter().zip(&self.clients) {
-            let m = &c.metrics;
-            let p = format!("client.{}", cfg.name);
-            columns.push(num(format!("{p}.started"), counts(m.series_started.counts(end))));
-            columns.push(num(format!("{p}.ok"), counts(m.series_ok.counts(end))));
-            columns.push(num(
-                format!("{p}.degraded"),
-                counts(m.series_degraded.counts(end)),
-            ));
-            for f in Failure::ALL {
-                columns.push(num(
-                    format!("{p}.failed.{}", f.name()),
-                    counts(m.series_failed[f.index()].counts(end)),
-                ));
-            }
-            for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
-                let values = m.series_latency.quantiles(q, end);
-                let ms = values
-                    .into_iter()
-                    .map(|v| v.map_or(f64::NAN, |ns| ns as f64 / 1e6))
-                    .collect();
-                columns.push(num(format!("{p}.latency_{label}_ms"), ms));
-            }
+            client_columns(&mut columns, &format!("client.{}", cfg.name), &c.metrics, end);
         }
         for (cfg, s) in self.cfg.services.iter().zip(&self.services) {
-            let m = &s.metrics;
-            let p = format!("service.{}", cfg.name);
-            columns.push(num(
-                format!("{p}.arrivals"),
-                counts(m.series_arrivals.counts(end)),
-            ));
-            columns.push(num(
-                format!("{p}.rejected"),
-                counts(m.series_rejected.counts(end)),
-            ));
-            columns.push(num(
-                format!("{p}.completed"),
-                counts(m.series_completed.counts(end)),
-            ));
-            columns.push(num(format!("{p}.busy_mean"), gauge_mean(&m.series_busy, end)));
-            columns.push(num(format!("{p}.busy_max"), gauge_max(&m.series_busy, end)));
-            columns.push(num(format!("{p}.queued_mean"), gauge_mean(&m.series_queued, end)));
-            columns.push(num(format!("{p}.queued_max"), gauge_max(&m.series_queued, end)));
-            columns.push(num(format!("{p}.capacity"), gauge_mean(&m.series_capacity, end)));
-            columns.push(num(format!("{p}.ready_pods"), gauge_mean(&m.series_ready, end)));
+            service_columns(&mut columns, &format!("service.{}", cfg.name), &s.metrics, end);
         }
         for (i, e) in self.edges.iter().enumerate() {
-            let m = &e.metrics;
             let p = format!("edge.{}", self.edge_name(crate::ids::EdgeIdx(i as u32)));
-            columns.push(num(format!("{p}.calls"), counts(m.series_calls.counts(end))));
-            columns.push(num(
-                format!("{p}.attempts"),
-                counts(m.series_attempts.counts(end)),
-            ));
-            columns.push(num(format!("{p}.retries"), counts(m.series_retries.counts(end))));
-            columns.push(num(format!("{p}.failed"), counts(m.series_failed.counts(end))));
-            columns.push(num(format!("{p}.breakers_open"), gauge_mean(&m.series_open, end)));
-            columns.push(num(
-                format!("{p}.breakers_half_open"),
-                gauge_mean(&m.series_half_open, end),
-            ));
-            columns.push(num(
-                format!("{p}.bulkhead_in_use"),
-                gauge_mean(&m.series_bulkhead, end),
-            ));
-            let budget = gauge_mean(&m.series_budget, end)
-                .into_iter()
-                .map(|v| v / 1000.0)
-                .collect();
-            columns.push(num(format!("{p}.budget_level"), budget));
-            columns.push(num(
-                format!("{p}.deferred_pending"),
-                gauge_mean(&m.series_deferred, end),
-            ));
+            edge_columns(&mut columns, &p, &e.metrics, end);
         }
         for p in 0..self.pods.len() {
             let name = self.pod_name(crate::ids::PodIdx(p as u32));
@@ -321,4 +256,80 @@ pub fn pod_state_name(state: PodState) -> &'static str {
         PodState::NotReady => "not_ready",
         PodState::Down => "down",
     }
+}
+
+/// The time-series columns of one client, named `{p}.…` (counts per bucket; latency in ms).
+fn client_columns(columns: &mut Vec<Column>, p: &str, m: &ClientMetrics, end: SimTime) {
+    columns.push(num(format!("{p}.started"), counts(m.series_started.counts(end))));
+    columns.push(num(format!("{p}.ok"), counts(m.series_ok.counts(end))));
+    columns.push(num(
+        format!("{p}.degraded"),
+        counts(m.series_degraded.counts(end)),
+    ));
+    for f in Failure::ALL {
+        columns.push(num(
+            format!("{p}.failed.{}", f.name()),
+            counts(m.series_failed[f.index()].counts(end)),
+        ));
+    }
+    for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
+        let values = m.series_latency.quantiles(q, end);
+        let ms = values
+            .into_iter()
+            .map(|v| v.map_or(f64::NAN, |ns| ns as f64 / 1e6))
+            .collect();
+        columns.push(num(format!("{p}.latency_{label}_ms"), ms));
+    }
+}
+
+/// The time-series columns of one service, named `{p}.…` (counts, and slot/queue gauges).
+fn service_columns(columns: &mut Vec<Column>, p: &str, m: &ServiceMetrics, end: SimTime) {
+    columns.push(num(
+        format!("{p}.arrivals"),
+        counts(m.series_arrivals.counts(end)),
+    ));
+    columns.push(num(
+        format!("{p}.rejected"),
+        counts(m.series_rejected.counts(end)),
+    ));
+    columns.push(num(
+        format!("{p}.completed"),
+        counts(m.series_completed.counts(end)),
+    ));
+    columns.push(num(format!("{p}.busy_mean"), gauge_mean(&m.series_busy, end)));
+    columns.push(num(format!("{p}.busy_max"), gauge_max(&m.series_busy, end)));
+    columns.push(num(format!("{p}.queued_mean"), gauge_mean(&m.series_queued, end)));
+    columns.push(num(format!("{p}.queued_max"), gauge_max(&m.series_queued, end)));
+    columns.push(num(format!("{p}.capacity"), gauge_mean(&m.series_capacity, end)));
+    columns.push(num(format!("{p}.ready_pods"), gauge_mean(&m.series_ready, end)));
+}
+
+/// The time-series columns of one call edge, named `{p}.…` (counts, policy gauges; the budget
+/// level in tokens).
+fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTime) {
+    columns.push(num(format!("{p}.calls"), counts(m.series_calls.counts(end))));
+    columns.push(num(
+        format!("{p}.attempts"),
+        counts(m.series_attempts.counts(end)),
+    ));
+    columns.push(num(format!("{p}.retries"), counts(m.series_retries.counts(end))));
+    columns.push(num(format!("{p}.failed"), counts(m.series_failed.counts(end))));
+    columns.push(num(format!("{p}.breakers_open"), gauge_mean(&m.series_open, end)));
+    columns.push(num(
+        format!("{p}.breakers_half_open"),
+        gauge_mean(&m.series_half_open, end),
+    ));
+    columns.push(num(
+        format!("{p}.bulkhead_in_use"),
+        gauge_mean(&m.series_bulkhead, end),
+    ));
+    let budget = gauge_mean(&m.series_budget, end)
+        .into_iter()
+        .map(|v| v / 1000.0)
+        .collect();
+    columns.push(num(format!("{p}.budget_level"), budget));
+    columns.push(num(
+        format!("{p}.deferred_pending"),
+        gauge_mean(&m.series_deferred, end),
+    ));
 }

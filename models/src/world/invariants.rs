@@ -88,6 +88,18 @@ impl World {
         if now < checks.last_time {
             return Some(format!("time went backwards: {now} after {}", checks.last_time));
         }
+        if let Some(what) = self.check_pods().or_else(|| self.check_pools()) {
+            return Some(what);
+        }
+        let breaker_states = match self.check_sites() {
+            Ok(states) => states,
+            Err(what) => return Some(what),
+        };
+        self.check_breaker_moves(breaker_states)
+    }
+
+    /// Slots, accept queues and running lists of every pod within their configured bounds.
+    fn check_pods(&self) -> Option<String> {
         for (i, pod) in self.pods.iter().enumerate() {
             let svc = &self.cfg.services[pod.service.idx()];
             if pod.busy > svc.slots || pod.slots > svc.slots {
@@ -111,6 +123,11 @@ impl World {
                 ));
             }
         }
+        None
+    }
+
+    /// Open and idle connections of every pool within the pool's limits.
+    fn check_pools(&self) -> Option<String> {
         for (p, pool) in self.pools.iter().enumerate() {
             let Some(site) = self.sites.iter().find(|s| s.pool as usize == p) else {
                 continue;
@@ -132,18 +149,24 @@ impl World {
                 ));
             }
         }
+        None
+    }
+
+    /// Bulkhead and half-open permits of every call site within bounds; on success, the state of
+    /// every site's breaker (site index, state) for [`World::check_breaker_moves`].
+    fn check_sites(&self) -> Result<Vec<(usize, BreakerState)>, String> {
         let mut seen_changes = Vec::new();
         for (i, site) in self.sites.iter().enumerate() {
             if let (Some(b), Some(cfg)) = (&site.bulkhead, &self.cfg.policies[site.policy.idx()].bulkhead) {
                 if b.in_use() > cfg.max_concurrent {
-                    return Some(format!(
+                    return Err(format!(
                         "site {i}: bulkhead {} in use over {}",
                         b.in_use(),
                         cfg.max_concurrent
                     ));
                 }
                 if b.waiting() as usize != site.bulkhead_waiters.len() {
-                    return Some(format!(
+                    return Err(format!(
                         "site {i}: bulkhead counts {} waiting, {} queued",
                         b.waiting(),
                         site.bulkhead_waiters.len()
@@ -152,7 +175,7 @@ impl World {
             }
             if let Some(b) = &site.breaker {
                 if b.half_open_in_flight() > b.half_open_limit() {
-                    return Some(format!(
+                    return Err(format!(
                         "site {i}: {} half-open calls over {}",
                         b.half_open_in_flight(),
                         b.half_open_limit()
@@ -161,6 +184,11 @@ impl World {
                 seen_changes.push((i, b.state()));
             }
         }
+        Ok(seen_changes)
+    }
+
+    /// Every breaker moved only along a legal edge since the last check; records the states seen.
+    fn check_breaker_moves(&mut self, seen_changes: Vec<(usize, BreakerState)>) -> Option<String> {
         let checks = self.checks.as_mut().expect("enabled");
         for (i, state) in seen_changes {
             if let Some(before) = checks.breaker_seen[i] {

@@ -27,40 +27,8 @@ pub fn build(mut scenario: Scenario, seed: u64, trace: Option<crate::trace::Trac
     // Every series, and the report, use the run's width.
     let bucket = scenario.series_bucket();
     scenario.bucket = bucket;
-
-    let mut services: Vec<ServiceRt> = Vec::with_capacity(scenario.services.len());
-    let mut first_pod = 0u32;
-    for svc in &scenario.services {
-        services.push(ServiceRt {
-            first_pod,
-            out_edges: Vec::new(),
-            work_rng: streams.stream(&format!("service/{}/work", svc.name)),
-            error_rng: streams.stream(&format!("service/{}/errors", svc.name)),
-            active_faults: Vec::new(),
-            published: Vec::new(),
-            metrics: ServiceMetrics::new(bucket),
-        });
-        first_pod += svc.replicas;
-    }
-
-    // Edge slots: an edge's position in its caller's block of sites.
-    let mut edges = Vec::with_capacity(scenario.edges.len());
-    for (i, edge) in scenario.edges.iter().enumerate() {
-        let slot = match edge.caller {
-            Caller::Client(_) => 0,
-            Caller::Service(s) => {
-                let out = &mut services[s.idx()].out_edges;
-                out.push(EdgeIdx(i as u32));
-                (out.len() - 1) as u32
-            }
-        };
-        edges.push(EdgeRt {
-            slot,
-            metrics: EdgeMetrics::new(bucket),
-            deferred: DeferredRt::new(),
-        });
-    }
-
+    let mut services = service_rts(&scenario, &streams);
+    let edges = edge_rts(&scenario, &mut services);
     let mut world = World {
         clients: Vec::new(),
         services,
@@ -86,12 +54,64 @@ pub fn build(mut scenario: Scenario, seed: u64, trace: Option<crate::trace::Trac
         tracer: trace.map(|t| crate::trace::Tracer::new(t, streams.stream("trace/sampling"))),
         cfg: scenario,
     };
+    add_clients(&mut world, &streams);
+    for s in 0..world.cfg.services.len() {
+        for replica in 0..world.cfg.services[s].replicas {
+            add_pod(&mut world, ServiceIdx(s as u32), replica, &streams);
+        }
+    }
+    world
+}
 
+/// One run-time record per service, with the index of its first pod (pods are numbered service by
+/// service, replica by replica).
+fn service_rts(scenario: &Scenario, streams: &RngStreams) -> Vec<ServiceRt> {
+    let mut services = Vec::with_capacity(scenario.services.len());
+    let mut first_pod = 0u32;
+    for svc in &scenario.services {
+        services.push(ServiceRt {
+            first_pod,
+            out_edges: Vec::new(),
+            work_rng: streams.stream(&format!("service/{}/work", svc.name)),
+            error_rng: streams.stream(&format!("service/{}/errors", svc.name)),
+            active_faults: Vec::new(),
+            published: Vec::new(),
+            metrics: ServiceMetrics::new(scenario.bucket),
+        });
+        first_pod += svc.replicas;
+    }
+    services
+}
+
+/// One run-time record per call edge; fills each calling service's `out_edges`. An edge's `slot`
+/// is its position in its caller's block of sites.
+fn edge_rts(scenario: &Scenario, services: &mut [ServiceRt]) -> Vec<EdgeRt> {
+    let mut edges = Vec::with_capacity(scenario.edges.len());
+    for (i, edge) in scenario.edges.iter().enumerate() {
+        let slot = match edge.caller {
+            Caller::Client(_) => 0,
+            Caller::Service(s) => {
+                let out = &mut services[s.idx()].out_edges;
+                out.push(EdgeIdx(i as u32));
+                (out.len() - 1) as u32
+            }
+        };
+        edges.push(EdgeRt {
+            slot,
+            metrics: EdgeMetrics::new(scenario.bucket),
+            deferred: DeferredRt::new(),
+        });
+    }
+    edges
+}
+
+/// Every client with its call site (its own pool) and its random streams.
+fn add_clients(world: &mut World, streams: &RngStreams) {
     for c in 0..world.cfg.clients.len() {
         let (edge, name) = (world.cfg.clients[c].edge, world.cfg.clients[c].name.clone());
         let site = world.sites.len() as u32;
         let pool = world.new_pool();
-        let site_rt = new_site(&world, edge, None, pool, &streams, &format!("client/{name}"));
+        let site_rt = new_site(world, edge, None, pool, streams, &format!("client/{name}"));
         world.sites.push(site_rt);
         world.clients.push(ClientRt {
             site,
@@ -102,69 +122,67 @@ pub fn build(mut scenario: Scenario, seed: u64, trace: Option<crate::trace::Trac
         });
         debug_assert_eq!(world.cfg.edges[edge.idx()].caller, Caller::Client(c as u32));
     }
+}
 
-    for s in 0..world.cfg.services.len() {
-        let (svc_name, replicas, svc_slots) = (
-            world.cfg.services[s].name.clone(),
-            world.cfg.services[s].replicas,
-            world.cfg.services[s].slots,
-        );
-        for replica in 0..replicas {
-            let pod = PodIdx(world.pods.len() as u32);
-            let site_base = world.sites.len() as u32;
-            let name = format!("{svc_name}-{replica}");
-            // One pool per edge, except edges of this pod whose policies name a shared pool.
-            let mut shared: Vec<(String, u32)> = Vec::new();
-            for e in 0..world.services[s].out_edges.len() {
-                let edge = world.services[s].out_edges[e];
-                let policy = world.cfg.edges[edge.idx()].policy;
-                let pool_name = world.cfg.policies[policy.idx()].pool.shared.clone();
-                let pool = match pool_name
-                    .as_ref()
-                    .and_then(|n| shared.iter().find(|(s, _)| s == n))
-                {
-                    Some(&(_, pool)) => pool,
-                    None => {
-                        let pool = world.new_pool();
-                        if let Some(pool_name) = pool_name {
-                            shared.push((pool_name, pool));
-                        }
-                        pool
-                    }
-                };
-                let site_rt = new_site(&world, edge, Some(pod), pool, &streams, &format!("pod/{name}"));
-                world.sites.push(site_rt);
+/// Pod `replica` of `service`, down until [`World::start`], with one call site per outbound edge.
+fn add_pod(world: &mut World, service: ServiceIdx, replica: u32, streams: &RngStreams) {
+    let pod = PodIdx(world.pods.len() as u32);
+    let site_base = world.sites.len() as u32;
+    let name = format!("{}-{replica}", world.cfg.services[service.idx()].name);
+    add_pod_sites(world, service, pod, streams, &name);
+    world.pods.push(PodRt {
+        service,
+        replica,
+        phase: PodPhase::Down,
+        incarnation: 0,
+        address: 0,
+        ready: false,
+        started: false,
+        crashed: false,
+        gone_until: SimTime::ZERO,
+        restart_due: None,
+        blackholed: false,
+        slots: world.cfg.services[service.idx()].slots,
+        busy: 0,
+        queue: VecDeque::new(),
+        running: Vec::new(),
+        probes: [None, None, None],
+        site_base,
+        startup_rng: streams.stream(&format!("pod/{name}/startup")),
+        restarts: 0,
+        backoff: CrashLoopBackOff::new(),
+        container_started_at: SimTime::ZERO,
+        saturated: false,
+        draining: false,
+        in_capacity: false,
+        metrics: PodMetrics::new(world.cfg.bucket),
+    });
+}
+
+/// The call sites of `pod`, one per outbound edge of `service`: one pool per edge, except edges
+/// whose policies name the same shared pool.
+fn add_pod_sites(world: &mut World, service: ServiceIdx, pod: PodIdx, streams: &RngStreams, name: &str) {
+    let mut shared: Vec<(String, u32)> = Vec::new();
+    for e in 0..world.services[service.idx()].out_edges.len() {
+        let edge = world.services[service.idx()].out_edges[e];
+        let policy = world.cfg.edges[edge.idx()].policy;
+        let pool_name = world.cfg.policies[policy.idx()].pool.shared.clone();
+        let pool = match pool_name
+            .as_ref()
+            .and_then(|n| shared.iter().find(|(s, _)| s == n))
+        {
+            Some(&(_, pool)) => pool,
+            None => {
+                let pool = world.new_pool();
+                if let Some(pool_name) = pool_name {
+                    shared.push((pool_name, pool));
+                }
+                pool
             }
-            world.pods.push(PodRt {
-                service: ServiceIdx(s as u32),
-                replica,
-                phase: PodPhase::Down,
-                incarnation: 0,
-                address: 0,
-                ready: false,
-                started: false,
-                crashed: false,
-                gone_until: SimTime::ZERO,
-                restart_due: None,
-                blackholed: false,
-                slots: svc_slots,
-                busy: 0,
-                queue: VecDeque::new(),
-                running: Vec::new(),
-                probes: [None, None, None],
-                site_base,
-                startup_rng: streams.stream(&format!("pod/{name}/startup")),
-                restarts: 0,
-                backoff: CrashLoopBackOff::new(),
-                container_started_at: SimTime::ZERO,
-                saturated: false,
-                draining: false,
-                in_capacity: false,
-                metrics: PodMetrics::new(bucket),
-            });
-        }
+        };
+        let site_rt = new_site(world, edge, Some(pod), pool, streams, &format!("pod/{name}"));
+        world.sites.push(site_rt);
     }
-    world
 }
 
 /// A fresh client-library instance for `edge` (also used when a container restarts).
