@@ -1,12 +1,12 @@
-//! "Parameters that matter": the effective scenario as compact tables (clients and their load,
-//! services with their pods, queues and probes, the policies on each edge, faults with their
-//! windows), read from the typed, validated [`Scenario`] so defaults are shown as they apply.
+//! Scenario pieces in words for the parameters tables: numbers, durations and distributions,
+//! loads, handler steps, probes, timeouts, backoffs, retry budgets and conditions, breakers,
+//! fallbacks and routing. Each function returns plain text unless its doc says it returns HTML.
 
 use std::fmt::Write as _;
 
 use models::config::{
-    Arrivals, CallStep, Caller, Discovery, Fallback, LbPolicy, Load, PolicyConfig, PolicyOrder, ProbeConfig,
-    ProbePath, QueueOrder, Scenario, Step, Timeouts,
+    Arrivals, CallStep, Caller, Discovery, Fallback, LbPolicy, Load, ProbeConfig, ProbePath, Scenario, Step,
+    Timeouts,
 };
 use models::outcome::Failure;
 use models::policy::backoff::Backoff;
@@ -15,7 +15,7 @@ use models::policy::budget::RetryBudgetConfig;
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
 
-use super::html::{Cell, esc, num, raw, table, text};
+use super::super::html::esc;
 
 /// A number for people: integers without a fraction, others with up to three decimals.
 pub fn fmt_num(v: f64) -> String {
@@ -34,11 +34,13 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// A duration of `v` seconds as the simulator prints durations (`5ms`, `1s`).
 fn secs(v: f64) -> String {
     SimDuration::from_secs_f64(v).to_string()
 }
 
-fn at(t: SimTime) -> String {
+/// An instant as the time since the start of the run.
+pub fn at(t: SimTime) -> String {
     t.saturating_since(SimTime::ZERO).to_string()
 }
 
@@ -83,13 +85,15 @@ pub fn dist(d: &Dist) -> String {
     }
 }
 
-fn caller_name(s: &Scenario, c: Caller) -> &str {
+/// The name of the client or service that makes a call.
+pub fn caller_name(s: &Scenario, c: Caller) -> &str {
     match c {
         Caller::Client(i) => &s.clients[i as usize].name,
         Caller::Service(v) => &s.services[v.idx()].name,
     }
 }
 
+/// One call step in words: callee, policy, and whether it is best effort.
 fn call(s: &Scenario, c: &CallStep) -> String {
     let e = &s.edges[c.edge.idx()];
     let mut out = format!(
@@ -103,7 +107,8 @@ fn call(s: &Scenario, c: &CallStep) -> String {
     out
 }
 
-fn steps(s: &Scenario, steps: &[Step]) -> String {
+/// A handler's steps in words, joined by arrows.
+pub fn steps(s: &Scenario, steps: &[Step]) -> String {
     if steps.is_empty() {
         return "answers at once".into();
     }
@@ -127,7 +132,8 @@ fn steps(s: &Scenario, steps: &[Step]) -> String {
         .join(" → ")
 }
 
-fn load(l: &Load) -> String {
+/// A client's load in words: open loop with its rate (curve), closed loop, or bursts.
+pub fn load(l: &Load) -> String {
     match l {
         Load::Open { arrivals, rate } => {
             let kind = match arrivals {
@@ -163,7 +169,8 @@ fn load(l: &Load) -> String {
     }
 }
 
-fn probe(kind: &str, p: &ProbeConfig, s: &Scenario) -> String {
+/// One probe as HTML: its kind, path, timings and thresholds, and its handler if any.
+pub fn probe(kind: &str, p: &ProbeConfig, s: &Scenario) -> String {
     let path = match p.path {
         ProbePath::Shared => "<mark class=\"warn\">shared with traffic</mark>",
         ProbePath::Dedicated => "dedicated path",
@@ -181,7 +188,8 @@ fn probe(kind: &str, p: &ProbeConfig, s: &Scenario) -> String {
     out
 }
 
-fn timeouts(t: &Timeouts, deadline: Option<SimDuration>) -> String {
+/// A policy's timeouts as HTML; with none set, whether the deadline bounds the call.
+pub fn timeouts(t: &Timeouts, deadline: Option<SimDuration>) -> String {
     let all = [t.connect, t.read, t.write, t.pool, t.attempt];
     if all.iter().all(Option::is_none) {
         return match deadline {
@@ -203,7 +211,8 @@ fn timeouts(t: &Timeouts, deadline: Option<SimDuration>) -> String {
     esc(&s)
 }
 
-fn backoff(b: &Backoff) -> String {
+/// A retry backoff in words.
+pub fn backoff(b: &Backoff) -> String {
     match b {
         Backoff::None => "no backoff".into(),
         Backoff::Fixed { delay } => format!("fixed {delay}"),
@@ -224,7 +233,8 @@ fn backoff(b: &Backoff) -> String {
     }
 }
 
-fn budget(b: &RetryBudgetConfig) -> String {
+/// A retry budget in words.
+pub fn budget(b: &RetryBudgetConfig) -> String {
     match b {
         RetryBudgetConfig::GrpcThrottling {
             max_tokens,
@@ -264,7 +274,7 @@ fn budget(b: &RetryBudgetConfig) -> String {
 }
 
 /// Retryable outcomes, named by the scenario's groups where a whole group is covered.
-fn retry_on(mask: u32) -> String {
+pub fn retry_on(mask: u32) -> String {
     let mut left = mask;
     let mut names: Vec<&str> = Vec::new();
     for (group, members) in Failure::groups() {
@@ -289,7 +299,8 @@ fn retry_on(mask: u32) -> String {
     }
 }
 
-fn breaker(b: &BreakerConfig) -> String {
+/// A circuit breaker's configuration in words.
+pub fn breaker(b: &BreakerConfig) -> String {
     match b {
         BreakerConfig::Lesson {
             failure_threshold,
@@ -334,7 +345,8 @@ fn breaker(b: &BreakerConfig) -> String {
     }
 }
 
-fn fallback(f: &Fallback) -> String {
+/// What a call does when it fails, in words.
+pub fn fallback(f: &Fallback) -> String {
     match f {
         Fallback::Fail => "fail".into(),
         Fallback::Degrade => "degrade (default answer)".into(),
@@ -345,84 +357,8 @@ fn fallback(f: &Fallback) -> String {
     }
 }
 
-fn policy_row(s: &Scenario, i: usize, p: &PolicyConfig) -> Vec<Cell> {
-    let used: Vec<String> = s
-        .edges
-        .iter()
-        .filter(|e| e.policy.idx() == i)
-        .map(|e| format!("{}→{}", caller_name(s, e.caller), s.services[e.callee.idx()].name))
-        .collect();
-    let mut name = esc(&p.name);
-    if p.order == PolicyOrder::Resilience4j {
-        name.push_str("<br><small>order: retry → breaker → bulkhead</small>");
-    }
-    let pool = &p.pool;
-    let count = |n: u32| {
-        if n == u32::MAX {
-            "unlimited".to_string()
-        } else {
-            n.to_string()
-        }
-    };
-    let mut pool_text = format!(
-        "pool: {} connections, {} kept alive {}",
-        count(pool.max_connections),
-        count(pool.max_keepalive),
-        pool.keepalive_expiry
-    );
-    if let Some(shared) = &pool.shared {
-        let _ = write!(pool_text, ", shared pool `{shared}`");
-    }
-    if pool.sticky {
-        pool_text.push_str(", sticky");
-    }
-    if pool.connect_time != (Dist::Constant { value: 0.0 }) {
-        let _ = write!(pool_text, ", connect {}", dist(&pool.connect_time));
-    }
-    let retry = match &p.retry {
-        None => "—".to_string(),
-        Some(r) => {
-            let mut t = format!(
-                "{} attempts · {} · on {}",
-                r.max_attempts,
-                backoff(&r.backoff),
-                retry_on(r.on.mask)
-            );
-            if let Some(b) = &r.budget {
-                let _ = write!(t, " · budget: {}", budget(b));
-            }
-            t
-        }
-    };
-    let bulkhead = p.bulkhead.as_ref().map_or("—".to_string(), |b| {
-        if b.max_wait == SimDuration::ZERO {
-            format!("{} concurrent, rejects when full", b.max_concurrent)
-        } else {
-            format!("{} concurrent, waits ≤ {}", b.max_concurrent, b.max_wait)
-        }
-    });
-    let deadline = match p.deadline {
-        None => "—".to_string(),
-        Some(d) if p.propagate_deadline => format!("{d}, propagated"),
-        Some(d) => d.to_string(),
-    };
-    vec![
-        raw(name),
-        text(&used.join(", ")),
-        raw(format!(
-            "{}<br><small>{}</small>",
-            timeouts(&p.timeouts, p.deadline),
-            esc(&pool_text)
-        )),
-        text(&retry),
-        text(&p.breaker.as_ref().map_or("—".to_string(), breaker)),
-        text(&bulkhead),
-        text(&deadline),
-        text(&fallback(&p.fallback)),
-    ]
-}
-
-fn routing(lb: LbPolicy, d: Discovery) -> String {
+/// A service's load balancing and discovery in words.
+pub fn routing(lb: LbPolicy, d: Discovery) -> String {
     let lb = match lb {
         LbPolicy::RoundRobin => "round robin",
         LbPolicy::Random => "random",
@@ -434,177 +370,6 @@ fn routing(lb: LbPolicy, d: Discovery) -> String {
         Discovery::Registry { lag } => format!("registry, {lag} lag"),
     };
     format!("{lb} · {d}")
-}
-
-/// Writes the parameters section body.
-pub fn write(out: &mut String, s: &Scenario) {
-    let _ = writeln!(
-        out,
-        "<p class=\"facts\">Simulated {} in buckets of {} · network latency {} one way · \
-         {} client(s), {} service(s), {} call edge(s), {} fault(s)</p>",
-        s.duration,
-        s.bucket,
-        esc(&dist(&s.network_latency)),
-        s.clients.len(),
-        s.services.len(),
-        s.edges.len(),
-        s.faults.len()
-    );
-
-    let rows: Vec<Vec<Cell>> = s
-        .clients
-        .iter()
-        .map(|c| {
-            let e = &s.edges[c.edge.idx()];
-            let p = &s.policies[e.policy.idx()];
-            vec![
-                text(&c.name),
-                text(&s.services[e.callee.idx()].name),
-                text(&load(&c.load)),
-                text(&p.name),
-                text(&p.deadline.map_or("none".to_string(), |d| d.to_string())),
-            ]
-        })
-        .collect();
-    if !rows.is_empty() {
-        out.push_str("<h3>Clients</h3>\n");
-        table(
-            out,
-            "params clients",
-            None,
-            &[
-                ("client", false),
-                ("calls", false),
-                ("load", false),
-                ("policy", false),
-                ("gives up after", false),
-            ],
-            &rows,
-        );
-    }
-
-    let rows: Vec<Vec<Cell>> = s
-        .services
-        .iter()
-        .map(|v| {
-            let lc = &v.lifecycle;
-            let mut probes: Vec<String> = Vec::new();
-            for (kind, p) in [
-                ("startup", &lc.startup_probe),
-                ("liveness", &lc.liveness),
-                ("readiness", &lc.readiness),
-            ] {
-                if let Some(p) = p {
-                    probes.push(probe(kind, p, s));
-                }
-            }
-            let probes = if probes.is_empty() {
-                "none".to_string()
-            } else {
-                probes.join("<br>")
-            };
-            let order = match v.queue.order {
-                QueueOrder::Fifo => "FIFO",
-                QueueOrder::Lifo => "LIFO",
-            };
-            let queue = if v.queue.capacity == 0 {
-                "none (reject when busy)".to_string()
-            } else {
-                format!("{} {order}", v.queue.capacity)
-            };
-            let mut lifecycle = if lc.warm_start {
-                format!("warm start (startup {})", dist(&lc.startup))
-            } else {
-                format!("cold start, startup {}", dist(&lc.startup))
-            };
-            let _ = write!(lifecycle, " · {}", routing(v.lb, v.discovery));
-            if v.honour_deadlines {
-                lifecycle.push_str(" · honours deadlines");
-            }
-            vec![
-                text(&v.name),
-                num(v.replicas),
-                num(v.slots),
-                text(&queue),
-                text(&steps(s, &v.steps)),
-                raw(probes),
-                text(&lifecycle),
-            ]
-        })
-        .collect();
-    out.push_str("<h3>Services</h3>\n");
-    table(
-        out,
-        "params services",
-        None,
-        &[
-            ("service", false),
-            ("replicas", true),
-            ("slots per pod", true),
-            ("queue per pod", false),
-            ("handler", false),
-            ("probes", false),
-            ("startup · routing", false),
-        ],
-        &rows,
-    );
-
-    let rows: Vec<Vec<Cell>> = s
-        .policies
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| s.edges.iter().any(|e| e.policy.idx() == *i))
-        .map(|(i, p)| policy_row(s, i, p))
-        .collect();
-    if !rows.is_empty() {
-        out.push_str("<h3>Call policies</h3>\n");
-        table(
-            out,
-            "params policies",
-            None,
-            &[
-                ("policy", false),
-                ("used on", false),
-                ("timeouts · pool", false),
-                ("retry", false),
-                ("circuit breaker", false),
-                ("bulkhead", false),
-                ("deadline", false),
-                ("fallback", false),
-            ],
-            &rows,
-        );
-    }
-
-    let rows: Vec<Vec<Cell>> = s
-        .faults
-        .iter()
-        .map(|f| {
-            vec![
-                text(&s.services[f.service.idx()].name),
-                text(&models::world::describe_fault(f)),
-                num(at(f.from)),
-                num(f.until.map_or("end of run".to_string(), at)),
-            ]
-        })
-        .collect();
-    out.push_str("<h3>Faults</h3>\n");
-    if rows.is_empty() {
-        out.push_str("<p>No faults: the scenario runs on healthy services.</p>\n");
-    } else {
-        table(
-            out,
-            "params faults",
-            None,
-            &[
-                ("service", false),
-                ("fault", false),
-                ("from", true),
-                ("until", true),
-            ],
-            &rows,
-        );
-    }
 }
 
 #[cfg(test)]
