@@ -31,6 +31,7 @@ pub struct SweepInput {
     pub notes: Vec<String>,
 }
 
+/// The files (not directories) in `dir` as `(file name, path)`, sorted by name.
 fn sorted_entries(dir: &Path) -> io::Result<Vec<(String, std::path::PathBuf)>> {
     let mut v = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -132,6 +133,7 @@ pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
+/// Whether `s` parses as a number.
 fn is_number(s: &str) -> bool {
     !s.is_empty() && s.parse::<f64>().is_ok()
 }
@@ -213,6 +215,7 @@ fn svg_attr(svg: &str, name: &str) -> Option<f64> {
     (v.is_finite() && v > 0.0).then_some(v)
 }
 
+/// The width of `svg` in pixels, from its first tag.
 fn svg_width(svg: &str) -> Option<f64> {
     svg_attr(svg, "width")
 }
@@ -235,6 +238,7 @@ pub fn inline_svg(svg: &str, label: &str) -> String {
     format!("{open}{rest}")
 }
 
+/// A chart's title from its file name: the stem, with `.heatmap` said in words.
 fn chart_title(name: &str) -> String {
     let stem = name.strip_suffix(".svg").unwrap_or(name);
     match stem.strip_suffix(".heatmap") {
@@ -243,7 +247,8 @@ fn chart_title(name: &str) -> String {
     }
 }
 
-/// Writes the sweep section body.
+/// Writes the sweep section body: a facts line, each chart in a figure, the points table, the
+/// sweep files in collapsed blocks, and a note on what could not be shown.
 pub fn write(out: &mut String, s: &SweepInput) {
     let _ = writeln!(
         out,
@@ -257,107 +262,13 @@ pub fn write(out: &mut String, s: &SweepInput) {
         }
     );
     for (name, svg) in &s.charts {
-        let title = chart_title(name);
-        // Charts are drawn for their size: scaled down to fit, up by a quarter at most.
-        match svg_width(svg) {
-            Some(w) => {
-                let _ = writeln!(
-                    out,
-                    "<figure class=\"chart sweep-chart\" style=\"max-width:{}px\">",
-                    (w * 1.25).round()
-                );
-            }
-            None => out.push_str("<figure class=\"chart sweep-chart\">\n"),
-        }
-        match plain_svg(svg) {
-            Some(svg) => out.push_str(&inline_svg(svg, &title)),
-            None => {
-                // Not plain: shown as an image, where nothing in it can run or clash.
-                let _ = write!(
-                    out,
-                    "<img alt=\"{}\" src=\"data:image/svg+xml;base64,{}\">",
-                    esc(&title),
-                    base64(svg.as_bytes())
-                );
-            }
-        }
-        let _ = writeln!(
-            out,
-            "\n<figcaption>{} <code>charts/{}</code></figcaption></figure>",
-            esc(&title),
-            esc(name)
-        );
+        chart(out, name, svg);
     }
     if let Some(csv) = &s.points_csv {
-        let rows = parse_csv(csv);
-        out.push_str("<h3>Points</h3>\n");
-        match rows.split_first() {
-            None => out.push_str("<p>points.csv is empty.</p>\n"),
-            Some((head, body)) => {
-                let numeric: Vec<bool> = (0..head.len())
-                    .map(|i| {
-                        body.iter()
-                            .filter_map(|r| r.get(i))
-                            .filter(|c| !c.is_empty())
-                            .all(|c| is_number(c))
-                    })
-                    .collect();
-                let heads: Vec<(&str, bool)> = head
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| (h.as_str(), numeric[i]))
-                    .collect();
-                let cells: Vec<Vec<Cell>> = body
-                    .iter()
-                    .take(MAX_ROWS)
-                    .map(|r| {
-                        (0..head.len().max(r.len()))
-                            .map(|i| {
-                                let v = r.get(i).map_or("", String::as_str);
-                                if numeric.get(i).copied().unwrap_or(false) {
-                                    let short = short_number(v);
-                                    if short == v {
-                                        num(v)
-                                    } else {
-                                        Cell {
-                                            html: format!(
-                                                "<span title=\"{}\">{}</span>",
-                                                esc(v),
-                                                esc(&short)
-                                            ),
-                                            num: true,
-                                        }
-                                    }
-                                } else {
-                                    text(v)
-                                }
-                            })
-                            .collect()
-                    })
-                    .collect();
-                table(out, "points", None, &heads, &cells);
-                if body.len() > MAX_ROWS {
-                    let _ = writeln!(
-                        out,
-                        "<p class=\"note\">… and {} more rows in points.csv.</p>",
-                        body.len() - MAX_ROWS
-                    );
-                }
-            }
-        }
+        points(out, csv);
     }
     for (name, t) in &s.files {
-        let what = match name.as_str() {
-            "sweep.toml" => "Sweep file",
-            "base.toml" => "Base scenario",
-            _ => "File",
-        };
-        let _ = writeln!(
-            out,
-            "<details><summary>{what} <code>{}</code></summary><pre><code>{}</code></pre></details>",
-            esc(name),
-            esc(t)
-        );
+        file(out, name, t);
     }
     if !s.notes.is_empty() {
         let _ = writeln!(
@@ -366,6 +277,121 @@ pub fn write(out: &mut String, s: &SweepInput) {
             esc(&s.notes.join("; "))
         );
     }
+}
+
+/// One chart file `name` as a figure: inlined if it is a plain SVG, otherwise as an image.
+fn chart(out: &mut String, name: &str, svg: &str) {
+    let title = chart_title(name);
+    // Charts are drawn for their size: scaled down to fit, up by a quarter at most.
+    match svg_width(svg) {
+        Some(w) => {
+            let _ = writeln!(
+                out,
+                "<figure class=\"chart sweep-chart\" style=\"max-width:{}px\">",
+                (w * 1.25).round()
+            );
+        }
+        None => out.push_str("<figure class=\"chart sweep-chart\">\n"),
+    }
+    match plain_svg(svg) {
+        Some(svg) => out.push_str(&inline_svg(svg, &title)),
+        None => {
+            // Not plain: shown as an image, where nothing in it can run or clash.
+            let _ = write!(
+                out,
+                "<img alt=\"{}\" src=\"data:image/svg+xml;base64,{}\">",
+                esc(&title),
+                base64(svg.as_bytes())
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n<figcaption>{} <code>charts/{}</code></figcaption></figure>",
+        esc(&title),
+        esc(name)
+    );
+}
+
+/// The points heading and table from the text of `points.csv` (at most [`MAX_ROWS`] rows, the
+/// rest counted in a note), or a line saying it is empty.
+fn points(out: &mut String, csv: &str) {
+    let rows = parse_csv(csv);
+    out.push_str("<h3>Points</h3>\n");
+    let Some((head, body)) = rows.split_first() else {
+        out.push_str("<p>points.csv is empty.</p>\n");
+        return;
+    };
+    let numeric = numeric_columns(head.len(), body);
+    let heads: Vec<(&str, bool)> = head
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), numeric[i]))
+        .collect();
+    let cells: Vec<Vec<Cell>> = body
+        .iter()
+        .take(MAX_ROWS)
+        .map(|r| {
+            (0..head.len().max(r.len()))
+                .map(|i| {
+                    let numeric = numeric.get(i).copied().unwrap_or(false);
+                    point_cell(r.get(i).map_or("", String::as_str), numeric)
+                })
+                .collect()
+        })
+        .collect();
+    table(out, "points", None, &heads, &cells);
+    if body.len() > MAX_ROWS {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">… and {} more rows in points.csv.</p>",
+            body.len() - MAX_ROWS
+        );
+    }
+}
+
+/// For each of the first `columns` columns, whether every non-empty cell of `body` in it is a number.
+fn numeric_columns(columns: usize, body: &[Vec<String>]) -> Vec<bool> {
+    (0..columns)
+        .map(|i| {
+            body.iter()
+                .filter_map(|r| r.get(i))
+                .filter(|c| !c.is_empty())
+                .all(|c| is_number(c))
+        })
+        .collect()
+}
+
+/// A cell of the points table: text, or in a `numeric` column a right-aligned number,
+/// shortened for reading with the exact value in its title.
+fn point_cell(v: &str, numeric: bool) -> Cell {
+    if !numeric {
+        return text(v);
+    }
+    let short = short_number(v);
+    if short == v {
+        num(v)
+    } else {
+        Cell {
+            html: format!("<span title=\"{}\">{}</span>", esc(v), esc(&short)),
+            num: true,
+        }
+    }
+}
+
+/// One file of the sweep directory, `name` with text `t`, in a collapsed block.
+fn file(out: &mut String, name: &str, t: &str) {
+    let what = match name {
+        "sweep.toml" => "Sweep file",
+        "base.toml" => "Base scenario",
+        _ => "File",
+    };
+    let _ = writeln!(
+        out,
+        "<details><summary>{what} <code>{}</code></summary><pre><code>{}</code></pre></details>",
+        esc(name),
+        esc(t)
+    );
 }
 
 #[cfg(test)]
