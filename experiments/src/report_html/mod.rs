@@ -30,6 +30,8 @@ use std::fmt::Write as _;
 pub use html::{esc, shell_quote};
 pub use sweep::{SweepInput, read_dir as read_sweep_dir};
 
+use models::report::Summary;
+
 use crate::output::VERSION;
 use crate::run::Finished;
 
@@ -76,10 +78,12 @@ impl Invocation {
     }
 }
 
+/// The heading of section `id` (empty for an unknown id).
 fn heading(id: &str) -> &'static str {
     SECTIONS.iter().find(|(i, _)| *i == id).map_or("", |(_, h)| h)
 }
 
+/// Opens section `id` and writes its `<h2>`.
 fn open_section(out: &mut String, id: &str) {
     let _ = writeln!(
         out,
@@ -97,6 +101,7 @@ fn seconds(s: f64) -> String {
     }
 }
 
+/// `part` as a percentage of `whole`, to a tenth (`–` when `whole` is 0).
 fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
         "–".into()
@@ -105,6 +110,8 @@ fn pct(part: u64, whole: u64) -> String {
     }
 }
 
+/// The page's header: kicker, title, description, the partial-results banner, the headline
+/// numbers and the table of contents (without `sweep` unless `has_sweep`).
 fn overview(out: &mut String, f: &Finished, has_sweep: bool) {
     let s = &f.loaded.scenario;
     let sum = &f.output.report.summary;
@@ -132,6 +139,23 @@ fn overview(out: &mut String, f: &Finished, has_sweep: bool) {
             s.duration
         );
     }
+    out.push_str("<div class=\"stats\">\n");
+    for (class, v, k) in headline_stats(sum) {
+        let _ = writeln!(
+            out,
+            "<div class=\"stat {class}\"><span class=\"v\">{}</span><span class=\"k\">{}</span></div>",
+            esc(&v),
+            esc(&k)
+        );
+    }
+    out.push_str("</div>\n");
+    toc(out, has_sweep);
+    out.push_str("</div></header>\n");
+}
+
+/// The headline numbers as `(CSS class, value, label)`: simulated time, requests and their
+/// outcomes, restarts and lost requests; bad numbers get the class `bad`.
+fn headline_stats(sum: &Summary) -> Vec<(&'static str, String, String)> {
     let requests: u64 = sum.clients.iter().map(|c| c.requests).sum();
     let ok: u64 = sum.clients.iter().map(|c| c.ok).sum();
     let degraded: u64 = sum.clients.iter().map(|c| c.degraded).sum();
@@ -161,23 +185,19 @@ fn overview(out: &mut String, f: &Finished, has_sweep: bool) {
         lost.to_string(),
         "requests lost when containers died".to_string(),
     ));
-    out.push_str("<div class=\"stats\">\n");
-    for (class, v, k) in stats {
-        let _ = writeln!(
-            out,
-            "<div class=\"stat {class}\"><span class=\"v\">{}</span><span class=\"k\">{}</span></div>",
-            esc(&v),
-            esc(&k)
-        );
-    }
-    out.push_str("</div>\n<nav class=\"toc\" aria-label=\"Sections\">");
+    stats
+}
+
+/// The table of contents: a link to every section after the overview (`sweep` only if `has_sweep`).
+fn toc(out: &mut String, has_sweep: bool) {
+    out.push_str("<nav class=\"toc\" aria-label=\"Sections\">");
     for (id, h) in SECTIONS.iter().skip(1) {
         if *id == "sweep" && !has_sweep {
             continue;
         }
         let _ = write!(out, "<a href=\"#{id}\">{}</a>", esc(h));
     }
-    out.push_str("</nav>\n</div></header>\n");
+    out.push_str("</nav>\n");
 }
 
 /// Renders the page.
@@ -221,7 +241,21 @@ pub fn render(
     anatomy::write(&mut out, &lines);
     out.push_str("</section>\n");
 
-    open_section(&mut out, "timeline");
+    timeline_section(&mut out, &svg, &timeline);
+
+    if let Some(sw) = sweep {
+        open_section(&mut out, "sweep");
+        sweep::write(&mut out, sw);
+        out.push_str("</section>\n");
+    }
+    out.push_str("</main>\n");
+    footer(&mut out, f, how);
+    Ok(out)
+}
+
+/// The timeline section: a note, the incident timeline's `svg` inlined, and its caption.
+fn timeline_section(out: &mut String, svg: &str, timeline: &plots::Timeline) {
+    open_section(out, "timeline");
     out.push_str(
         "<p class=\"note\">Panels share one time axis; fault windows are shaded. Values are per \
          bucket of the time series.</p>\n<figure class=\"chart timeline\">\n",
@@ -233,14 +267,11 @@ pub fn render(
         esc(&timeline.title),
         esc(&timeline.subtitle)
     );
+}
 
-    if let Some(sw) = sweep {
-        open_section(&mut out, "sweep");
-        sweep::write(&mut out, sw);
-        out.push_str("</section>\n");
-    }
-    out.push_str("</main>\n");
-
+/// The footer (the `reproduce` section) and the end of the page: version, seed, scenario hash,
+/// and the command lines that run the scenario again and rebuild the page.
+fn footer(out: &mut String, f: &Finished, how: &Invocation) {
     let args = how.args(f.seed);
     let _ = writeln!(
         out,
@@ -260,7 +291,6 @@ pub fn render(
             .as_ref()
             .map_or(String::new(), |d| esc(&format!(" --sweep {}", shell_quote(d))))
     );
-    Ok(out)
 }
 
 #[cfg(test)]
