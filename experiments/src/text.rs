@@ -31,7 +31,8 @@ pub fn ms(v: f64) -> String {
     }
 }
 
-/// Renders the summary as text tables.
+/// Renders the summary as text tables: a header line, then the clients, services and (when
+/// there are any) call edges tables.
 pub fn summary_table(s: &Summary, hash: &str) -> String {
     let mut out = String::new();
     let stop = if s.stop.partial {
@@ -47,6 +48,16 @@ pub fn summary_table(s: &Summary, hash: &str) -> String {
         "meshsim: {} (seed {}, scenario {hash}): {:.3}s simulated, {} events, {stop}\n",
         s.scenario, s.seed, s.duration_s, s.events
     );
+    clients(&mut out, s);
+    services(&mut out, s);
+    if !s.edges.is_empty() {
+        edges(&mut out, s);
+    }
+    out
+}
+
+/// The clients table: requests by outcome, goodput and latency (ms), top failures.
+fn clients(out: &mut String, s: &Summary) {
     let _ = writeln!(
         out,
         "{:<20} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>9} {:>9}  top failures",
@@ -68,6 +79,11 @@ pub fn summary_table(s: &Summary, hash: &str) -> String {
             top_failures(&c.failed_by, 3)
         );
     }
+}
+
+/// The services table, after a blank line: pods, work done and refused, load, queue wait (ms),
+/// restarts.
+fn services(out: &mut String, s: &Summary) {
     let _ = writeln!(
         out,
         "\n{:<20} {:>5} {:>6} {:>9} {:>9} {:>7} {:>8} {:>7} {:>6} {:>9} {:>8} {:>11} {:>8}",
@@ -104,41 +120,43 @@ pub fn summary_table(s: &Summary, hash: &str) -> String {
             v.restarts
         );
     }
-    if !s.edges.is_empty() {
+}
+
+/// The call edges table, after a blank line: calls, attempts, outcomes, what refused them, and
+/// the top attempt failures.
+fn edges(out: &mut String, s: &Summary) {
+    let _ = writeln!(
+        out,
+        "\n{:<32} {:>8} {:>9} {:>5} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}  top failures",
+        "edge (policy)",
+        "calls",
+        "attempts",
+        "amp",
+        "ok",
+        "degraded",
+        "failed",
+        "breaker",
+        "bulkhead",
+        "budget",
+        "defer"
+    );
+    for e in &s.edges {
+        let name = format!("{} ({})", e.name, e.policy);
         let _ = writeln!(
             out,
-            "\n{:<32} {:>8} {:>9} {:>5} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}  top failures",
-            "edge (policy)",
-            "calls",
-            "attempts",
-            "amp",
-            "ok",
-            "degraded",
-            "failed",
-            "breaker",
-            "bulkhead",
-            "budget",
-            "defer"
+            "{:<32} {:>8} {:>9} {:>5.2} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}  {}",
+            name,
+            e.calls,
+            e.attempts,
+            e.amplification,
+            e.ok,
+            e.degraded,
+            e.failed,
+            e.breaker_rejections,
+            e.bulkhead_rejections,
+            e.budget_rejections,
+            e.fallback_defer,
+            top_failures(&e.attempt_failures_by, 3)
         );
-        for e in &s.edges {
-            let name = format!("{} ({})", e.name, e.policy);
-            let _ = writeln!(
-                out,
-                "{:<32} {:>8} {:>9} {:>5.2} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}  {}",
-                name,
-                e.calls,
-                e.attempts,
-                e.amplification,
-                e.ok,
-                e.degraded,
-                e.failed,
-                e.breaker_rejections,
-                e.bulkhead_rejections,
-                e.budget_rejections,
-                e.fallback_defer,
-                top_failures(&e.attempt_failures_by, 3)
-            );
-        }
     }
-    out
 }
