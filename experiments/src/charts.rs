@@ -3,7 +3,7 @@
 //! per service with capacity lines, latency p50/p99, and state bands for pods and breakers, with
 //! fault windows shaded.
 
-use models::config::{FaultKind, Scenario};
+use models::config::{FaultKind, Scenario, ServiceConfig};
 use models::metrics::PodState;
 use models::outcome::Failure;
 use models::policy::breaker::BreakerState;
@@ -14,10 +14,12 @@ use plots::{
 };
 use sim_core::time::SimDuration;
 
+/// Counts per bucket as rates per second.
 fn per_second(values: &[f64], bucket_s: f64) -> Vec<f64> {
     values.iter().map(|v| v / bucket_s).collect()
 }
 
+/// The bucket-by-bucket sum of the numeric columns `names` (missing ones count as zero).
 fn sum_columns(report: &Report, names: &[String]) -> Vec<f64> {
     let mut total = vec![0.0; report.series.buckets];
     for name in names {
@@ -28,6 +30,7 @@ fn sum_columns(report: &Report, names: &[String]) -> Vec<f64> {
     total
 }
 
+/// A series of the chart, solid or `dashed`.
 fn line(label: impl Into<String>, values: Vec<f64>, dashed: bool) -> Series {
     Series {
         label: label.into(),
@@ -36,77 +39,83 @@ fn line(label: impl Into<String>, values: Vec<f64>, dashed: bool) -> Series {
     }
 }
 
-/// The timeline of a run.
+/// The timeline of a run: load, outcomes, one panel per service, latency, pod bands and (when
+/// there are breakers) breaker bands, with fault windows shaded.
 pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
     let s = &report.summary;
     let bucket = report.series.bucket_s;
     let end = s.stop.at_s;
     let mut panels = vec![load_panel(scenario, report), outcome_panel(scenario, report)];
     for svc in &scenario.services {
-        let p = format!("service.{}", svc.name);
-        let series = vec![
-            line(
-                "busy slots",
-                report
-                    .series
-                    .num(&format!("{p}.busy_mean"))
-                    .unwrap_or(&[])
-                    .to_vec(),
-                false,
-            ),
-            line(
-                "queued",
-                report
-                    .series
-                    .num(&format!("{p}.queued_mean"))
-                    .unwrap_or(&[])
-                    .to_vec(),
-                false,
-            ),
-            line(
-                "slots of pods up",
-                report
-                    .series
-                    .num(&format!("{p}.capacity"))
-                    .unwrap_or(&[])
-                    .to_vec(),
-                true,
-            ),
-        ];
-        panels.push(Panel::Lines(LinePanel {
-            title: format!("{}: in flight and queued (time-averaged per bucket)", svc.name),
-            y_label: "requests".into(),
-            log_y: false,
-            series,
-            reference_lines: vec![RefLine {
-                label: format!("all {} pods' slots", svc.replicas),
-                value: f64::from(svc.slots * svc.replicas),
-            }],
-        }));
+        panels.push(service_panel(report, svc));
     }
+    panels.push(latency_panel(scenario, report));
+    panels.push(pod_bands(report, end));
+    if !report.bands.breakers.is_empty() {
+        panels.push(breaker_bands(report, end));
+    }
+    Timeline {
+        title: format!("{}: incident timeline", s.scenario),
+        subtitle: format!(
+            "seed {} · scenario {hash} · {} simulated · buckets of {}",
+            s.seed,
+            SimDuration::from_secs_f64(s.duration_s),
+            SimDuration::from_secs_f64(bucket)
+        ),
+        bucket_secs: bucket,
+        end_secs: end,
+        shaded: fault_shades(scenario, end),
+        panels,
+    }
+}
+
+/// The numeric column `name` of the time series, or empty if there is none.
+fn column(report: &Report, name: &str) -> Vec<f64> {
+    report.series.num(name).unwrap_or(&[]).to_vec()
+}
+
+/// One service's panel: busy slots and queue (time-averaged per bucket), the slots of pods that
+/// are up, and a line at the slots of all its pods.
+fn service_panel(report: &Report, svc: &ServiceConfig) -> Panel {
+    let p = format!("service.{}", svc.name);
+    let series = vec![
+        line("busy slots", column(report, &format!("{p}.busy_mean")), false),
+        line("queued", column(report, &format!("{p}.queued_mean")), false),
+        line("slots of pods up", column(report, &format!("{p}.capacity")), true),
+    ];
+    Panel::Lines(LinePanel {
+        title: format!("{}: in flight and queued (time-averaged per bucket)", svc.name),
+        y_label: "requests".into(),
+        log_y: false,
+        series,
+        reference_lines: vec![RefLine {
+            label: format!("all {} pods' slots", svc.replicas),
+            value: f64::from(svc.slots * svc.replicas),
+        }],
+    })
+}
+
+/// Latency p50 (dashed) and p99 of each client's finished requests, in ms on a log axis.
+fn latency_panel(scenario: &Scenario, report: &Report) -> Panel {
     let mut latency = Vec::new();
     for c in &scenario.clients {
         for q in ["p50", "p99"] {
-            let v = report
-                .series
-                .num(&format!("client.{}.latency_{q}_ms", c.name))
-                .unwrap_or(&[])
-                .to_vec();
+            let v = column(report, &format!("client.{}.latency_{q}_ms", c.name));
             latency.push(line(format!("{} {q}", c.name), v, q == "p50"));
         }
     }
-    panels.push(Panel::Lines(LinePanel {
+    Panel::Lines(LinePanel {
         title: "Latency of finished client requests".into(),
         y_label: "ms (log)".into(),
         log_y: true,
         series: latency,
         reference_lines: vec![],
-    }));
-    panels.push(pod_bands(report, end));
-    if !report.bands.breakers.is_empty() {
-        panels.push(breaker_bands(report, end));
-    }
-    let shaded = scenario
+    })
+}
+
+/// The faults' windows (seconds, cut at `end`), labelled with the service and the fault.
+fn fault_shades(scenario: &Scenario, end: f64) -> Vec<Shade> {
+    scenario
         .faults
         .iter()
         .map(|f| Shade {
@@ -125,22 +134,10 @@ pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
                 models::world::describe_fault(f)
             ),
         })
-        .collect();
-    Timeline {
-        title: format!("{}: incident timeline", s.scenario),
-        subtitle: format!(
-            "seed {} · scenario {hash} · {} simulated · buckets of {}",
-            s.seed,
-            SimDuration::from_secs_f64(s.duration_s),
-            SimDuration::from_secs_f64(bucket)
-        ),
-        bucket_secs: bucket,
-        end_secs: end,
-        shaded,
-        panels,
-    }
+        .collect()
 }
 
+/// Offered load (first tries) of each client against the attempts at each callee, per second.
 fn load_panel(scenario: &Scenario, report: &Report) -> Panel {
     let bucket = report.series.bucket_s;
     let mut series = Vec::new();
@@ -171,6 +168,7 @@ fn load_panel(scenario: &Scenario, report: &Report) -> Panel {
     })
 }
 
+/// Client outcomes per second, stacked: ok, degraded, and each failure that happened.
 fn outcome_panel(scenario: &Scenario, report: &Report) -> Panel {
     let bucket = report.series.bucket_s;
     let col = |suffix: &str| -> Vec<String> {
@@ -210,6 +208,7 @@ fn until(kept_until: Option<sim_core::time::SimTime>, end: f64) -> f64 {
     kept_until.map_or(end, |t| t.as_secs_f64().min(end))
 }
 
+/// A state history as spans (seconds, up to `end`; empty ones dropped), states numbered by `index`.
 fn spans<S: Copy + PartialEq>(
     states: &[(sim_core::time::SimTime, S)],
     end: f64,
@@ -227,6 +226,7 @@ fn spans<S: Copy + PartialEq>(
         .collect()
 }
 
+/// The state bands of every pod: ready, not ready, starting, killed or restarting.
 fn pod_bands(report: &Report, end: f64) -> Panel {
     let states = vec![
         StateStyle {
@@ -268,6 +268,7 @@ fn pod_bands(report: &Report, end: f64) -> Panel {
     })
 }
 
+/// The state bands of every circuit breaker: closed, half-open, open.
 fn breaker_bands(report: &Report, end: f64) -> Panel {
     let states = vec![
         StateStyle {
