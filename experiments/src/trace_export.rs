@@ -47,6 +47,7 @@ fn pods(scenario: &Scenario) -> Vec<(usize, u32)> {
         .collect()
 }
 
+/// Whether a span's status counts as success, and the status in words.
 fn status_text(status: SpanStatus) -> (bool, String) {
     match status {
         SpanStatus::Open => (true, "open at the end of the run".into()),
@@ -66,6 +67,7 @@ fn status_text(status: SpanStatus) -> (bool, String) {
     }
 }
 
+/// A span's display name: what it is and the edge it is on.
 fn span_name(scenario: &Scenario, s: &Span) -> String {
     let (caller, callee) = edge_names(scenario, s.edge);
     match s.kind {
@@ -76,21 +78,48 @@ fn span_name(scenario: &Scenario, s: &Span) -> String {
     }
 }
 
+/// When a span ends: its end, or the end of the run if it is still open.
 fn end_of(s: &Span, run_end: SimTime) -> SimTime {
     if s.end == SimTime::MAX { run_end } else { s.end }
 }
 
+/// A simulated time in microseconds.
 fn us(t: SimTime) -> f64 {
     t.as_nanos() as f64 / 1000.0
 }
 
-/// The Chrome Trace Event JSON of a run.
+/// The Chrome Trace Event JSON of a run: process and thread names, then every span as a
+/// `b`/`e` pair, the in-flight and queue counters, and instant events from the log.
 pub fn chrome(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
     let run_end = SimTime::from_nanos((report.summary.stop.at_s * 1e9).round() as u64);
-    let n_services = scenario.services.len();
-    let client_pid = |c: usize| 1 + n_services + c;
     let pods = pods(scenario);
     let mut events: Vec<Value> = Vec::new();
+    chrome_names(scenario, &mut events);
+    for (id, s) in trace.spans.iter().enumerate() {
+        chrome_span(
+            scenario,
+            &mut events,
+            id,
+            s,
+            chrome_track(scenario, trace, &pods, s),
+            run_end,
+        );
+    }
+    chrome_counters(scenario, report, &mut events);
+    chrome_instants(scenario, report, &mut events);
+    let doc = json!({"displayTimeUnit": "ms", "otherData": {"meshsim": crate::output::VERSION, "scenario": report.summary.scenario, "seed": report.summary.seed, "sample": trace.sample, "truncated": trace.truncated}, "traceEvents": events});
+    let mut text = serde_json::to_string(&doc).expect("trace serialises");
+    text.push('\n');
+    text
+}
+
+/// The Chrome process id of client number `c`: after the services' (which start at 1).
+fn client_pid(scenario: &Scenario, c: usize) -> usize {
+    1 + scenario.services.len() + c
+}
+
+/// Metadata events naming a process per service and per client and a thread per pod.
+fn chrome_names(scenario: &Scenario, events: &mut Vec<Value>) {
     for (s, svc) in scenario.services.iter().enumerate() {
         events.push(json!({"ph": "M", "name": "process_name", "pid": s + 1, "tid": 0, "args": {"name": format!("service {}", svc.name)}}));
         for r in 0..svc.replicas {
@@ -98,52 +127,67 @@ pub fn chrome(scenario: &Scenario, report: &Report, trace: &TraceData) -> String
         }
     }
     for (c, client) in scenario.clients.iter().enumerate() {
-        events.push(json!({"ph": "M", "name": "process_name", "pid": client_pid(c), "tid": 0, "args": {"name": format!("client {}", client.name)}}));
+        events.push(json!({"ph": "M", "name": "process_name", "pid": client_pid(scenario, c), "tid": 0, "args": {"name": format!("client {}", client.name)}}));
     }
-    // Where a span is drawn: the pod (or client) doing the work.
-    let track = |s: &Span| -> (usize, u32) {
-        let at_pod = |p: u32| {
-            let (svc, r) = pods[p as usize];
-            (svc + 1, r + 1)
-        };
-        match s.kind {
-            SpanKind::Server => at_pod(s.pod),
-            _ if s.kind == SpanKind::Call && s.pod != NO_SPAN => at_pod(s.pod),
-            _ => match scenario.edges[s.edge as usize].caller {
-                Caller::Client(c) => (client_pid(c as usize), 0),
-                Caller::Service(_) => {
-                    // Attempts from a pod: the parent call's pod.
-                    let parent = &trace.spans[s.parent as usize];
-                    if parent.pod != NO_SPAN {
-                        at_pod(parent.pod)
-                    } else {
-                        (1, 0)
-                    }
-                }
-            },
-        }
+}
+
+/// Where a span is drawn, as `(pid, tid)`: the pod (or client) doing the work.
+fn chrome_track(scenario: &Scenario, trace: &TraceData, pods: &[(usize, u32)], s: &Span) -> (usize, u32) {
+    let at_pod = |p: u32| {
+        let (svc, r) = pods[p as usize];
+        (svc + 1, r + 1)
     };
-    for (id, s) in trace.spans.iter().enumerate() {
-        let (pid, tid) = track(s);
-        let (ok, status) = status_text(s.status);
-        let cat = match s.kind {
-            SpanKind::Request => "request",
-            SpanKind::Call => "call",
-            SpanKind::Attempt => "attempt",
-            SpanKind::Server => "server",
-        };
-        let name = span_name(scenario, s);
-        let mut args = json!({"status": status, "ok": ok, "trace": s.root});
-        if s.kind == SpanKind::Attempt {
-            args["attempt"] = json!(s.attempt);
-            if let Some(b) = s.breaker {
-                args["breaker"] = json!(b.name());
+    match s.kind {
+        SpanKind::Server => at_pod(s.pod),
+        _ if s.kind == SpanKind::Call && s.pod != NO_SPAN => at_pod(s.pod),
+        _ => match scenario.edges[s.edge as usize].caller {
+            Caller::Client(c) => (client_pid(scenario, c as usize), 0),
+            Caller::Service(_) => {
+                // Attempts from a pod: the parent call's pod.
+                let parent = &trace.spans[s.parent as usize];
+                if parent.pod != NO_SPAN {
+                    at_pod(parent.pod)
+                } else {
+                    (1, 0)
+                }
             }
-        }
-        let hex = format!("0x{id:x}");
-        events.push(json!({"ph": "b", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(s.start), "args": args}));
-        events.push(json!({"ph": "e", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(end_of(s, run_end))}));
+        },
     }
+}
+
+/// Span number `id` as an async slice (a `b` and an `e` event) on `track`, with its status,
+/// trace and, for attempts, attempt number and breaker state.
+fn chrome_span(
+    scenario: &Scenario,
+    events: &mut Vec<Value>,
+    id: usize,
+    s: &Span,
+    track: (usize, u32),
+    run_end: SimTime,
+) {
+    let (pid, tid) = track;
+    let (ok, status) = status_text(s.status);
+    let cat = match s.kind {
+        SpanKind::Request => "request",
+        SpanKind::Call => "call",
+        SpanKind::Attempt => "attempt",
+        SpanKind::Server => "server",
+    };
+    let name = span_name(scenario, s);
+    let mut args = json!({"status": status, "ok": ok, "trace": s.root});
+    if s.kind == SpanKind::Attempt {
+        args["attempt"] = json!(s.attempt);
+        if let Some(b) = s.breaker {
+            args["breaker"] = json!(b.name());
+        }
+    }
+    let hex = format!("0x{id:x}");
+    events.push(json!({"ph": "b", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(s.start), "args": args}));
+    events.push(json!({"ph": "e", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(end_of(s, run_end))}));
+}
+
+/// In-flight and queued counters (`C` events) of every service, one per bucket.
+fn chrome_counters(scenario: &Scenario, report: &Report, events: &mut Vec<Value>) {
     let bucket = report.series.bucket_s;
     for (s, svc) in scenario.services.iter().enumerate() {
         let busy = report
@@ -159,6 +203,10 @@ pub fn chrome(scenario: &Scenario, report: &Report, trace: &TraceData) -> String
             events.push(json!({"ph": "C", "name": "in flight / queued", "pid": s + 1, "tid": 0, "ts": ts, "args": {"in_flight": x, "queued": q}}));
         }
     }
+}
+
+/// Kills, restarts and breaker transitions from the log as instant events on their pod's track.
+fn chrome_instants(scenario: &Scenario, report: &Report, events: &mut Vec<Value>) {
     let pod_track = |name: &str| -> Option<(usize, u32)> {
         scenario.services.iter().enumerate().find_map(|(s, svc)| {
             let r: u32 = name.strip_prefix(&svc.name)?.strip_prefix('-')?.parse().ok()?;
@@ -179,23 +227,22 @@ pub fn chrome(scenario: &Scenario, report: &Report, trace: &TraceData) -> String
         let (pid, tid) = pod_track(pod).unwrap_or((0, 0));
         events.push(json!({"ph": "i", "s": "t", "name": what, "pid": pid, "tid": tid, "ts": e.t * 1e6}));
     }
-    let doc = json!({"displayTimeUnit": "ms", "otherData": {"meshsim": crate::output::VERSION, "scenario": report.summary.scenario, "seed": report.summary.seed, "sample": trace.sample, "truncated": trace.truncated}, "traceEvents": events});
-    let mut text = serde_json::to_string(&doc).expect("trace serialises");
-    text.push('\n');
-    text
 }
 
+/// The 128-bit OTLP trace id (32 hex digits) of trace `root`, derived from the seed.
 fn hex128(seed: u64, root: u32) -> String {
     let a = derive_seed(seed, u64::from(root) * 2);
     let b = derive_seed(seed, u64::from(root) * 2 + 1);
     format!("{a:016x}{b:016x}")
 }
 
+/// The 64-bit OTLP span id (16 hex digits, never zero) of span `id`, derived from the seed.
 fn hex64(seed: u64, id: u32) -> String {
     let v = derive_seed(seed ^ 0x5350_414e, u64::from(id)).max(1);
     format!("{v:016x}")
 }
 
+/// An OTLP attribute `{key, value}` with the value typed as OTLP/JSON wants (ints as strings).
 fn attr(key: &str, value: Value) -> Value {
     let v = match value {
         Value::String(s) => json!({"stringValue": s}),
@@ -207,57 +254,14 @@ fn attr(key: &str, value: Value) -> Value {
     json!({"key": key, "value": v})
 }
 
-/// The OTLP/JSON of a run's spans.
+/// The OTLP/JSON of a run's spans, grouped by resource (`service.name`) in order of first use.
 pub fn otlp(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
     let seed = report.summary.seed;
     let run_end = SimTime::from_nanos((report.summary.stop.at_s * 1e9).round() as u64);
     let pods = pods(scenario);
-    // Resource (service.name) of each span: the side doing the work.
     let mut by_resource: Vec<(String, Vec<Value>)> = Vec::new();
     for (id, s) in trace.spans.iter().enumerate() {
-        let (caller, callee) = edge_names(scenario, s.edge);
-        let (resource, kind) = match s.kind {
-            SpanKind::Request => (caller, 3),
-            SpanKind::Call => (caller, 1),
-            SpanKind::Attempt => (caller, 3),
-            SpanKind::Server => (callee, 2),
-        };
-        let (ok, status) = status_text(s.status);
-        let mut attributes = vec![
-            attr("meshsim.kind", json!(format!("{:?}", s.kind).to_lowercase())),
-            attr("meshsim.outcome", json!(status.clone())),
-        ];
-        if s.kind == SpanKind::Attempt {
-            attributes.push(attr("meshsim.attempt", json!(s.attempt)));
-            if let Some(b) = s.breaker {
-                attributes.push(attr("meshsim.breaker_state", json!(b.name())));
-            }
-        }
-        if s.pod != NO_SPAN {
-            let (svc, r) = pods[s.pod as usize];
-            attributes.push(attr(
-                "k8s.pod.name",
-                json!(format!("{}-{r}", scenario.services[svc].name)),
-            ));
-        }
-        let code = match s.status {
-            SpanStatus::Open => 0,
-            _ if ok => 1,
-            _ => 2,
-        };
-        let mut span = json!({
-            "traceId": hex128(seed, s.root),
-            "spanId": hex64(seed, id as u32),
-            "name": span_name(scenario, s),
-            "kind": kind,
-            "startTimeUnixNano": (OTLP_EPOCH_NS + s.start.as_nanos()).to_string(),
-            "endTimeUnixNano": (OTLP_EPOCH_NS + end_of(s, run_end).as_nanos()).to_string(),
-            "attributes": attributes,
-            "status": if code == 2 { json!({"code": 2, "message": status}) } else { json!({"code": code}) },
-        });
-        if s.parent != NO_SPAN {
-            span["parentSpanId"] = json!(hex64(seed, s.parent));
-        }
+        let (resource, span) = otlp_span(scenario, &pods, seed, run_end, id, s);
         match by_resource.iter_mut().find(|(r, _)| *r == resource) {
             Some((_, spans)) => spans.push(span),
             None => by_resource.push((resource, vec![span])),
@@ -276,4 +280,66 @@ pub fn otlp(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
         serde_json::to_string(&json!({"resourceSpans": resource_spans})).expect("trace serialises");
     let _ = writeln!(text);
     text
+}
+
+/// Span number `id` in OTLP/JSON, with its resource (`service.name`): the side doing the work.
+fn otlp_span(
+    scenario: &Scenario,
+    pods: &[(usize, u32)],
+    seed: u64,
+    run_end: SimTime,
+    id: usize,
+    s: &Span,
+) -> (String, Value) {
+    let (caller, callee) = edge_names(scenario, s.edge);
+    let (resource, kind) = match s.kind {
+        SpanKind::Request => (caller, 3),
+        SpanKind::Call => (caller, 1),
+        SpanKind::Attempt => (caller, 3),
+        SpanKind::Server => (callee, 2),
+    };
+    let (ok, status) = status_text(s.status);
+    let attributes = otlp_attributes(scenario, pods, s, &status);
+    let code = match s.status {
+        SpanStatus::Open => 0,
+        _ if ok => 1,
+        _ => 2,
+    };
+    let mut span = json!({
+        "traceId": hex128(seed, s.root),
+        "spanId": hex64(seed, id as u32),
+        "name": span_name(scenario, s),
+        "kind": kind,
+        "startTimeUnixNano": (OTLP_EPOCH_NS + s.start.as_nanos()).to_string(),
+        "endTimeUnixNano": (OTLP_EPOCH_NS + end_of(s, run_end).as_nanos()).to_string(),
+        "attributes": attributes,
+        "status": if code == 2 { json!({"code": 2, "message": status}) } else { json!({"code": code}) },
+    });
+    if s.parent != NO_SPAN {
+        span["parentSpanId"] = json!(hex64(seed, s.parent));
+    }
+    (resource, span)
+}
+
+/// A span's attributes: kind, outcome (`status`), attempt number and breaker state for
+/// attempts, and the pod's name where it ran on one.
+fn otlp_attributes(scenario: &Scenario, pods: &[(usize, u32)], s: &Span, status: &str) -> Vec<Value> {
+    let mut attributes = vec![
+        attr("meshsim.kind", json!(format!("{:?}", s.kind).to_lowercase())),
+        attr("meshsim.outcome", json!(status)),
+    ];
+    if s.kind == SpanKind::Attempt {
+        attributes.push(attr("meshsim.attempt", json!(s.attempt)));
+        if let Some(b) = s.breaker {
+            attributes.push(attr("meshsim.breaker_state", json!(b.name())));
+        }
+    }
+    if s.pod != NO_SPAN {
+        let (svc, r) = pods[s.pod as usize];
+        attributes.push(attr(
+            "k8s.pod.name",
+            json!(format!("{}-{r}", scenario.services[svc].name)),
+        ));
+    }
+    attributes
 }
