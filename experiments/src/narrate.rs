@@ -19,6 +19,7 @@ pub const MAX_LINES: usize = 80;
 /// The longest repeating block that is folded.
 const MAX_CYCLE: usize = 8;
 
+/// One logged change in words (the pod's or edge's name first).
 fn describe(kind: &LogKind) -> String {
     match kind {
         LogKind::FaultStart { service, fault } => format!("{service}: fault starts: {fault}"),
@@ -28,9 +29,7 @@ fn describe(kind: &LogKind) -> String {
             busy,
             slots,
             queued,
-        } => {
-            format!("{pod} saturated: {busy}/{slots} slots busy, {queued} queued")
-        }
+        } => format!("{pod} saturated: {busy}/{slots} slots busy, {queued} queued"),
         LogKind::Unsaturated { pod, busy, slots } => {
             format!("{pod} has room again: {busy}/{slots} slots busy")
         }
@@ -40,28 +39,16 @@ fn describe(kind: &LogKind) -> String {
             consecutive,
             threshold,
             cause,
-        } => {
-            if consecutive <= threshold {
-                format!("{pod} {probe} probe failed {consecutive}/{threshold} ({cause})")
-            } else {
-                format!("{pod} {probe} probe failed again, {consecutive} in a row ({cause})")
-            }
-        }
+        } => probe_failed(pod, probe, *consecutive, *threshold, cause),
         LogKind::Killed { pod, reason, lost } => {
-            let why = match reason {
-                KillReason::Liveness => "liveness failed",
-                KillReason::Startup => "startup probe failed",
-                KillReason::Fault => "fault",
-            };
+            let why = kill_reason(*reason);
             format!("{pod} container killed ({why}), {lost} requests lost")
         }
         LogKind::RestartScheduled {
             pod,
             backoff_s,
             restarts,
-        } => {
-            format!("{pod} restart #{restarts} (back-off {backoff_s}s)")
-        }
+        } => format!("{pod} restart #{restarts} (back-off {backoff_s}s)"),
         LogKind::ContainerStarted { pod } => format!("{pod} container started"),
         LogKind::Readiness { pod, ready: true } => format!("{pod} ready"),
         LogKind::Readiness { pod, ready: false } => format!("{pod} not ready"),
@@ -81,21 +68,35 @@ fn describe(kind: &LogKind) -> String {
             from,
             to,
             reason,
-        } => {
-            format!(
-                "breaker {edge} at {owner}: {} → {} ({reason})",
-                from.name(),
-                to.name()
-            )
-        }
+        } => format!(
+            "breaker {edge} at {owner}: {} → {} ({reason})",
+            from.name(),
+            to.name()
+        ),
         LogKind::BulkheadSaturated {
             edge,
             owner,
             max_concurrent,
-        } => {
-            format!("bulkhead {edge} at {owner} full: {max_concurrent}/{max_concurrent} permits in use")
-        }
+        } => format!("bulkhead {edge} at {owner} full: {max_concurrent}/{max_concurrent} permits in use"),
         LogKind::BulkheadRecovered { edge, owner } => format!("bulkhead {edge} at {owner} has room again"),
+    }
+}
+
+/// A failed probe in words: the count towards the threshold, or past it, and the cause.
+fn probe_failed(pod: &str, probe: &str, consecutive: u32, threshold: u32, cause: &str) -> String {
+    if consecutive <= threshold {
+        format!("{pod} {probe} probe failed {consecutive}/{threshold} ({cause})")
+    } else {
+        format!("{pod} {probe} probe failed again, {consecutive} in a row ({cause})")
+    }
+}
+
+/// Why a container was killed, in words.
+fn kill_reason(reason: KillReason) -> &'static str {
+    match reason {
+        KillReason::Liveness => "liveness failed",
+        KillReason::Startup => "startup probe failed",
+        KillReason::Fault => "fault",
     }
 }
 
