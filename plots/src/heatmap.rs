@@ -32,29 +32,8 @@ pub(crate) struct Layout {
 
 impl Layout {
     pub(crate) fn new(h: &Heatmap) -> Layout {
-        let nx = h
-            .values
-            .iter()
-            .map(Vec::len)
-            .max()
-            .unwrap_or(0)
-            .max(h.x_ticks.len());
-        let ny = h.values.len().max(h.y_ticks.len());
-        let (mut lo, mut hi, mut any_missing) = (f64::INFINITY, f64::NEG_INFINITY, false);
-        for y in 0..ny {
-            for x in 0..nx {
-                match value(h, x, y) {
-                    Some(v) => {
-                        lo = lo.min(v);
-                        hi = hi.max(v);
-                    }
-                    None => any_missing = true,
-                }
-            }
-        }
-        if lo > hi {
-            (lo, hi) = (0.0, 1.0);
-        }
+        let (nx, ny) = grid_size(h);
+        let (mut lo, mut hi, any_missing) = value_range(h, nx, ny);
         let (nlo, nhi, bar_ticks) = axis::linear_axis(lo, hi, 5);
         if hi - lo <= hi.abs().max(lo.abs()) * 1e-12 {
             // All values equal: centre them on the scale.
@@ -111,8 +90,50 @@ impl Layout {
             0.5
         }
     }
+
+    /// Width and height of a cell in pixels (fractional: cells are rounded when drawn).
+    fn cell_size(&self) -> (f64, f64) {
+        let cw = f64::from(self.plot.width()) / self.nx.max(1) as f64;
+        let ch = f64::from(self.plot.height()) / self.ny.max(1) as f64;
+        (cw, ch)
+    }
 }
 
+/// Columns and rows of the grid: the longest row of values or the tick labels, whichever is more.
+fn grid_size(h: &Heatmap) -> (usize, usize) {
+    let nx = h
+        .values
+        .iter()
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0)
+        .max(h.x_ticks.len());
+    let ny = h.values.len().max(h.y_ticks.len());
+    (nx, ny)
+}
+
+/// The smallest and largest finite value of the grid (0 and 1 if there is none), and whether
+/// some cell has no value.
+fn value_range(h: &Heatmap, nx: usize, ny: usize) -> (f64, f64, bool) {
+    let (mut lo, mut hi, mut any_missing) = (f64::INFINITY, f64::NEG_INFINITY, false);
+    for y in 0..ny {
+        for x in 0..nx {
+            match value(h, x, y) {
+                Some(v) => {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+                None => any_missing = true,
+            }
+        }
+    }
+    if lo > hi {
+        (lo, hi) = (0.0, 1.0);
+    }
+    (lo, hi, any_missing)
+}
+
+/// The value of cell (`x`, `y`), if it has a finite one.
 fn value(h: &Heatmap, x: usize, y: usize) -> Option<f64> {
     h.values
         .get(y)
@@ -120,7 +141,7 @@ fn value(h: &Heatmap, x: usize, y: usize) -> Option<f64> {
         .and_then(|v| finite(*v))
 }
 
-/// Draws the heatmap.
+/// Draws the heatmap: title, cells, column and row labels, axis labels, then the colour bar.
 pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> Res {
     area.fill(&style::WHITE).map_err(crate::error::drawing)?;
     let plot = l.plot;
@@ -144,27 +165,47 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout)
         draw::frame_rect(area, plot, FRAME)?;
         draw::note(area, plot, "no data")?;
     }
-    let cw = f64::from(plot.width()) / l.nx.max(1) as f64;
-    let ch = f64::from(plot.height()) / l.ny.max(1) as f64;
-    let gap = if cw >= 8.0 && ch >= 8.0 { 1 } else { 0 };
-    // One text size for every cell: the largest (18 down to 12 px) at which all values fit;
-    // none when they do not, rather than labelling some cells and not others.
-    let labels: Vec<Vec<Option<String>>> = (0..l.ny)
+    cells(area, h, l)?;
+    column_labels(area, h, l)?;
+    row_labels(area, h, l)?;
+    axis_labels(area, h, l)?;
+    colour_bar(area, h, l)
+}
+
+/// The cell labels, row by row: each value printed with the same precision, `None` without a value.
+fn cell_labels(h: &Heatmap, l: &Layout) -> Vec<Vec<Option<String>>> {
+    (0..l.ny)
         .map(|y| {
             (0..l.nx)
                 .map(|x| value(h, x, y).map(|v| axis::uniform_number(v, l.lo.abs().max(l.hi.abs()))))
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// One text size (px) for every cell label: the largest (18 down to 12 px) at which all of
+/// `labels` fit cells of `cw` × `ch` pixels; none when they do not, rather than labelling some
+/// cells and not others.
+fn cell_text_size(labels: &[Vec<Option<String>>], cw: f64, ch: f64) -> Option<u32> {
     let widest = labels
         .iter()
         .flatten()
         .map(|s| s.as_deref().unwrap_or("n/a"))
         .max_by_key(|s| style::text_width(s, 18, false))
         .unwrap_or("");
-    let cell_px = [18u32, 16, 14, 12].into_iter().find(|px| {
-        f64::from(style::text_width(widest, *px, false)) <= cw - 8.0 && f64::from(*px) * 1.4 <= ch
-    });
+    [18u32, 16, 14, 12]
+        .into_iter()
+        .find(|px| f64::from(style::text_width(widest, *px, false)) <= cw - 8.0 && f64::from(*px) * 1.4 <= ch)
+}
+
+/// The cells, row 0 at the bottom: coloured by value (grey without one), labelled when the
+/// labels fit.
+fn cells<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> Res {
+    let plot = l.plot;
+    let (cw, ch) = l.cell_size();
+    let gap = if cw >= 8.0 && ch >= 8.0 { 1 } else { 0 };
+    let labels = cell_labels(h, l);
+    let cell_px = cell_text_size(&labels, cw, ch);
     for (y, row_labels) in labels.iter().enumerate() {
         // Row 0 at the bottom.
         let cy0 = (f64::from(plot.y1) - (y + 1) as f64 * ch).round() as i32;
@@ -196,8 +237,13 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout)
             }
         }
     }
+    Ok(())
+}
 
-    // Column labels, thinned so they do not overlap.
+/// The column labels under the cells, thinned so they do not overlap.
+fn column_labels<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> Res {
+    let plot = l.plot;
+    let (cw, _) = l.cell_size();
     let widest = h
         .x_ticks
         .iter()
@@ -218,6 +264,13 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout)
             false,
         )?;
     }
+    Ok(())
+}
+
+/// The row labels left of the cells, at least 20 px apart and cut to the room there.
+fn row_labels<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> Res {
+    let plot = l.plot;
+    let (_, ch) = l.cell_size();
     let every = (20.0 / ch.max(1e-9)).ceil().max(1.0) as usize;
     let max_w = (plot.x0 - MARGIN - 30 - 12 - 10 + 10).max(0) as u32;
     for (y, t) in h.y_ticks.iter().enumerate().filter(|(y, _)| y % every == 0) {
@@ -234,6 +287,12 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout)
             false,
         )?;
     }
+    Ok(())
+}
+
+/// The x axis label under the column labels and the y axis label, turned, at the left edge.
+fn axis_labels<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> Res {
+    let plot = l.plot;
     let x_label = style::fit_text(&h.x_label, size::AXIS, false, plot.width() as u32);
     draw::text(
         area,
@@ -256,12 +315,11 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout)
         INK,
         Anchor::Center,
         true,
-    )?;
-
-    colour_bar(area, h, l)
+    )
 }
 
-/// The colour bar right of the cells, with ticks and the value label.
+/// The colour bar right of the cells, with ticks, the value label and (when some cell has no
+/// value) a legend entry for missing cells.
 fn colour_bar<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> Res {
     let plot = l.plot;
     let bar_h = if l.any_missing {
@@ -275,8 +333,39 @@ fn colour_bar<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> R
         x1: l.bar_x + BAR_W,
         y1: plot.y0 + bar_h,
     };
-    // 60 flat steps: smooth to the eye, and a small SVG.
+    colour_steps(area, bar)?;
+    draw::frame_rect(area, bar, FRAME)?;
+    bar_ticks(area, l, bar)?;
+    let label = style::fit_text(&h.value_label, size::AXIS, false, bar_h as u32);
+    let lx = bar.x1 + 8 + l.bar_tick_w + 16 + 11;
+    draw::text(
+        area,
+        &label,
+        (lx, (bar.y0 + bar.y1) / 2),
+        size::AXIS,
+        false,
+        INK,
+        Anchor::Center,
+        true,
+    )?;
+    if l.any_missing {
+        let entries = [(
+            Swatch::Fill {
+                color: MISSING,
+                alpha: 1.0,
+            },
+            "no data".to_string(),
+        )];
+        draw::legend(area, bar.x0, bar.y1 + 14, 200, draw::LEGEND_ROW, &entries)?;
+    }
+    Ok(())
+}
+
+/// Fills `bar` with the colour scale, bottom to top, in 60 flat steps: smooth to the eye, and
+/// a small SVG.
+fn colour_steps<DB: DrawingBackend>(area: &Area<DB>, bar: Rect) -> Res {
     const STEPS: i32 = 60;
+    let bar_h = bar.height();
     for k in 0..STEPS {
         let y1 = bar.y1 - (bar_h * k) / STEPS;
         let y0 = bar.y1 - (bar_h * (k + 1)) / STEPS;
@@ -293,7 +382,12 @@ fn colour_bar<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> R
             1.0,
         )?;
     }
-    draw::frame_rect(area, bar, FRAME)?;
+    Ok(())
+}
+
+/// The colour bar's tick marks and labels right of `bar`, skipping any that would overlap the
+/// one below.
+fn bar_ticks<DB: DrawingBackend>(area: &Area<DB>, l: &Layout, bar: Rect) -> Res {
     let scale = Scale::linear(l.lo, l.hi, bar.y1, bar.y0);
     let mut last_top = i32::MAX;
     for (v, label) in &l.bar_ticks.major {
@@ -317,28 +411,6 @@ fn colour_bar<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> R
             false,
         )?;
         last_top = p - 10;
-    }
-    let label = style::fit_text(&h.value_label, size::AXIS, false, bar_h as u32);
-    let lx = bar.x1 + 8 + l.bar_tick_w + 16 + 11;
-    draw::text(
-        area,
-        &label,
-        (lx, (bar.y0 + bar.y1) / 2),
-        size::AXIS,
-        false,
-        INK,
-        Anchor::Center,
-        true,
-    )?;
-    if l.any_missing {
-        let entries = [(
-            Swatch::Fill {
-                color: MISSING,
-                alpha: 1.0,
-            },
-            "no data".to_string(),
-        )];
-        draw::legend(area, bar.x0, bar.y1 + 14, 200, draw::LEGEND_ROW, &entries)?;
     }
     Ok(())
 }
