@@ -8,281 +8,29 @@
 use plotters::prelude::DrawingBackend;
 
 use crate::axis::{self, Scale, Ticks, finite};
-use crate::data::{BandPanel, LinePanel, Panel, StackedPanel, Timeline, Tone};
+use crate::data::{Panel, Timeline};
+use crate::draw::{self, Area, Rect, Res};
+use crate::style::{self, Anchor, FRAME, INK, INK_SOFT, SHADE, SHADE_ALPHA, size};
 
 mod panels;
-use crate::draw::{self, Area, Rect, Res, Swatch};
-use crate::style::{self, Anchor, FRAME, INK, INK_SOFT, SHADE, SHADE_ALPHA, size};
+mod prep;
+
+use prep::{Prep, Stack, Time, YAxis};
 
 /// Width of a timeline image.
 pub(crate) const WIDTH: i32 = 1600;
 /// Outer margin.
 pub(super) const MARGIN: i32 = 24;
-/// Height of the plot area of a lines or stacked panel (the whole panel is 282 px).
-const PLOT_H: i32 = 200;
 /// Height of the title row above each plot.
 const TITLE_ROW: i32 = 34;
 /// Height for the tick labels under each plot.
 const TICK_ROW: i32 = 30;
 /// Gap between panels.
 const PANEL_GAP: i32 = 18;
-/// Row height of a bands panel (for up to 20 rows; more rows share 600 px).
-const BAND_ROW: f64 = 30.0;
 /// Most legend rows a panel makes room for.
 const MAX_LEGEND: usize = 12;
 /// Height of one line of fault labels.
 const SHADE_ROW: i32 = 26;
-
-/// The time axis, sanitised.
-pub(super) struct Time {
-    pub(super) bucket: f64,
-    pub(super) end: f64,
-}
-
-impl Time {
-    fn new(t: &Timeline) -> Time {
-        let bucket = if t.bucket_secs.is_finite() && t.bucket_secs > 0.0 {
-            t.bucket_secs
-        } else {
-            1.0
-        };
-        let end = if t.end_secs.is_finite() && t.end_secs > 0.0 {
-            t.end_secs.min(axis::MAX_ABS)
-        } else {
-            // No usable end: derive it from the data, or show 0..1.
-            let mut end = 0.0f64;
-            for p in &t.panels {
-                let n = match p {
-                    Panel::Lines(l) => l.series.iter().map(|s| s.values.len()).max().unwrap_or(0),
-                    Panel::Stacked(s) => s.layers.iter().map(|s| s.values.len()).max().unwrap_or(0),
-                    Panel::Bands(b) => {
-                        for s in b.rows.iter().flat_map(|r| &r.spans) {
-                            end = end
-                                .max(finite(s.end_secs).unwrap_or(0.0))
-                                .max(finite(s.start_secs).unwrap_or(0.0));
-                        }
-                        0
-                    }
-                };
-                end = end.max(n as f64 * bucket);
-            }
-            for s in &t.shaded {
-                end = end.max(finite(s.end_secs).unwrap_or(0.0));
-            }
-            if end.is_finite() && end > 0.0 {
-                end.min(axis::MAX_ABS)
-            } else {
-                1.0
-            }
-        };
-        Time { bucket, end }
-    }
-
-    /// (time, value) of the buckets that fall inside the axis; `None` for a gap.
-    pub(super) fn points<'a>(&'a self, values: &'a [f64]) -> impl Iterator<Item = (f64, Option<f64>)> + 'a {
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| ((i as f64 + 0.5) * self.bucket, finite(*v)))
-            .take_while(|(t, _)| *t <= self.end)
-    }
-}
-
-/// A y axis before it is placed.
-pub(super) struct YAxis {
-    lo: f64,
-    hi: f64,
-    log: Option<(i32, i32)>,
-    pub(super) ticks: Ticks,
-}
-
-impl YAxis {
-    fn from_values(values: impl Iterator<Item = f64>, log: bool) -> YAxis {
-        let (mut lo, mut hi, mut any) = (f64::INFINITY, f64::NEG_INFINITY, false);
-        for v in values.filter(|v| v.is_finite() && (!log || *v > 0.0)) {
-            lo = lo.min(v);
-            hi = hi.max(v);
-            any = true;
-        }
-        if log {
-            let (e0, e1, ticks) = if any {
-                axis::log_axis(lo, hi, 2)
-            } else {
-                axis::log_axis(1.0, 10.0, 2)
-            };
-            return YAxis {
-                lo: 0.0,
-                hi: 0.0,
-                log: Some((e0, e1)),
-                ticks,
-            };
-        }
-        let (lo, hi) = if any {
-            (lo.min(0.0), hi.max(0.0))
-        } else {
-            (0.0, 1.0)
-        };
-        let hi = if hi > 0.0 { hi + (hi - lo) * 0.05 } else { hi };
-        let (lo, hi, ticks) = axis::linear_axis(lo, hi, 5);
-        YAxis {
-            lo,
-            hi,
-            log: None,
-            ticks,
-        }
-    }
-
-    pub(super) fn scale(&self, plot: Rect) -> Scale {
-        match self.log {
-            Some((e0, e1)) => Scale::log(f64::from(e0), f64::from(e1), plot.y1, plot.y0),
-            None => Scale::linear(self.lo, self.hi, plot.y1, plot.y0),
-        }
-    }
-}
-
-/// Stacked layers: cumulative tops per bucket (`None` = gap).
-pub(super) struct Stack {
-    /// tops[k][i]: top of layer k at bucket i.
-    pub(super) tops: Vec<Vec<Option<f64>>>,
-}
-
-impl Stack {
-    fn new(p: &StackedPanel, time: &Time) -> Stack {
-        let n = p
-            .layers
-            .iter()
-            .map(|l| time.points(&l.values).count())
-            .max()
-            .unwrap_or(0);
-        // Per bucket: the cumulative tops of all layers, or None when no layer has data there.
-        let columns: Vec<Option<Vec<f64>>> = (0..n)
-            .map(|i| {
-                let vals: Vec<Option<f64>> = p
-                    .layers
-                    .iter()
-                    .map(|l| l.values.get(i).and_then(|v| finite(*v)))
-                    .collect();
-                if vals.iter().all(Option::is_none) {
-                    return None;
-                }
-                let mut cum = 0.0f64;
-                Some(
-                    vals.iter()
-                        .map(|v| {
-                            cum = (cum + v.unwrap_or(0.0).max(0.0)).min(axis::MAX_ABS);
-                            cum
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
-        let tops = (0..p.layers.len())
-            .map(|k| columns.iter().map(|c| c.as_ref().map(|c| c[k])).collect())
-            .collect();
-        Stack { tops }
-    }
-}
-
-/// A panel with its data prepared for layout.
-enum Prep<'a> {
-    Lines(&'a LinePanel, YAxis),
-    Stacked(&'a StackedPanel, YAxis, Stack),
-    Bands(&'a BandPanel),
-    /// Stands in for a timeline without panels: an empty frame over the time axis.
-    Empty,
-}
-
-impl Prep<'_> {
-    fn plot_height(&self) -> i32 {
-        match self {
-            Prep::Bands(b) => band_height(b.rows.len()),
-            Prep::Empty => 60,
-            _ => PLOT_H,
-        }
-    }
-
-    fn legend(&self) -> Vec<(Swatch, String)> {
-        match self {
-            Prep::Lines(l, _) => l
-                .series
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    (
-                        Swatch::Line {
-                            color: style::series_rgb(i),
-                            dashed: is_dashed(s, i),
-                        },
-                        s.label.clone(),
-                    )
-                })
-                .collect(),
-            Prep::Stacked(s, ..) => {
-                // Top layer first, as the areas are stacked.
-                let mut v: Vec<_> = s
-                    .layers
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| {
-                        (
-                            Swatch::Fill {
-                                color: style::layer_rgb(i),
-                                alpha: 1.0,
-                            },
-                            l.label.clone(),
-                        )
-                    })
-                    .collect();
-                v.reverse();
-                v
-            }
-            Prep::Bands(b) => {
-                let mut v: Vec<_> = b
-                    .states
-                    .iter()
-                    .map(|s| {
-                        (
-                            Swatch::Fill {
-                                color: style::tone_rgb(s.tone),
-                                alpha: 1.0,
-                            },
-                            s.name.clone(),
-                        )
-                    })
-                    .collect();
-                if b.rows
-                    .iter()
-                    .flat_map(|r| &r.spans)
-                    .any(|s| s.state >= b.states.len())
-                {
-                    v.push((
-                        Swatch::Fill {
-                            color: style::tone_rgb(Tone::Neutral),
-                            alpha: 1.0,
-                        },
-                        "unknown".into(),
-                    ));
-                }
-                v
-            }
-            Prep::Empty => Vec::new(),
-        }
-    }
-}
-
-/// Whether line series `i` is drawn dashed: as asked for series 0–7; series 8–15 repeat the
-/// palette's eight colours with the dash style inverted (16–23 as asked again, ...), so that no
-/// two of the first sixteen lines look alike.
-fn is_dashed(s: &crate::data::Series, i: usize) -> bool {
-    s.dashed != ((i / 8) % 2 == 1)
-}
-
-fn band_height(rows: usize) -> i32 {
-    if rows == 0 {
-        return 44;
-    }
-    (rows as f64 * BAND_ROW).min(600.0).round() as i32
-}
 
 /// Pixel positions of everything, computed before drawing.
 pub(crate) struct Layout<'a> {
@@ -305,65 +53,9 @@ pub(crate) struct Layout<'a> {
 impl<'a> Layout<'a> {
     pub(crate) fn new(t: &'a Timeline) -> Layout<'a> {
         let time = Time::new(t);
-        let preps: Vec<Prep<'a>> = t
-            .panels
-            .iter()
-            .map(|p| match p {
-                Panel::Lines(l) => {
-                    let values = l
-                        .series
-                        .iter()
-                        .flat_map(|s| time.points(&s.values).filter_map(|(_, v)| v))
-                        .chain(l.reference_lines.iter().filter_map(|r| finite(r.value)));
-                    Prep::Lines(l, YAxis::from_values(values, l.log_y))
-                }
-                Panel::Stacked(s) => {
-                    let stack = Stack::new(s, &time);
-                    let tops = stack
-                        .tops
-                        .last()
-                        .map(|v| v.iter().filter_map(|t| *t).collect::<Vec<_>>());
-                    Prep::Stacked(
-                        s,
-                        YAxis::from_values(tops.unwrap_or_default().into_iter(), false),
-                        stack,
-                    )
-                }
-                Panel::Bands(b) => Prep::Bands(b),
-            })
-            .collect();
-
-        // Left column: y axis title + tick labels, or band row labels; the same for every panel.
-        let mut left = MARGIN + 60;
-        for p in &preps {
-            let need = match p {
-                Prep::Lines(_, y) | Prep::Stacked(_, y, _) => {
-                    MARGIN + 26 + 12 + draw::max_label_width(&y.ticks) as i32 + 10
-                }
-                Prep::Bands(b) => {
-                    let w = b
-                        .rows
-                        .iter()
-                        .map(|r| style::text_width(&r.label, size::TICK, false))
-                        .max()
-                        .unwrap_or(0);
-                    MARGIN + w as i32 + 14
-                }
-                Prep::Empty => 0,
-            };
-            left = left.max(need);
-        }
-        let left = left.min(420);
-        // Right column: legends.
-        let legend_w = preps
-            .iter()
-            .map(|p| {
-                let entries = p.legend();
-                draw::legend_width(&entries.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>()) as i32
-            })
-            .max()
-            .unwrap_or(0)
-            .clamp(150, 340);
+        let preps = prepare(t, &time);
+        let left = left_column(&preps);
+        let legend_w = legend_column(&preps);
         let right = WIDTH - MARGIN - legend_w - 24;
 
         let x_count = ((right - left) / 110).max(2) as usize;
@@ -384,32 +76,7 @@ impl<'a> Layout<'a> {
         if rows > 0 {
             y += rows * SHADE_ROW + 10;
         }
-        let mut panels = Vec::with_capacity(preps.len());
-        for p in preps {
-            let top = y;
-            let plot = Rect {
-                x0: left,
-                y0: top + TITLE_ROW,
-                x1: right,
-                y1: top + TITLE_ROW + p.plot_height(),
-            };
-            // Room for the legend beside the plot (up to MAX_LEGEND rows; more are summarised).
-            let legend_h = p.legend().len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW;
-            y = (plot.y1 + TICK_ROW).max(plot.y0 + legend_h) + PANEL_GAP;
-            panels.push((p, top, plot));
-        }
-        if panels.is_empty() {
-            // Still show the time axis under an empty frame.
-            let top = y;
-            let plot = Rect {
-                x0: left,
-                y0: top + TITLE_ROW,
-                x1: right,
-                y1: top + TITLE_ROW + 60,
-            };
-            y = plot.y1 + TICK_ROW + PANEL_GAP;
-            panels.push((Prep::Empty, top, plot));
-        }
+        let (panels, y) = stack_panels(preps, y, left, right);
         // "time (s)" right under the last panel's tick labels; the image ends below it or below
         // the last legend, whichever is lower.
         let last_plot_bottom = panels.last().map_or(y, |p| p.2.y1);
@@ -432,9 +99,116 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// The shared time axis, from 0 at the plots' left edge to the end at their right edge.
     fn x_scale(&self) -> Scale {
         Scale::linear(0.0, self.time.end, self.left, self.right)
     }
+}
+
+/// Each panel of `t` with its data prepared: y axes over the values inside the time axis
+/// (with reference lines), and the stacked tops of stacked panels.
+fn prepare<'a>(t: &'a Timeline, time: &Time) -> Vec<Prep<'a>> {
+    t.panels
+        .iter()
+        .map(|p| match p {
+            Panel::Lines(l) => {
+                let values = l
+                    .series
+                    .iter()
+                    .flat_map(|s| time.points(&s.values).filter_map(|(_, v)| v))
+                    .chain(l.reference_lines.iter().filter_map(|r| finite(r.value)));
+                Prep::Lines(l, YAxis::from_values(values, l.log_y))
+            }
+            Panel::Stacked(s) => {
+                let stack = Stack::new(s, time);
+                let tops = stack
+                    .tops
+                    .last()
+                    .map(|v| v.iter().filter_map(|t| *t).collect::<Vec<_>>());
+                Prep::Stacked(
+                    s,
+                    YAxis::from_values(tops.unwrap_or_default().into_iter(), false),
+                    stack,
+                )
+            }
+            Panel::Bands(b) => Prep::Bands(b),
+        })
+        .collect()
+}
+
+/// The plots' left edge (px): room for the widest y axis title and tick labels, or band row
+/// labels; the same for every panel, at most 420.
+fn left_column(preps: &[Prep<'_>]) -> i32 {
+    let mut left = MARGIN + 60;
+    for p in preps {
+        let need = match p {
+            Prep::Lines(_, y) | Prep::Stacked(_, y, _) => {
+                MARGIN + 26 + 12 + draw::max_label_width(&y.ticks) as i32 + 10
+            }
+            Prep::Bands(b) => {
+                let w = b
+                    .rows
+                    .iter()
+                    .map(|r| style::text_width(&r.label, size::TICK, false))
+                    .max()
+                    .unwrap_or(0);
+                MARGIN + w as i32 + 14
+            }
+            Prep::Empty => 0,
+        };
+        left = left.max(need);
+    }
+    left.min(420)
+}
+
+/// Width (px) of the legend column right of the plots: the widest legend, 150 to 340.
+fn legend_column(preps: &[Prep<'_>]) -> i32 {
+    preps
+        .iter()
+        .map(|p| {
+            let entries = p.legend();
+            draw::legend_width(&entries.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>()) as i32
+        })
+        .max()
+        .unwrap_or(0)
+        .clamp(150, 340)
+}
+
+/// Places the panels one under another from `y`, each as (panel, top, plot); an empty frame
+/// stands in when there are none. Also returns the `y` below the last panel and its gap.
+fn stack_panels<'a>(
+    preps: Vec<Prep<'a>>,
+    mut y: i32,
+    left: i32,
+    right: i32,
+) -> (Vec<(Prep<'a>, i32, Rect)>, i32) {
+    let mut panels = Vec::with_capacity(preps.len());
+    for p in preps {
+        let top = y;
+        let plot = Rect {
+            x0: left,
+            y0: top + TITLE_ROW,
+            x1: right,
+            y1: top + TITLE_ROW + p.plot_height(),
+        };
+        // Room for the legend beside the plot (up to MAX_LEGEND rows; more are summarised).
+        let legend_h = p.legend().len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW;
+        y = (plot.y1 + TICK_ROW).max(plot.y0 + legend_h) + PANEL_GAP;
+        panels.push((p, top, plot));
+    }
+    if panels.is_empty() {
+        // Still show the time axis under an empty frame.
+        let top = y;
+        let plot = Rect {
+            x0: left,
+            y0: top + TITLE_ROW,
+            x1: right,
+            y1: top + TITLE_ROW + 60,
+        };
+        y = plot.y1 + TICK_ROW + PANEL_GAP;
+        panels.push((Prep::Empty, top, plot));
+    }
+    (panels, y)
 }
 
 /// Places each fault label centred over its window, on the first of three rows where it does not
@@ -464,7 +238,8 @@ fn place_shade_labels(t: &Timeline, x: &Scale, left: i32, right: i32) -> Vec<(St
     out
 }
 
-/// Draws the whole timeline.
+/// Draws the whole timeline: title and subtitle, fault labels, each panel, then "time (s)"
+/// under the last panel.
 pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout<'_>) -> Res {
     area.fill(&style::WHITE).map_err(crate::error::drawing)?;
     let title = style::fit_text(&t.title, size::TITLE, true, (WIDTH - 2 * MARGIN) as u32);
@@ -489,9 +264,21 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout
         Anchor::TopLeft,
         false,
     )?;
-
+    shade_labels(area, l)?;
     let x = l.x_scale();
     let windows: Vec<(i32, i32)> = l.shade_labels.iter().map(|s| (s.1, s.2)).collect();
+    for (p, top, plot) in &l.panels {
+        panel(area, l, p, *top, *plot, &x, &windows)?;
+    }
+    if !l.panels.is_empty() {
+        let c = ((l.left + l.right) / 2, l.axis_title_y);
+        draw::text(area, "time (s)", c, size::AXIS, false, INK, Anchor::Top, false)?;
+    }
+    Ok(())
+}
+
+/// The fault labels, each on its row, and under them a bar over each fault's window.
+fn shade_labels<DB: DrawingBackend>(area: &Area<DB>, l: &Layout<'_>) -> Res {
     for (label, x0, x1, row) in &l.shade_labels {
         let y = l.shade_y + row * SHADE_ROW;
         let c = ((x0 + x1) / 2).clamp(l.left, l.right);
@@ -520,63 +307,66 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout
             0.55,
         )?;
     }
+    Ok(())
+}
 
-    let last = l.panels.len().saturating_sub(1);
-    for (i, (p, top, plot)) in l.panels.iter().enumerate() {
-        let plot = *plot;
-        let title = match p {
-            Prep::Lines(p, _) => p.title.as_str(),
-            Prep::Stacked(p, ..) => p.title.as_str(),
-            Prep::Bands(p) => p.title.as_str(),
-            Prep::Empty => "",
-        };
-        let title = style::fit_text(title, size::PANEL_TITLE, true, (l.right - l.left) as u32);
-        draw::text(
+/// One panel whose title row starts at `top`: title, time grid, the fault `windows` (px)
+/// shaded, the data, window edges, frame, time tick labels and legend.
+fn panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    l: &Layout<'_>,
+    p: &Prep<'_>,
+    top: i32,
+    plot: Rect,
+    x: &Scale,
+    windows: &[(i32, i32)],
+) -> Res {
+    let title = match p {
+        Prep::Lines(p, _) => p.title.as_str(),
+        Prep::Stacked(p, ..) => p.title.as_str(),
+        Prep::Bands(p) => p.title.as_str(),
+        Prep::Empty => "",
+    };
+    let title = style::fit_text(title, size::PANEL_TITLE, true, (l.right - l.left) as u32);
+    draw::text(
+        area,
+        &title,
+        (plot.x0, top + 4),
+        size::PANEL_TITLE,
+        true,
+        INK,
+        Anchor::TopLeft,
+        false,
+    )?;
+    draw::grid(area, plot, Some((x, &l.x_ticks)), None)?;
+    for &(x0, x1) in windows {
+        draw::fill_rect(
             area,
-            &title,
-            (plot.x0, top + 4),
-            size::PANEL_TITLE,
-            true,
-            INK,
-            Anchor::TopLeft,
-            false,
+            Rect {
+                x0,
+                y0: plot.y0,
+                x1: x1.max(x0 + 2),
+                y1: plot.y1,
+            },
+            SHADE,
+            SHADE_ALPHA,
         )?;
-
-        draw::grid(area, plot, Some((&x, &l.x_ticks)), None)?;
-        for &(x0, x1) in &windows {
-            draw::fill_rect(
-                area,
-                Rect {
-                    x0,
-                    y0: plot.y0,
-                    x1: x1.max(x0 + 2),
-                    y1: plot.y1,
-                },
-                SHADE,
-                SHADE_ALPHA,
-            )?;
-        }
-        match p {
-            Prep::Lines(lp, y) => panels::draw_lines(area, lp, y, plot, &x, &l.time)?,
-            Prep::Stacked(sp, y, stack) => panels::draw_stacked(area, sp, y, stack, plot, &x, &l.time)?,
-            Prep::Bands(bp) => panels::draw_bands(area, bp, plot, &x, l.left)?,
-            Prep::Empty => draw::note(area, plot, "no data")?,
-        }
-        // Window edges on top of the data, so an instant can be followed down the page.
-        for &(x0, x1) in &windows {
-            for xe in [x0, x1] {
-                draw::polyline(area, &[(xe, plot.y0), (xe, plot.y1)], SHADE, 1, true)?;
-            }
-        }
-        draw::frame_rect(area, plot, FRAME)?;
-        draw::x_tick_labels(area, plot, &x, &l.x_ticks)?;
-        let entries = p.legend();
-        let room = (plot.height() + TICK_ROW).max(entries.len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW);
-        draw::legend(area, l.right + 24, plot.y0, l.legend_w, room, &entries)?;
-        if i == last {
-            let c = ((l.left + l.right) / 2, l.axis_title_y);
-            draw::text(area, "time (s)", c, size::AXIS, false, INK, Anchor::Top, false)?;
+    }
+    match p {
+        Prep::Lines(lp, y) => panels::draw_lines(area, lp, y, plot, x, &l.time)?,
+        Prep::Stacked(sp, y, stack) => panels::draw_stacked(area, sp, y, stack, plot, x, &l.time)?,
+        Prep::Bands(bp) => panels::draw_bands(area, bp, plot, x, l.left)?,
+        Prep::Empty => draw::note(area, plot, "no data")?,
+    }
+    // Window edges on top of the data, so an instant can be followed down the page.
+    for &(x0, x1) in windows {
+        for xe in [x0, x1] {
+            draw::polyline(area, &[(xe, plot.y0), (xe, plot.y1)], SHADE, 1, true)?;
         }
     }
-    Ok(())
+    draw::frame_rect(area, plot, FRAME)?;
+    draw::x_tick_labels(area, plot, x, &l.x_ticks)?;
+    let entries = p.legend();
+    let room = (plot.height() + TICK_ROW).max(entries.len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW);
+    draw::legend(area, l.right + 24, plot.y0, l.legend_w, room, &entries)
 }

@@ -2,10 +2,12 @@
 
 use plotters::prelude::DrawingBackend;
 
-use super::{MARGIN, Stack, Time, YAxis};
+use super::MARGIN;
+use super::prep::{Stack, Time, YAxis, is_dashed};
 use crate::axis::{self, Scale, finite};
-use crate::data::{BandPanel, LinePanel, StackedPanel, Tone};
+use crate::data::{BandPanel, LinePanel, Series, StackedPanel, Tone};
 use crate::draw::{self, Area, Rect, Res};
+use crate::error::PlotError;
 use crate::style::{self, Anchor, INK, REF_LINE, size};
 
 /// Draws the y axis (grid, ticks, rotated title) of a lines or stacked panel.
@@ -28,6 +30,8 @@ fn y_axis<DB: DrawingBackend>(area: &Area<DB>, y: &YAxis, plot: Rect, label: &st
     )
 }
 
+/// Draws a lines panel: y axis, reference lines, each series (broken at gaps; a lone point is
+/// a dot), then the reference line labels, or a note when nothing could be drawn.
 pub(super) fn draw_lines<DB: DrawingBackend>(
     area: &Area<DB>,
     p: &LinePanel,
@@ -49,64 +53,11 @@ pub(super) fn draw_lines<DB: DrawingBackend>(
         draw::polyline(area, &[(plot.x0, *py), (plot.x1, *py)], REF_LINE, 2, true)?;
     }
     for (i, s) in p.series.iter().enumerate() {
-        let color = style::series_rgb(i);
-        // Split into runs of consecutive valid buckets; a NaN (or a value a log axis cannot
-        // show) breaks the line.
-        let mut run: Vec<(f64, f64)> = Vec::new();
-        let flush = |run: &mut Vec<(f64, f64)>| -> Res {
-            if run.len() == 1 {
-                let p = (run[0].0.round() as i32, run[0].1.round() as i32);
-                draw::marker(area, p, draw::Marker::Circle, 4, color)?;
-            } else if run.len() > 1 {
-                draw::polyline(area, &draw::thin(run), color, 3, super::is_dashed(s, i))?;
-            }
-            run.clear();
-            Ok(())
-        };
-        for (t, v) in time.points(&s.values) {
-            match v.filter(|v| ys.accepts(*v)) {
-                Some(v) => {
-                    any = true;
-                    let py = ys.pos(v).clamp(f64::from(plot.y0), f64::from(plot.y1));
-                    run.push((x.pos(t), py));
-                }
-                None => flush(&mut run)?,
-            }
-        }
-        flush(&mut run)?;
+        any |= draw_series(area, s, i, &ys, plot, x, time)?;
     }
     // Reference line labels last, on a translucent box, so lines never hide them.
     for (py, label, value) in refs {
-        let value = axis::short_number(value);
-        let label = if label.is_empty() {
-            value
-        } else {
-            format!("{label} = {value}")
-        };
-        let label = style::fit_text(&label, size::TICK, false, (plot.width() / 2).max(0) as u32);
-        let w = style::text_width(&label, size::TICK, false) as i32;
-        let (tx, ty) = (plot.x1 - 8, if py - 24 >= plot.y0 { py - 13 } else { py + 13 });
-        draw::fill_rect(
-            area,
-            Rect {
-                x0: tx - w - 4,
-                y0: ty - 10,
-                x1: tx + 4,
-                y1: ty + 10,
-            },
-            style::WHITE,
-            0.8,
-        )?;
-        draw::text(
-            area,
-            &label,
-            (tx, ty),
-            size::TICK,
-            false,
-            REF_LINE,
-            Anchor::Right,
-            false,
-        )?;
+        ref_label(area, plot, py, label, value)?;
     }
     if !any {
         draw::note(area, plot, "no data")?;
@@ -114,6 +65,81 @@ pub(super) fn draw_lines<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Draws series number `i` in runs of consecutive valid buckets: a NaN (or a value the axis
+/// `ys` cannot show) breaks the line. Returns whether any point was drawn.
+fn draw_series<DB: DrawingBackend>(
+    area: &Area<DB>,
+    s: &Series,
+    i: usize,
+    ys: &Scale,
+    plot: Rect,
+    x: &Scale,
+    time: &Time,
+) -> Result<bool, PlotError> {
+    let color = style::series_rgb(i);
+    let mut any = false;
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    let flush = |run: &mut Vec<(f64, f64)>| -> Res {
+        if run.len() == 1 {
+            let p = (run[0].0.round() as i32, run[0].1.round() as i32);
+            draw::marker(area, p, draw::Marker::Circle, 4, color)?;
+        } else if run.len() > 1 {
+            draw::polyline(area, &draw::thin(run), color, 3, is_dashed(s, i))?;
+        }
+        run.clear();
+        Ok(())
+    };
+    for (t, v) in time.points(&s.values) {
+        match v.filter(|v| ys.accepts(*v)) {
+            Some(v) => {
+                any = true;
+                let py = ys.pos(v).clamp(f64::from(plot.y0), f64::from(plot.y1));
+                run.push((x.pos(t), py));
+            }
+            None => flush(&mut run)?,
+        }
+    }
+    flush(&mut run)?;
+    Ok(any)
+}
+
+/// The label of the reference line at pixel row `py` (`label = value`, or the value alone), at
+/// the plot's right edge above the line (below it near the top), on a translucent box.
+fn ref_label<DB: DrawingBackend>(area: &Area<DB>, plot: Rect, py: i32, label: &str, value: f64) -> Res {
+    let value = axis::short_number(value);
+    let label = if label.is_empty() {
+        value
+    } else {
+        format!("{label} = {value}")
+    };
+    let label = style::fit_text(&label, size::TICK, false, (plot.width() / 2).max(0) as u32);
+    let w = style::text_width(&label, size::TICK, false) as i32;
+    let (tx, ty) = (plot.x1 - 8, if py - 24 >= plot.y0 { py - 13 } else { py + 13 });
+    draw::fill_rect(
+        area,
+        Rect {
+            x0: tx - w - 4,
+            y0: ty - 10,
+            x1: tx + 4,
+            y1: ty + 10,
+        },
+        style::WHITE,
+        0.8,
+    )?;
+    draw::text(
+        area,
+        &label,
+        (tx, ty),
+        size::TICK,
+        false,
+        REF_LINE,
+        Anchor::Right,
+        false,
+    )
+}
+
+/// Draws a stacked panel: y axis, then each run of buckets with data as one filled polygon
+/// per layer, flat to the run's outer bucket edges; a note when there is no data.
 pub(super) fn draw_stacked<DB: DrawingBackend>(
     area: &Area<DB>,
     p: &StackedPanel,
@@ -176,6 +202,8 @@ pub(super) fn draw_stacked<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Draws a bands panel: each row's spans filled in their state's tone, and the row labels
+/// left of the plot (every k-th row when rows are short); a note when there are no rows.
 pub(super) fn draw_bands<DB: DrawingBackend>(
     area: &Area<DB>,
     p: &BandPanel,
