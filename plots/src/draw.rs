@@ -398,33 +398,7 @@ pub(crate) fn legend<DB: DrawingBackend>(
     let text_w = (max_w - LEGEND_SWATCH).max(0) as u32;
     for (i, (swatch, label)) in entries.iter().take(shown).enumerate() {
         let cy = y + LEGEND_ROW / 2 + i as i32 * LEGEND_ROW;
-        match *swatch {
-            Swatch::Line { color, dashed } => {
-                let pts = if dashed {
-                    vec![(x, cy), (x + 36, cy)]
-                } else {
-                    vec![(x, cy), (x + 34, cy)]
-                };
-                polyline(area, &pts, color, 3, dashed)?;
-            }
-            Swatch::LineMarker { color, marker: m } => {
-                segment(area, (x, cy), (x + 34, cy), color, 3)?;
-                marker(area, (x + 17, cy), m, 5, color)?;
-            }
-            Swatch::Fill { color, alpha } => {
-                fill_rect(
-                    area,
-                    Rect {
-                        x0: x,
-                        y0: cy - 8,
-                        x1: x + 34,
-                        y1: cy + 8,
-                    },
-                    color,
-                    alpha,
-                )?;
-            }
-        }
+        draw_swatch(area, *swatch, x, cy)?;
         let label = style::fit_text(label, size::LEGEND, false, text_w);
         text(
             area,
@@ -452,6 +426,36 @@ pub(crate) fn legend<DB: DrawingBackend>(
         )?;
     }
     Ok(())
+}
+
+/// Draws a legend swatch starting at `x`, centred on row `cy`: a 34–36 px line, a line with a
+/// marker, or a 34 × 16 px box.
+fn draw_swatch<DB: DrawingBackend>(area: &Area<DB>, swatch: Swatch, x: i32, cy: i32) -> Res {
+    match swatch {
+        Swatch::Line { color, dashed } => {
+            let pts = if dashed {
+                vec![(x, cy), (x + 36, cy)]
+            } else {
+                vec![(x, cy), (x + 34, cy)]
+            };
+            polyline(area, &pts, color, 3, dashed)
+        }
+        Swatch::LineMarker { color, marker: m } => {
+            segment(area, (x, cy), (x + 34, cy), color, 3)?;
+            marker(area, (x + 17, cy), m, 5, color)
+        }
+        Swatch::Fill { color, alpha } => fill_rect(
+            area,
+            Rect {
+                x0: x,
+                y0: cy - 8,
+                x1: x + 34,
+                y1: cy + 8,
+            },
+            color,
+            alpha,
+        ),
+    }
 }
 
 /// A centred grey note inside an empty plot ("no data").
