@@ -18,8 +18,8 @@ pub(super) struct Time {
 }
 
 impl Time {
-    /// The time axis of `t`: its bucket and end if usable, else 1 s buckets and an end taken
-    /// from the data (0..1 without any).
+    /// The time axis of `t`: its bucket (1 s if unusable) and its end (at most
+    /// [`axis::MAX_ABS`]); without a usable end, the end of the data, or 1 s without any.
     pub(super) fn new(t: &Timeline) -> Time {
         let bucket = if t.bucket_secs.is_finite() && t.bucket_secs > 0.0 {
             t.bucket_secs
