@@ -458,6 +458,40 @@ fn draw_swatch<DB: DrawingBackend>(area: &Area<DB>, swatch: Swatch, x: i32, cy: 
     }
 }
 
+/// The axis titles of a chart: `x_label` centred under the plot, `y_label` rotated at the left
+/// edge, `margin` px from the image's border; each shortened to fit its side of the plot.
+pub(crate) fn axis_titles<DB: DrawingBackend>(
+    area: &Area<DB>,
+    x_label: &str,
+    y_label: &str,
+    plot: Rect,
+    margin: i32,
+) -> Res {
+    let x_label = style::fit_text(x_label, size::AXIS, false, plot.width() as u32);
+    text(
+        area,
+        &x_label,
+        ((plot.x0 + plot.x1) / 2, plot.y1 + 40),
+        size::AXIS,
+        false,
+        INK,
+        Anchor::Top,
+        false,
+    )?;
+    let y_label = style::fit_text(y_label, size::AXIS, false, plot.height() as u32);
+    let y_mid = (plot.y0 + plot.y1) / 2;
+    text(
+        area,
+        &y_label,
+        (margin + 11, y_mid),
+        size::AXIS,
+        false,
+        INK,
+        Anchor::Center,
+        true,
+    )
+}
+
 /// A centred grey note inside an empty plot ("no data").
 pub(crate) fn note<DB: DrawingBackend>(area: &Area<DB>, plot: Rect, s: &str) -> Res {
     let c = ((plot.x0 + plot.x1) / 2, (plot.y0 + plot.y1) / 2);

@@ -168,7 +168,7 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout)
     cells(area, h, l)?;
     column_labels(area, h, l)?;
     row_labels(area, h, l)?;
-    axis_labels(area, h, l)?;
+    draw::axis_titles(area, &h.x_label, &h.y_label, l.plot, MARGIN)?;
     colour_bar(area, h, l)
 }
 
@@ -288,34 +288,6 @@ fn row_labels<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> R
         )?;
     }
     Ok(())
-}
-
-/// The x axis label under the column labels and the y axis label, turned, at the left edge.
-fn axis_labels<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> Res {
-    let plot = l.plot;
-    let x_label = style::fit_text(&h.x_label, size::AXIS, false, plot.width() as u32);
-    draw::text(
-        area,
-        &x_label,
-        ((plot.x0 + plot.x1) / 2, plot.y1 + 40),
-        size::AXIS,
-        false,
-        INK,
-        Anchor::Top,
-        false,
-    )?;
-    let y_label = style::fit_text(&h.y_label, size::AXIS, false, plot.height() as u32);
-    let y_mid = (plot.y0 + plot.y1) / 2;
-    draw::text(
-        area,
-        &y_label,
-        (MARGIN + 11, y_mid),
-        size::AXIS,
-        false,
-        INK,
-        Anchor::Center,
-        true,
-    )
 }
 
 /// The colour bar right of the cells, with ticks, the value label and (when some cell has no

@@ -197,7 +197,7 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, c: &SweepChart, l: &Layo
     draw::frame_rect(area, plot, FRAME)?;
     draw::x_tick_labels(area, plot, &l.x, &l.x_ticks)?;
     draw::y_tick_labels(area, plot, &l.y, &l.y_ticks)?;
-    axis_labels(area, c, plot)?;
+    draw::axis_titles(area, &c.x_label, &c.y_label, plot, MARGIN)?;
     let entries = legend_entries(c, l);
     draw::legend(area, plot.x1 + 24, plot.y0, l.legend_w, plot.height(), &entries)
 }
@@ -257,33 +257,6 @@ fn markers<DB: DrawingBackend>(area: &Area<DB>, l: &Layout) -> Result<bool, Plot
         }
     }
     Ok(any)
-}
-
-/// The x axis label under the tick labels and the y axis label, turned, at the left edge.
-fn axis_labels<DB: DrawingBackend>(area: &Area<DB>, c: &SweepChart, plot: Rect) -> Res {
-    let x_label = style::fit_text(&c.x_label, size::AXIS, false, plot.width() as u32);
-    draw::text(
-        area,
-        &x_label,
-        ((plot.x0 + plot.x1) / 2, plot.y1 + 40),
-        size::AXIS,
-        false,
-        INK,
-        Anchor::Top,
-        false,
-    )?;
-    let y_label = style::fit_text(&c.y_label, size::AXIS, false, plot.height() as u32);
-    let y_mid = (plot.y0 + plot.y1) / 2;
-    draw::text(
-        area,
-        &y_label,
-        (MARGIN + 11, y_mid),
-        size::AXIS,
-        false,
-        INK,
-        Anchor::Center,
-        true,
-    )
 }
 
 /// The legend: each line's colour and marker, and the band note when some line has an interval.
