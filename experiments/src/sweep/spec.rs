@@ -17,14 +17,19 @@
 //! path = "faults[0].latency"
 //! range = { from = "1s", to = "15s", step = "2s" }
 //! ```
+//!
+//! This module reads the top-level keys, `set` and `metrics`; `axes` reads the axes.
+
+mod axes;
 
 use crate::scenario::error::{ErrorKind, ReadError};
 use crate::scenario::overrides::parse_path;
 use crate::scenario::reader::{Item, TableReader};
-use crate::scenario::tree::{self, Node, Origin, Span, Value};
+use crate::scenario::tree::{self, Node, Origin, Value};
 use crate::scenario::{Override, ScenarioError, Source};
 
-use super::values::{AxisValue, ValueKind, range_values};
+use super::values::{AxisValue, ValueKind};
+use axes::read_axes;
 
 /// The most points a sweep may have (a guard against a typo such as `step = "1ns"`).
 pub const MAX_POINTS: usize = 100_000;
@@ -113,6 +118,7 @@ pub fn parse(source: &Source) -> Result<Spec, ScenarioError> {
     Ok(spec)
 }
 
+/// The sweep file's top-level table.
 fn read(root: &Node) -> Result<Spec, ReadError> {
     let mut t = TableReader::new(root, "")?;
     let name = t.required("name")?.as_str()?.to_string();
@@ -190,6 +196,8 @@ fn read_set(item: &Item<'_>) -> Result<Vec<SetEntry>, ReadError> {
     Ok(out)
 }
 
+/// The entries of a `set` table under `prefix` (a path, `at` in the sweep file), nested tables
+/// flattened into dotted paths, appended to `out`.
 fn flatten_set(node: &Node, prefix: &str, at: &str, out: &mut Vec<SetEntry>) -> Result<(), ReadError> {
     let Value::Table(entries) = &node.value else {
         return Ok(());
@@ -228,6 +236,7 @@ fn flatten_set(node: &Node, prefix: &str, at: &str, out: &mut Vec<SetEntry>) -> 
     Ok(())
 }
 
+/// `metrics`: a non-empty array of paths, or `{ metric, label }` tables, each path once.
 fn read_metrics(item: &Item<'_>) -> Result<Vec<MetricSpec>, ReadError> {
     let items = item.as_array()?;
     if items.is_empty() {
@@ -267,182 +276,6 @@ fn read_metrics(item: &Item<'_>) -> Result<Vec<MetricSpec>, ReadError> {
         });
     }
     Ok(out)
-}
-
-fn read_axes(item: &Item<'_>) -> Result<Vec<AxisSpec>, ReadError> {
-    let items = item.as_array()?;
-    if items.is_empty() {
-        return Err(item.value_error("at least one axis ([[axes]] with `path` and `values` or `range`)"));
-    }
-    let mut axes: Vec<AxisSpec> = Vec::with_capacity(items.len());
-    // (zip name, first axis index) for the length checks.
-    let mut zips: Vec<(String, usize)> = Vec::new();
-    for el in &items {
-        let mut t = el.as_table()?;
-        let path_item = t.required("path")?;
-        let path = path_item.as_str()?.to_string();
-        if let Err((why, span)) = parse_path(&path) {
-            let origin = shift(path_item.origin(), span);
-            return Err(ReadError::new(
-                ErrorKind::Value,
-                origin,
-                path_item.path.clone(),
-                "a scenario path such as `services.upload.replicas` or `faults[0].latency`",
-                why,
-            ));
-        }
-        if let Some(prev) = axes.iter().position(|a| a.path == path) {
-            return Err(path_item.error(
-                ErrorKind::Duplicate,
-                "each path on one axis only",
-                format!("`{path}`, already swept by axes[{prev}]"),
-            ));
-        }
-        let label = match t.optional("label") {
-            Some(l) => l.as_str()?.to_string(),
-            None => path.clone(),
-        };
-        let zip = match t.optional("zip") {
-            Some(z) => Some(z.as_str()?.to_string()),
-            None => None,
-        };
-        let labels_item = t.optional("labels");
-        let log_item = t.optional("log");
-        let values_item = t.optional("values");
-        let range_item = t.optional("range");
-        let (values, geometric, values_at) = match (values_item, range_item) {
-            (Some(v), None) => (list_values(&v)?, false, v),
-            (None, Some(r)) => {
-                let (vals, geometric) = range_values(&r)?;
-                (vals, geometric, r)
-            }
-            (Some(_), Some(r)) => {
-                return Err(r.error(
-                    ErrorKind::Rule,
-                    "either `values` or `range`, not both",
-                    "both".to_string(),
-                ));
-            }
-            (None, None) => {
-                return Err(t.at().error(
-                    ErrorKind::Missing,
-                    "`values = [...]` or `range = { from, to, step }`",
-                    "neither",
-                ));
-            }
-        };
-        if values.len() > MAX_POINTS {
-            return Err(values_at.value_error(format!("at most {MAX_POINTS} values")));
-        }
-        let log = match log_item {
-            Some(l) => l.as_bool()?,
-            None => geometric,
-        };
-        let labels = match labels_item {
-            Some(l) => read_labels(&l, values.len())?,
-            None => Vec::new(),
-        };
-        t.finish()?;
-        let kind = ValueKind::of(&values);
-        if log && kind == ValueKind::Text {
-            return Err(values_at.error(
-                ErrorKind::Rule,
-                "numbers or durations for a logarithmic axis (`log = true`)",
-                "values that are neither",
-            ));
-        }
-        if let Some(z) = &zip {
-            match zips.iter().find(|(name, _)| name == z) {
-                Some((_, first)) => {
-                    let n = axes[*first].values.len();
-                    if values.len() != n {
-                        return Err(values_at.error(
-                            ErrorKind::Rule,
-                            format!("{n} values, like axes[{first}] (axes zipped together vary in step)"),
-                            format!("{} values", values.len()),
-                        ));
-                    }
-                }
-                None => zips.push((z.clone(), axes.len())),
-            }
-        }
-        axes.push(AxisSpec {
-            path,
-            path_origin: path_item.origin(),
-            label,
-            zip,
-            log,
-            kind,
-            values,
-            labels,
-        });
-    }
-    let points = dimensions(&axes)
-        .iter()
-        .try_fold(1usize, |acc, d| acc.checked_mul(axes[d[0]].values.len()));
-    if points.is_none_or(|n| n > MAX_POINTS) {
-        return Err(item.value_error(format!(
-            "at most {MAX_POINTS} points (the product of the axes' lengths)"
-        )));
-    }
-    Ok(axes)
-}
-
-/// `labels = [...]`: one distinct string per value.
-fn read_labels(item: &Item<'_>, n: usize) -> Result<Vec<String>, ReadError> {
-    let items = item.as_array()?;
-    if items.len() != n {
-        return Err(item.error(
-            ErrorKind::Rule,
-            format!("one label per value ({n})"),
-            format!("{} labels", items.len()),
-        ));
-    }
-    let mut out: Vec<String> = Vec::with_capacity(n);
-    for el in items {
-        let l = el.as_str()?.to_string();
-        if let Some(i) = out.iter().position(|o| *o == l) {
-            return Err(el.error(
-                ErrorKind::Duplicate,
-                "each label once",
-                format!("{}, already labels[{i}]", el.node.describe()),
-            ));
-        }
-        out.push(l);
-    }
-    Ok(out)
-}
-
-/// The values of a `values = [...]` list.
-fn list_values(item: &Item<'_>) -> Result<Vec<AxisValue>, ReadError> {
-    let items = item.as_array()?;
-    if items.is_empty() {
-        return Err(item.value_error("a non-empty array of values"));
-    }
-    let mut out: Vec<AxisValue> = Vec::with_capacity(items.len());
-    for el in items {
-        let v = AxisValue::new(el.node.clone(), el.path.clone());
-        if let Some(i) = out.iter().position(|o| o.text == v.text) {
-            return Err(el.error(
-                ErrorKind::Duplicate,
-                "each value once",
-                format!("{}, already values[{i}]", el.node.describe()),
-            ));
-        }
-        out.push(v);
-    }
-    Ok(out)
-}
-
-/// The origin of part `span` of a string node (its text starts after the opening quote).
-fn shift(origin: Origin, span: std::ops::Range<usize>) -> Origin {
-    match origin {
-        Origin::File(s) if s.end >= s.start + 2 => Origin::File(Span {
-            start: (s.start + 1 + span.start).min(s.end),
-            end: (s.start + 1 + span.end).min(s.end),
-        }),
-        o => o,
-    }
 }
 
 /// The axes grouped into dimensions: each zip group (at the place of its first axis) or lone

@@ -101,12 +101,17 @@ fn tidy(x: f64) -> f64 {
     format!("{x:.11e}").parse().unwrap_or(x)
 }
 
+/// A bound of a range, as written.
 enum Bound {
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A duration, in nanoseconds.
     Nanos(u64),
 }
 
+/// The bound at `item`: a number, or a duration string.
 fn bound(item: &Item<'_>) -> Result<Bound, ReadError> {
     match &item.node.value {
         Value::Int(i) => Ok(Bound::Int(*i)),
@@ -125,115 +130,16 @@ pub fn range_values(item: &Item<'_>) -> Result<(Vec<AxisValue>, bool), ReadError
     let step_item = t.optional("step");
     let factor_item = t.optional("factor");
     t.finish()?;
-    let from = bound(&from_item)?;
-    let to = bound(&to_item)?;
-    let mixed = || {
-        to_item.error(
-            ErrorKind::Type,
-            "the same kind of bound as `from` (both numbers or both durations)",
-            to_item.node.describe_typed(),
-        )
+    let range = Range {
+        item,
+        from: bound(&from_item)?,
+        to: bound(&to_item)?,
+        from_item,
+        to_item,
     };
-    let too_many = || item.value_error(format!("a range of at most {MAX_RANGE_VALUES} values"));
-    let node = |value: Value| Node {
-        origin: item.origin(),
-        value,
-    };
-    let mut out = Vec::new();
-    let geometric = match (step_item, factor_item) {
-        (Some(step_item), None) => {
-            match (&from, &to) {
-                (Bound::Nanos(a), Bound::Nanos(b)) => {
-                    let step = step_item.as_positive_duration()?.as_nanos();
-                    check_order(&to_item, *a <= *b)?;
-                    let n = (b - a) / step + 1;
-                    if n > MAX_RANGE_VALUES as u64 {
-                        return Err(too_many());
-                    }
-                    for k in 0..n {
-                        out.push(node(Value::Str(duration_text(a + k * step))));
-                    }
-                }
-                (Bound::Int(a), Bound::Int(b)) if matches!(step_item.node.value, Value::Int(_)) => {
-                    let step = step_item.as_u64_at_least(1)?;
-                    check_order(&to_item, a <= b)?;
-                    let n = (b.abs_diff(*a)) / step + 1;
-                    if n > MAX_RANGE_VALUES as u64 {
-                        return Err(too_many());
-                    }
-                    for k in 0..n as i64 {
-                        out.push(node(Value::Int(a + k * step as i64)));
-                    }
-                }
-                (Bound::Nanos(_), _) | (_, Bound::Nanos(_)) => return Err(mixed()),
-                _ => {
-                    let a = number(&from);
-                    let b = number(&to);
-                    let step = step_item.as_positive()?;
-                    check_order(&to_item, a <= b)?;
-                    let n = ((b - a) / step + 1e-9).floor() + 1.0;
-                    if n > MAX_RANGE_VALUES as f64 {
-                        return Err(too_many());
-                    }
-                    for k in 0..n as usize {
-                        out.push(node(Value::Float(tidy(a + k as f64 * step))));
-                    }
-                }
-            }
-            false
-        }
-        (None, Some(factor_item)) => {
-            let factor = factor_item.number_where(|f| f > 1.0, "a factor > 1")?;
-            match (&from, &to) {
-                (Bound::Nanos(a), Bound::Nanos(b)) => {
-                    if *a == 0 {
-                        return Err(
-                            from_item.value_error("a duration > 0 (a geometric range starts above 0)")
-                        );
-                    }
-                    check_order(&to_item, a <= b)?;
-                    let mut k = 0;
-                    loop {
-                        let v = (*a as f64 * factor.powi(k)).round();
-                        if v > *b as f64 * (1.0 + 1e-9) {
-                            break;
-                        }
-                        if out.len() == MAX_RANGE_VALUES {
-                            return Err(too_many());
-                        }
-                        out.push(node(Value::Str(duration_text(v as u64))));
-                        k += 1;
-                    }
-                }
-                (Bound::Nanos(_), _) | (_, Bound::Nanos(_)) => return Err(mixed()),
-                _ => {
-                    let a = number(&from);
-                    let b = number(&to);
-                    if a <= 0.0 {
-                        return Err(from_item.value_error("a number > 0 (a geometric range starts above 0)"));
-                    }
-                    check_order(&to_item, a <= b)?;
-                    let ints = matches!((&from, &factor_item.node.value), (Bound::Int(_), Value::Int(_)));
-                    let mut k = 0;
-                    loop {
-                        let v = tidy(a * factor.powi(k));
-                        if v > b * (1.0 + 1e-9) {
-                            break;
-                        }
-                        if out.len() == MAX_RANGE_VALUES {
-                            return Err(too_many());
-                        }
-                        out.push(node(if ints {
-                            Value::Int(v as i64)
-                        } else {
-                            Value::Float(v)
-                        }));
-                        k += 1;
-                    }
-                }
-            }
-            true
-        }
+    let (out, geometric) = match (step_item, factor_item) {
+        (Some(step_item), None) => (range.arithmetic(&step_item)?, false),
+        (None, Some(factor_item)) => (range.geometric(&factor_item)?, true),
         (Some(_), Some(f)) => {
             return Err(f.error(ErrorKind::Rule, "either `step` or `factor`, not both", "both"));
         }
@@ -252,6 +158,169 @@ pub fn range_values(item: &Item<'_>) -> Result<(Vec<AxisValue>, bool), ReadError
     ))
 }
 
+/// A `range` table being read: the table, its bounds and their items.
+struct Range<'r, 'a> {
+    /// The `range` table.
+    item: &'r Item<'a>,
+    /// Its `from` key.
+    from_item: Item<'a>,
+    /// Its `to` key.
+    to_item: Item<'a>,
+    /// The value of `from`.
+    from: Bound,
+    /// The value of `to`.
+    to: Bound,
+}
+
+impl Range<'_, '_> {
+    /// The error for a number and a duration as bounds.
+    fn mixed(&self) -> ReadError {
+        self.to_item.error(
+            ErrorKind::Type,
+            "the same kind of bound as `from` (both numbers or both durations)",
+            self.to_item.node.describe_typed(),
+        )
+    }
+
+    /// The error for a range of more than [`MAX_RANGE_VALUES`] values.
+    fn too_many(&self) -> ReadError {
+        self.item
+            .value_error(format!("a range of at most {MAX_RANGE_VALUES} values"))
+    }
+
+    /// A value located at the `range` table.
+    fn node(&self, value: Value) -> Node {
+        Node {
+            origin: self.item.origin(),
+            value,
+        }
+    }
+
+    /// The values from `from` to `to` by `step`: durations, integers (integer bounds and step)
+    /// or floats.
+    fn arithmetic(&self, step_item: &Item<'_>) -> Result<Vec<Node>, ReadError> {
+        match (&self.from, &self.to) {
+            (Bound::Nanos(a), Bound::Nanos(b)) => self.duration_steps(*a, *b, step_item),
+            (Bound::Int(a), Bound::Int(b)) if matches!(step_item.node.value, Value::Int(_)) => {
+                self.int_steps(*a, *b, step_item)
+            }
+            (Bound::Nanos(_), _) | (_, Bound::Nanos(_)) => Err(self.mixed()),
+            _ => self.float_steps(step_item),
+        }
+    }
+
+    /// Durations from `a` to `b` (nanoseconds) by a duration step.
+    fn duration_steps(&self, a: u64, b: u64, step_item: &Item<'_>) -> Result<Vec<Node>, ReadError> {
+        let step = step_item.as_positive_duration()?.as_nanos();
+        check_order(&self.to_item, a <= b)?;
+        let n = (b - a) / step + 1;
+        if n > MAX_RANGE_VALUES as u64 {
+            return Err(self.too_many());
+        }
+        Ok((0..n)
+            .map(|k| self.node(Value::Str(duration_text(a + k * step))))
+            .collect())
+    }
+
+    /// Integers from `a` to `b` by an integer step ≥ 1.
+    fn int_steps(&self, a: i64, b: i64, step_item: &Item<'_>) -> Result<Vec<Node>, ReadError> {
+        let step = step_item.as_u64_at_least(1)?;
+        check_order(&self.to_item, a <= b)?;
+        let n = (b.abs_diff(a)) / step + 1;
+        if n > MAX_RANGE_VALUES as u64 {
+            return Err(self.too_many());
+        }
+        Ok((0..n as i64)
+            .map(|k| self.node(Value::Int(a + k * step as i64)))
+            .collect())
+    }
+
+    /// Floats from `from` to `to` by a positive step, each tidied to 12 significant digits.
+    fn float_steps(&self, step_item: &Item<'_>) -> Result<Vec<Node>, ReadError> {
+        let a = number(&self.from);
+        let b = number(&self.to);
+        let step = step_item.as_positive()?;
+        check_order(&self.to_item, a <= b)?;
+        let n = ((b - a) / step + 1e-9).floor() + 1.0;
+        if n > MAX_RANGE_VALUES as f64 {
+            return Err(self.too_many());
+        }
+        Ok((0..n as usize)
+            .map(|k| self.node(Value::Float(tidy(a + k as f64 * step))))
+            .collect())
+    }
+
+    /// The values `from × factor^k` up to `to`: durations, or numbers.
+    fn geometric(&self, factor_item: &Item<'_>) -> Result<Vec<Node>, ReadError> {
+        let factor = factor_item.number_where(|f| f > 1.0, "a factor > 1")?;
+        match (&self.from, &self.to) {
+            (Bound::Nanos(a), Bound::Nanos(b)) => self.duration_powers(*a, *b, factor),
+            (Bound::Nanos(_), _) | (_, Bound::Nanos(_)) => Err(self.mixed()),
+            _ => self.number_powers(factor, factor_item),
+        }
+    }
+
+    /// Durations `a × factor^k` (nanoseconds, rounded) up to `b`; `a` must be above 0.
+    fn duration_powers(&self, a: u64, b: u64, factor: f64) -> Result<Vec<Node>, ReadError> {
+        if a == 0 {
+            return Err(self
+                .from_item
+                .value_error("a duration > 0 (a geometric range starts above 0)"));
+        }
+        check_order(&self.to_item, a <= b)?;
+        let mut out = Vec::new();
+        let mut k = 0;
+        loop {
+            let v = (a as f64 * factor.powi(k)).round();
+            if v > b as f64 * (1.0 + 1e-9) {
+                break;
+            }
+            if out.len() == MAX_RANGE_VALUES {
+                return Err(self.too_many());
+            }
+            out.push(self.node(Value::Str(duration_text(v as u64))));
+            k += 1;
+        }
+        Ok(out)
+    }
+
+    /// Numbers `from × factor^k` up to `to`, tidied; integers if `from` and the factor are,
+    /// floats otherwise. `from` must be above 0.
+    fn number_powers(&self, factor: f64, factor_item: &Item<'_>) -> Result<Vec<Node>, ReadError> {
+        let a = number(&self.from);
+        let b = number(&self.to);
+        if a <= 0.0 {
+            return Err(self
+                .from_item
+                .value_error("a number > 0 (a geometric range starts above 0)"));
+        }
+        check_order(&self.to_item, a <= b)?;
+        let ints = matches!(
+            (&self.from, &factor_item.node.value),
+            (Bound::Int(_), Value::Int(_))
+        );
+        let mut out = Vec::new();
+        let mut k = 0;
+        loop {
+            let v = tidy(a * factor.powi(k));
+            if v > b * (1.0 + 1e-9) {
+                break;
+            }
+            if out.len() == MAX_RANGE_VALUES {
+                return Err(self.too_many());
+            }
+            out.push(self.node(if ints {
+                Value::Int(v as i64)
+            } else {
+                Value::Float(v)
+            }));
+            k += 1;
+        }
+        Ok(out)
+    }
+}
+
+/// A bound as a float (a duration in nanoseconds).
 fn number(b: &Bound) -> f64 {
     match b {
         Bound::Int(i) => *i as f64,
@@ -260,6 +329,7 @@ fn number(b: &Bound) -> f64 {
     }
 }
 
+/// An error at `to` unless `ok` (the bounds are in order).
 fn check_order(to: &Item<'_>, ok: bool) -> Result<(), ReadError> {
     if ok {
         Ok(())
