@@ -66,6 +66,7 @@ pub fn summary_value(report: &Report, scenario: &Scenario) -> Value {
     v
 }
 
+/// `x` as a JSON number, or `null` if it is not finite.
 fn number(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
@@ -132,77 +133,22 @@ pub fn recovery_s(report: &Report, scenario: &Scenario, name: &str) -> f64 {
 
 /// The value of metric `path` in `summary` (from [`summary_value`]); `null` reads as NaN.
 pub fn extract(summary: &Value, path: &str) -> Result<f64, MetricError> {
-    let (kind, array) = match KINDS.iter().find(|(k, _)| path.starts_with(&format!("{k}."))) {
-        Some(k) => *k,
-        None => {
-            let head = path.split('.').next().unwrap_or_default();
-            let kinds: Vec<&str> = KINDS.iter().map(|k| k.0).collect();
-            return Err(MetricError {
-                expected: "a metric starting with `client.`, `service.` or `edge.`, then a name and a field"
-                    .into(),
-                found: format!("`{path}`"),
-                help: crate::scenario::reader::closest(head, kinds.iter().copied())
-                    .map(|k| format!("did you mean `{k}.…`?")),
-            });
-        }
-    };
+    let (kind, array) = kind_of(path)?;
     let rest = &path[kind.len() + 1..];
     let entities: Vec<&Map<String, Value>> = summary
         .get(array)
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_object).collect())
         .unwrap_or_default();
-    let names: Vec<&str> = entities
-        .iter()
-        .filter_map(|e| e.get("name").and_then(Value::as_str))
-        .collect();
-    // The longest name that the path continues with `.`, so names may contain dots.
-    let found = entities
-        .iter()
-        .filter_map(|e| {
-            let n = e.get("name").and_then(Value::as_str)?;
-            let field = rest.strip_prefix(n)?.strip_prefix('.')?;
-            Some((n, field, *e))
-        })
-        .max_by_key(|(n, _, _)| n.len());
-    let Some((name, field, entity)) = found else {
-        if let Some(e) = entities
-            .iter()
-            .find(|e| e.get("name").and_then(Value::as_str) == Some(rest))
-        {
-            let fields = numeric_fields(e);
-            let shown: Vec<&str> = fields.iter().map(String::as_str).collect();
-            return Err(MetricError {
-                expected: format!(
-                    "a field after the name: {}",
-                    crate::scenario::reader::list(&shown)
-                ),
-                found: format!("`{path}`, which is the whole {kind}"),
-                help: None,
-            });
-        }
-        let head = rest.split('.').next().unwrap_or_default();
-        let expected = if names.is_empty() {
-            format!("a {kind} of the scenario, but it has none")
-        } else {
-            format!("a {kind} name: {}", crate::scenario::reader::list(&names))
-        };
-        return Err(MetricError {
-            expected,
-            found: format!("`{path}`"),
-            help: crate::scenario::reader::closest(head, names.iter().copied())
-                .map(|n| format!("did you mean `{kind}.{n}.…`?")),
-        });
+    let (name, field, entity) = find_entity(&entities, kind, path, rest)?;
+    let target = Target {
+        path,
+        kind,
+        name,
+        fields: numeric_fields(entity),
     };
-    let fields = numeric_fields(entity);
-    let field_list = || {
-        let shown: Vec<&str> = fields.iter().map(String::as_str).collect();
-        format!(
-            "a numeric field of `{kind}.{name}`: {}",
-            crate::scenario::reader::list(&shown)
-        )
-    };
-    let mut at: &Value = &Value::Object(entity.clone());
+    let root = Value::Object(entity.clone());
+    let mut at: &Value = &root;
     let mut owned_path = String::new();
     for seg in field.split('.') {
         if !owned_path.is_empty() {
@@ -211,15 +157,7 @@ pub fn extract(summary: &Value, path: &str) -> Result<f64, MetricError> {
         owned_path.push_str(seg);
         match at.get(seg) {
             Some(v) => at = v,
-            None => {
-                let help = crate::scenario::reader::closest(field, fields.iter().map(String::as_str))
-                    .map(|f| format!("did you mean `{kind}.{name}.{f}`?"));
-                return Err(MetricError {
-                    expected: field_list(),
-                    found: format!("`{path}`"),
-                    help,
-                });
-            }
+            None => return Err(target.no_such_field(field)),
         }
     }
     let what = match at {
@@ -230,22 +168,139 @@ pub fn extract(summary: &Value, path: &str) -> Result<f64, MetricError> {
         Value::String(_) => "a string",
         Value::Bool(_) => "a boolean",
     };
-    let prefix = format!("{owned_path}.");
-    let inside: Vec<&str> = fields
+    Err(target.not_a_number(&owned_path, what))
+}
+
+/// The entity kind a metric path starts with (`client`, …) and the summary array it names.
+fn kind_of(path: &str) -> Result<(&'static str, &'static str), MetricError> {
+    match KINDS.iter().find(|(k, _)| path.starts_with(&format!("{k}."))) {
+        Some(k) => Ok(*k),
+        None => {
+            let head = path.split('.').next().unwrap_or_default();
+            let kinds: Vec<&str> = KINDS.iter().map(|k| k.0).collect();
+            Err(MetricError {
+                expected: "a metric starting with `client.`, `service.` or `edge.`, then a name and a field"
+                    .into(),
+                found: format!("`{path}`"),
+                help: crate::scenario::reader::closest(head, kinds.iter().copied())
+                    .map(|k| format!("did you mean `{k}.…`?")),
+            })
+        }
+    }
+}
+
+/// The entity `rest` (the path after `kind.`) starts with, followed by `.`, and the field after
+/// it: the longest such name, so names may contain dots.
+fn find_entity<'e, 'p>(
+    entities: &[&'e Map<String, Value>],
+    kind: &str,
+    path: &str,
+    rest: &'p str,
+) -> Result<(&'e str, &'p str, &'e Map<String, Value>), MetricError> {
+    let found = entities
         .iter()
-        .filter(|f| f.starts_with(&prefix))
-        .map(String::as_str)
+        .filter_map(|e| {
+            let n = e.get("name").and_then(Value::as_str)?;
+            let field = rest.strip_prefix(n)?.strip_prefix('.')?;
+            Some((n, field, *e))
+        })
+        .max_by_key(|(n, _, _)| n.len());
+    found.ok_or_else(|| unknown_entity(entities, kind, path, rest))
+}
+
+/// The error for a path whose `rest` names no entity followed by a field: the whole entity
+/// without a field, or a name that is not one of the entities.
+fn unknown_entity(entities: &[&Map<String, Value>], kind: &str, path: &str, rest: &str) -> MetricError {
+    if let Some(e) = entities
+        .iter()
+        .find(|e| e.get("name").and_then(Value::as_str) == Some(rest))
+    {
+        let fields = numeric_fields(e);
+        let shown: Vec<&str> = fields.iter().map(String::as_str).collect();
+        return MetricError {
+            expected: format!(
+                "a field after the name: {}",
+                crate::scenario::reader::list(&shown)
+            ),
+            found: format!("`{path}`, which is the whole {kind}"),
+            help: None,
+        };
+    }
+    let names: Vec<&str> = entities
+        .iter()
+        .filter_map(|e| e.get("name").and_then(Value::as_str))
         .collect();
-    Err(MetricError {
-        expected: field_list(),
-        found: format!("`{path}`, which is {what}, not a number"),
-        help: (!inside.is_empty()).then(|| {
-            format!(
-                "pick one of its fields: {}",
-                crate::scenario::reader::list(&inside)
-            )
-        }),
-    })
+    let head = rest.split('.').next().unwrap_or_default();
+    let expected = if names.is_empty() {
+        format!("a {kind} of the scenario, but it has none")
+    } else {
+        format!("a {kind} name: {}", crate::scenario::reader::list(&names))
+    };
+    MetricError {
+        expected,
+        found: format!("`{path}`"),
+        help: crate::scenario::reader::closest(head, names.iter().copied())
+            .map(|n| format!("did you mean `{kind}.{n}.…`?")),
+    }
+}
+
+/// The entity a metric path names, for the errors about its field.
+struct Target<'a> {
+    /// The whole metric path.
+    path: &'a str,
+    /// `client`, `service` or `edge`.
+    kind: &'a str,
+    /// The entity's name.
+    name: &'a str,
+    /// The entity's numeric fields (see [`numeric_fields`]).
+    fields: Vec<String>,
+}
+
+impl Target<'_> {
+    /// What a valid field is: one of the entity's numeric fields, listed.
+    fn field_list(&self) -> String {
+        let shown: Vec<&str> = self.fields.iter().map(String::as_str).collect();
+        format!(
+            "a numeric field of `{}.{}`: {}",
+            self.kind,
+            self.name,
+            crate::scenario::reader::list(&shown)
+        )
+    }
+
+    /// The error for a `field` the entity does not have.
+    fn no_such_field(&self, field: &str) -> MetricError {
+        let (kind, name) = (self.kind, self.name);
+        let help = crate::scenario::reader::closest(field, self.fields.iter().map(String::as_str))
+            .map(|f| format!("did you mean `{kind}.{name}.{f}`?"));
+        MetricError {
+            expected: self.field_list(),
+            found: format!("`{}`", self.path),
+            help,
+        }
+    }
+
+    /// The error for field `field` leading to `what` (an array, a table, …) instead of a number;
+    /// the help lists the numeric fields inside it.
+    fn not_a_number(&self, field: &str, what: &str) -> MetricError {
+        let prefix = format!("{field}.");
+        let inside: Vec<&str> = self
+            .fields
+            .iter()
+            .filter(|f| f.starts_with(&prefix))
+            .map(String::as_str)
+            .collect();
+        MetricError {
+            expected: self.field_list(),
+            found: format!("`{}`, which is {what}, not a number", self.path),
+            help: (!inside.is_empty()).then(|| {
+                format!(
+                    "pick one of its fields: {}",
+                    crate::scenario::reader::list(&inside)
+                )
+            }),
+        }
+    }
 }
 
 /// The paths of every numeric (or null) leaf of an entity, nested fields joined with `.`;

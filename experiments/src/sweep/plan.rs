@@ -180,6 +180,47 @@ pub fn prepare(source: &Source, dir: &Path, seed: Option<u64>) -> Result<Plan, S
     let base_hash = format!("{:016x}", tree::fnv1a(tree::canonical(&base_tree).as_bytes()));
 
     let dims = spec::dimensions(&spec.axes);
+    let (points, scenarios) = load_points(&spec, source, &base, &set, &dims)?;
+
+    check_metrics(&spec, source, &points, &scenarios)?;
+
+    let file = PlanFile {
+        meshsim_version: VERSION.to_string(),
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        sweep_hash: sweep_hash(&spec, &points),
+        seed,
+        replications: spec.replications,
+        base: BaseInfo {
+            scenario: spec.base.clone(),
+            source: base_kind.to_string(),
+            hash: base_hash,
+        },
+        set: set.iter().map(Override::argument).collect(),
+        axes: axis_infos(&spec),
+        dimensions: dims,
+        metrics: metric_infos(&spec),
+        replication_seeds: (0..spec.replications).map(|r| derive_seed(seed, r)).collect(),
+        runs: points.len() as u64 * spec.replications,
+        points,
+    };
+    Ok(Plan {
+        file,
+        sweep_text: source.text.clone(),
+        base_text: base.text,
+        scenarios,
+    })
+}
+
+/// Every point of the grid of `dims`, in order, loaded from `base` with the `set` overrides
+/// then one override per axis: its description and its effective scenario.
+fn load_points(
+    spec: &Spec,
+    source: &Source,
+    base: &Source,
+    set: &[Override],
+    dims: &[Vec<usize>],
+) -> Result<(Vec<PointInfo>, Vec<Scenario>), SweepError> {
     let lens: Vec<usize> = dims.iter().map(|d| spec.axes[d[0]].values.len()).collect();
     let n_points: usize = lens.iter().product();
     let mut points = Vec::with_capacity(n_points);
@@ -192,14 +233,14 @@ pub fn prepare(source: &Source, dir: &Path, seed: Option<u64>) -> Result<Plan, S
                 values[a] = coords[d];
             }
         }
-        let mut overrides = set.clone();
+        let mut overrides = set.to_vec();
         for (a, axis) in spec.axes.iter().enumerate() {
             overrides.push(Override {
                 path: axis.path.clone(),
                 value: axis.values[values[a]].text.clone(),
             });
         }
-        let loaded = load(&base, &overrides).map_err(|e| point_error(e, &spec, source, Some(&values)))?;
+        let loaded = load(base, &overrides).map_err(|e| point_error(e, spec, source, Some(&values)))?;
         points.push(PointInfo {
             point: p as u64,
             values,
@@ -207,62 +248,48 @@ pub fn prepare(source: &Source, dir: &Path, seed: Option<u64>) -> Result<Plan, S
         });
         scenarios.push(loaded.scenario);
     }
+    Ok((points, scenarios))
+}
 
-    check_metrics(&spec, source, &points, &scenarios)?;
-
-    let slugs = metrics::unique_slugs(&spec.metrics.iter().map(|m| m.path.as_str()).collect::<Vec<_>>());
+/// The sweep's identity: FNV-1a (16 hex digits) of the version, the canonical sweep file and
+/// every point's scenario hash.
+fn sweep_hash(spec: &Spec, points: &[PointInfo]) -> String {
     let mut identity = format!("meshsim {VERSION}\n{}\n", spec.canonical);
-    for p in &points {
+    for p in points {
         identity.push_str(&p.scenario_hash);
         identity.push('\n');
     }
-    let file = PlanFile {
-        meshsim_version: VERSION.to_string(),
-        name: spec.name.clone(),
-        description: spec.description.clone(),
-        sweep_hash: format!("{:016x}", tree::fnv1a(identity.as_bytes())),
-        seed,
-        replications: spec.replications,
-        base: BaseInfo {
-            scenario: spec.base.clone(),
-            source: base_kind.to_string(),
-            hash: base_hash,
-        },
-        set: set.iter().map(Override::argument).collect(),
-        axes: spec
-            .axes
-            .iter()
-            .map(|a| AxisInfo {
-                path: a.path.clone(),
-                label: a.label.clone(),
-                zip: a.zip.clone(),
-                kind: a.kind,
-                log: a.log,
-                values: a.values.iter().map(|v| v.text.clone()).collect(),
-                labels: a.labels.clone(),
-            })
-            .collect(),
-        dimensions: dims,
-        metrics: spec
-            .metrics
-            .iter()
-            .zip(slugs)
-            .map(|(m, slug)| MetricInfo {
-                metric: m.path.clone(),
-                label: m.label.clone(),
-                slug,
-            })
-            .collect(),
-        replication_seeds: (0..spec.replications).map(|r| derive_seed(seed, r)).collect(),
-        runs: n_points as u64 * spec.replications,
-        points,
-    };
-    Ok(Plan {
-        file,
-        sweep_text: source.text.clone(),
-        base_text: base.text,
-        scenarios,
-    })
+    format!("{:016x}", tree::fnv1a(identity.as_bytes()))
+}
+
+/// The axes as written to `sweep.json`.
+fn axis_infos(spec: &Spec) -> Vec<AxisInfo> {
+    spec.axes
+        .iter()
+        .map(|a| AxisInfo {
+            path: a.path.clone(),
+            label: a.label.clone(),
+            zip: a.zip.clone(),
+            kind: a.kind,
+            log: a.log,
+            values: a.values.iter().map(|v| v.text.clone()).collect(),
+            labels: a.labels.clone(),
+        })
+        .collect()
+}
+
+/// The metrics as written to `sweep.json`, each with a unique file-name slug.
+fn metric_infos(spec: &Spec) -> Vec<MetricInfo> {
+    let slugs = metrics::unique_slugs(&spec.metrics.iter().map(|m| m.path.as_str()).collect::<Vec<_>>());
+    spec.metrics
+        .iter()
+        .zip(slugs)
+        .map(|(m, slug)| MetricInfo {
+            metric: m.path.clone(),
+            label: m.label.clone(),
+            slug,
+        })
+        .collect()
 }
 
 /// Mixed-radix digits of `p`, the first dimension the most significant.
@@ -275,6 +302,8 @@ pub fn coords_of(mut p: usize, lens: &[usize]) -> Vec<usize> {
     out
 }
 
+/// The base scenario named by `base`: a file relative to `dir` if there is one, else a
+/// builtin; with `"file"` or `"builtin"`.
 fn resolve_base(spec: &Spec, source: &Source, dir: &Path) -> Result<(Source, &'static str), SweepError> {
     let path = dir.join(&spec.base);
     if path.is_file() {
