@@ -172,6 +172,8 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
     }
 }
 
+/// A progress bar over `len` seeds on stderr; hidden with `quiet` or when stderr is not a
+/// terminal.
 fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
     let target = if quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
@@ -184,6 +186,17 @@ fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
             .expect("a valid template"),
     );
     bar
+}
+
+/// Counters shared by the workers of [`many_seeds`].
+#[derive(Default)]
+struct Counts {
+    /// Events processed by the passing seeds.
+    events: AtomicU64,
+    /// Passing seeds that a limit stopped.
+    limits: AtomicU64,
+    /// Seeds run (not skipped).
+    ran: AtomicU64,
 }
 
 /// `--count N`: seeds `start..start + count` in parallel. Without `--keep-going`, seeds above
@@ -199,35 +212,8 @@ fn many_seeds(start: u64, count: u64, args: &SwarmArgs) -> Outcome {
     let bar = progress_bar(count, args.quiet);
     #[allow(clippy::disallowed_methods)] // wall time for the summary line only
     let started = Instant::now();
-    let lowest_failure = AtomicU64::new(u64::MAX);
-    let (events, limits, ran) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
-    let keep_going = args.keep_going;
-    let mut failures: Vec<(u64, Failure)> = pool.install(|| {
-        (start..start + count)
-            .into_par_iter()
-            .filter_map(|seed| {
-                // A failure at a lower seed makes this one irrelevant (unless keeping going).
-                if !keep_going && seed > lowest_failure.load(Ordering::Relaxed) {
-                    bar.inc(1);
-                    return None;
-                }
-                let result = swarm::check(seed);
-                ran.fetch_add(1, Ordering::Relaxed);
-                bar.inc(1);
-                match result {
-                    Ok(s) => {
-                        events.fetch_add(s.events, Ordering::Relaxed);
-                        limits.fetch_add(u64::from(s.hit_limit), Ordering::Relaxed);
-                        None
-                    }
-                    Err(f) => {
-                        lowest_failure.fetch_min(seed, Ordering::Relaxed);
-                        Some((seed, f))
-                    }
-                }
-            })
-            .collect()
-    });
+    let counts = Counts::default();
+    let mut failures = pool.install(|| run_seeds(start..start + count, args.keep_going, &bar, &counts));
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     failures.sort_by_key(|(seed, _)| *seed);
@@ -235,30 +221,71 @@ fn many_seeds(start: u64, count: u64, args: &SwarmArgs) -> Outcome {
         println!(
             "swarm: {count} seeds passed ({start}..{}), {} hit a limit (partial, as allowed), {} events, {secs:.1} s",
             start + count,
-            limits.load(Ordering::Relaxed),
-            events.load(Ordering::Relaxed)
+            counts.limits.load(Ordering::Relaxed),
+            counts.events.load(Ordering::Relaxed)
         );
         return Ok(Ok(ExitCode::SUCCESS));
     };
-    if keep_going {
-        println!(
-            "swarm: {} of {count} seeds failed ({start}..{}):",
-            failures.len(),
-            start + count
-        );
-        for (s, f) in failures.iter().take(LISTED_FAILURES) {
-            println!("  seed {s}: {f}");
-        }
-        if failures.len() > LISTED_FAILURES {
-            println!("  ... and {} more", failures.len() - LISTED_FAILURES);
-        }
-        println!();
+    if args.keep_going {
+        list_failures(&failures, start, count);
     } else {
         println!(
             "swarm: seed {seed} failed ({} seeds run of {count}, the lowest failing seed is shown)",
-            ran.load(Ordering::Relaxed)
+            counts.ran.load(Ordering::Relaxed)
         );
     }
     report_failure(*seed, failure, args.shrink_tries);
     Ok(Ok(ExitCode::from(1)))
+}
+
+/// Checks `seeds` in parallel on the current rayon pool, counting into `counts` and ticking
+/// `bar`; returns the failures. Without `keep_going`, a seed above a failing one is skipped.
+fn run_seeds(
+    seeds: std::ops::Range<u64>,
+    keep_going: bool,
+    bar: &ProgressBar,
+    counts: &Counts,
+) -> Vec<(u64, Failure)> {
+    let lowest_failure = AtomicU64::new(u64::MAX);
+    seeds
+        .into_par_iter()
+        .filter_map(|seed| {
+            // A failure at a lower seed makes this one irrelevant (unless keeping going).
+            if !keep_going && seed > lowest_failure.load(Ordering::Relaxed) {
+                bar.inc(1);
+                return None;
+            }
+            let result = swarm::check(seed);
+            counts.ran.fetch_add(1, Ordering::Relaxed);
+            bar.inc(1);
+            match result {
+                Ok(s) => {
+                    counts.events.fetch_add(s.events, Ordering::Relaxed);
+                    counts.limits.fetch_add(u64::from(s.hit_limit), Ordering::Relaxed);
+                    None
+                }
+                Err(f) => {
+                    lowest_failure.fetch_min(seed, Ordering::Relaxed);
+                    Some((seed, f))
+                }
+            }
+        })
+        .collect()
+}
+
+/// With `--keep-going`: how many seeds of `start..start + count` failed, and the first
+/// [`LISTED_FAILURES`] of `failures` (sorted by seed).
+fn list_failures(failures: &[(u64, Failure)], start: u64, count: u64) {
+    println!(
+        "swarm: {} of {count} seeds failed ({start}..{}):",
+        failures.len(),
+        start + count
+    );
+    for (s, f) in failures.iter().take(LISTED_FAILURES) {
+        println!("  seed {s}: {f}");
+    }
+    if failures.len() > LISTED_FAILURES {
+        println!("  ... and {} more", failures.len() - LISTED_FAILURES);
+    }
+    println!();
 }
