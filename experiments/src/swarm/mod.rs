@@ -50,6 +50,23 @@ pub struct Summary {
     pub requests: u64,
 }
 
+/// "ok: N events, stopped by REASON[ (a limit: partial, as allowed)], M client requests; every
+/// check passed".
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let limit = if self.hit_limit {
+            " (a limit: partial, as allowed)"
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "ok: {} events, stopped by {}{limit}, {} client requests; every check passed",
+            self.events, self.stop, self.requests
+        )
+    }
+}
+
 thread_local! {
     /// `Some` while this thread runs swarm code: the panic hook stores the message here instead
     /// of printing it.

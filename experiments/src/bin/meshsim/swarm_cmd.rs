@@ -111,17 +111,7 @@ fn one_seed(seed: u64, args: &SwarmArgs) -> ExitCode {
     }
     match swarm::check_spec(&spec) {
         Ok(s) => {
-            println!(
-                "ok: {} events, stopped by {}{}, {} client requests; every check passed",
-                s.events,
-                s.stop,
-                if s.hit_limit {
-                    " (a limit: partial, as allowed)"
-                } else {
-                    ""
-                },
-                s.requests
-            );
+            println!("{s}");
             ExitCode::SUCCESS
         }
         Err(failure) => {
@@ -147,18 +137,7 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
     let text = loaded.canonical;
     match swarm::check_text(&source.name, &text) {
         Ok(s) => {
-            println!(
-                "{}: ok: {} events, stopped by {}{}, {} client requests; every check passed",
-                source.name,
-                s.events,
-                s.stop,
-                if s.hit_limit {
-                    " (a limit: partial, as allowed)"
-                } else {
-                    ""
-                },
-                s.requests
-            );
+            println!("{}: {s}", source.name);
             Ok(ExitCode::SUCCESS)
         }
         Err(Failure {
