@@ -7,7 +7,7 @@ use sim_core::time::{SimDuration, SimTime};
 
 use super::{Ctx, unique_name};
 use crate::scenario::error::ErrorKind;
-use crate::scenario::reader::{Item, Result};
+use crate::scenario::reader::{Item, Result, TableReader};
 
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum K {
@@ -44,6 +44,22 @@ pub(super) fn read_fault(
     let service = ctx.service(&t.required("service")?)?;
     let kind_item = t.required("kind")?;
     let k = kind_item.as_enum(&KINDS)?;
+    let (from, until) = read_window(&mut t, k, &kind_item)?;
+    let pods = read_pods(&mut t, services[service.idx()].replicas)?;
+    let kind = read_kind(&mut t, k, &kind_item)?;
+    t.finish()?;
+    Ok(FaultConfig {
+        service,
+        kind,
+        from,
+        until,
+        pods,
+    })
+}
+
+/// Reads `from` (default 0 s) and `until` (default: never), checking that `until` comes after
+/// `from` and that a restart or reschedule, which ends by itself, has none.
+fn read_window(t: &mut TableReader<'_>, k: K, kind_item: &Item<'_>) -> Result<(SimTime, Option<SimTime>)> {
     let from_item = t.optional("from");
     let from = SimTime::ZERO.saturating_add(
         from_item
@@ -75,49 +91,28 @@ pub(super) fn read_fault(
             return Err(ui.value_error(format!("a time after `from` ({from_text})")));
         }
     }
-    let pods = match t.optional("pods") {
-        Some(i) => {
-            let n = i.as_u32_at_least(1)?;
-            let replicas = services[service.idx()].replicas;
-            if n > replicas {
-                return Err(i.value_error(format!(
-                    "at most the service's {replicas} replica{}",
-                    if replicas == 1 { "" } else { "s" }
-                )));
-            }
-            Some(n)
-        }
-        None => None,
+    Ok((from, until))
+}
+
+/// Reads `pods`: how many of the service's `replicas` the fault hits (default: all, as `None`).
+fn read_pods(t: &mut TableReader<'_>, replicas: u32) -> Result<Option<u32>> {
+    let Some(i) = t.optional("pods") else {
+        return Ok(None);
     };
-    let kind = match k {
-        K::Slow => {
-            let latency = t.optional("latency");
-            let multiplier = t.optional("multiplier");
-            match (latency, multiplier) {
-                (Some(l), None) => FaultKind::Slow {
-                    latency: Some(l.as_duration()?),
-                    multiplier: 1.0,
-                },
-                (None, Some(m)) => FaultKind::Slow {
-                    latency: None,
-                    multiplier: m.as_positive()?,
-                },
-                (Some(_), Some(m)) => {
-                    return Err(m.error(
-                        ErrorKind::Rule,
-                        "either `latency` or `multiplier` in a slow fault",
-                        "both".to_string(),
-                    ));
-                }
-                (None, None) => {
-                    return Err(kind_item.error(
-                        ErrorKind::Missing,
-                        "`latency` (a fixed work time) or `multiplier` (a factor on it) with a slow fault",
-                        "neither",
-                    ));
-                }
-            }
-        }
+    let n = i.as_u32_at_least(1)?;
+    if n > replicas {
+        return Err(i.value_error(format!(
+            "at most the service's {replicas} replica{}",
+            if replicas == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(Some(n))
+}
+
+/// Reads the keys of fault kind `k`.
+fn read_kind(t: &mut TableReader<'_>, k: K, kind_item: &Item<'_>) -> Result<FaultKind> {
+    Ok(match k {
+        K::Slow => read_slow(t, kind_item)?,
         K::Errors => FaultKind::Errors {
             rate: t.required("rate")?.as_probability()?,
             fail_fast: t
@@ -133,21 +128,7 @@ pub(super) fn read_fault(
                 .transpose()?
                 .unwrap_or(false),
         },
-        K::CapacityCut => {
-            let slots = t.optional("slots").map(|i| i.as_u32_at_least(0)).transpose()?;
-            let multiplier = t.optional("multiplier").map(|i| i.as_positive()).transpose()?;
-            if slots.is_none() && multiplier.is_none() {
-                return Err(kind_item.error(
-                    ErrorKind::Missing,
-                    "`slots` (fewer slots) and/or `multiplier` (slower work) with a capacity cut",
-                    "neither",
-                ));
-            }
-            FaultKind::CapacityCut {
-                slots,
-                multiplier: multiplier.unwrap_or(1.0),
-            }
-        }
+        K::CapacityCut => read_capacity_cut(t, kind_item)?,
         K::Leak => {
             let growth: SimDuration = t.required("growth")?.as_duration()?;
             FaultKind::Leak {
@@ -160,13 +141,48 @@ pub(super) fn read_fault(
         K::Reschedule => FaultKind::Reschedule {
             down_for: t.required("down_for")?.as_positive_duration()?,
         },
-    };
-    t.finish()?;
-    Ok(FaultConfig {
-        service,
-        kind,
-        from,
-        until,
-        pods,
+    })
+}
+
+/// Reads a slow fault: exactly one of `latency` (a fixed work time) or `multiplier`.
+fn read_slow(t: &mut TableReader<'_>, kind_item: &Item<'_>) -> Result<FaultKind> {
+    let latency = t.optional("latency");
+    let multiplier = t.optional("multiplier");
+    match (latency, multiplier) {
+        (Some(l), None) => Ok(FaultKind::Slow {
+            latency: Some(l.as_duration()?),
+            multiplier: 1.0,
+        }),
+        (None, Some(m)) => Ok(FaultKind::Slow {
+            latency: None,
+            multiplier: m.as_positive()?,
+        }),
+        (Some(_), Some(m)) => Err(m.error(
+            ErrorKind::Rule,
+            "either `latency` or `multiplier` in a slow fault",
+            "both".to_string(),
+        )),
+        (None, None) => Err(kind_item.error(
+            ErrorKind::Missing,
+            "`latency` (a fixed work time) or `multiplier` (a factor on it) with a slow fault",
+            "neither",
+        )),
+    }
+}
+
+/// Reads a capacity cut: `slots` and/or `multiplier` (slower work, default 1).
+fn read_capacity_cut(t: &mut TableReader<'_>, kind_item: &Item<'_>) -> Result<FaultKind> {
+    let slots = t.optional("slots").map(|i| i.as_u32_at_least(0)).transpose()?;
+    let multiplier = t.optional("multiplier").map(|i| i.as_positive()).transpose()?;
+    if slots.is_none() && multiplier.is_none() {
+        return Err(kind_item.error(
+            ErrorKind::Missing,
+            "`slots` (fewer slots) and/or `multiplier` (slower work) with a capacity cut",
+            "neither",
+        ));
+    }
+    Ok(FaultKind::CapacityCut {
+        slots,
+        multiplier: multiplier.unwrap_or(1.0),
     })
 }

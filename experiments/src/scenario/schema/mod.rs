@@ -13,7 +13,9 @@ pub use policy::BACKOFF_NAMES;
 
 use std::collections::BTreeMap;
 
-use models::config::{Caller, EdgeConfig, PolicyConfig, RunLimits, Scenario};
+use models::config::{
+    Caller, ClientConfig, EdgeConfig, FaultConfig, PolicyConfig, RunLimits, Scenario, ServiceConfig,
+};
 use models::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
 use sim_core::dist::Dist;
 use sim_core::time::SimDuration;
@@ -193,18 +195,7 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
         .map(|i| i.as_positive_duration())
         .transpose()?
         .unwrap_or(DEFAULT_BUCKET);
-    let network_latency = match t.optional("network") {
-        Some(item) => {
-            let mut n = item.as_table()?;
-            let latency = n.optional("latency").map(|i| read_dist(&i)).transpose()?;
-            n.finish()?;
-            latency
-        }
-        None => None,
-    };
-    let network_latency = network_latency.unwrap_or_else(|| Dist::Constant {
-        value: DEFAULT_NETWORK_LATENCY.as_secs_f64(),
-    });
+    let network_latency = read_network(&mut t)?;
     let limits = match t.optional("limits") {
         Some(item) => read_limits(&item)?,
         None => RunLimits {
@@ -216,63 +207,15 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
     };
 
     let mut ctx = Ctx::new();
-    if let Some(item) = t.optional("policies") {
-        let mut p = item.as_table()?;
-        for (entry, item) in p.entries() {
-            let config = policy::read_policy(&entry.key, &item)?;
-            // Policies naming the same shared pool must agree on its settings.
-            if let Some(pool) = &config.pool.shared {
-                let other = ctx.policies.iter().find(|o| o.pool.shared.as_ref() == Some(pool));
-                if let Some(other) = other.filter(|o| format!("{:?}", o.pool) != format!("{:?}", config.pool))
-                {
-                    return Err(item.error(
-                        ErrorKind::Rule,
-                        format!(
-                            "the same pool settings as policy `{}`, which shares pool `{pool}`",
-                            other.name
-                        ),
-                        "different max_connections, max_keepalive, keepalive_expiry, connect_time or sticky",
-                    ));
-                }
-            }
-            ctx.add_policy(config);
-        }
-    }
-
-    let services_item = t.required("services")?;
-    let service_items = services_item.as_array()?;
-    if service_items.is_empty() {
-        return Err(services_item.value_error("at least one service"));
-    }
-    let mut seen = BTreeMap::new();
-    for (i, item) in service_items.iter().enumerate() {
-        let mut s = item.as_table()?;
-        let name = unique_name(&s.required("name")?, "service", &mut seen)?;
-        ctx.service_names.push(name.to_string());
-        ctx.service_index.insert(name.to_string(), ServiceIdx(i as u32));
-    }
-
-    let mut clients = Vec::new();
-    if let Some(item) = t.optional("clients") {
-        let mut seen = BTreeMap::new();
-        for (i, item) in item.as_array()?.iter().enumerate() {
-            clients.push(client::read_client(&mut ctx, i as u32, item, &mut seen)?);
-        }
-    }
-
+    read_policies(&mut ctx, &mut t)?;
+    let service_items = declare_services(&mut ctx, &mut t)?;
+    let clients = read_clients(&mut ctx, &mut t)?;
     let mut services = Vec::with_capacity(service_items.len());
     for (i, item) in service_items.iter().enumerate() {
         services.push(service::read_service(&mut ctx, ServiceIdx(i as u32), item)?);
     }
     check_acyclic(&ctx)?;
-
-    let mut faults = Vec::new();
-    if let Some(item) = t.optional("faults") {
-        let mut seen = BTreeMap::new();
-        for item in item.as_array()? {
-            faults.push(fault::read_fault(&ctx, &services, &item, &mut seen)?);
-        }
-    }
+    let faults = read_faults(&ctx, &services, &mut t)?;
     t.finish()?;
 
     let scenario = Scenario {
@@ -291,6 +234,100 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
     Ok((scenario, seed))
 }
 
+/// Reads `network.latency`, one way (default [`DEFAULT_NETWORK_LATENCY`]).
+fn read_network(t: &mut TableReader<'_>) -> Result<Dist> {
+    let network_latency = match t.optional("network") {
+        Some(item) => {
+            let mut n = item.as_table()?;
+            let latency = n.optional("latency").map(|i| read_dist(&i)).transpose()?;
+            n.finish()?;
+            latency
+        }
+        None => None,
+    };
+    Ok(network_latency.unwrap_or_else(|| Dist::Constant {
+        value: DEFAULT_NETWORK_LATENCY.as_secs_f64(),
+    }))
+}
+
+/// Reads the `[policies.NAME]` tables into `ctx`, in file order.
+fn read_policies(ctx: &mut Ctx, t: &mut TableReader<'_>) -> Result<()> {
+    let Some(item) = t.optional("policies") else {
+        return Ok(());
+    };
+    let mut p = item.as_table()?;
+    for (entry, item) in p.entries() {
+        let config = policy::read_policy(&entry.key, &item)?;
+        check_shared_pool(ctx, &config, &item)?;
+        ctx.add_policy(config);
+    }
+    Ok(())
+}
+
+/// Fails if `config` names a shared pool that an earlier policy declares with other settings:
+/// policies naming the same shared pool must agree on its settings.
+fn check_shared_pool(ctx: &Ctx, config: &PolicyConfig, item: &Item<'_>) -> Result<()> {
+    let Some(pool) = &config.pool.shared else {
+        return Ok(());
+    };
+    let other = ctx.policies.iter().find(|o| o.pool.shared.as_ref() == Some(pool));
+    if let Some(other) = other.filter(|o| format!("{:?}", o.pool) != format!("{:?}", config.pool)) {
+        return Err(item.error(
+            ErrorKind::Rule,
+            format!(
+                "the same pool settings as policy `{}`, which shares pool `{pool}`",
+                other.name
+            ),
+            "different max_connections, max_keepalive, keepalive_expiry, connect_time or sticky",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the required, non-empty `services` array and records each service's unique name in
+/// `ctx` (so that clients and calls can name services declared after them); returns the
+/// elements, read in full later.
+fn declare_services<'a>(ctx: &mut Ctx, t: &mut TableReader<'a>) -> Result<Vec<Item<'a>>> {
+    let services_item = t.required("services")?;
+    let service_items = services_item.as_array()?;
+    if service_items.is_empty() {
+        return Err(services_item.value_error("at least one service"));
+    }
+    let mut seen = BTreeMap::new();
+    for (i, item) in service_items.iter().enumerate() {
+        let mut s = item.as_table()?;
+        let name = unique_name(&s.required("name")?, "service", &mut seen)?;
+        ctx.service_names.push(name.to_string());
+        ctx.service_index.insert(name.to_string(), ServiceIdx(i as u32));
+    }
+    Ok(service_items)
+}
+
+/// Reads the `[[clients]]` (none if absent).
+fn read_clients(ctx: &mut Ctx, t: &mut TableReader<'_>) -> Result<Vec<ClientConfig>> {
+    let mut clients = Vec::new();
+    if let Some(item) = t.optional("clients") {
+        let mut seen = BTreeMap::new();
+        for (i, item) in item.as_array()?.iter().enumerate() {
+            clients.push(client::read_client(ctx, i as u32, item, &mut seen)?);
+        }
+    }
+    Ok(clients)
+}
+
+/// Reads the `[[faults]]` (none if absent), once the services are known.
+fn read_faults(ctx: &Ctx, services: &[ServiceConfig], t: &mut TableReader<'_>) -> Result<Vec<FaultConfig>> {
+    let mut faults = Vec::new();
+    if let Some(item) = t.optional("faults") {
+        let mut seen = BTreeMap::new();
+        for item in item.as_array()? {
+            faults.push(fault::read_fault(ctx, services, &item, &mut seen)?);
+        }
+    }
+    Ok(faults)
+}
+
+/// Reads `[limits]`, filling the defaults of absent keys.
 fn read_limits(item: &Item<'_>) -> Result<RunLimits> {
     let mut t = item.as_table()?;
     let max_events = t
