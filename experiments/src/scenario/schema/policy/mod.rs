@@ -1,0 +1,256 @@
+//! `[policies.NAME]`: timeouts, pool, retry (backoff, budget), breaker, bulkhead, deadline,
+//! fallback and composition order.
+//!
+//! This module reads the policy table itself, its timeouts, pool, bulkhead and fallback; the
+//! retry (with its backoff), the retry budget and the breaker have a module each.
+
+mod breaker;
+mod budget;
+mod retry;
+
+pub use retry::BACKOFF_NAMES;
+
+use models::config::{Fallback, PolicyConfig, PolicyOrder, PoolConfig, Timeouts};
+use models::policy::bulkhead::{BulkheadConfig, R4J_MAX_CONCURRENT_CALLS, R4J_MAX_WAIT};
+use sim_core::dist::Dist;
+use sim_core::time::SimDuration;
+
+use crate::scenario::dist::read_dist;
+use crate::scenario::reader::{Item, Result, TableReader};
+
+/// httpx `Timeout(5.0)`: connect, read, write and pool timeouts.
+pub const HTTPX_TIMEOUT: SimDuration = SimDuration::from_secs(5);
+/// httpx `Limits.max_connections`.
+pub const HTTPX_MAX_CONNECTIONS: u32 = 100;
+/// httpx `Limits.max_keepalive_connections`.
+pub const HTTPX_MAX_KEEPALIVE: u32 = 20;
+/// httpx `Limits.keepalive_expiry`: 5 s.
+pub const HTTPX_KEEPALIVE_EXPIRY: SimDuration = SimDuration::from_secs(5);
+/// Default `fallback.retry_every` for deferred work.
+pub const DEFER_RETRY_EVERY: SimDuration = SimDuration::from_secs(10);
+/// Default `fallback.capacity` for deferred work.
+pub const DEFER_CAPACITY: u32 = 10_000;
+
+/// httpx's client defaults: `Timeout(5.0)`, `Limits(100, 20, 5.0)`, no retry, breaker or
+/// bulkhead, no deadline.
+pub fn httpx_default(name: &str) -> PolicyConfig {
+    PolicyConfig {
+        name: name.to_string(),
+        timeouts: Timeouts {
+            connect: Some(HTTPX_TIMEOUT),
+            read: Some(HTTPX_TIMEOUT),
+            write: Some(HTTPX_TIMEOUT),
+            pool: Some(HTTPX_TIMEOUT),
+            attempt: None,
+        },
+        pool: PoolConfig {
+            max_connections: HTTPX_MAX_CONNECTIONS,
+            max_keepalive: HTTPX_MAX_KEEPALIVE,
+            keepalive_expiry: HTTPX_KEEPALIVE_EXPIRY,
+            connect_time: Dist::Constant { value: 0.0 },
+            sticky: false,
+            shared: None,
+        },
+        retry: None,
+        breaker: None,
+        bulkhead: None,
+        deadline: None,
+        propagate_deadline: false,
+        fallback: Fallback::Fail,
+        order: PolicyOrder::Lesson,
+    }
+}
+
+/// A client's implicit policy (a browser or load generator): no timeouts but the `deadline`, no
+/// retries, and a pool that never limits.
+pub fn unlimited(name: String, deadline: Option<SimDuration>) -> PolicyConfig {
+    PolicyConfig {
+        name,
+        timeouts: Timeouts {
+            connect: None,
+            read: None,
+            write: None,
+            pool: None,
+            attempt: None,
+        },
+        pool: PoolConfig {
+            max_connections: u32::MAX,
+            max_keepalive: u32::MAX,
+            keepalive_expiry: SimDuration::from_secs(3600),
+            connect_time: Dist::Constant { value: 0.0 },
+            sticky: false,
+            shared: None,
+        },
+        retry: None,
+        breaker: None,
+        bulkhead: None,
+        deadline,
+        propagate_deadline: false,
+        fallback: Fallback::Fail,
+        order: PolicyOrder::Lesson,
+    }
+}
+
+/// Reads `[policies.NAME]`.
+pub(super) fn read_policy(name: &str, item: &Item<'_>) -> Result<PolicyConfig> {
+    let mut t = item.as_table()?;
+    let mut p = httpx_default(name);
+    if let Some(item) = t.optional("timeouts") {
+        p.timeouts = read_timeouts(&item)?;
+    }
+    if let Some(item) = t.optional("pool") {
+        read_pool(&item, &mut p.pool)?;
+    }
+    // `"none"` switches a part off, so `--set policies.p.bulkhead=none` can remove it.
+    let none = |i: &Item<'_>| i.is_str() && i.as_str().ok() == Some("none");
+    p.retry = t
+        .optional("retry")
+        .filter(|i| !none(i))
+        .map(|i| retry::read_retry(&i))
+        .transpose()?;
+    p.breaker = t
+        .optional("breaker")
+        .filter(|i| !none(i))
+        .map(|i| breaker::read_breaker(&i))
+        .transpose()?;
+    p.bulkhead = t
+        .optional("bulkhead")
+        .filter(|i| !none(i))
+        .map(|i| read_bulkhead(&i))
+        .transpose()?;
+    p.deadline = t
+        .optional("deadline")
+        .map(|i| i.as_timeout())
+        .transpose()?
+        .flatten();
+    if let Some(i) = t.optional("propagate_deadline") {
+        p.propagate_deadline = i.as_bool()?;
+    }
+    if let Some(i) = t.optional("fallback") {
+        p.fallback = read_fallback(&i)?;
+    }
+    if let Some(i) = t.optional("order") {
+        p.order = i.as_enum(&[
+            ("lesson", PolicyOrder::Lesson),
+            ("resilience4j", PolicyOrder::Resilience4j),
+        ])?;
+    }
+    t.finish()?;
+    Ok(p)
+}
+
+/// Reads `timeouts`: `connect`, `read`, `write` and `pool` default to httpx's 5 s, `attempt` to
+/// none; `"none"` waits forever.
+fn read_timeouts(item: &Item<'_>) -> Result<Timeouts> {
+    let mut tt = item.as_table()?;
+    let mut read = |key: &str, default: Option<SimDuration>| -> Result<Option<SimDuration>> {
+        tt.optional(key)
+            .map(|i| i.as_timeout())
+            .transpose()
+            .map(|v| v.unwrap_or(default))
+    };
+    let timeouts = Timeouts {
+        connect: read("connect", Some(HTTPX_TIMEOUT))?,
+        read: read("read", Some(HTTPX_TIMEOUT))?,
+        write: read("write", Some(HTTPX_TIMEOUT))?,
+        pool: read("pool", Some(HTTPX_TIMEOUT))?,
+        attempt: read("attempt", None)?,
+    };
+    tt.finish()?;
+    Ok(timeouts)
+}
+
+/// Reads `pool` over `pool`, which holds the defaults: each key present replaces its field.
+fn read_pool(item: &Item<'_>, pool: &mut PoolConfig) -> Result<()> {
+    let mut pt = item.as_table()?;
+    if let Some(i) = pt.optional("max_connections") {
+        pool.max_connections = i.as_u32_at_least(1)?;
+    }
+    if let Some(i) = pt.optional("max_keepalive") {
+        pool.max_keepalive = i.as_u32_at_least(0)?;
+    }
+    if let Some(i) = pt.optional("keepalive_expiry") {
+        pool.keepalive_expiry = i.as_duration()?;
+    }
+    if let Some(i) = pt.optional("connect_time") {
+        pool.connect_time = read_dist(&i)?;
+    }
+    if let Some(i) = pt.optional("sticky") {
+        pool.sticky = i.as_bool()?;
+    }
+    if let Some(i) = pt.optional("shared") {
+        let name = i.as_str()?;
+        if name.is_empty() {
+            return Err(i.value_error("a pool name (policies naming the same pool share it)"));
+        }
+        pool.shared = Some(name.to_string());
+    }
+    pt.finish()
+}
+
+/// Reads `bulkhead`: `max_concurrent` and `max_wait`, with resilience4j's defaults.
+fn read_bulkhead(item: &Item<'_>) -> Result<BulkheadConfig> {
+    let mut t = item.as_table()?;
+    let max_concurrent = t
+        .optional("max_concurrent")
+        .map(|i| i.as_u32_at_least(1))
+        .transpose()?
+        .unwrap_or(R4J_MAX_CONCURRENT_CALLS);
+    let max_wait = t
+        .optional("max_wait")
+        .map(|i| i.as_duration())
+        .transpose()?
+        .unwrap_or(R4J_MAX_WAIT);
+    t.finish()?;
+    Ok(BulkheadConfig {
+        max_concurrent,
+        max_wait,
+    })
+}
+
+/// Reads `fallback`: `"fail"`, `"degrade"`, `"defer"`, or a table with `kind` (and, for
+/// `defer`, `retry_every` and `capacity`).
+fn read_fallback(item: &Item<'_>) -> Result<Fallback> {
+    #[derive(Copy, Clone)]
+    enum K {
+        Fail,
+        Degrade,
+        Defer,
+    }
+    const KINDS: [(&str, K); 3] = [("fail", K::Fail), ("degrade", K::Degrade), ("defer", K::Defer)];
+    let defer = |t: Option<&mut TableReader<'_>>| -> Result<Fallback> {
+        let (mut retry_every, mut capacity) = (DEFER_RETRY_EVERY, DEFER_CAPACITY);
+        if let Some(t) = t {
+            if let Some(i) = t.optional("retry_every") {
+                retry_every = i.as_positive_duration()?;
+            }
+            if let Some(i) = t.optional("capacity") {
+                capacity = i.as_u32_at_least(1)?;
+            }
+        }
+        Ok(Fallback::Defer {
+            retry_every,
+            capacity,
+        })
+    };
+    if item.is_str() {
+        return match item.as_enum(&KINDS)? {
+            K::Fail => Ok(Fallback::Fail),
+            K::Degrade => Ok(Fallback::Degrade),
+            K::Defer => defer(None),
+        };
+    }
+    if !item.is_table() {
+        return Err(item.type_error(
+            "\"fail\", \"degrade\", or a table such as { kind = \"defer\", retry_every = \"10s\" }",
+        ));
+    }
+    let mut t = item.as_table()?;
+    let fallback = match t.required("kind")?.as_enum(&KINDS)? {
+        K::Fail => Fallback::Fail,
+        K::Degrade => Fallback::Degrade,
+        K::Defer => defer(Some(&mut t))?,
+    };
+    t.finish()?;
+    Ok(fallback)
+}

@@ -1,0 +1,187 @@
+//! `retry`: attempts, the failures retried, the backoff between attempts and the retry budget.
+
+use models::config::{RetryConfig, RetryOn};
+use models::outcome::Failure;
+use models::policy::backoff::{AWS_SDK_BASE_DELAY, AWS_SDK_MAX_BACKOFF, Backoff, ENVOY_BASE_INTERVAL};
+use sim_core::time::SimDuration;
+
+use super::budget::read_budget;
+use crate::scenario::error::ErrorKind;
+use crate::scenario::reader::{Item, Result, TableReader, closest, list};
+
+/// Default `retry.max_attempts` (AWS SDK standard mode, resilience4j, the SRE book): 3.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// Default `retry.on`.
+pub const DEFAULT_RETRY_ON: [&str; 5] = ["timeout", "connect", "reset", "5xx", "rejected"];
+/// gRPC A6 / grpc-java default `backoffMultiplier`.
+pub const GRPC_MULTIPLIER: f64 = 1.6;
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum BackoffKind {
+    None,
+    Fixed,
+    Exponential,
+    FullJitter,
+    EqualJitter,
+    Decorrelated,
+    DecorrelatedV2,
+    Envoy,
+    Grpc,
+}
+
+const BACKOFFS: [(&str, BackoffKind); 9] = [
+    ("none", BackoffKind::None),
+    ("fixed", BackoffKind::Fixed),
+    ("exponential", BackoffKind::Exponential),
+    ("full_jitter", BackoffKind::FullJitter),
+    ("equal_jitter", BackoffKind::EqualJitter),
+    ("decorrelated_jitter", BackoffKind::Decorrelated),
+    ("decorrelated_jitter_v2", BackoffKind::DecorrelatedV2),
+    ("envoy", BackoffKind::Envoy),
+    ("grpc", BackoffKind::Grpc),
+];
+
+/// The values `retry.backoff` accepts, in the order of the documentation.
+pub const BACKOFF_NAMES: [&str; BACKOFFS.len()] = {
+    let mut names = [""; BACKOFFS.len()];
+    let mut i = 0;
+    while i < BACKOFFS.len() {
+        names[i] = BACKOFFS[i].0;
+        i += 1;
+    }
+    names
+};
+
+/// Reads `retry`.
+pub(super) fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
+    let mut t = item.as_table()?;
+    let max_attempts = t
+        .optional("max_attempts")
+        .map(|i| i.as_u32_at_least(1))
+        .transpose()?
+        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    let on = match t.optional("on") {
+        Some(i) => read_retry_on(&i)?,
+        None => default_retry_on(),
+    };
+    let backoff_item = t.optional("backoff");
+    let kind = backoff_item
+        .as_ref()
+        .map(|i| i.as_enum(&BACKOFFS))
+        .transpose()?
+        .unwrap_or(BackoffKind::Exponential);
+    // `base`, `cap` and `multiplier` are read (and checked) whatever the strategy, so that a
+    // `--set ...backoff=none` switch does not turn the file's other keys into errors; each
+    // strategy uses the ones that apply to it.
+    let opt_dur = |t: &mut TableReader<'_>, key: &str| -> Result<Option<SimDuration>> {
+        t.optional(key).map(|i| i.as_duration()).transpose()
+    };
+    let base = opt_dur(&mut t, "base")?;
+    let cap = opt_dur(&mut t, "cap")?;
+    let multiplier = t.optional("multiplier").map(|i| i.as_positive()).transpose()?;
+    let backoff = build_backoff(kind, base, cap, multiplier);
+    if let Err(why) = backoff.validate() {
+        let at = backoff_item.unwrap_or_else(|| t.at());
+        return Err(at.error(ErrorKind::Value, "valid backoff parameters", why));
+    }
+    let budget = t.optional("budget").map(|i| read_budget(&i)).transpose()?;
+    t.finish()?;
+    Ok(RetryConfig {
+        max_attempts,
+        on,
+        backoff,
+        budget,
+    })
+}
+
+/// The backoff of strategy `kind` from the `base` and `cap` durations and the `multiplier` read,
+/// filling each parameter the strategy uses but the file leaves out with its default (not yet
+/// validated).
+fn build_backoff(
+    kind: BackoffKind,
+    base: Option<SimDuration>,
+    cap: Option<SimDuration>,
+    multiplier: Option<f64>,
+) -> Backoff {
+    match kind {
+        BackoffKind::None => Backoff::None,
+        BackoffKind::Fixed => Backoff::Fixed {
+            delay: base.unwrap_or(AWS_SDK_BASE_DELAY),
+        },
+        BackoffKind::Exponential
+        | BackoffKind::FullJitter
+        | BackoffKind::EqualJitter
+        | BackoffKind::Decorrelated
+        | BackoffKind::DecorrelatedV2 => {
+            let base = base.unwrap_or(AWS_SDK_BASE_DELAY);
+            let cap = cap.unwrap_or(AWS_SDK_MAX_BACKOFF);
+            match kind {
+                BackoffKind::Exponential => Backoff::Exponential { base, cap },
+                BackoffKind::FullJitter => Backoff::FullJitter { base, cap },
+                BackoffKind::EqualJitter => Backoff::EqualJitter { base, cap },
+                BackoffKind::Decorrelated => Backoff::DecorrelatedJitter { base, cap },
+                _ => Backoff::DecorrelatedJitterV2 {
+                    median_first_delay: base,
+                    cap,
+                },
+            }
+        }
+        BackoffKind::Envoy => {
+            // Envoy's own defaults: base_interval 25 ms, max_interval 10 × base_interval.
+            let base = base.unwrap_or(ENVOY_BASE_INTERVAL);
+            Backoff::Envoy {
+                base,
+                max: cap.unwrap_or(base.saturating_mul(10)),
+            }
+        }
+        BackoffKind::Grpc => Backoff::Grpc {
+            initial: base.unwrap_or(AWS_SDK_BASE_DELAY),
+            multiplier: multiplier.unwrap_or(GRPC_MULTIPLIER),
+            max: cap.unwrap_or(AWS_SDK_MAX_BACKOFF),
+        },
+    }
+}
+
+/// The failures retried when `retry.on` is absent: [`DEFAULT_RETRY_ON`].
+fn default_retry_on() -> RetryOn {
+    let mut mask = 0;
+    for name in DEFAULT_RETRY_ON {
+        mask |= condition_mask(name).unwrap_or(0);
+    }
+    RetryOn { mask }
+}
+
+/// The failure mask of a retry condition: a group of [`Failure::groups`] or one reason's name.
+fn condition_mask(name: &str) -> Option<u32> {
+    if let Some((_, reasons)) = Failure::groups().iter().find(|(g, _)| *g == name) {
+        return Some(reasons.iter().fold(0, |m, f| m | f.bit()));
+    }
+    Failure::ALL.iter().find(|f| f.name() == name).map(|f| f.bit())
+}
+
+/// Reads `retry.on`: an array of retry conditions (groups or single reasons).
+fn read_retry_on(item: &Item<'_>) -> Result<RetryOn> {
+    let mut mask = 0;
+    for i in item.as_array()? {
+        let name = i.as_str()?;
+        match condition_mask(name) {
+            Some(m) => mask |= m,
+            None => {
+                let groups: Vec<&str> = Failure::groups().iter().map(|(g, _)| *g).collect();
+                let all = groups
+                    .iter()
+                    .copied()
+                    .chain(Failure::ALL.iter().map(|f| f.name()));
+                let err = i.value_error(format!(
+                    "a retry condition: {} (or a single reason such as \"read_timeout\")",
+                    list(&groups)
+                ));
+                return Err(match closest(name, all) {
+                    Some(best) => err.with_help(format!("did you mean \"{best}\"?")),
+                    None => err,
+                });
+            }
+        }
+    }
+    Ok(RetryOn { mask })
+}
