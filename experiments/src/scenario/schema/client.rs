@@ -7,10 +7,10 @@ use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
 
 use super::policy::unlimited;
-use super::{Ctx, unique_name};
+use super::{Ctx, both_error, present, unique_name};
 use crate::scenario::dist::read_dist;
 use crate::scenario::error::ErrorKind;
-use crate::scenario::reader::{Item, Result};
+use crate::scenario::reader::{Item, Result, TableReader};
 use crate::scenario::tree::Value;
 
 /// Reads client number `index`.
@@ -63,6 +63,7 @@ pub(super) fn read_client(
     Ok(ClientConfig { name, edge, load })
 }
 
+/// Reads `load`: an `open` (arrival rate), `closed` (users) or `burst` workload.
 fn read_load(item: &Item<'_>) -> Result<Load> {
     #[derive(Copy, Clone)]
     enum K {
@@ -75,145 +76,175 @@ fn read_load(item: &Item<'_>) -> Result<Load> {
         t.required("kind")?
             .as_enum(&[("open", K::Open), ("closed", K::Closed), ("burst", K::Burst)])?;
     let load = match kind {
-        K::Open => {
-            let rate_item = t.required("rate")?;
-            let arrivals = t
-                .optional("arrivals")
-                .map(|i| i.as_enum(&[("poisson", Arrivals::Poisson), ("constant", Arrivals::Constant)]))
-                .transpose()?
-                .unwrap_or(Arrivals::Poisson);
-            let schedule = t.optional("schedule");
-            let rate = if schedule.is_some() {
-                rate_item.as_non_negative()?
-            } else {
-                rate_item.as_positive().map_err(|e| {
-                    if matches!(rate_item.node.value, Value::Int(_) | Value::Float(_)) {
-                        e.with_help("a rate of 0 is allowed only with a `schedule` that raises it")
-                    } else {
-                        e
-                    }
-                })?
-            };
-            let rate = match schedule {
-                Some(s) => read_schedule(rate, &s)?,
-                None => RateSchedule::constant(rate),
-            };
-            Load::Open { arrivals, rate }
-        }
-        K::Closed => {
-            let users = t.required("users")?.as_u32_in(1, super::MAX_USERS)?;
-            let think = t
-                .optional("think")
-                .map(|i| read_dist(&i))
-                .transpose()?
-                .unwrap_or(Dist::Constant { value: 0.0 });
-            let start = t
-                .optional("start")
-                .map(|i| i.as_duration())
-                .transpose()?
-                .unwrap_or(SimDuration::ZERO);
-            Load::Closed {
-                users,
-                think,
-                start: SimTime::ZERO.saturating_add(start),
-            }
-        }
-        K::Burst => {
-            let count = t.required("count")?.as_u32_in(1, super::MAX_BURST)?;
-            let at = t
-                .optional("at")
-                .map(|i| i.as_duration())
-                .transpose()?
-                .unwrap_or(SimDuration::ZERO);
-            let every = t
-                .optional("every")
-                .map(|i| i.as_positive_duration())
-                .transpose()?;
-            Load::Burst {
-                count,
-                at: SimTime::ZERO.saturating_add(at),
-                every,
-            }
-        }
+        K::Open => read_open(&mut t)?,
+        K::Closed => read_closed(&mut t)?,
+        K::Burst => read_burst(&mut t)?,
     };
     t.finish()?;
     Ok(load)
+}
+
+/// Reads an open workload: `rate` (requests per second, > 0 unless a `schedule` raises it),
+/// `arrivals` (default Poisson) and the optional `schedule`.
+fn read_open(t: &mut TableReader<'_>) -> Result<Load> {
+    let rate_item = t.required("rate")?;
+    let arrivals = t
+        .optional("arrivals")
+        .map(|i| i.as_enum(&[("poisson", Arrivals::Poisson), ("constant", Arrivals::Constant)]))
+        .transpose()?
+        .unwrap_or(Arrivals::Poisson);
+    let schedule = t.optional("schedule");
+    let rate = if schedule.is_some() {
+        rate_item.as_non_negative()?
+    } else {
+        rate_item.as_positive().map_err(|e| {
+            if matches!(rate_item.node.value, Value::Int(_) | Value::Float(_)) {
+                e.with_help("a rate of 0 is allowed only with a `schedule` that raises it")
+            } else {
+                e
+            }
+        })?
+    };
+    let rate = match schedule {
+        Some(s) => read_schedule(rate, &s)?,
+        None => RateSchedule::constant(rate),
+    };
+    Ok(Load::Open { arrivals, rate })
+}
+
+/// Reads a closed workload: `users`, their `think` time between requests and their `start`.
+fn read_closed(t: &mut TableReader<'_>) -> Result<Load> {
+    let users = t.required("users")?.as_u32_in(1, super::MAX_USERS)?;
+    let think = t
+        .optional("think")
+        .map(|i| read_dist(&i))
+        .transpose()?
+        .unwrap_or(Dist::Constant { value: 0.0 });
+    let start = t
+        .optional("start")
+        .map(|i| i.as_duration())
+        .transpose()?
+        .unwrap_or(SimDuration::ZERO);
+    Ok(Load::Closed {
+        users,
+        think,
+        start: SimTime::ZERO.saturating_add(start),
+    })
+}
+
+/// Reads a burst: `count` requests started at once at time `at`, again every `every` if given.
+fn read_burst(t: &mut TableReader<'_>) -> Result<Load> {
+    let count = t.required("count")?.as_u32_in(1, super::MAX_BURST)?;
+    let at = t
+        .optional("at")
+        .map(|i| i.as_duration())
+        .transpose()?
+        .unwrap_or(SimDuration::ZERO);
+    let every = t
+        .optional("every")
+        .map(|i| i.as_positive_duration())
+        .transpose()?;
+    Ok(Load::Burst {
+        count,
+        at: SimTime::ZERO.saturating_add(at),
+        every,
+    })
+}
+
+/// A rate schedule being built.
+struct Schedule {
+    /// The points so far: (time, requests per second).
+    points: Vec<(SimTime, f64)>,
+    /// The rate after the last entry.
+    current: f64,
+    /// The earliest time the next entry may start at.
+    free_from: SimTime,
 }
 
 /// Builds the piecewise-linear rate from the initial `rate` and the `schedule` entries: a step
 /// `{ at, rate }`, a ramp `{ at, ramp_to, until }` or a spike `{ at, spike, for }`, in time order
 /// and not overlapping.
 fn read_schedule(initial: f64, item: &Item<'_>) -> Result<RateSchedule> {
-    let mut points = vec![(SimTime::ZERO, initial)];
-    let mut current = initial;
-    let mut free_from = SimTime::ZERO;
+    let mut s = Schedule {
+        points: vec![(SimTime::ZERO, initial)],
+        current: initial,
+        free_from: SimTime::ZERO,
+    };
     for entry in item.as_array()? {
-        let mut t = entry.as_table()?;
-        let at_item = t.required("at")?;
-        let at = SimTime::ZERO.saturating_add(at_item.as_duration()?);
-        if at < free_from {
-            return Err(at_item.value_error(format!(
-                "a time ≥ {} (schedule entries in time order, not overlapping)",
-                SimDuration::from_nanos(free_from.as_nanos())
-            )));
-        }
-        let kinds: Vec<&str> = ["rate", "ramp_to", "spike"]
-            .into_iter()
-            .filter(|k| t.has(k))
-            .collect();
-        match (kinds.len(), kinds.first().copied()) {
-            (1, Some("rate")) => {
-                let rate = t.required("rate")?.as_non_negative()?;
-                push(&mut points, (at, current));
-                push(&mut points, (at, rate));
-                current = rate;
-                free_from = at;
-            }
-            (1, Some("ramp_to")) => {
-                let to = t.required("ramp_to")?.as_non_negative()?;
-                let until_item = t.required("until")?;
-                let until = SimTime::ZERO.saturating_add(until_item.as_duration()?);
-                if until <= at {
-                    return Err(
-                        until_item.value_error(format!("a time after `at` ({})", at_item.node.describe()))
-                    );
-                }
-                push(&mut points, (at, current));
-                push(&mut points, (until, to));
-                current = to;
-                free_from = until;
-            }
-            (1, Some("spike")) => {
-                let spike = t.required("spike")?.as_non_negative()?;
-                let for_item = t.required("for")?;
-                let end = at
-                    .checked_add(for_item.as_positive_duration()?)
-                    .ok_or_else(|| for_item.value_error("a shorter duration"))?;
-                push(&mut points, (at, current));
-                push(&mut points, (at, spike));
-                push(&mut points, (end, spike));
-                push(&mut points, (end, current));
-                free_from = end;
-            }
-            (0, _) => {
-                return Err(entry.error(
-                    ErrorKind::Missing,
-                    "one of `rate` (a step), `ramp_to` (a ramp) or `spike` (a spike)",
-                    "none of them",
-                ));
-            }
-            _ => {
-                let second = t.optional(kinds[1]).expect("present");
-                return Err(second.error(
-                    ErrorKind::Rule,
-                    "one of `rate`, `ramp_to` or `spike` per schedule entry",
-                    format!("both `{}` and `{}`", kinds[0], kinds[1]),
-                ));
-            }
-        }
-        t.finish()?;
+        read_schedule_entry(&mut s, &entry)?;
     }
-    Ok(RateSchedule { points })
+    Ok(RateSchedule { points: s.points })
+}
+
+/// Reads one schedule entry and adds its points to `s`.
+fn read_schedule_entry(s: &mut Schedule, entry: &Item<'_>) -> Result<()> {
+    let mut t = entry.as_table()?;
+    let at_item = t.required("at")?;
+    let at = SimTime::ZERO.saturating_add(at_item.as_duration()?);
+    if at < s.free_from {
+        return Err(at_item.value_error(format!(
+            "a time ≥ {} (schedule entries in time order, not overlapping)",
+            SimDuration::from_nanos(s.free_from.as_nanos())
+        )));
+    }
+    let kinds = present(&t, ["rate", "ramp_to", "spike"]);
+    match (kinds.len(), kinds.first().copied()) {
+        (1, Some("rate")) => {
+            let rate = t.required("rate")?.as_non_negative()?;
+            push(&mut s.points, (at, s.current));
+            push(&mut s.points, (at, rate));
+            s.current = rate;
+            s.free_from = at;
+        }
+        (1, Some("ramp_to")) => read_ramp(s, &mut t, at, &at_item)?,
+        (1, Some("spike")) => read_spike(s, &mut t, at)?,
+        (0, _) => {
+            return Err(entry.error(
+                ErrorKind::Missing,
+                "one of `rate` (a step), `ramp_to` (a ramp) or `spike` (a spike)",
+                "none of them",
+            ));
+        }
+        _ => {
+            return Err(both_error(
+                &mut t,
+                &kinds,
+                "one of `rate`, `ramp_to` or `spike` per schedule entry",
+            ));
+        }
+    }
+    t.finish()
+}
+
+/// Reads a ramp from the current rate at `at` to `ramp_to` at `until`, and adds it to `s`.
+fn read_ramp(s: &mut Schedule, t: &mut TableReader<'_>, at: SimTime, at_item: &Item<'_>) -> Result<()> {
+    let to = t.required("ramp_to")?.as_non_negative()?;
+    let until_item = t.required("until")?;
+    let until = SimTime::ZERO.saturating_add(until_item.as_duration()?);
+    if until <= at {
+        return Err(until_item.value_error(format!("a time after `at` ({})", at_item.node.describe())));
+    }
+    push(&mut s.points, (at, s.current));
+    push(&mut s.points, (until, to));
+    s.current = to;
+    s.free_from = until;
+    Ok(())
+}
+
+/// Reads a spike to the rate `spike` from `at` for the duration `for`, back to the current rate
+/// after it, and adds it to `s`.
+fn read_spike(s: &mut Schedule, t: &mut TableReader<'_>, at: SimTime) -> Result<()> {
+    let spike = t.required("spike")?.as_non_negative()?;
+    let for_item = t.required("for")?;
+    let end = at
+        .checked_add(for_item.as_positive_duration()?)
+        .ok_or_else(|| for_item.value_error("a shorter duration"))?;
+    push(&mut s.points, (at, s.current));
+    push(&mut s.points, (at, spike));
+    push(&mut s.points, (end, spike));
+    push(&mut s.points, (end, s.current));
+    s.free_from = end;
+    Ok(())
 }
 
 /// Appends a point unless it repeats the last one exactly.

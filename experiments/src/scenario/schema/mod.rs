@@ -176,6 +176,23 @@ fn unique_name<'a>(item: &Item<'a>, what: &str, seen: &mut BTreeMap<String, Stri
     Ok(name)
 }
 
+/// The keys among `choices` that table `t` has, in the order of `choices` (for tables that take
+/// exactly one of several keys, like a step's `work`, `call` or `parallel`).
+fn present<'k>(t: &TableReader<'_>, choices: [&'k str; 3]) -> Vec<&'k str> {
+    choices.into_iter().filter(|k| t.has(k)).collect()
+}
+
+/// The error for a table with two keys of which it takes only one (`kinds`, from [`present`]):
+/// it points at the second.
+fn both_error(t: &mut TableReader<'_>, kinds: &[&str], expected: &str) -> ReadError {
+    let second = t.optional(kinds[1]).expect("present");
+    second.error(
+        ErrorKind::Rule,
+        expected,
+        format!("both `{}` and `{}`", kinds[0], kinds[1]),
+    )
+}
+
 /// Reads a document tree into a scenario and its seed.
 pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
     let mut t = TableReader::new(root, "")?;

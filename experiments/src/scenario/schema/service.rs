@@ -8,9 +8,9 @@ use models::ids::ServiceIdx;
 use sim_core::dist::Dist;
 use sim_core::time::SimDuration;
 
-use super::{CallSite, Ctx};
+use super::{CallSite, Ctx, both_error, present};
 use crate::scenario::dist::read_dist;
-use crate::scenario::error::ErrorKind;
+use crate::scenario::error::{ErrorKind, ReadError};
 use crate::scenario::reader::{Item, Result, TableReader, closest};
 use crate::scenario::tree::Value;
 
@@ -52,27 +52,7 @@ pub(super) fn read_service(ctx: &mut Ctx, idx: ServiceIdx, item: &Item<'_>) -> R
         .transpose()?
         .unwrap_or(1);
     let slots = t.required("slots")?.as_u32_at_least(1)?;
-    let queue = match t.optional("queue") {
-        Some(i) => {
-            let mut q = i.as_table()?;
-            let capacity = q
-                .optional("capacity")
-                .map(|i| i.as_u32_at_least(0))
-                .transpose()?
-                .unwrap_or(DEFAULT_QUEUE_CAPACITY);
-            let order = q
-                .optional("order")
-                .map(|i| i.as_enum(&[("fifo", QueueOrder::Fifo), ("lifo", QueueOrder::Lifo)]))
-                .transpose()?
-                .unwrap_or(QueueOrder::Fifo);
-            q.finish()?;
-            QueueConfig { capacity, order }
-        }
-        None => QueueConfig {
-            capacity: DEFAULT_QUEUE_CAPACITY,
-            order: QueueOrder::Fifo,
-        },
-    };
+    let queue = read_queue(&mut t)?;
     let steps = read_steps(ctx, idx, &t.required("steps")?)?;
     let startup = t
         .optional("startup")
@@ -86,57 +66,11 @@ pub(super) fn read_service(ctx: &mut Ctx, idx: ServiceIdx, item: &Item<'_>) -> R
         .map(|i| i.as_bool())
         .transpose()?
         .unwrap_or(true);
-    let liveness = t
-        .optional("liveness")
-        .map(|i| read_probe(ctx, idx, &i, ProbeKind::Liveness))
-        .transpose()?;
-    let readiness = t
-        .optional("readiness")
-        .map(|i| read_probe(ctx, idx, &i, ProbeKind::Readiness))
-        .transpose()?;
-    let startup_probe = t
-        .optional("startup_probe")
-        .map(|i| read_probe(ctx, idx, &i, ProbeKind::Startup))
-        .transpose()?;
-    let (grace, exit_on_sigterm) = match t.optional("termination") {
-        Some(i) => {
-            let mut tt = i.as_table()?;
-            let grace = tt
-                .optional("grace")
-                .map(|i| i.as_duration())
-                .transpose()?
-                .unwrap_or(TERMINATION_GRACE);
-            let exit = tt
-                .optional("exit_on_sigterm")
-                .map(|i| i.as_bool())
-                .transpose()?
-                .unwrap_or(true);
-            tt.finish()?;
-            (grace, exit)
-        }
-        None => (TERMINATION_GRACE, true),
-    };
-    let lb = t
-        .optional("lb")
-        .map(|i| {
-            i.as_enum(&[
-                ("round_robin", LbPolicy::RoundRobin),
-                ("random", LbPolicy::Random),
-                ("least_request", LbPolicy::LeastRequest),
-            ])
-        })
-        .transpose()?
-        .unwrap_or(LbPolicy::RoundRobin);
-    let discovery = t
-        .optional("discovery")
-        .map(|i| read_discovery(&i))
-        .transpose()?
-        .unwrap_or(Discovery::Watch { delay: WATCH_DELAY });
-    let stale_endpoint_refused = t
-        .optional("stale_endpoints")
-        .map(|i| i.as_enum(&[("refused", true), ("timeout", false)]))
-        .transpose()?
-        .unwrap_or(true);
+    let liveness = optional_probe(ctx, idx, &mut t, "liveness", ProbeKind::Liveness)?;
+    let readiness = optional_probe(ctx, idx, &mut t, "readiness", ProbeKind::Readiness)?;
+    let startup_probe = optional_probe(ctx, idx, &mut t, "startup_probe", ProbeKind::Startup)?;
+    let (grace, exit_on_sigterm) = read_termination(&mut t)?;
+    let (lb, discovery, stale_endpoint_refused) = read_routing(&mut t)?;
     let honour_deadlines = t
         .optional("honour_deadlines")
         .map(|i| i.as_bool())
@@ -165,74 +99,165 @@ pub(super) fn read_service(ctx: &mut Ctx, idx: ServiceIdx, item: &Item<'_>) -> R
     })
 }
 
+/// Reads `queue`: `capacity` (default [`DEFAULT_QUEUE_CAPACITY`]) and `order` (default FIFO).
+fn read_queue(t: &mut TableReader<'_>) -> Result<QueueConfig> {
+    let Some(i) = t.optional("queue") else {
+        return Ok(QueueConfig {
+            capacity: DEFAULT_QUEUE_CAPACITY,
+            order: QueueOrder::Fifo,
+        });
+    };
+    let mut q = i.as_table()?;
+    let capacity = q
+        .optional("capacity")
+        .map(|i| i.as_u32_at_least(0))
+        .transpose()?
+        .unwrap_or(DEFAULT_QUEUE_CAPACITY);
+    let order = q
+        .optional("order")
+        .map(|i| i.as_enum(&[("fifo", QueueOrder::Fifo), ("lifo", QueueOrder::Lifo)]))
+        .transpose()?
+        .unwrap_or(QueueOrder::Fifo);
+    q.finish()?;
+    Ok(QueueConfig { capacity, order })
+}
+
+/// Reads the probe at `key`, if present.
+fn optional_probe(
+    ctx: &mut Ctx,
+    idx: ServiceIdx,
+    t: &mut TableReader<'_>,
+    key: &str,
+    kind: ProbeKind,
+) -> Result<Option<ProbeConfig>> {
+    t.optional(key)
+        .map(|i| read_probe(ctx, idx, &i, kind))
+        .transpose()
+}
+
+/// Reads `termination`: the `grace` period (default [`TERMINATION_GRACE`]) and whether the
+/// process exits on SIGTERM (`exit_on_sigterm`, default true).
+fn read_termination(t: &mut TableReader<'_>) -> Result<(SimDuration, bool)> {
+    let Some(i) = t.optional("termination") else {
+        return Ok((TERMINATION_GRACE, true));
+    };
+    let mut tt = i.as_table()?;
+    let grace = tt
+        .optional("grace")
+        .map(|i| i.as_duration())
+        .transpose()?
+        .unwrap_or(TERMINATION_GRACE);
+    let exit = tt
+        .optional("exit_on_sigterm")
+        .map(|i| i.as_bool())
+        .transpose()?
+        .unwrap_or(true);
+    tt.finish()?;
+    Ok((grace, exit))
+}
+
+/// Reads how callers reach the pods: `lb` (default round robin), `discovery` (default watch,
+/// [`WATCH_DELAY`]) and `stale_endpoints` (true, the default, if a call to an endpoint that is
+/// gone is refused at once; false if it hangs until the connect timeout).
+fn read_routing(t: &mut TableReader<'_>) -> Result<(LbPolicy, Discovery, bool)> {
+    let lb = t
+        .optional("lb")
+        .map(|i| {
+            i.as_enum(&[
+                ("round_robin", LbPolicy::RoundRobin),
+                ("random", LbPolicy::Random),
+                ("least_request", LbPolicy::LeastRequest),
+            ])
+        })
+        .transpose()?
+        .unwrap_or(LbPolicy::RoundRobin);
+    let discovery = t
+        .optional("discovery")
+        .map(|i| read_discovery(&i))
+        .transpose()?
+        .unwrap_or(Discovery::Watch { delay: WATCH_DELAY });
+    let stale_endpoint_refused = t
+        .optional("stale_endpoints")
+        .map(|i| i.as_enum(&[("refused", true), ("timeout", false)]))
+        .transpose()?
+        .unwrap_or(true);
+    Ok((lb, discovery, stale_endpoint_refused))
+}
+
+/// The keys of which a step has exactly one.
+const STEP_KINDS: [&str; 3] = ["work", "call", "parallel"];
+
 /// Reads a handler: an array of `{ work }`, `{ call }` and `{ parallel }` steps.
 fn read_steps(ctx: &mut Ctx, caller: ServiceIdx, item: &Item<'_>) -> Result<Vec<Step>> {
     let mut steps = Vec::new();
     for s in item.as_array()? {
-        let mut t = s.as_table()?;
-        let kinds: Vec<&str> = ["work", "call", "parallel"]
-            .into_iter()
-            .filter(|k| t.has(k))
-            .collect();
-        match (kinds.len(), kinds.first().copied()) {
-            (1, Some("work")) => {
-                let dist = read_dist(&t.required("work")?)?;
-                let slope = t
-                    .optional("slope")
-                    .map(|i| i.as_duration())
-                    .transpose()?
-                    .unwrap_or(SimDuration::ZERO);
-                t.finish()?;
-                steps.push(Step::Work(WorkStep { dist, slope }));
-            }
-            (1, Some("call")) => {
-                let call = read_call(ctx, caller, &mut t)?;
-                t.finish()?;
-                steps.push(Step::Call(call));
-            }
-            (1, Some("parallel")) => {
-                let p = t.required("parallel")?;
-                let calls = p.as_array()?;
-                if calls.is_empty() {
-                    return Err(p.value_error("at least one call, e.g. [ { call = \"storage\" } ]"));
-                }
-                let mut out = Vec::with_capacity(calls.len());
-                for c in calls {
-                    let mut ct = c.as_table()?;
-                    out.push(read_call(ctx, caller, &mut ct)?);
-                    ct.finish()?;
-                }
-                t.finish()?;
-                steps.push(Step::Parallel(out));
-            }
-            (0, _) => {
-                let err = s.error(
-                    ErrorKind::Missing,
-                    "a step: a table with `work`, `call` or `parallel`",
-                    format!("{} with none of them", s.node.describe()),
-                );
-                let typo = match &s.node.value {
-                    Value::Table(entries) => entries.iter().find_map(|e| {
-                        closest(&e.key, ["work", "call", "parallel"]).map(|best| (e.key.as_str(), best))
-                    }),
-                    _ => None,
-                };
-                return Err(match typo {
-                    Some((key, best)) => err.with_help(format!("found `{key}`: did you mean `{best}`?")),
-                    None => err,
-                });
-            }
-            _ => {
-                let second = t.optional(kinds[1]).expect("present");
-                return Err(second.error(
-                    ErrorKind::Rule,
-                    "one of `work`, `call` or `parallel` per step",
-                    format!("both `{}` and `{}`", kinds[0], kinds[1]),
-                ));
-            }
-        }
+        steps.push(read_step(ctx, caller, &s)?);
     }
     Ok(steps)
+}
+
+/// Reads one step: `{ work = dist, slope }`, `{ call = "svc", … }` or `{ parallel = [calls] }`.
+fn read_step(ctx: &mut Ctx, caller: ServiceIdx, s: &Item<'_>) -> Result<Step> {
+    let mut t = s.as_table()?;
+    let kinds = present(&t, STEP_KINDS);
+    let step = match (kinds.len(), kinds.first().copied()) {
+        (1, Some("work")) => {
+            let dist = read_dist(&t.required("work")?)?;
+            let slope = t
+                .optional("slope")
+                .map(|i| i.as_duration())
+                .transpose()?
+                .unwrap_or(SimDuration::ZERO);
+            Step::Work(WorkStep { dist, slope })
+        }
+        (1, Some("call")) => Step::Call(read_call(ctx, caller, &mut t)?),
+        (1, Some("parallel")) => Step::Parallel(read_parallel(ctx, caller, &mut t)?),
+        (0, _) => return Err(no_step_error(s)),
+        _ => {
+            return Err(both_error(
+                &mut t,
+                &kinds,
+                "one of `work`, `call` or `parallel` per step",
+            ));
+        }
+    };
+    t.finish()?;
+    Ok(step)
+}
+
+/// Reads `parallel`: a non-empty array of calls made at once.
+fn read_parallel(ctx: &mut Ctx, caller: ServiceIdx, t: &mut TableReader<'_>) -> Result<Vec<CallStep>> {
+    let p = t.required("parallel")?;
+    let calls = p.as_array()?;
+    if calls.is_empty() {
+        return Err(p.value_error("at least one call, e.g. [ { call = \"storage\" } ]"));
+    }
+    let mut out = Vec::with_capacity(calls.len());
+    for c in calls {
+        let mut ct = c.as_table()?;
+        out.push(read_call(ctx, caller, &mut ct)?);
+        ct.finish()?;
+    }
+    Ok(out)
+}
+
+/// The error for a step with none of [`STEP_KINDS`], suggesting the one a key looks like.
+fn no_step_error(s: &Item<'_>) -> ReadError {
+    let err = s.error(
+        ErrorKind::Missing,
+        "a step: a table with `work`, `call` or `parallel`",
+        format!("{} with none of them", s.node.describe()),
+    );
+    let typo = match &s.node.value {
+        Value::Table(entries) => entries
+            .iter()
+            .find_map(|e| closest(&e.key, STEP_KINDS).map(|best| (e.key.as_str(), best))),
+        _ => None,
+    };
+    match typo {
+        Some((key, best)) => err.with_help(format!("found `{key}`: did you mean `{best}`?")),
+        None => err,
+    }
 }
 
 /// Reads `{ call = "svc", policy = "name", required = true }` and records its edge.
@@ -258,6 +283,7 @@ fn read_call(ctx: &mut Ctx, caller: ServiceIdx, t: &mut TableReader<'_>) -> Resu
     Ok(CallStep { edge, required })
 }
 
+/// Reads a probe of kind `kind` (Kubernetes' defaults), with its optional `handler` steps.
 fn read_probe(ctx: &mut Ctx, caller: ServiceIdx, item: &Item<'_>, kind: ProbeKind) -> Result<ProbeConfig> {
     let mut t = item.as_table()?;
     let path = t
@@ -315,6 +341,7 @@ fn read_probe(ctx: &mut Ctx, caller: ServiceIdx, item: &Item<'_>, kind: ProbeKin
     })
 }
 
+/// Reads `discovery`: `watch` (a `delay`), `dns` (a `ttl` and a `delay`) or `registry` (a `lag`).
 fn read_discovery(item: &Item<'_>) -> Result<Discovery> {
     #[derive(Copy, Clone)]
     enum K {
