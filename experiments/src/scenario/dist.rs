@@ -78,15 +78,7 @@ pub fn read_dist_table(t: &mut TableReader<'_>) -> Result<Dist> {
             let (v, _) = secs(t, "value")?;
             Dist::constant(v)
         }
-        Kind::Uniform => {
-            let (low, _) = secs(t, "low")?;
-            let (high, high_item) = secs(t, "high")?;
-            if high < low {
-                let low_text = t.optional("low").map(|i| i.node.describe()).unwrap_or_default();
-                return Err(high_item.value_error(format!("a duration ≥ low ({low_text})")));
-            }
-            Dist::uniform(low, high)
-        }
+        Kind::Uniform => read_uniform(t)?,
         Kind::Exponential => {
             let (mean, item) = secs(t, "mean")?;
             if mean <= 0.0 {
@@ -99,28 +91,7 @@ pub fn read_dist_table(t: &mut TableReader<'_>) -> Result<Dist> {
             let (sd, _) = secs(t, "sd")?;
             Dist::normal(mean, sd)
         }
-        Kind::LogNormal => {
-            if t.has("median") || t.has("p99") || !(t.has("mean") || t.has("sd")) {
-                let (median, median_item) = secs(t, "median")?;
-                let (p99, p99_item) = secs(t, "p99")?;
-                if median <= 0.0 {
-                    return Err(median_item.value_error("a median > 0"));
-                }
-                if p99 < median {
-                    return Err(
-                        p99_item.value_error(format!("a p99 ≥ the median ({})", median_item.node.describe()))
-                    );
-                }
-                Dist::lognormal_median_p99(median, p99)
-            } else {
-                let (mean, mean_item) = secs(t, "mean")?;
-                let (sd, _) = secs(t, "sd")?;
-                if mean <= 0.0 {
-                    return Err(mean_item.value_error("a mean > 0"));
-                }
-                Dist::lognormal_mean_sd(mean, sd)
-            }
-        }
+        Kind::LogNormal => read_lognormal(t)?,
         Kind::Pareto => {
             let (scale, scale_item) = secs(t, "scale")?;
             if scale <= 0.0 {
@@ -129,69 +100,118 @@ pub fn read_dist_table(t: &mut TableReader<'_>) -> Result<Dist> {
             let shape = t.required("shape")?.as_positive()?;
             Dist::pareto(scale, shape)
         }
-        Kind::Mixture => {
-            let of = t.required("of")?;
-            let items = of.as_array()?;
-            if items.is_empty() {
-                return Err(of.value_error("at least one component"));
-            }
-            let mut parts = Vec::with_capacity(items.len());
-            for item in &items {
-                let mut c = item.as_table()?;
-                let weight = c.required("weight")?.as_non_negative()?;
-                let dist = read_dist_table(&mut c)?;
-                c.finish()?;
-                parts.push((weight, dist));
-            }
-            if parts.iter().all(|(w, _)| *w == 0.0) {
-                return Err(of.value_error("weights that are not all zero"));
-            }
-            Dist::mixture(parts)
-        }
-        Kind::Empirical => {
-            let q = t.required("quantiles")?;
-            let items = q.as_array()?;
-            if items.len() < 2 {
-                return Err(q.value_error("at least two quantile points, from [0.0, …] to [1.0, …]"));
-            }
-            let mut points = Vec::with_capacity(items.len());
-            let n = items.len();
-            for (i, item) in items.iter().enumerate() {
-                let pair = item.as_array()?;
-                if pair.len() != 2 {
-                    return Err(item.type_error("a pair [probability, duration], e.g. [0.5, \"50ms\"]"));
-                }
-                let p = pair[0].as_probability()?;
-                let v = pair[1].as_duration()?.as_secs_f64();
-                if i == 0 && p != 0.0 {
-                    return Err(pair[0].value_error("0.0 (the first quantile point is the minimum)"));
-                }
-                if i == n - 1 && p != 1.0 {
-                    return Err(pair[0].value_error("1.0 (the last quantile point is the maximum)"));
-                }
-                if let Some(&(p0, v0)) = points.last() {
-                    if p <= p0 {
-                        return Err(
-                            pair[0].value_error(format!("a probability above the previous one ({p0})"))
-                        );
-                    }
-                    if v < v0 {
-                        let prev = items[i - 1]
-                            .as_array()?
-                            .get(1)
-                            .map(|x| x.node.describe())
-                            .unwrap_or_default();
-                        return Err(
-                            pair[1].value_error(format!("a duration ≥ the previous quantile's ({prev})"))
-                        );
-                    }
-                }
-                points.push((p, v));
-            }
-            Dist::empirical(points)
-        }
+        Kind::Mixture => read_mixture(t)?,
+        Kind::Empirical => read_empirical(t)?,
     };
     located(&at, dist)
+}
+
+/// A distribution as its constructor returns it, before [`located`] turns its error into a
+/// [`ReadError`].
+type Built = std::result::Result<Dist, DistError>;
+
+/// Reads a uniform distribution: `low` and `high`, in seconds.
+fn read_uniform(t: &mut TableReader<'_>) -> Result<Built> {
+    let (low, _) = secs(t, "low")?;
+    let (high, high_item) = secs(t, "high")?;
+    if high < low {
+        let low_text = t.optional("low").map(|i| i.node.describe()).unwrap_or_default();
+        return Err(high_item.value_error(format!("a duration ≥ low ({low_text})")));
+    }
+    Ok(Dist::uniform(low, high))
+}
+
+/// Reads a lognormal distribution: `median` and `p99` (also when neither form is given, so
+/// that the error names them), or `mean` and `sd`.
+fn read_lognormal(t: &mut TableReader<'_>) -> Result<Built> {
+    if t.has("median") || t.has("p99") || !(t.has("mean") || t.has("sd")) {
+        let (median, median_item) = secs(t, "median")?;
+        let (p99, p99_item) = secs(t, "p99")?;
+        if median <= 0.0 {
+            return Err(median_item.value_error("a median > 0"));
+        }
+        if p99 < median {
+            return Err(p99_item.value_error(format!("a p99 ≥ the median ({})", median_item.node.describe())));
+        }
+        Ok(Dist::lognormal_median_p99(median, p99))
+    } else {
+        let (mean, mean_item) = secs(t, "mean")?;
+        let (sd, _) = secs(t, "sd")?;
+        if mean <= 0.0 {
+            return Err(mean_item.value_error("a mean > 0"));
+        }
+        Ok(Dist::lognormal_mean_sd(mean, sd))
+    }
+}
+
+/// Reads a mixture: `of`, a non-empty array of distribution tables with a `weight` each, not all
+/// zero.
+fn read_mixture(t: &mut TableReader<'_>) -> Result<Built> {
+    let of = t.required("of")?;
+    let items = of.as_array()?;
+    if items.is_empty() {
+        return Err(of.value_error("at least one component"));
+    }
+    let mut parts = Vec::with_capacity(items.len());
+    for item in &items {
+        let mut c = item.as_table()?;
+        let weight = c.required("weight")?.as_non_negative()?;
+        let dist = read_dist_table(&mut c)?;
+        c.finish()?;
+        parts.push((weight, dist));
+    }
+    if parts.iter().all(|(w, _)| *w == 0.0) {
+        return Err(of.value_error("weights that are not all zero"));
+    }
+    Ok(Dist::mixture(parts))
+}
+
+/// Reads an empirical distribution: `quantiles`, at least two [probability, duration] points
+/// from probability 0 to 1, both growing.
+fn read_empirical(t: &mut TableReader<'_>) -> Result<Built> {
+    let q = t.required("quantiles")?;
+    let items = q.as_array()?;
+    if items.len() < 2 {
+        return Err(q.value_error("at least two quantile points, from [0.0, …] to [1.0, …]"));
+    }
+    let mut points = Vec::with_capacity(items.len());
+    for i in 0..items.len() {
+        let point = read_quantile_point(&items, i, points.last().copied())?;
+        points.push(point);
+    }
+    Ok(Dist::empirical(points))
+}
+
+/// Reads quantile point `i` of `items` as (probability, seconds): the first at probability 0,
+/// the last at 1, and both values growing from the `previous` point's.
+fn read_quantile_point(items: &[Item<'_>], i: usize, previous: Option<(f64, f64)>) -> Result<(f64, f64)> {
+    let item = &items[i];
+    let pair = item.as_array()?;
+    if pair.len() != 2 {
+        return Err(item.type_error("a pair [probability, duration], e.g. [0.5, \"50ms\"]"));
+    }
+    let p = pair[0].as_probability()?;
+    let v = pair[1].as_duration()?.as_secs_f64();
+    if i == 0 && p != 0.0 {
+        return Err(pair[0].value_error("0.0 (the first quantile point is the minimum)"));
+    }
+    if i == items.len() - 1 && p != 1.0 {
+        return Err(pair[0].value_error("1.0 (the last quantile point is the maximum)"));
+    }
+    if let Some((p0, v0)) = previous {
+        if p <= p0 {
+            return Err(pair[0].value_error(format!("a probability above the previous one ({p0})")));
+        }
+        if v < v0 {
+            let prev = items[i - 1]
+                .as_array()?
+                .get(1)
+                .map(|x| x.node.describe())
+                .unwrap_or_default();
+            return Err(pair[1].value_error(format!("a duration ≥ the previous quantile's ({prev})")));
+        }
+    }
+    Ok((p, v))
 }
 
 /// The duration at `key` (required), in seconds, with its item.
@@ -200,6 +220,7 @@ fn secs<'a>(t: &mut TableReader<'a>, key: &str) -> Result<(f64, Item<'a>)> {
     Ok((item.as_duration()?.as_secs_f64(), item))
 }
 
+/// Turns a constructor's error into a value error located at `item`.
 fn located(item: &Item<'_>, dist: std::result::Result<Dist, DistError>) -> Result<Dist> {
     dist.map_err(|e: DistError| -> ReadError {
         item.error(ErrorKind::Value, "valid distribution parameters", e.message)

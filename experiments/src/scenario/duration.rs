@@ -41,29 +41,14 @@ pub(crate) fn duration_problem(text: &str) -> Result<SimDuration, String> {
     let mut total: u64 = 0;
     let mut last_rank: Option<usize> = None;
     while !rest.is_empty() {
-        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let int_part = &rest[..int_len];
-        rest = &rest[int_len..];
-        let mut frac_part = "";
-        if let Some(after) = rest.strip_prefix('.') {
-            let n = after.bytes().take_while(u8::is_ascii_digit).count();
-            if n == 0 {
-                return Err("a decimal point must be followed by digits".to_string());
-            }
-            frac_part = &after[..n];
-            rest = &after[n..];
-        }
-        if int_part.is_empty() && frac_part.is_empty() {
-            let c = rest.chars().next().unwrap_or(' ');
-            return Err(format!("expected a number, found {c:?}"));
-        }
-        let unit_len: usize = rest
+        let (int_part, frac_part, after_number) = split_number(rest)?;
+        let unit_len: usize = after_number
             .chars()
             .take_while(|c| c.is_alphabetic())
             .map(char::len_utf8)
             .sum();
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
+        let unit = &after_number[..unit_len];
+        rest = &after_number[unit_len..];
         if unit.is_empty() {
             return Err(match rest.chars().next() {
                 None if total == 0 && last_rank.is_none() => {
@@ -73,45 +58,83 @@ pub(crate) fn duration_problem(text: &str) -> Result<SimDuration, String> {
                 Some(c) => format!("unexpected {c:?}"),
             });
         }
-        let (unit_nanos, rank): (u64, usize) = match unit {
-            "h" => (3_600_000_000_000, 0),
-            "m" => (60_000_000_000, 1),
-            "s" => (1_000_000_000, 2),
-            "ms" => (1_000_000, 3),
-            "us" | "µs" | "μs" => (1_000, 4),
-            "ns" => (1, 5),
-            _ => return Err(format!("unknown unit `{unit}` (use {UNITS})")),
-        };
+        let (unit_nanos, rank) = unit_of(unit)?;
         if last_rank.is_some_and(|r| r >= rank) {
             return Err("units must go from larger to smaller, each once, as in \"1m30s\"".to_string());
         }
         last_rank = Some(rank);
-        let too_large = || "too large (the longest is about 584 years)".to_string();
-        let mut whole: u64 = 0;
-        for d in int_part.bytes() {
-            whole = whole
-                .checked_mul(10)
-                .and_then(|w| w.checked_add(u64::from(d - b'0')))
-                .ok_or_else(too_large)?;
-        }
-        let mut nanos = whole.checked_mul(unit_nanos).ok_or_else(too_large)?;
-        let frac = frac_part.trim_end_matches('0');
-        if !frac.is_empty() {
-            if frac.len() > 24 {
-                return Err("more precise than a nanosecond".to_string());
-            }
-            let numerator: u128 = frac.parse::<u128>().map_err(|_| "bad fraction".to_string())?;
-            let scaled = numerator * u128::from(unit_nanos);
-            let denominator = 10u128.pow(frac.len() as u32);
-            if !scaled.is_multiple_of(denominator) {
-                return Err("more precise than a nanosecond".to_string());
-            }
-            let extra = u64::try_from(scaled / denominator).map_err(|_| too_large())?;
-            nanos = nanos.checked_add(extra).ok_or_else(too_large)?;
-        }
+        let nanos = part_nanos(int_part, frac_part, unit_nanos)?;
         total = total.checked_add(nanos).ok_or_else(too_large)?;
     }
     Ok(SimDuration::from_nanos(total))
+}
+
+/// Splits the number at the start of `text` into its integer digits, its fraction digits (after
+/// a decimal point) and the rest of the text; either part may be empty, not both.
+fn split_number(text: &str) -> Result<(&str, &str, &str), String> {
+    let int_len = text.bytes().take_while(u8::is_ascii_digit).count();
+    let int_part = &text[..int_len];
+    let mut rest = &text[int_len..];
+    let mut frac_part = "";
+    if let Some(after) = rest.strip_prefix('.') {
+        let n = after.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return Err("a decimal point must be followed by digits".to_string());
+        }
+        frac_part = &after[..n];
+        rest = &after[n..];
+    }
+    if int_part.is_empty() && frac_part.is_empty() {
+        let c = rest.chars().next().unwrap_or(' ');
+        return Err(format!("expected a number, found {c:?}"));
+    }
+    Ok((int_part, frac_part, rest))
+}
+
+/// A unit's length in nanoseconds and its rank (0 for hours, the largest, to 5 for nanoseconds).
+fn unit_of(unit: &str) -> Result<(u64, usize), String> {
+    match unit {
+        "h" => Ok((3_600_000_000_000, 0)),
+        "m" => Ok((60_000_000_000, 1)),
+        "s" => Ok((1_000_000_000, 2)),
+        "ms" => Ok((1_000_000, 3)),
+        "us" | "µs" | "μs" => Ok((1_000, 4)),
+        "ns" => Ok((1, 5)),
+        _ => Err(format!("unknown unit `{unit}` (use {UNITS})")),
+    }
+}
+
+/// The nanoseconds of one part, `int_part.frac_part` units of `unit_nanos` ns each, computed
+/// exactly; an error if it overflows or is not a whole number of nanoseconds.
+fn part_nanos(int_part: &str, frac_part: &str, unit_nanos: u64) -> Result<u64, String> {
+    let mut whole: u64 = 0;
+    for d in int_part.bytes() {
+        whole = whole
+            .checked_mul(10)
+            .and_then(|w| w.checked_add(u64::from(d - b'0')))
+            .ok_or_else(too_large)?;
+    }
+    let mut nanos = whole.checked_mul(unit_nanos).ok_or_else(too_large)?;
+    let frac = frac_part.trim_end_matches('0');
+    if !frac.is_empty() {
+        if frac.len() > 24 {
+            return Err("more precise than a nanosecond".to_string());
+        }
+        let numerator: u128 = frac.parse::<u128>().map_err(|_| "bad fraction".to_string())?;
+        let scaled = numerator * u128::from(unit_nanos);
+        let denominator = 10u128.pow(frac.len() as u32);
+        if !scaled.is_multiple_of(denominator) {
+            return Err("more precise than a nanosecond".to_string());
+        }
+        let extra = u64::try_from(scaled / denominator).map_err(|_| too_large())?;
+        nanos = nanos.checked_add(extra).ok_or_else(too_large)?;
+    }
+    Ok(nanos)
+}
+
+/// The error for a duration beyond `u64` nanoseconds.
+fn too_large() -> String {
+    "too large (the longest is about 584 years)".to_string()
 }
 
 #[cfg(test)]
