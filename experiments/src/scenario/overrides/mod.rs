@@ -12,12 +12,13 @@
 //! of range, no element with that name, a step into a value that is not a table) is an error
 //! naming the `--set` argument.
 
+mod path;
+
+pub use path::{MAX_PATH_SEGMENTS, Path, Segment, parse_path};
+
 use super::error::{ErrorKind, Location, ReadError, ScenarioError};
 use super::reader::closest;
 use super::tree::{Entry, Node, Origin, Span, Value, join_index, join_key, parse_value};
-
-/// The most segments a path may have (deeper trees are refused by the TOML parser anyway).
-pub const MAX_PATH_SEGMENTS: usize = 64;
 
 /// Top-level arrays of tables whose elements can be addressed by their `name`.
 pub const NAMED_ARRAYS: [&str; 3] = ["clients", "services", "faults"];
@@ -29,18 +30,6 @@ pub struct Override {
     pub path: String,
     /// The value text, e.g. `3` or `300s`.
     pub value: String,
-}
-
-/// A parsed path: its segments with their byte ranges in the path.
-pub type Path = Vec<(Segment, Span)>;
-
-/// One step of a path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Segment {
-    /// A key of a table (or the name of an element of `clients`, `services`, `faults`).
-    Key(String),
-    /// An index into an array.
-    Index(usize),
 }
 
 impl Override {
@@ -105,92 +94,6 @@ impl Override {
     }
 }
 
-/// Splits a path into segments with their byte ranges, or says what is wrong and where.
-pub fn parse_path(path: &str) -> Result<Path, (String, std::ops::Range<usize>)> {
-    let bytes = path.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut expect_key = true;
-    while i < bytes.len() {
-        if expect_key {
-            let start = i;
-            let key = if bytes[i] == b'"' {
-                let mut key = String::new();
-                let mut chars = path[i + 1..].char_indices();
-                let mut closed = None;
-                while let Some((j, c)) = chars.next() {
-                    match c {
-                        '"' => {
-                            closed = Some(i + 1 + j + 1);
-                            break;
-                        }
-                        '\\' => match chars.next() {
-                            Some((_, e)) => key.push(e),
-                            None => break,
-                        },
-                        c => key.push(c),
-                    }
-                }
-                let Some(end) = closed else {
-                    return Err(("an unterminated quoted key".into(), start..path.len()));
-                };
-                i = end;
-                key
-            } else {
-                let n = bytes[i..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
-                    .count();
-                if n == 0 {
-                    let c = path[i..].chars().next().unwrap_or(' ');
-                    return Err((format!("{c:?} where a key should start"), i..i + c.len_utf8()));
-                }
-                i += n;
-                path[start..i].to_string()
-            };
-            out.push((Segment::Key(key), Span { start, end: i }));
-            expect_key = false;
-        } else if bytes[i] == b'.' {
-            i += 1;
-            expect_key = true;
-            if i == bytes.len() {
-                return Err(("a trailing `.`".into(), i - 1..i));
-            }
-        } else if bytes[i] == b'[' {
-            let start = i;
-            let n = bytes[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
-            let end = i + 1 + n;
-            if n == 0 || bytes.get(end) != Some(&b']') {
-                return Err((
-                    "`[` not followed by a number and `]`".into(),
-                    start..(end + 1).min(path.len()),
-                ));
-            }
-            let index = path[i + 1..end]
-                .parse::<usize>()
-                .map_err(|_| ("an index too large".to_string(), start..end + 1))?;
-            i = end + 1;
-            out.push((Segment::Index(index), Span { start, end: i }));
-        } else {
-            let c = path[i..].chars().next().unwrap_or(' ');
-            return Err((
-                format!("{c:?} after a key (expected `.` or `[`)"),
-                i..i + c.len_utf8(),
-            ));
-        }
-    }
-    if out.is_empty() {
-        return Err(("an empty path".into(), 0..path.len()));
-    }
-    if out.len() > MAX_PATH_SEGMENTS {
-        return Err((
-            format!("a path of {} segments (at most {MAX_PATH_SEGMENTS})", out.len()),
-            0..path.len(),
-        ));
-    }
-    Ok(out)
-}
-
 /// Applies override number `index` to the document `root`.
 pub fn apply(root: &mut Node, o: &Override, index: usize) -> Result<(), ReadError> {
     let at = |span: Span| Origin::Override { index, span };
@@ -248,6 +151,7 @@ pub fn set(
     set_at(root, segments, 0, value, index, String::new())
 }
 
+/// Sets the node at `segments[depth..]` below `node`, whose key path is `path`, to `value`.
 fn set_at(
     node: &mut Node,
     segments: &[(Segment, Span)],
@@ -256,116 +160,143 @@ fn set_at(
     index: usize,
     path: String,
 ) -> Result<(), ReadError> {
-    let at = |span: Span| Origin::Override { index, span };
     let Some((seg, span)) = segments.get(depth) else {
         *node = value;
         return Ok(());
     };
-    let span = *span;
-    let is_last = depth + 1 == segments.len();
+    let origin = Origin::Override { index, span: *span };
     let err = |expected: String, found: String| {
-        ReadError::new(ErrorKind::Override, at(span), path.clone(), expected, found)
+        ReadError::new(ErrorKind::Override, origin, path.clone(), expected, found)
     };
     let named_array =
         depth == 1 && matches!(&segments[0].0, Segment::Key(k) if NAMED_ARRAYS.contains(&k.as_str()));
-    match (seg, &mut node.value) {
+    let (child, child_path) = match (seg, &mut node.value) {
         (Segment::Key(key), Value::Table(entries)) => {
-            let i = match entries.iter().position(|e| &e.key == key) {
-                Some(i) => i,
-                None => {
-                    if !is_last && matches!(segments[depth + 1].0, Segment::Index(_)) {
-                        let what = if depth == 0 { "the document" } else { "this table" };
-                        return Err(err(
-                            format!("an array `{key}` to index into"),
-                            format!("no key `{key}` in {what}"),
-                        ));
-                    }
-                    let placeholder = Node {
-                        origin: at(span),
-                        value: Value::Table(Vec::new()),
-                    };
-                    entries.push(Entry {
-                        key: key.clone(),
-                        key_origin: at(span),
-                        node: placeholder,
-                    });
-                    entries.len() - 1
-                }
-            };
-            let child_path = join_key(&path, key);
-            set_at(
-                &mut entries[i].node,
-                segments,
-                depth + 1,
-                value,
-                index,
-                child_path,
-            )
+            let next = segments.get(depth + 1).map(|(s, _)| s);
+            let i = entry_for(entries, key, next, depth, origin, &err)?;
+            (&mut entries[i].node, join_key(&path, key))
         }
         (Segment::Key(name), Value::Array(items)) if named_array => {
-            let names: Vec<Option<&str>> = items
-                .iter()
-                .map(|n| match n.get("name").map(|v| &v.value) {
-                    Some(Value::Str(s)) => Some(s.as_str()),
-                    _ => None,
-                })
-                .collect();
-            let Some(i) = names.iter().position(|n| *n == Some(name.as_str())) else {
-                let known: Vec<&str> = names.iter().flatten().copied().collect();
-                let expected = if known.is_empty() {
-                    format!("an index like `{path}[0]` (no element of `{path}` has a name)")
-                } else {
-                    format!(
-                        "the name of an element of `{path}`: {}",
-                        super::reader::list(&known)
-                    )
-                };
-                let e = err(expected, format!("`{name}`"));
-                return Err(match closest(name, known.iter().copied()) {
-                    Some(best) => e.with_help(format!("did you mean `{best}`?")),
-                    None => e,
-                });
-            };
-            let child_path = join_index(&path, i);
-            set_at(&mut items[i], segments, depth + 1, value, index, child_path)
+            let i = element_named(items, name, &path, &err)?;
+            (&mut items[i], join_index(&path, i))
         }
-        (Segment::Key(key), Value::Array(_)) => Err(err(
-            format!(
-                "an index like `{path}[0]` (only {} are indexed by name)",
-                NAMED_ARRAYS.join(", ")
-            ),
-            format!("the key `{key}`"),
-        )),
+        (Segment::Key(key), Value::Array(_)) => {
+            return Err(err(
+                format!(
+                    "an index like `{path}[0]` (only {} are indexed by name)",
+                    NAMED_ARRAYS.join(", ")
+                ),
+                format!("the key `{key}`"),
+            ));
+        }
         (Segment::Index(i), Value::Array(items)) => {
-            let len = items.len();
-            if *i >= len {
-                let expected = if len == 0 {
-                    format!("an element of `{path}`")
-                } else {
-                    format!(
-                        "an index below {len} (`{path}` has {len} element{})",
-                        if len == 1 { "" } else { "s" }
-                    )
-                };
-                let found = if len == 0 {
-                    "an empty array".to_string()
-                } else {
-                    format!("index {i}")
-                };
-                return Err(err(expected, found));
-            }
-            let child_path = join_index(&path, *i);
-            set_at(&mut items[*i], segments, depth + 1, value, index, child_path)
+            check_index(*i, items.len(), &path, &err)?;
+            (&mut items[*i], join_index(&path, *i))
         }
         (Segment::Index(i), other) => {
             let found = format!("{} (cannot index it with [{i}])", other.type_name());
-            Err(err(format!("an array at `{path}`"), found))
+            return Err(err(format!("an array at `{path}`"), found));
         }
         (Segment::Key(key), other) => {
             let found = format!("{} (cannot look up `{key}` in it)", other.type_name());
-            Err(err(format!("a table at `{path}`"), found))
+            return Err(err(format!("a table at `{path}`"), found));
         }
+    };
+    set_at(child, segments, depth + 1, value, index, child_path)
+}
+
+/// The position of `key` among a table's `entries`. An absent key is added with an empty table
+/// (located at `origin`) for the rest of the path to fill, unless the `next` segment indexes
+/// into it: that is an error made by `err`.
+fn entry_for(
+    entries: &mut Vec<Entry>,
+    key: &str,
+    next: Option<&Segment>,
+    depth: usize,
+    origin: Origin,
+    err: &impl Fn(String, String) -> ReadError,
+) -> Result<usize, ReadError> {
+    if let Some(i) = entries.iter().position(|e| e.key == key) {
+        return Ok(i);
     }
+    if matches!(next, Some(Segment::Index(_))) {
+        let what = if depth == 0 { "the document" } else { "this table" };
+        return Err(err(
+            format!("an array `{key}` to index into"),
+            format!("no key `{key}` in {what}"),
+        ));
+    }
+    let placeholder = Node {
+        origin,
+        value: Value::Table(Vec::new()),
+    };
+    entries.push(Entry {
+        key: key.to_string(),
+        key_origin: origin,
+        node: placeholder,
+    });
+    Ok(entries.len() - 1)
+}
+
+/// The position of the element named `name` in `items`, the array at `path`; else an error made
+/// by `err` that lists the names and suggests the closest.
+fn element_named(
+    items: &[Node],
+    name: &str,
+    path: &str,
+    err: &impl Fn(String, String) -> ReadError,
+) -> Result<usize, ReadError> {
+    let names: Vec<Option<&str>> = items
+        .iter()
+        .map(|n| match n.get("name").map(|v| &v.value) {
+            Some(Value::Str(s)) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let Some(i) = names.iter().position(|n| *n == Some(name)) {
+        return Ok(i);
+    }
+    let known: Vec<&str> = names.iter().flatten().copied().collect();
+    let expected = if known.is_empty() {
+        format!("an index like `{path}[0]` (no element of `{path}` has a name)")
+    } else {
+        format!(
+            "the name of an element of `{path}`: {}",
+            super::reader::list(&known)
+        )
+    };
+    let e = err(expected, format!("`{name}`"));
+    Err(match closest(name, known.iter().copied()) {
+        Some(best) => e.with_help(format!("did you mean `{best}`?")),
+        None => e,
+    })
+}
+
+/// Fails, with an error made by `err`, unless `i` is below `len`, the length of the array at
+/// `path`.
+fn check_index(
+    i: usize,
+    len: usize,
+    path: &str,
+    err: &impl Fn(String, String) -> ReadError,
+) -> Result<(), ReadError> {
+    if i < len {
+        return Ok(());
+    }
+    let expected = if len == 0 {
+        format!("an element of `{path}`")
+    } else {
+        format!(
+            "an index below {len} (`{path}` has {len} element{})",
+            if len == 1 { "" } else { "s" }
+        )
+    };
+    let found = if len == 0 {
+        "an empty array".to_string()
+    } else {
+        format!("index {i}")
+    };
+    Err(err(expected, found))
 }
 
 #[cfg(test)]
