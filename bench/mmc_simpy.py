@@ -3,7 +3,9 @@
 Poisson arrivals at rate LAMBDA into one FIFO queue served by C servers with exponential
 service of mean 1/MU; prints the mean wait in queue and Erlang C's prediction.
 
-Usage: python3 bench/mmc_simpy.py [CUSTOMERS]   (default 1,000,000)
+Usage: python3 bench/mmc_simpy.py [CUSTOMERS] [--count-events]   (default 1,000,000)
+--count-events also prints how many events SimPy processed (it wraps Environment.step, which
+slows the run: do not time it).
 Compare with: meshsim run mmc --set duration=... (see README, "Speed against SimPy").
 """
 import math
@@ -26,9 +28,19 @@ def erlang_c_wq(lam, mu, c):
 
 
 def main():
-    customers = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    args = [a for a in sys.argv[1:] if a != "--count-events"]
+    customers = int(args[0]) if args else 1_000_000
     rng = random.Random(1)
     env = simpy.Environment()
+    steps = [0]
+    if "--count-events" in sys.argv[1:]:
+        step = env.step
+
+        def counted_step():
+            steps[0] += 1
+            step()
+
+        env.step = counted_step
     servers = simpy.Resource(env, capacity=C)
     waits = [0.0, 0]
 
@@ -48,6 +60,8 @@ def main():
     env.process(source(env))
     env.run()
     print(f"customers {waits[1]} mean Wq {waits[0] / waits[1]:.4f} s (Erlang C {erlang_c_wq(LAMBDA, MU, C):.4f} s)")
+    if steps[0]:
+        print(f"events {steps[0]} ({steps[0] / customers:.2f} per customer)")
 
 
 if __name__ == "__main__":
