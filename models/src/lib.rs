@@ -133,10 +133,12 @@ pub fn run_with(scenario: config::Scenario, seed: u64, config: &RunConfig) -> Ru
             )
         }
     };
-    sim.model_mut().check_at_end(at);
-    let report = sim.model().report(seed, at, events, stop);
-    let violation = sim.model().violation().cloned();
-    let digest = sim.model().digester.as_ref().map(|d| d.finish(at));
+    // The pending events are dropped here, before the report is built.
+    let mut world = sim.into_model();
+    world.check_at_end(at);
+    let violation = world.violation().cloned();
+    let digest = world.digester.as_ref().map(|d| d.finish(at));
+    let report = world.into_report(seed, at, events, stop);
     RunOutput {
         report,
         limit,

@@ -207,6 +207,11 @@ impl EventLog {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+
+    /// The entries, in order, moving them out of the log.
+    pub fn into_entries(self) -> Vec<LogEntry> {
+        self.entries
+    }
 }
 
 /// Seconds as `f64`, for log fields.

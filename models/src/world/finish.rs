@@ -33,7 +33,7 @@ fn gauge_max(g: &GaugeSeries, end: SimTime) -> Vec<f64> {
 
 impl World {
     /// Builds the report of a run that stopped at `end` after `events` events.
-    pub fn report(&self, seed: u64, end: SimTime, events: u64, stop: StopInfo) -> Report {
+    pub fn into_report(self, seed: u64, end: SimTime, events: u64, stop: StopInfo) -> Report {
         let secs = end.as_secs_f64();
         let summary = Summary {
             scenario: self.cfg.name.clone(),
@@ -46,12 +46,16 @@ impl World {
             services: self.service_summaries(end),
             edges: self.edge_summaries(),
         };
+        let series = self.time_series(end);
+        let bands = self.bands();
+        let trace = self.tracer.as_ref().map(crate::trace::Tracer::data);
         Report {
             summary,
-            series: self.time_series(end),
-            log: self.log.entries().to_vec(),
-            bands: self.bands(),
-            trace: self.tracer.as_ref().map(crate::trace::Tracer::data),
+            series,
+            // Moved, not copied: the log can be the largest thing a run keeps.
+            log: self.log.into_entries(),
+            bands,
+            trace,
         }
     }
 
