@@ -5,20 +5,19 @@
 //! stale endpoints, retries sustain a metastable failure that a budget prevents.
 
 use experiments::catalog::BUILTINS;
-use experiments::run::{Finished, RunOptions, execute, resolve_source};
-use experiments::scenario::Override;
+use experiments::run::{Finished, RunOptions, execute};
 use models::log::LogKind;
 use models::policy::breaker::{BreakerState, is_legal};
 use models::report::Report;
 
+mod common;
+use common::run_options;
+
 /// Runs a builtin with the invariant checker on: every test here also checks the simulator.
 fn run(name: &str, overrides: &[&str]) -> Finished {
     let opts = RunOptions {
-        source: resolve_source(name).unwrap(),
-        overrides: overrides.iter().map(|o| Override::parse(o).unwrap()).collect(),
-        seed: None,
-        trace: None,
         check_invariants: true,
+        ..run_options(name, overrides)
     };
     let f = execute(&opts).unwrap_or_else(|e| panic!("{name}: {e}"));
     if let Some(v) = &f.output.violation {
@@ -290,20 +289,14 @@ fn the_cascade_with_dedicated_probes_kills_nothing() {
 /// partial rather than reported as a success.
 #[test]
 fn a_retry_storm_stops_at_the_event_limit() {
-    let opts = RunOptions {
-        source: resolve_source("metastable").unwrap(),
-        overrides: [
+    let opts = run_options(
+        "metastable",
+        &[
             "policies.client.retry.max_attempts=1000000",
             "duration=100000s",
             "limits.max_events=300000",
-        ]
-        .iter()
-        .map(|o| Override::parse(o).unwrap())
-        .collect(),
-        seed: None,
-        trace: None,
-        check_invariants: false,
-    };
+        ],
+    );
     let f = execute(&opts).unwrap();
     let limit = f.output.limit.expect("the storm hits the limit");
     assert!(limit.to_string().contains("max events limit (300000)"), "{limit}");

@@ -2,28 +2,18 @@
 //! CLI, outputs are byte-identical for the same seed, bad input is a located error with exit
 //! code 2 and nothing written, a limit is exit code 3 with partial results marked.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use sim_core::stats::ci::mean_ci;
 use sim_core::stats::theory::{erlang_c, mmc_wq};
 
-fn meshsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshsim"))
-        .args(args)
-        .output()
-        .expect("meshsim runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("meshsim-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+mod common;
+use common::tree::{assert_same_tree, tree};
+use common::{meshsim, scratch, stderr};
 
 fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(out));
     serde_json::from_slice(&out.stdout).expect("--json prints JSON")
 }
 
@@ -56,24 +46,10 @@ fn mmc_through_the_cli_reproduces_erlang_c() {
     assert!(p_ci.contains(p_theory), "P(wait) {p_ci:?} vs Erlang C {p_theory}");
 }
 
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().to_string(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn the_same_seed_writes_byte_identical_outputs() {
-    let (a, b, c) = (temp_dir("det-a"), temp_dir("det-b"), temp_dir("det-c"));
+    let dir = scratch("same-seed");
+    let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
     // The second run also checks invariants after every event: checking must change nothing.
     for (dir, seed, check) in [(&a, "5", false), (&b, "5", true), (&c, "6", false)] {
         let mut args = vec![
@@ -97,10 +73,10 @@ fn the_same_seed_writes_byte_identical_outputs() {
             args.push("--check-invariants");
         }
         let out = meshsim(&args);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", stderr(&out));
     }
-    let (fa, fb, fc) = (files(&a), files(&b), files(&c));
-    let names: Vec<&str> = fa.iter().map(|f| f.0.as_str()).collect();
+    let (fa, fc) = (tree(&a), tree(&c));
+    let names: Vec<&str> = fa.keys().map(String::as_str).collect();
     for expected in [
         "summary.json",
         "timeseries.csv",
@@ -113,17 +89,10 @@ fn the_same_seed_writes_byte_identical_outputs() {
     ] {
         assert!(names.contains(&expected), "{expected} written: {names:?}");
     }
-    assert_eq!(
-        fa, fb,
-        "same seed, same bytes, with or without --check-invariants"
-    );
-    assert_ne!(
-        fa.iter().find(|f| f.0 == "summary.json"),
-        fc.iter().find(|f| f.0 == "summary.json")
-    );
-    for d in [a, b, c] {
-        std::fs::remove_dir_all(d).unwrap();
-    }
+    // Same seed, same bytes, with or without --check-invariants.
+    assert_same_tree(&a, &b);
+    assert_ne!(fa.get("summary.json"), fc.get("summary.json"));
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -189,13 +158,13 @@ fn the_json_summary_has_its_documented_fields() {
 
 #[test]
 fn bad_input_is_located_exits_2_and_writes_nothing() {
-    let dir = temp_dir("bad");
-    let file = dir.with_extension("toml");
+    let root = scratch("bad");
+    let (dir, file) = (root.join("out"), root.join("bad.toml"));
     let text = "name = \"bad\"\nduration = \"60s\"\n\n[[services]]\nname = \"api\"\nslots = 10\nreplicas = -2\nsteps = []\n";
     std::fs::write(&file, text).unwrap();
     let out = meshsim(&["run", file.to_str().unwrap(), "--out", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains(":7:") && err.contains("services[0].replicas"),
         "{err}"
@@ -211,7 +180,7 @@ fn bad_input_is_located_exits_2_and_writes_nothing() {
         dir.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--set"));
+    assert!(stderr(&out).contains("--set"));
     assert!(!dir.exists());
     assert_eq!(meshsim(&["run", "no-such-scenario"]).status.code(), Some(2));
     assert_eq!(
@@ -222,7 +191,7 @@ fn bad_input_is_located_exits_2_and_writes_nothing() {
         meshsim(&["validate", file.to_str().unwrap()]).status.code(),
         Some(2)
     );
-    std::fs::remove_file(file).unwrap();
+    std::fs::remove_dir_all(root).unwrap();
 }
 
 #[test]
@@ -232,11 +201,12 @@ fn a_limit_hit_exits_3_and_marks_the_results_partial() {
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["stop"]["partial"], true);
     assert_eq!(s["stop"]["reason"], "max_events");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("max events"));
+    assert!(stderr(&out).contains("max events"));
 }
 
 #[test]
 fn list_show_and_validate() {
+    let dir = scratch("show");
     let out = meshsim(&["list"]);
     assert!(out.status.success());
     let list = String::from_utf8_lossy(&out.stdout).to_string();
@@ -256,15 +226,11 @@ fn list_show_and_validate() {
         let shown = meshsim(&["show", name]);
         assert!(shown.status.success());
         // What `show` prints is a scenario file that validates as is.
-        let file = temp_dir(name).with_extension("toml");
+        let file = dir.join(format!("{name}.toml"));
         std::fs::write(&file, &shown.stdout).unwrap();
         let v = meshsim(&["validate", file.to_str().unwrap()]);
-        assert!(
-            v.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&v.stderr)
-        );
-        std::fs::remove_file(file).unwrap();
+        assert!(v.status.success(), "{name}: {}", stderr(&v));
     }
     assert_eq!(meshsim(&["show", "nope"]).status.code(), Some(2));
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -2,18 +2,17 @@
 //! event and every output byte.
 
 use experiments::determinism::{Verdict, check};
-use experiments::run::{RunOptions, resolve_source};
-use experiments::scenario::Override;
+use experiments::run::RunOptions;
+
+mod common;
+use common::{meshsim, ok, run_options, scratch};
 
 #[test]
 fn builtins_are_deterministic_event_by_event() {
     for name in ["cascade", "thundering-herd", "metastable"] {
         let opts = RunOptions {
-            source: resolve_source(name).unwrap(),
-            overrides: vec![Override::parse("duration=60s").unwrap()],
             seed: Some(9),
-            trace: None,
-            check_invariants: false,
+            ..run_options(name, &["duration=60s"])
         };
         match check(&opts).unwrap() {
             Verdict::Identical { events, files, .. } => assert!(events > 1000 && files >= 6, "{name}"),
@@ -24,18 +23,19 @@ fn builtins_are_deterministic_event_by_event() {
 
 #[test]
 fn the_cli_reports_the_check() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meshsim"))
-        .args(["run", "breaker", "--check-determinism", "--duration", "40s"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("deterministic: two runs processed the same"));
+    let stdout = ok(&meshsim(&[
+        "run",
+        "breaker",
+        "--check-determinism",
+        "--duration",
+        "40s",
+    ]));
+    assert!(stdout.starts_with("deterministic: two runs processed the same"));
 }
 
 #[test]
 fn a_sweep_at_one_and_two_threads_writes_the_same_bytes() {
-    let dir = std::env::temp_dir().join(format!("meshsim-sweep-det-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("sweep");
     let file = dir.join("small.toml");
     std::fs::write(
         &file,
@@ -44,17 +44,13 @@ fn a_sweep_at_one_and_two_threads_writes_the_same_bytes() {
          values = [\"5s\", \"10s\"]\n",
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meshsim"))
-        .args([
-            "sweep",
-            file.to_str().unwrap(),
-            "--check-determinism",
-            "--threads",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("deterministic: 1 and 2 threads"));
+    let stdout = ok(&meshsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--check-determinism",
+        "--threads",
+        "2",
+    ]));
+    assert!(stdout.starts_with("deterministic: 1 and 2 threads"));
     std::fs::remove_dir_all(dir).unwrap();
 }

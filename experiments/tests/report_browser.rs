@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const MESHSIM: &str = env!("CARGO_BIN_EXE_meshsim");
+mod common;
+use common::{HEADINGS, MESHSIM, scratch, stderr};
+
 /// Hang guard: a chromium that has not exited after this long is killed and the test fails.
 const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(120);
 /// Viewport: 1920 px wide like a projector; tall enough that the whole page (about 9,500 px
@@ -38,15 +40,6 @@ fn find_chromium() -> Option<PathBuf> {
         }
     }
     None
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("report_browser")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Runs chromium headless on `page` with `extra` arguments, stdout and stderr into files in
@@ -166,7 +159,7 @@ fn the_report_renders_in_chromium() {
         .arg(&page)
         .output()
         .expect("meshsim runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(&page).unwrap();
 
     // The screenshot.
@@ -229,14 +222,7 @@ fn the_report_renders_in_chromium() {
 
     // The DOM, as the browser parsed it.
     let dom = chromium(&browser, &dir, "dom", &page, &["--dump-dom".to_string()]);
-    for (id, heading) in [
-        ("overview", "cascade"),
-        ("parameters", "Parameters that matter"),
-        ("summary", "Summary"),
-        ("anatomy", "Anatomy"),
-        ("timeline", "Timeline"),
-        ("reproduce", "Reproduce"),
-    ] {
+    for (id, heading) in HEADINGS {
         assert!(
             dom.contains(&format!("id=\"{id}\"")),
             "section {id} missing from the DOM"

@@ -1,25 +1,13 @@
 //! `meshsim report` through the binary: sections, escaping, determinism, bad input, partial
 //! runs and sweeps. The page in a real browser is tested in `report_browser.rs`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-const MESHSIM: &str = env!("CARGO_BIN_EXE_meshsim");
+mod common;
+use common::{HEADINGS, meshsim, scratch, stderr};
+
 const CASCADE: &str = include_str!("../catalog/cascade.toml");
-
-/// A fresh, empty directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("report_cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn meshsim(args: &[&str]) -> Output {
-    Command::new(MESHSIM).args(args).output().expect("meshsim runs")
-}
 
 fn report(args: &[&str], out: &Path) -> (Output, String) {
     let mut all = vec!["report"];
@@ -30,19 +18,6 @@ fn report(args: &[&str], out: &Path) -> (Output, String) {
     let page = std::fs::read_to_string(out).unwrap_or_default();
     (o, page)
 }
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-const HEADINGS: &[(&str, &str)] = &[
-    ("overview", "cascade"),
-    ("parameters", "Parameters that matter"),
-    ("summary", "Summary"),
-    ("anatomy", "Anatomy"),
-    ("timeline", "Timeline"),
-    ("reproduce", "Reproduce"),
-];
 
 /// The text of the element with `id`'s heading (`<h1>` or `<h2>` with id `{id}-h`).
 fn heading<'a>(page: &'a str, id: &str) -> Option<&'a str> {

@@ -4,7 +4,6 @@
 //! local run (docs/reliability.md).
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use experiments::scenario::{Source, load};
 use experiments::swarm::{self, FailureKind, Spec, check_run, generate, shrink_with};
@@ -13,6 +12,9 @@ use models::policy::breaker::BreakerState;
 use models::report::Values;
 use models::{RunConfig, RunOutput};
 use rayon::prelude::*;
+
+mod common;
+use common::{meshsim, stderr};
 
 /// Seeds run in CI.
 const SEEDS: u64 = 300;
@@ -476,23 +478,11 @@ fn shrinking_keeps_what_the_failure_needs() {
     assert!(small.faults.is_empty(), "{}", small.to_toml());
 }
 
-fn meshsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_meshsim"))
-        .args(args)
-        .output()
-        .expect("meshsim runs")
-}
-
 #[test]
 fn the_command_line() {
     let out = meshsim(&["swarm", "--count", "12", "--seed", "400", "--threads", "2"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", stderr(&out));
     assert!(
         stdout.starts_with("swarm: 12 seeds passed (400..412)"),
         "{stdout}"

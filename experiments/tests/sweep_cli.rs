@@ -3,38 +3,15 @@
 //! files are located errors with exit code 2 and nothing written; nothing but a short summary
 //! on stdout, and no progress bar when stderr is not a terminal.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn meshsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshsim"))
-        .args(args)
-        .output()
-        .expect("meshsim runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("meshsim-sweep-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::tree::assert_same_tree;
+use common::{MESHSIM, meshsim, ok, scratch};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-#[track_caller]
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 /// A scenario small enough for a debug build: an API calling a database that is slow for a
@@ -88,37 +65,11 @@ values = [1, 3]
 "#;
 
 fn setup(name: &str) -> (PathBuf, PathBuf) {
-    let dir = temp_dir(name);
+    let dir = scratch(name);
     std::fs::write(dir.join("base.toml"), BASE).unwrap();
     let sweep = dir.join("sweep.toml");
     std::fs::write(&sweep, SWEEP).unwrap();
     (dir, sweep)
-}
-
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-#[track_caller]
-fn assert_same_tree(a: &Path, b: &Path) {
-    let (ta, tb) = (tree(a), tree(b));
-    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
-    for (name, bytes) in &ta {
-        assert!(bytes == &tb[name], "{name} differs");
-    }
 }
 
 fn run_files(dir: &Path) -> usize {
@@ -135,7 +86,7 @@ fn run_files(dir: &Path) -> usize {
 fn a_killed_sweep_resumes_to_the_same_files() {
     let (dir, sweep) = setup("kill");
     let killed = dir.join("killed");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meshsim"))
+    let mut child = Command::new(MESHSIM)
         .args(["sweep", s(&sweep), "--out", s(&killed), "--threads", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

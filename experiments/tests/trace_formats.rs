@@ -3,22 +3,22 @@
 
 use std::collections::BTreeMap;
 
-use experiments::run::{Finished, RunOptions, TraceFormat, TraceOptions, execute, resolve_source};
-use experiments::scenario::Override;
+use experiments::run::{Finished, RunOptions, TraceFormat, TraceOptions, execute};
 use experiments::trace_export::{OTLP_EPOCH_NS, chrome, otlp};
 use models::trace::TraceConfig;
 use serde_json::Value;
 
+mod common;
+use common::run_options;
+
 fn run(sample: Option<f64>, max_spans: usize) -> Finished {
     let opts = RunOptions {
-        source: resolve_source("cascade").unwrap(),
-        overrides: vec![Override::parse("duration=120s").unwrap()],
         seed: Some(3),
         trace: sample.map(|sample| TraceOptions {
             formats: vec![TraceFormat::Chrome, TraceFormat::Otlp],
             config: TraceConfig { sample, max_spans },
         }),
-        check_invariants: false,
+        ..run_options("cascade", &["duration=120s"])
     };
     execute(&opts).unwrap()
 }

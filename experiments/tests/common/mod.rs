@@ -1,0 +1,72 @@
+//! What the integration tests of `experiments` share: running the `meshsim` binary, a fresh
+//! scratch directory per test, whole output trees, and run options for a builtin.
+//!
+//! Each test file is its own crate and uses a part of this module.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use experiments::run::{RunOptions, resolve_source};
+use experiments::scenario::Override;
+
+pub mod tree;
+
+/// The binary under test.
+pub const MESHSIM: &str = env!("CARGO_BIN_EXE_meshsim");
+
+/// Runs `meshsim args` to its end.
+pub fn meshsim(args: &[&str]) -> Output {
+    Command::new(MESHSIM).args(args).output().expect("meshsim runs")
+}
+
+/// What a run of the binary printed on stderr.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts that a run of the binary succeeded, printing its exit code and both streams if not,
+/// and returns its stdout.
+#[track_caller]
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        stderr(out)
+    );
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// A fresh, empty directory `name` for one test, under cargo's scratch directory in a
+/// directory of the test file's own (`module_path!` here is `<test file>::common`).
+pub fn scratch(name: &str) -> PathBuf {
+    let file = module_path!().split("::").next().unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(file).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The sections of the cascade's `meshsim report` page: (id, heading).
+pub const HEADINGS: &[(&str, &str)] = &[
+    ("overview", "cascade"),
+    ("parameters", "Parameters that matter"),
+    ("summary", "Summary"),
+    ("anatomy", "Anatomy"),
+    ("timeline", "Timeline"),
+    ("reproduce", "Reproduce"),
+];
+
+/// Options to run `builtin` with the `--set` arguments `overrides`: its own seed, no trace, no
+/// invariant checks (change them with `RunOptions { .., ..run_options(..) }`).
+pub fn run_options(builtin: &str, overrides: &[&str]) -> RunOptions {
+    RunOptions {
+        source: resolve_source(builtin).unwrap(),
+        overrides: overrides.iter().map(|o| Override::parse(o).unwrap()).collect(),
+        seed: None,
+        trace: None,
+        check_invariants: false,
+    }
+}
