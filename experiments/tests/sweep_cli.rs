@@ -15,45 +15,17 @@ fn s(p: &Path) -> &str {
 }
 
 /// A scenario small enough for a debug build: an API calling a database that is slow for a
-/// while.
-const BASE: &str = r#"name = "small"
-duration = "120s"
+/// while (shared with the library's sweep tests, `tests/tests/sweep_runs.rs`).
+const BASE: &str = include_str!("fixtures/sweep-base.toml");
 
-[[clients]]
-name = "users"
-target = "api"
-timeout = "5s"
-load = { kind = "open", rate = 60 }
-
-[[services]]
-name = "api"
-replicas = 2
-slots = 8
-steps = [ { work = { dist = "exponential", mean = "10ms" } }, { call = "db", policy = "db" } ]
-
-[[services]]
-name = "db"
-slots = 16
-steps = [ { work = { dist = "exponential", mean = "20ms" } } ]
-
-[policies.db]
-timeouts = { read = "1s" }
-retry = { max_attempts = 3, backoff = "full_jitter", base = "50ms", cap = "1s" }
-
-[[faults]]
-service = "db"
-kind = "slow"
-latency = "2s"
-from = "20s"
-until = "50s"
-"#;
-
-/// 4 × 2 points × 5 replications = 40 runs.
+/// 4 × 2 points × 5 replications = 40 runs, each three times as long as the library tests' so
+/// that a sweep at one thread lasts long enough to be killed half-way.
 const SWEEP: &str = r#"name = "cli-sweep"
 base = "base.toml"
 seed = 5
 replications = 5
 metrics = ["client.users.goodput_per_s", "client.users.recovery_s", "edge.api→db.attempts"]
+set = { duration = "180s" }
 
 [[axes]]
 path = "policies.db.timeouts.read"
@@ -192,7 +164,7 @@ fn bad_sweep_files_are_located_and_write_nothing() {
         (
             "values = [1, 3]",
             "values = [1, 0]",
-            "sweep.toml:13:14: axes[1].values[1]: policies.db.retry.max_attempts",
+            "sweep.toml:14:14: axes[1].values[1]: policies.db.retry.max_attempts",
         ),
         (
             "\"edge.api→db.attempts\"",

@@ -2,7 +2,6 @@
 //! resume that re-runs lost runs, and from shards joined by merge; common random numbers across
 //! points; means and intervals that match the runs; output directories of another sweep refused.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use experiments::scenario::Source;
@@ -10,40 +9,13 @@ use experiments::sweep::{self, NoProgress, Options, Plan, Shard, SweepError};
 use sim_core::rng::derive_seed;
 use sim_core::stats::ci::mean_ci;
 
+#[path = "../../experiments/tests/common/tree.rs"]
+mod tree;
+use tree::{assert_same_tree, tree};
+
 /// A small scenario with a fault: an API calling a database that is slow from 20 s to 35 s.
-const BASE: &str = r#"name = "small"
-duration = "60s"
-bucket = "1s"
-
-[[clients]]
-name = "users"
-target = "api"
-timeout = "5s"
-load = { kind = "open", rate = 40 }
-
-[[services]]
-name = "api"
-replicas = 2
-slots = 8
-steps = [ { work = { dist = "exponential", mean = "10ms" } }, { call = "db", policy = "db" } ]
-
-[[services]]
-name = "db"
-replicas = 1
-slots = 16
-steps = [ { work = { dist = "exponential", mean = "20ms" } } ]
-
-[policies.db]
-timeouts = { read = "1s" }
-retry = { max_attempts = 3, backoff = "full_jitter", base = "50ms", cap = "1s" }
-
-[[faults]]
-service = "db"
-kind = "slow"
-latency = "2s"
-from = "20s"
-until = "35s"
-"#;
+/// The CLI's sweep tests use it too.
+const BASE: &str = include_str!("../../experiments/tests/fixtures/sweep-base.toml");
 
 /// 2 × 2 points (the second axis changes nothing the run measures) × 3 replications.
 const SWEEP: &str = r#"name = "small-sweep"
@@ -86,44 +58,6 @@ fn options(out: &Path, threads: usize) -> Options {
         threads,
         resume: false,
         shard: None,
-    }
-}
-
-/// Every file under `dir`, by relative path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-#[track_caller]
-fn assert_same_tree(a: &Path, b: &Path) {
-    let (ta, tb) = (tree(a), tree(b));
-    assert_eq!(
-        ta.keys().collect::<Vec<_>>(),
-        tb.keys().collect::<Vec<_>>(),
-        "{} and {} hold different files",
-        a.display(),
-        b.display()
-    );
-    for (name, bytes) in &ta {
-        assert!(
-            bytes == &tb[name],
-            "{name} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
     }
 }
 
