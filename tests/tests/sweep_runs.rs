@@ -240,6 +240,7 @@ fn replications_share_random_numbers_across_points_and_points_csv_matches_runs_c
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (point, rep, seed) = (col("point"), col("replication"), col("seed"));
     let metric_cols: Vec<usize> = (col("stop") + 1..header.len()).collect();
+    assert_eq!(metric_cols.len(), 4, "a column per metric: {header:?}");
     assert_eq!(rows.len(), 12);
     for row in &rows {
         let r: u64 = row[rep].parse().unwrap();
@@ -271,6 +272,7 @@ fn replications_share_random_numbers_across_points_and_points_csv_matches_runs_c
 
     // points.csv: the mean and Student-t 95% interval of the replications of runs.csv.
     let (pheader, prows) = csv(&out.join("points.csv"));
+    assert_eq!(prows.len(), 4, "a row per point");
     for (p, prow) in prows.iter().enumerate() {
         for &c in &metric_cols {
             let name = &header[c];
@@ -319,6 +321,7 @@ fn one_replication_leaves_the_intervals_empty() {
         .iter()
         .position(|h| h == "client.users.goodput_per_s.mean")
         .unwrap();
+    assert_eq!(rows.len(), 4, "a row per point");
     for row in rows {
         assert_eq!(row[low], "");
         assert!(row[mean].parse::<f64>().unwrap() > 0.0);
