@@ -129,7 +129,6 @@ pub(crate) struct ServerRequest {
     pub(crate) required_failed: bool,
     /// Traffic only: the fault schedule decided this request ends in an error response.
     pub(crate) will_error: bool,
-    pub(crate) timer: Option<TimerKey>,
     /// Position in the pod's `running` list while started.
     pub(crate) running_pos: u32,
     /// Its trace span, or `NO_SPAN`.

@@ -150,7 +150,6 @@ impl World {
             pending_calls: 0,
             required_failed: false,
             will_error: false,
-            timer: None,
             running_pos: 0,
             span: crate::trace::NO_SPAN,
         });

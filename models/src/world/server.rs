@@ -64,7 +64,6 @@ impl World {
             pending_calls: 0,
             required_failed: false,
             will_error,
-            timer: None,
             running_pos: 0,
             span,
         });
@@ -220,7 +219,6 @@ impl World {
         let Some(r) = self.requests.get_mut(request) else {
             return;
         };
-        r.timer = None;
         r.step += 1;
         self.run_steps(request, sched);
     }
@@ -256,9 +254,6 @@ impl World {
     pub(super) fn complete(&mut self, request: Key, response: Response, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let r = self.requests.remove(request).expect("live request");
-        if let Some(timer) = r.timer {
-            sched.cancel(timer);
-        }
         let pod_idx = r.pod;
         let service = self.pods[pod_idx.idx()].service;
         if r.span != NO_SPAN
@@ -404,9 +399,6 @@ impl World {
         let mut lost = 0;
         for request in doomed {
             let r = self.requests.remove(request).expect("live request");
-            if let Some(timer) = r.timer {
-                sched.cancel(timer);
-            }
             if let RequestKind::Traffic { attempt } = r.kind {
                 lost += 1;
                 self.services[service.idx()].metrics.lost += 1;
