@@ -50,7 +50,7 @@ impl World {
         let m = &mut self.services[service.idx()].metrics;
         m.arrivals += 1;
         m.series_arrivals.add(now, 1);
-        let will_error = self.decide_error(to.pod);
+        let will_error = self.error_decision(to.pod);
         let span = self.trace_server(attempt, to.pod, now);
         let request = self.requests.insert(ServerRequest {
             pod: to.pod,
@@ -171,7 +171,7 @@ impl World {
             }
             Next::Work(duration) => {
                 let duration = if is_traffic {
-                    self.apply_work_faults(pod_idx, duration, now)
+                    self.faulted_work_time(pod_idx, duration, now)
                 } else {
                     duration
                 };
@@ -419,16 +419,6 @@ impl World {
         }
         self.pods[pod_idx.idx()].saturated = false;
         lost
-    }
-
-    /// The work time a step takes under the faults active on its pod.
-    fn apply_work_faults(&mut self, pod: PodIdx, base: SimDuration, now: SimTime) -> SimDuration {
-        self.faulted_work_time(pod, base, now)
-    }
-
-    /// Whether a traffic request will end in an error response (error-rate faults).
-    fn decide_error(&mut self, pod: PodIdx) -> bool {
-        self.error_decision(pod)
     }
 }
 
