@@ -30,6 +30,9 @@ impl std::fmt::Display for Violation {
 pub(crate) struct Checks {
     pub(crate) first: Option<Violation>,
     last_time: SimTime,
+    /// Events handled so far (top level, not zero-latency hops), counted while no violation
+    /// has been found.
+    events: u64,
     /// Breaker state per site as last seen, to check every change is a legal edge.
     breaker_seen: Vec<Option<BreakerState>>,
 }
@@ -48,6 +51,7 @@ impl World {
         self.checks = Some(Checks {
             first: None,
             last_time: SimTime::ZERO,
+            events: 0,
             breaker_seen: seen,
         });
     }
@@ -57,15 +61,18 @@ impl World {
         self.checks.as_ref().and_then(|c| c.first.as_ref())
     }
 
+    /// Counts the event just handled and runs the checks due after it.
     pub(super) fn check_after_event(&mut self, now: SimTime) {
-        if self.checks.as_ref().is_some_and(|c| c.first.is_some()) {
+        let checks = self.checks.as_mut().expect("checks enabled");
+        if checks.first.is_some() {
             return;
         }
+        checks.events += 1;
+        let event = checks.events;
         let mut problem = self.check_cheap(now);
-        if problem.is_none() && self.events_handled.is_multiple_of(FULL_EVERY) {
+        if problem.is_none() && event.is_multiple_of(FULL_EVERY) {
             problem = self.check_full();
         }
-        let event = self.events_handled;
         let checks = self.checks.as_mut().expect("checks enabled");
         checks.last_time = now;
         if let Some(what) = problem {
@@ -78,8 +85,12 @@ impl World {
         if self.checks.as_ref().is_some_and(|c| c.first.is_none())
             && let Some(what) = self.check_full()
         {
-            let event = self.events_handled;
-            self.checks.as_mut().expect("enabled").first = Some(Violation { at: now, event, what });
+            let checks = self.checks.as_mut().expect("enabled");
+            checks.first = Some(Violation {
+                at: now,
+                event: checks.events,
+                what,
+            });
         }
     }
 
@@ -88,14 +99,14 @@ impl World {
         if now < checks.last_time {
             return Some(format!("time went backwards: {now} after {}", checks.last_time));
         }
-        if let Some(what) = self.check_pods().or_else(|| self.check_pools()) {
+        if let Some(what) = self
+            .check_pods()
+            .or_else(|| self.check_pools())
+            .or_else(|| self.check_sites())
+        {
             return Some(what);
         }
-        let breaker_states = match self.check_sites() {
-            Ok(states) => states,
-            Err(what) => return Some(what),
-        };
-        self.check_breaker_moves(breaker_states)
+        self.check_breaker_moves()
     }
 
     /// Slots, accept queues and running lists of every pod within their configured bounds.
@@ -152,45 +163,44 @@ impl World {
         None
     }
 
-    /// Bulkhead and half-open permits of every call site within bounds; on success, the state of
-    /// every site's breaker (site index, state) for [`World::check_breaker_moves`].
-    fn check_sites(&self) -> Result<Vec<(usize, BreakerState)>, String> {
-        let mut seen_changes = Vec::new();
+    /// Bulkhead and half-open permits of every call site within bounds.
+    fn check_sites(&self) -> Option<String> {
         for (i, site) in self.sites.iter().enumerate() {
             if let (Some(b), Some(cfg)) = (&site.bulkhead, &self.cfg.policies[site.policy.idx()].bulkhead) {
                 if b.in_use() > cfg.max_concurrent {
-                    return Err(format!(
+                    return Some(format!(
                         "site {i}: bulkhead {} in use over {}",
                         b.in_use(),
                         cfg.max_concurrent
                     ));
                 }
                 if b.waiting() as usize != site.bulkhead_waiters.len() {
-                    return Err(format!(
+                    return Some(format!(
                         "site {i}: bulkhead counts {} waiting, {} queued",
                         b.waiting(),
                         site.bulkhead_waiters.len()
                     ));
                 }
             }
-            if let Some(b) = &site.breaker {
-                if b.half_open_in_flight() > b.half_open_limit() {
-                    return Err(format!(
-                        "site {i}: {} half-open calls over {}",
-                        b.half_open_in_flight(),
-                        b.half_open_limit()
-                    ));
-                }
-                seen_changes.push((i, b.state()));
+            if let Some(b) = &site.breaker
+                && b.half_open_in_flight() > b.half_open_limit()
+            {
+                return Some(format!(
+                    "site {i}: {} half-open calls over {}",
+                    b.half_open_in_flight(),
+                    b.half_open_limit()
+                ));
             }
         }
-        Ok(seen_changes)
+        None
     }
 
     /// Every breaker moved only along a legal edge since the last check; records the states seen.
-    fn check_breaker_moves(&mut self, seen_changes: Vec<(usize, BreakerState)>) -> Option<String> {
+    fn check_breaker_moves(&mut self) -> Option<String> {
         let checks = self.checks.as_mut().expect("enabled");
-        for (i, state) in seen_changes {
+        for (i, site) in self.sites.iter().enumerate() {
+            let Some(breaker) = &site.breaker else { continue };
+            let state = breaker.state();
             if let Some(before) = checks.breaker_seen[i] {
                 // A container restart replaces the breaker: it starts closed again.
                 let restarted = state == BreakerState::Closed;

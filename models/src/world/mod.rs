@@ -245,8 +245,6 @@ pub struct World {
     pub(crate) tracer: Option<crate::trace::Tracer>,
     /// Invariant checking after every event, when asked for (swarm testing).
     pub(crate) checks: Option<invariants::Checks>,
-    /// Events handled (top level, not zero-latency hops).
-    pub(crate) events_handled: u64,
     /// Event digests for the determinism self-check, when asked for.
     pub(crate) digester: Option<crate::digest::Digester>,
     /// Zero-latency hops being handled inline, nested.
@@ -261,7 +259,6 @@ impl Model for World {
             d.record(sched.now(), &event);
         }
         self.dispatch(event, sched);
-        self.events_handled += 1;
         if self.checks.is_some() {
             self.check_after_event(sched.now());
         }

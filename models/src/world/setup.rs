@@ -48,7 +48,6 @@ pub fn build(mut scenario: Scenario, seed: u64, trace: Option<crate::trace::Trac
             .map(|i| streams.stream(&format!("edge/{i}/network")))
             .collect(),
         checks: None,
-        events_handled: 0,
         digester: None,
         hop_depth: 0,
         tracer: trace.map(|t| crate::trace::Tracer::new(t, streams.stream("trace/sampling"))),
