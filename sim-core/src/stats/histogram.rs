@@ -7,8 +7,8 @@
 
 use serde::Serialize;
 
+/// Sub-buckets per power of two: 2^6 = 64.
 const SUB_BITS: u32 = 6;
-const SUB: u64 = 1 << SUB_BITS;
 
 /// Streaming distribution of `u64` values.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -39,25 +39,30 @@ pub struct HistogramSummary {
     pub max: u64,
 }
 
-fn bucket_of(value: u64) -> usize {
-    if value < SUB {
+/// The bucket of `value` when every power of two is cut into `2^BITS` sub-buckets (values below
+/// `2^BITS` exact). Shared with the coarser [`super::QuantileSeries`].
+#[inline]
+pub(super) fn bucket_of<const BITS: u32>(value: u64) -> usize {
+    let sub = 1u64 << BITS;
+    if value < sub {
         value as usize
     } else {
         let exponent = 63 - value.leading_zeros();
-        let shift = exponent - SUB_BITS;
-        let mantissa = (value >> shift) - SUB;
-        (SUB * (u64::from(shift) + 1) + mantissa) as usize
+        let shift = exponent - BITS;
+        let mantissa = (value >> shift) - sub;
+        (sub * (u64::from(shift) + 1) + mantissa) as usize
     }
 }
 
-/// The midpoint of bucket `index` (the value itself for exact buckets).
-fn midpoint_of(index: usize) -> u64 {
+/// The midpoint of bucket `index` of [`bucket_of`] (the value itself for exact buckets).
+pub(super) fn midpoint_of<const BITS: u32>(index: usize) -> u64 {
+    let sub = 1u64 << BITS;
     let index = index as u64;
-    if index < SUB {
+    if index < sub {
         return index;
     }
-    let shift = index / SUB - 1;
-    let low = (SUB + index % SUB) << shift;
+    let shift = index / sub - 1;
+    let low = (sub + index % sub) << shift;
     let width = 1u64 << shift;
     low + (width - 1) / 2
 }
@@ -80,7 +85,7 @@ impl Histogram {
         if n == 0 {
             return;
         }
-        let index = bucket_of(value);
+        let index = bucket_of::<SUB_BITS>(value);
         if index >= self.counts.len() {
             self.counts.resize(index + 1, 0);
         }
@@ -147,7 +152,7 @@ impl Histogram {
         for (index, &c) in self.counts.iter().enumerate() {
             seen += c;
             if seen >= rank {
-                return midpoint_of(index).clamp(self.min, self.max);
+                return midpoint_of::<SUB_BITS>(index).clamp(self.min, self.max);
             }
         }
         self.max
@@ -175,7 +180,7 @@ mod tests {
     fn buckets_are_contiguous_and_bound_the_relative_error() {
         let mut prev = 0;
         for v in 0..200_000u64 {
-            let b = bucket_of(v);
+            let b = bucket_of::<SUB_BITS>(v);
             assert!(b == prev || b == prev + 1, "gap at {v}");
             prev = b;
         }
@@ -184,15 +189,15 @@ mod tests {
             .chain((1..64).map(|e| 1u64 << e))
             .chain([u64::MAX])
         {
-            let b = bucket_of(v);
-            let mid = midpoint_of(b);
+            let b = bucket_of::<SUB_BITS>(v);
+            let mid = midpoint_of::<SUB_BITS>(b);
             let err = (mid as f64 - v as f64).abs() / (v.max(1) as f64);
             assert!(
                 err <= 1.0 / 128.0,
                 "value {v} bucket {b} midpoint {mid} error {err}"
             );
         }
-        assert!(bucket_of(u64::MAX) < 3776);
+        assert!(bucket_of::<SUB_BITS>(u64::MAX) < 3776);
     }
 
     #[test]

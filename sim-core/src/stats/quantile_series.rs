@@ -5,30 +5,12 @@
 //! are allocated when its first value arrives and cover only the octaves seen, so memory is a
 //! few hundred bytes per busy bucket, independent of the number of values.
 
+use super::histogram::{bucket_of, midpoint_of};
+use super::series::Cursor;
 use crate::time::{SimDuration, SimTime};
 
+/// Sub-buckets per power of two: 2^3 = 8.
 const SUB_BITS: u32 = 3;
-const SUB: u64 = 1 << SUB_BITS;
-
-fn coarse_index(value: u64) -> u32 {
-    if value < SUB {
-        value as u32
-    } else {
-        let exponent = 63 - value.leading_zeros();
-        let shift = exponent - SUB_BITS;
-        (SUB as u32) * (shift + 1) + ((value >> shift) - SUB) as u32
-    }
-}
-
-fn coarse_midpoint(index: u32) -> u64 {
-    let index = u64::from(index);
-    if index < SUB {
-        return index;
-    }
-    let shift = index / SUB - 1;
-    let low = (SUB + index % SUB) << shift;
-    low + ((1u64 << shift) - 1) / 2
-}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Coarse {
@@ -39,7 +21,7 @@ struct Coarse {
 
 impl Coarse {
     fn record(&mut self, value: u64) {
-        let index = coarse_index(value);
+        let index = bucket_of::<SUB_BITS>(value) as u32;
         if self.counts.is_empty() {
             self.offset = index;
         }
@@ -65,7 +47,7 @@ impl Coarse {
         for (i, &c) in self.counts.iter().enumerate() {
             seen += u64::from(c);
             if seen >= rank {
-                return Some(coarse_midpoint(self.offset + i as u32));
+                return Some(midpoint_of::<SUB_BITS>((self.offset + i as u32) as usize));
             }
         }
         None
@@ -77,8 +59,8 @@ impl Coarse {
 pub struct QuantileSeries {
     width: u64,
     buckets: Vec<Coarse>,
-    /// `(start, end, index)` of the bucket of the last value.
-    cursor: (u64, u64, usize),
+    /// The bucket of the last value.
+    cursor: Cursor,
 }
 
 impl QuantileSeries {
@@ -91,19 +73,13 @@ impl QuantileSeries {
         QuantileSeries {
             width: width.as_nanos(),
             buckets: Vec::new(),
-            cursor: (0, 0, 0),
+            cursor: Cursor::new(),
         }
     }
 
     /// Records `value` in the bucket of time `now`.
     pub fn record(&mut self, now: SimTime, value: u64) {
-        let t = now.as_nanos();
-        if t < self.cursor.0 || t >= self.cursor.1 {
-            let i = (t / self.width) as usize;
-            let start = i as u64 * self.width;
-            self.cursor = (start, start.saturating_add(self.width), i);
-        }
-        let i = self.cursor.2;
+        let i = self.cursor.index(now, self.width);
         if i >= self.buckets.len() {
             self.buckets.resize_with(i + 1, Coarse::default);
         }

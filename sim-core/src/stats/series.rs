@@ -15,14 +15,14 @@ fn bucket_count(end: SimTime, width: u64) -> usize {
 
 /// The bucket of the last update, so that updates within it skip the division.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-struct Cursor {
+pub(super) struct Cursor {
     start: u64,
     end: u64,
     index: usize,
 }
 
 impl Cursor {
-    fn new() -> Cursor {
+    pub(super) fn new() -> Cursor {
         Cursor {
             start: 0,
             end: 0,
@@ -30,8 +30,9 @@ impl Cursor {
         }
     }
 
+    /// The index of `t`'s bucket, remembered for the next call.
     #[inline(always)]
-    fn index(&mut self, t: SimTime, width: u64) -> usize {
+    pub(super) fn index(&mut self, t: SimTime, width: u64) -> usize {
         let t = t.as_nanos();
         if t < self.start || t >= self.end {
             self.index = (t / width) as usize;
