@@ -35,10 +35,10 @@ impl World {
         let site = c.site;
         let deadline_at = c.deadline_at;
         let policy = self.policy_of_site(site);
-        if policy.order == PolicyOrder::Lesson {
+        let (order, timeouts) = (policy.order, policy.timeouts);
+        if order == PolicyOrder::Lesson {
             self.count_try(call, now);
         }
-        let timeouts = self.policy_of_site(site).timeouts;
         let edge = self.sites[site as usize].edge;
         if deadline_at.is_some_and(|d| now >= d) {
             // The budget is spent (e.g. a propagated deadline that passed while the caller was
@@ -53,14 +53,12 @@ impl World {
         };
         let replica = self.replica_of(to);
         self.sites[site as usize].in_flight_to[replica] += 1;
-        let resilience4j =
-            self.cfg.policies[self.cfg.edges[edge.idx()].policy.idx()].order == PolicyOrder::Resilience4j;
         let c = self.calls.get_mut(call).expect("live call");
         let no = c.attempt_no;
         c.attempt_no += 1;
         c.phase = CallPhase::Attempting;
         // Resilience4j order: this try's bulkhead permit and breaker permission belong to it.
-        let (holds_bulkhead, breaker_permitted) = if resilience4j {
+        let (holds_bulkhead, breaker_permitted) = if order == PolicyOrder::Resilience4j {
             (
                 std::mem::take(&mut c.holds_bulkhead),
                 std::mem::take(&mut c.breaker_permitted),
