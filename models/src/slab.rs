@@ -19,8 +19,8 @@ struct Slot<T> {
 /// Storage for short-lived objects (requests, calls, attempts).
 pub struct Slab<T> {
     slots: Vec<Slot<T>>,
+    /// The empty slots: every slot is either live or listed here.
     free: Vec<u32>,
-    len: usize,
 }
 
 impl<T> Default for Slab<T> {
@@ -28,7 +28,6 @@ impl<T> Default for Slab<T> {
         Slab {
             slots: Vec::new(),
             free: Vec::new(),
-            len: 0,
         }
     }
 }
@@ -36,7 +35,6 @@ impl<T> Default for Slab<T> {
 impl<T> Slab<T> {
     /// Stores a value and returns its key.
     pub fn insert(&mut self, value: T) -> Key {
-        self.len += 1;
         match self.free.pop() {
             Some(index) => {
                 let slot = &mut self.slots[index as usize];
@@ -90,18 +88,17 @@ impl<T> Slab<T> {
         let value = slot.value.take()?;
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(key.index);
-        self.len -= 1;
         Some(value)
     }
 
     /// Number of live values.
     pub fn len(&self) -> usize {
-        self.len
+        self.slots.len() - self.free.len()
     }
 
     /// Whether there are no live values.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Keys of all live values, in slot order (deterministic).
