@@ -78,10 +78,10 @@ impl World {
         if matches!(self.cfg.services[service.idx()].discovery, Discovery::Dns { .. }) {
             return; // DNS callers see it when their cache expires
         }
-        let published = self.services[service.idx()].published.clone();
+        let published = &self.services[service.idx()].published;
         for site in &mut self.sites {
             if self.cfg.edges[site.edge.idx()].callee == service {
-                site.view.clone_from(&published);
+                site.view.clone_from(published);
             }
         }
     }

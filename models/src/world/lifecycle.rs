@@ -45,9 +45,8 @@ impl World {
         pod.started = false;
         pod.probes = [None, None, None];
         pod.metrics.set_state(now, PodState::Starting);
-        let service = pod.service;
-        let startup = self.cfg.services[service.idx()].lifecycle.startup.clone();
-        let delay = startup.sample_duration(&mut self.pods[p as usize].startup_rng);
+        let startup = &self.cfg.services[pod.service.idx()].lifecycle.startup;
+        let delay = startup.sample_duration(&mut pod.startup_rng);
         sched.schedule_in(delay, Event::ProcessUp { pod: p, incarnation });
         let name = self.pod_name(pod_idx);
         self.log.push(now, LogKind::ContainerStarted { pod: name });

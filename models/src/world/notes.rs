@@ -9,7 +9,6 @@ use super::{Event, PoolRt, World};
 use crate::config::Caller;
 use crate::log::LogKind;
 use crate::policy::breaker::{BreakerState, CircuitBreaker, Transition};
-use crate::policy::budget::RetryBudget;
 use crate::policy::bulkhead::Bulkhead;
 
 impl World {
@@ -136,27 +135,20 @@ impl World {
     /// A new container's client library for one site: fresh policies and pool, endpoints
     /// resolved anew. Gauges are corrected for the state that disappears.
     pub(super) fn replace_site(&mut self, site: u32, now: SimTime, sched: &mut Scheduler<Event>) {
-        let edge = self.sites[site as usize].edge;
-        let policy = self.cfg.policies[self.cfg.edges[edge.idx()].policy.idx()].clone();
-        let callee = self.cfg.edges[edge.idx()].callee;
-        let published = self.services[callee.idx()].published.clone();
         let s = &mut self.sites[site as usize];
+        let edge = s.edge;
+        let policy = &self.cfg.policies[s.policy.idx()];
+        let callee = self.cfg.edges[edge.idx()].callee;
         if let Some(timer) = s.breaker_timer.take() {
             sched.cancel(timer);
         }
         let old_state = s.breaker.as_ref().map(CircuitBreaker::state);
         let old_in_use = s.bulkhead.as_ref().map_or(0, Bulkhead::in_use);
-        s.breaker = policy.breaker.clone().map(CircuitBreaker::new);
-        s.bulkhead = policy.bulkhead.clone().map(Bulkhead::new);
+        (s.breaker, s.bulkhead, s.budget) = super::setup::policy_instances(policy, now);
         s.bulkhead_waiters.clear();
         s.bulkhead_saturated = false;
-        s.budget = policy
-            .retry
-            .as_ref()
-            .and_then(|r| r.budget.clone())
-            .map(|b| RetryBudget::new(b, now));
         let pool = s.pool as usize;
-        s.view = published;
+        s.view.clone_from(&self.services[callee.idx()].published);
         s.rr_next = 0;
         s.in_flight_to.iter_mut().for_each(|n| *n = 0);
         s.active_calls = 0;

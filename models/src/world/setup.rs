@@ -9,7 +9,7 @@ use sim_core::time::SimTime;
 use super::{
     ClientRt, EdgeRt, Endpoint, Event, FaultRt, PodPhase, PodRt, PoolRt, ProbeRt, ServiceRt, SiteRt, World,
 };
-use crate::config::{Caller, Discovery, Load, Scenario};
+use crate::config::{Caller, Discovery, Load, PolicyConfig, Scenario};
 use crate::ids::{EdgeIdx, PodIdx, ServiceIdx};
 use crate::k8s::CrashLoopBackOff;
 use crate::log::EventLog;
@@ -184,8 +184,25 @@ fn add_pod_sites(world: &mut World, service: ServiceIdx, pod: PodIdx, streams: &
     }
 }
 
-/// A fresh client-library instance for `edge` (also used when a container restarts).
-pub(super) fn new_site(
+/// A new client library's policy instances for `policy`: breaker, bulkhead and retry budget (its
+/// clock starting at `now`). Used at setup and when a container restarts.
+pub(super) fn policy_instances(
+    policy: &PolicyConfig,
+    now: SimTime,
+) -> (Option<CircuitBreaker>, Option<Bulkhead>, Option<RetryBudget>) {
+    (
+        policy.breaker.clone().map(CircuitBreaker::new),
+        policy.bulkhead.clone().map(Bulkhead::new),
+        policy
+            .retry
+            .as_ref()
+            .and_then(|r| r.budget.clone())
+            .map(|b| RetryBudget::new(b, now)),
+    )
+}
+
+/// A fresh client-library instance for `edge`.
+fn new_site(
     world: &World,
     edge: EdgeIdx,
     pod: Option<PodIdx>,
@@ -196,25 +213,22 @@ pub(super) fn new_site(
     let e = &world.cfg.edges[edge.idx()];
     let policy = &world.cfg.policies[e.policy.idx()];
     let callee_replicas = world.cfg.services[e.callee.idx()].replicas as usize;
+    let (breaker, bulkhead, budget) = policy_instances(policy, SimTime::ZERO);
     SiteRt {
         edge,
         policy: e.policy,
         pod,
-        breaker: policy.breaker.clone().map(CircuitBreaker::new),
+        breaker,
         breaker_timer: None,
         breaker_history: policy
             .breaker
             .is_some()
             .then(|| crate::history::History::new(crate::policy::breaker::BreakerState::Closed)),
         budget_reported: 0,
-        bulkhead: policy.bulkhead.clone().map(Bulkhead::new),
+        bulkhead,
         bulkhead_waiters: VecDeque::new(),
         bulkhead_saturated: false,
-        budget: policy
-            .retry
-            .as_ref()
-            .and_then(|r| r.budget.clone())
-            .map(|b| RetryBudget::new(b, SimTime::ZERO)),
+        budget,
         pool,
         view: Vec::new(),
         rr_next: 0,
@@ -306,7 +320,7 @@ impl World {
         let now = sched.now();
         let svc_idx = self.pods[p as usize].service;
         let slots = self.cfg.services[svc_idx.idx()].slots;
-        let lifecycle = self.cfg.services[svc_idx.idx()].lifecycle.clone();
+        let lifecycle = &self.cfg.services[svc_idx.idx()].lifecycle;
         let pod = &mut self.pods[p as usize];
         pod.phase = PodPhase::Running;
         pod.ready = true;
