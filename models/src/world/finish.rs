@@ -27,8 +27,11 @@ fn gauge_mean(g: &GaugeSeries, end: SimTime) -> Vec<f64> {
     g.finish(end).0
 }
 
-fn gauge_max(g: &GaugeSeries, end: SimTime) -> Vec<f64> {
-    counts(g.finish(end).1)
+/// The `{name}_mean` and `{name}_max` columns of a gauge, from one pass over it.
+fn gauge_mean_max(columns: &mut Vec<Column>, name: &str, g: &GaugeSeries, end: SimTime) {
+    let (means, maxes) = g.finish(end);
+    columns.push(num(format!("{name}_mean"), means));
+    columns.push(num(format!("{name}_max"), counts(maxes)));
 }
 
 impl World {
@@ -300,10 +303,8 @@ fn service_columns(columns: &mut Vec<Column>, p: &str, m: &ServiceMetrics, end: 
         format!("{p}.completed"),
         counts(m.series_completed.counts(end)),
     ));
-    columns.push(num(format!("{p}.busy_mean"), gauge_mean(&m.series_busy, end)));
-    columns.push(num(format!("{p}.busy_max"), gauge_max(&m.series_busy, end)));
-    columns.push(num(format!("{p}.queued_mean"), gauge_mean(&m.series_queued, end)));
-    columns.push(num(format!("{p}.queued_max"), gauge_max(&m.series_queued, end)));
+    gauge_mean_max(columns, &format!("{p}.busy"), &m.series_busy, end);
+    gauge_mean_max(columns, &format!("{p}.queued"), &m.series_queued, end);
     columns.push(num(format!("{p}.capacity"), gauge_mean(&m.series_capacity, end)));
     columns.push(num(format!("{p}.ready_pods"), gauge_mean(&m.series_ready, end)));
 }
