@@ -24,7 +24,9 @@ pub struct SummaryFile<'a> {
 /// The `meshsim` version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, named after the
+/// target and this process, then a rename. Readers never see half a file, and processes sharing
+/// a directory (sweep shards on one volume) never share a temporary file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
@@ -33,7 +35,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::other("output path has no file name"))?;
-    let tmp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
+    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
@@ -50,9 +52,10 @@ pub fn summary_json(summary: &Summary, hash: &str) -> String {
     text
 }
 
-/// Formats a number for CSV: integers without a fraction, NaN as an empty cell, others with
-/// Rust's shortest round-trip representation (platform-independent).
-fn cell(v: f64) -> String {
+/// Formats a number for CSV: integers without a fraction, NaN (no value) as an empty cell,
+/// others with Rust's shortest round-trip representation (platform-independent). Used by run
+/// and sweep outputs alike.
+pub fn cell(v: f64) -> String {
     if v.is_nan() {
         String::new()
     } else if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -114,7 +117,11 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        assert!(!dir.join(".x.txt.tmp").exists());
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["x.txt"], "no temporary file is left behind");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -9,8 +9,9 @@ use rayon::prelude::*;
 
 use super::plan::{Plan, PlanFile};
 use super::render::render;
-use super::runs::{self, RUNS_DIR, RunRecord, Scan, file_name, run_one, scan, to_bytes, write_atomic};
+use super::runs::{self, RUNS_DIR, RunRecord, Scan, file_name, run_one, scan, to_bytes};
 use super::{Options, Progress, Shard, SweepError};
+use crate::output::write_atomic;
 
 pub use merge::merge;
 

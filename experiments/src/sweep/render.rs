@@ -14,21 +14,10 @@ use super::SweepError;
 use super::plan::PlanFile;
 use super::runs::RunRecord;
 use super::values::{ValueKind, x_of};
+use crate::output::cell;
 
 /// The confidence level of the intervals.
 pub const LEVEL: f64 = 0.95;
-
-/// A number for CSV: integers without a fraction, NaN (no value) as an empty cell, others as
-/// Rust's shortest round-trip text.
-pub fn cell(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
-}
 
 /// A text field for CSV, quoted (RFC 4180) when it holds a comma, a quote or a line break.
 pub fn field(s: &str) -> String {

@@ -107,22 +107,6 @@ pub fn to_bytes(run: &RunFile) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file named after the target and this
-/// process, then a rename, so readers never see half a file and processes sharing a directory
-/// (shards on one volume) never share a temporary file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other("output path has no file name"))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
 /// Why a run file cannot be used.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rejected {

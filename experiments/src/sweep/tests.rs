@@ -9,10 +9,11 @@ use sim_core::rng::derive_seed;
 
 use super::metrics::{self, slug, unique_slugs};
 use super::plan::{Plan, coords_of, prepare};
-use super::render::{cell, field};
+use super::render::field;
 use super::spec::{self, Spec};
 use super::values::{ValueKind, duration_text};
 use super::{Shard, SweepError};
+use crate::output::cell;
 use crate::scenario::{ErrorKind, ScenarioError, Source};
 
 /// A small valid sweep over the cascade builtin, which the error tests break one line at a time.

@@ -9,8 +9,9 @@ use rayon::prelude::*;
 
 use super::super::SweepError;
 use super::super::plan::PlanFile;
-use super::super::runs::{RUNS_DIR, RunRecord, file_name, scan, write_atomic};
+use super::super::runs::{RUNS_DIR, RunRecord, file_name, scan};
 use super::{Done, ShardFile, pool, write_final};
+use crate::output::write_atomic;
 
 /// Run records by index, each with the shard directory it came from.
 type Runs = BTreeMap<u64, (RunRecord, PathBuf)>;
