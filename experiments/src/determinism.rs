@@ -4,10 +4,9 @@
 //! reruns the window around the first differing checkpoint to name the first differing event.
 
 use models::digest::{Digest, DigestConfig};
-use models::{RunConfig, RunOutput};
 
-use crate::run::{Finished, RunOptions, render_outputs};
-use crate::scenario::{ScenarioError, load};
+use crate::run::{Finished, RunOptions, execute_with, render_outputs};
+use crate::scenario::ScenarioError;
 
 /// Checkpoint spacing, in events.
 const EVERY: u64 = 1024;
@@ -64,26 +63,11 @@ impl std::fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
+/// One run recording a digest of its events (invariant checks off, as they change no output).
 fn run_once(opts: &RunOptions, digest: DigestConfig) -> Result<(Finished, Digest), ScenarioError> {
-    let loaded = load(&opts.source, &opts.overrides)?;
-    let seed = opts.seed.unwrap_or(loaded.seed);
-    let config = RunConfig {
-        trace: opts.trace.as_ref().map(|t| t.config),
-        check_invariants: false,
-        digest: Some(digest),
-    };
-    let mut output: RunOutput = models::run_with(loaded.scenario.clone(), seed, &config);
-    let digest = output.digest.take().expect("digest recorded");
-    let trace_formats = opts.trace.as_ref().map(|t| t.formats.clone()).unwrap_or_default();
-    Ok((
-        Finished {
-            trace_formats,
-            loaded,
-            seed,
-            output,
-        },
-        digest,
-    ))
+    let mut finished = execute_with(opts, false, Some(digest))?;
+    let digest = finished.output.digest.take().expect("digest recorded");
+    Ok((finished, digest))
 }
 
 /// Runs the scenario twice and compares.
@@ -131,18 +115,8 @@ pub fn check(opts: &RunOptions) -> Result<Verdict, CheckError> {
     }
     let fa = render_outputs(&a).map_err(CheckError::Plot)?;
     let fb = render_outputs(&b).map_err(CheckError::Plot)?;
-    for ((name, x), (_, y)) in fa.iter().zip(&fb) {
-        if x != y {
-            let line = String::from_utf8_lossy(x)
-                .lines()
-                .zip(String::from_utf8_lossy(y).lines())
-                .position(|(p, q)| p != q)
-                .map_or(0, |l| l + 1);
-            return Ok(Verdict::OutputDiverges {
-                file: name.clone(),
-                line,
-            });
-        }
+    if let SweepVerdict::Diverges { file, line } = compare_trees(&fa, &fb) {
+        return Ok(Verdict::OutputDiverges { file, line });
     }
     let (events, _, hash) = *da.checkpoints.last().expect("a final checkpoint");
     Ok(Verdict::Identical {
@@ -293,16 +267,18 @@ pub fn check_sweep(
     Ok(verdict)
 }
 
-/// Compares two file trees (as read by `tree`).
+/// Compares two file trees (as read by `tree`, or a run's rendered outputs): the first file
+/// that is missing on one side or differs, with its first differing line.
 pub fn compare_trees(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) -> SweepVerdict {
-    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
-    if names(a) != names(b) {
-        let missing = names(a)
-            .into_iter()
-            .find(|n| !names(b).contains(n))
-            .or_else(|| names(b).into_iter().find(|n| !names(a).contains(n)));
+    let names_a: Vec<&str> = a.iter().map(|f| f.0.as_str()).collect();
+    let names_b: Vec<&str> = b.iter().map(|f| f.0.as_str()).collect();
+    if names_a != names_b {
+        let missing = names_a
+            .iter()
+            .find(|n| !names_b.contains(n))
+            .or_else(|| names_b.iter().find(|n| !names_a.contains(n)));
         return SweepVerdict::Diverges {
-            file: missing.unwrap_or_default(),
+            file: missing.map(|n| n.to_string()).unwrap_or_default(),
             line: 0,
         };
     }

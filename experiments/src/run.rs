@@ -79,12 +79,22 @@ pub struct Finished {
 
 /// Loads and runs.
 pub fn execute(opts: &RunOptions) -> Result<Finished, ScenarioError> {
+    execute_with(opts, opts.check_invariants, None)
+}
+
+/// Loads and runs with invariant checks on or off and an event digest recorded if asked (the
+/// determinism check runs without the checks and with a digest).
+pub(crate) fn execute_with(
+    opts: &RunOptions,
+    check_invariants: bool,
+    digest: Option<models::digest::DigestConfig>,
+) -> Result<Finished, ScenarioError> {
     let loaded = load(&opts.source, &opts.overrides)?;
     let seed = opts.seed.unwrap_or(loaded.seed);
     let config = models::RunConfig {
         trace: opts.trace.as_ref().map(|t| t.config),
-        check_invariants: opts.check_invariants,
-        digest: None,
+        check_invariants,
+        digest,
     };
     let output = models::run_with(loaded.scenario.clone(), seed, &config);
     let trace_formats = opts.trace.as_ref().map(|t| t.formats.clone()).unwrap_or_default();
