@@ -8,9 +8,11 @@ mod run_cmd;
 mod swarm_cmd;
 mod sweep_cmd;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Deterministic simulator of microservice failure anatomy and resilience patterns.
 #[derive(Parser)]
@@ -56,6 +58,33 @@ pub struct BadInput(pub String);
 
 /// What a subcommand returns: an exit code, bad input (exit 2), or an internal error (exit 1).
 pub type Outcome = anyhow::Result<Result<ExitCode, BadInput>>;
+
+/// `--threads`: at least 1; the number of CPUs when not given.
+pub fn threads(n: Option<usize>) -> Result<usize, BadInput> {
+    match n {
+        Some(0) => Err(BadInput("error: --threads must be at least 1".into())),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// A progress bar over `len` items called `unit` (`runs`, `seeds`) on stderr; hidden with
+/// `quiet` or when stderr is not a terminal.
+pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
+    let target = if quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(len), target);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {unit}  {{elapsed_precise}} elapsed, ~{{eta}} left"
+        ))
+        .expect("a valid template"),
+    );
+    bar
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -7,25 +7,18 @@ use anyhow::Context as _;
 use experiments::report_html::{Invocation, SweepInput, read_sweep_dir, render};
 use experiments::run::{RunOptions, execute};
 
+use crate::run_cmd::{ScenarioArgs, run_options};
 use crate::{BadInput, Outcome};
 
 /// Flags of `meshsim report`.
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// Scenario file, or the name of a builtin (see `meshsim list`).
-    pub scenario: String,
     /// The HTML file to write (replaced atomically; its directory is created if needed).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
-    /// Master seed (overrides the file's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Override a scenario value, e.g. `--set services.classification.replicas=3` (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub set: Vec<String>,
-    /// Simulated duration, e.g. `300s` (overrides the file's `duration`).
-    #[arg(long)]
-    pub duration: Option<String>,
+    /// The scenario, seed, overrides and duration.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// A `meshsim sweep` output directory: its charts and points table are added to the page.
     #[arg(long, value_name = "DIR")]
     pub sweep: Option<PathBuf>,
@@ -33,7 +26,7 @@ pub struct ReportArgs {
 
 /// Everything checked before running, so bad input writes nothing.
 fn options(args: &ReportArgs) -> Result<(RunOptions, Option<SweepInput>), BadInput> {
-    let opts = crate::run_cmd::run_options(&args.scenario, &args.set, args.duration.as_deref(), args.seed)?;
+    let opts = run_options(&args.scenario)?;
     if args.output.as_os_str().is_empty() || args.output.is_dir() {
         return Err(BadInput(format!(
             "error: -o {}: expected the path of an HTML file",
@@ -60,9 +53,9 @@ pub fn report(args: ReportArgs) -> Outcome {
         Err(e) => return Ok(Err(BadInput(e.to_string()))),
     };
     let how = Invocation {
-        scenario: args.scenario.clone(),
-        set: args.set.clone(),
-        duration: args.duration.clone(),
+        scenario: args.scenario.scenario.clone(),
+        set: args.scenario.set.clone(),
+        duration: args.scenario.duration.clone(),
         sweep: args.sweep.as_ref().map(|d| d.display().to_string()),
     };
     let page = render(&finished, &how, sweep.as_ref()).context("drawing the timeline")?;

@@ -54,9 +54,9 @@ pub enum TraceArg {
     Otlp,
 }
 
-/// Flags of `meshsim run`.
+/// The flags that say which scenario to run, shared by `meshsim run` and `meshsim report`.
 #[derive(clap::Args)]
-pub struct RunArgs {
+pub struct ScenarioArgs {
     /// Scenario file, or the name of a builtin (see `meshsim list`).
     pub scenario: String,
     /// Master seed (overrides the file's `seed`).
@@ -68,6 +68,14 @@ pub struct RunArgs {
     /// Simulated duration, e.g. `300s` (overrides the file's `duration`).
     #[arg(long)]
     pub duration: Option<String>,
+}
+
+/// Flags of `meshsim run`.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The scenario, seed, overrides and duration.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// Write summary.json, timeseries.csv, events.jsonl and plots into this directory.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -107,15 +115,10 @@ pub fn overrides(set: &[String]) -> Result<Vec<Override>, BadInput> {
 
 /// The run options every scenario-running command shares: the scenario (file or builtin),
 /// `--set` overrides, `--duration` (an override of `duration`) and `--seed`.
-pub fn run_options(
-    scenario: &str,
-    set: &[String],
-    duration: Option<&str>,
-    seed: Option<u64>,
-) -> Result<RunOptions, BadInput> {
-    let source = resolve_source(scenario).map_err(BadInput)?;
-    let mut overrides = overrides(set)?;
-    if let Some(d) = duration {
+pub fn run_options(args: &ScenarioArgs) -> Result<RunOptions, BadInput> {
+    let source = resolve_source(&args.scenario).map_err(BadInput)?;
+    let mut overrides = overrides(&args.set)?;
+    if let Some(d) = &args.duration {
         parse_duration(d).map_err(|e| BadInput(format!("error: --duration {d}: {e}")))?;
         overrides.push(Override {
             path: "duration".into(),
@@ -125,7 +128,7 @@ pub fn run_options(
     Ok(RunOptions {
         source,
         overrides,
-        seed,
+        seed: args.seed,
         trace: None,
         check_invariants: false,
     })
@@ -133,7 +136,7 @@ pub fn run_options(
 
 pub fn run(args: RunArgs) -> Outcome {
     let opts = trace_options(&args).and_then(|trace| {
-        let opts = run_options(&args.scenario, &args.set, args.duration.as_deref(), args.seed)?;
+        let opts = run_options(&args.scenario)?;
         Ok(RunOptions {
             trace,
             check_invariants: args.check_invariants,

@@ -5,16 +5,15 @@
 //! Exit codes: 0 every seed passed; 1 a seed failed (a bug in meshsim: an internal error);
 //! 2 bad flags.
 
-use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use experiments::swarm::{self, DEFAULT_SHRINK_TRIES, Failure};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::{BadInput, Outcome};
+use crate::{BadInput, Outcome, progress_bar, threads};
 
 /// Seeds run by `meshsim swarm` without `--seed` or `--count`.
 const DEFAULT_COUNT: u64 = 100;
@@ -55,9 +54,10 @@ pub struct SwarmArgs {
 
 /// `meshsim swarm`.
 pub fn swarm(args: SwarmArgs) -> Outcome {
-    if args.threads == Some(0) {
-        return Ok(Err(BadInput("error: --threads must be at least 1".into())));
-    }
+    let threads = match threads(args.threads) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
     if args.count == Some(0) {
         return Ok(Err(BadInput("error: --count must be at least 1".into())));
     }
@@ -74,7 +74,7 @@ pub fn swarm(args: SwarmArgs) -> Outcome {
                     "error: --seed {start} --count {count} goes past the largest seed"
                 ))));
             }
-            many_seeds(start, count, &args)
+            many_seeds(start, count, threads, &args)
         }
     }
 }
@@ -151,22 +151,6 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
     }
 }
 
-/// A progress bar over `len` seeds on stderr; hidden with `quiet` or when stderr is not a
-/// terminal.
-fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    let target = if quiet || !std::io::stderr().is_terminal() {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let bar = ProgressBar::with_draw_target(Some(len), target);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {elapsed_precise} elapsed, ~{eta} left")
-            .expect("a valid template"),
-    );
-    bar
-}
-
 /// Counters shared by the workers of [`many_seeds`].
 #[derive(Default)]
 struct Counts {
@@ -180,15 +164,12 @@ struct Counts {
 
 /// `--count N`: seeds `start..start + count` in parallel. Without `--keep-going`, seeds above
 /// a known failure are skipped, so the lowest failing seed is found whatever the thread count.
-fn many_seeds(start: u64, count: u64, args: &SwarmArgs) -> Outcome {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+fn many_seeds(start: u64, count: u64, threads: usize, args: &SwarmArgs) -> Outcome {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| anyhow::anyhow!("starting {threads} worker threads: {e}"))?;
-    let bar = progress_bar(count, args.quiet);
+    let bar = progress_bar(count, "seeds", args.quiet);
     #[allow(clippy::disallowed_methods)] // wall time for the summary line only
     let started = Instant::now();
     let counts = Counts::default();

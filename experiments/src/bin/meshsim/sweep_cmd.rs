@@ -1,15 +1,14 @@
 //! `meshsim sweep` and `meshsim merge`.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use experiments::sweep::{self, Done, Options, Plan, Progress, Shard, SweepError};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
-use crate::{BadInput, Outcome};
+use crate::{BadInput, Outcome, progress_bar, threads};
 
 /// Flags of `meshsim sweep`.
 #[derive(clap::Args)]
@@ -60,14 +59,6 @@ pub struct MergeArgs {
     pub threads: Option<usize>,
 }
 
-fn threads(n: Option<usize>) -> Result<usize, BadInput> {
-    match n {
-        Some(0) => Err(BadInput("error: --threads must be at least 1".into())),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
-}
-
 /// Turns a sweep error into the CLI's outcome: bad input exits 2, the rest 1.
 fn fail(e: SweepError) -> Outcome {
     if e.is_bad_input() {
@@ -87,18 +78,8 @@ struct Bar {
 
 impl Bar {
     fn new(quiet: bool) -> Bar {
-        let target = if quiet || !std::io::stderr().is_terminal() {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        };
-        let bar = ProgressBar::with_draw_target(Some(0), target);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed_precise} elapsed, ~{eta} left")
-                .expect("a valid template"),
-        );
         Bar {
-            bar,
+            bar: progress_bar(0, "runs", quiet),
             started: Mutex::new(None),
             runs_secs: Mutex::new(None),
         }
