@@ -38,40 +38,31 @@ pub(super) fn drop_entities(e: &mut Edits<'_>) {
 
 /// Whether any client, call, probe handler or fault names `service`.
 fn service_used(s: &Spec, service: &str) -> bool {
-    let in_steps = |steps: &[StepSpec]| {
-        steps.iter().any(|st| match st {
-            StepSpec::Call(c) => c.service == service,
-            StepSpec::Parallel(cs) => cs.iter().any(|c| c.service == service),
-            StepSpec::Work(..) => false,
-        })
-    };
     s.clients.iter().any(|c| c.target == service)
         || s.faults.iter().any(|f| f.service == service)
-        || s.services.iter().any(|svc| {
-            in_steps(&svc.steps)
-                || [&svc.liveness, &svc.readiness, &svc.startup_probe]
-                    .into_iter()
-                    .flatten()
-                    .any(|p| in_steps(&p.handler))
-        })
+        || any_call(s, |c| c.service == service)
 }
 
 /// Whether any client or call names `policy`.
 fn policy_used(s: &Spec, policy: &str) -> bool {
     let named = |p: &Option<String>| p.as_deref() == Some(policy);
+    s.clients.iter().any(|c| named(&c.policy)) || any_call(s, |c| named(&c.policy))
+}
+
+/// Whether `pred` holds for any call in any service's steps or probe handlers.
+fn any_call(s: &Spec, pred: impl Fn(&CallSpec) -> bool) -> bool {
     let in_steps = |steps: &[StepSpec]| {
         steps.iter().any(|st| match st {
-            StepSpec::Call(c) => named(&c.policy),
-            StepSpec::Parallel(cs) => cs.iter().any(|c| named(&c.policy)),
+            StepSpec::Call(c) => pred(c),
+            StepSpec::Parallel(cs) => cs.iter().any(&pred),
             StepSpec::Work(..) => false,
         })
     };
-    s.clients.iter().any(|c| named(&c.policy))
-        || s.services.iter().any(|svc| {
-            in_steps(&svc.steps)
-                || [&svc.liveness, &svc.readiness, &svc.startup_probe]
-                    .into_iter()
-                    .flatten()
-                    .any(|p| in_steps(&p.handler))
-        })
+    s.services.iter().any(|svc| {
+        in_steps(&svc.steps)
+            || [&svc.liveness, &svc.readiness, &svc.startup_probe]
+                .into_iter()
+                .flatten()
+                .any(|p| in_steps(&p.handler))
+    })
 }
