@@ -33,7 +33,7 @@ pub mod schema;
 pub mod tree;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use models::config::Scenario;
 

@@ -14,6 +14,7 @@ use super::spec::{self, Spec};
 use super::values::{ValueKind, duration_text};
 use super::{Shard, SweepError};
 use crate::output::cell;
+use crate::scenario::tests::at;
 use crate::scenario::{ErrorKind, ScenarioError, Source};
 
 /// A small valid sweep over the cascade builtin, which the error tests break one line at a time.
@@ -46,17 +47,6 @@ fn spec(text: &str) -> Result<Spec, ScenarioError> {
 fn with(from: &str, to: &str) -> String {
     assert!(SWEEP.contains(from), "{from:?} not in the sweep");
     SWEEP.replacen(from, to, 1)
-}
-
-/// 1-based line and column of `needle` inside the unique `context` of `text`.
-#[track_caller]
-fn at(text: &str, context: &str, needle: &str) -> (usize, usize) {
-    assert_eq!(text.matches(context).count(), 1, "{context:?} must occur once");
-    let offset = text.find(context).unwrap() + context.find(needle).expect("needle in context");
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1;
-    (line, column)
 }
 
 /// The located error of a sweep that must fail, checked for kind, path prefix and position.

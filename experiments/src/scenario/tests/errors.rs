@@ -1,6 +1,6 @@
 //! Every error class: kind, key path, line and column.
 
-use super::{BASE, load_text};
+use super::{BASE, at, load_text};
 use crate::scenario::{ErrorKind, ScenarioError};
 
 /// Loads `text`, which must fail.
@@ -15,24 +15,6 @@ fn fails(text: &str) -> ScenarioError {
 fn base_with(from: &str, to: &str) -> String {
     assert!(BASE.contains(from), "{from:?} not in BASE");
     BASE.replacen(from, to, 1)
-}
-
-/// 1-based line and column of `needle` inside `context`, which must occur exactly once in `text`.
-#[track_caller]
-fn at(text: &str, context: &str, needle: &str) -> (usize, usize) {
-    assert_eq!(
-        text.matches(context).count(),
-        1,
-        "{context:?} must occur once in:\n{text}"
-    );
-    let inner = context
-        .find(needle)
-        .unwrap_or_else(|| panic!("{needle:?} not in {context:?}"));
-    let offset = text.find(context).unwrap() + inner;
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1;
-    (line, column)
 }
 
 /// Asserts the error's kind, path and position (`needle` inside the unique `context`).

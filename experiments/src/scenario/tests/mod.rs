@@ -36,6 +36,25 @@ slots = 4
 steps = [ { work = "2ms" } ]
 "#;
 
+/// 1-based line and column of `needle` inside `context`, which must occur exactly once in `text`
+/// (the position a located error must name; the sweep tests use it too).
+#[track_caller]
+pub(crate) fn at(text: &str, context: &str, needle: &str) -> (usize, usize) {
+    assert_eq!(
+        text.matches(context).count(),
+        1,
+        "{context:?} must occur once in:\n{text}"
+    );
+    let inner = context
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in {context:?}"));
+    let offset = text.find(context).unwrap() + inner;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1;
+    (line, column)
+}
+
 pub(super) fn load_text(text: &str) -> Result<Loaded, ScenarioError> {
     load(&Source::new("test.toml", text), &[])
 }
