@@ -112,10 +112,14 @@ pub fn catching<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// Runs `f`, turning a panic into a [`FailureKind::Panic`] failure saying "`what` panicked".
+fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, Failure> {
+    catching(f).map_err(|p| Failure::new(FailureKind::Panic, format!("{what} panicked: {p}")))
+}
+
 /// Generates, runs and checks seed `seed`.
 pub fn check(seed: u64) -> Result<Summary, Failure> {
-    let spec = catching(|| generate(seed))
-        .map_err(|p| Failure::new(FailureKind::Panic, format!("the generator panicked: {p}")))?;
+    let spec = guarded("the generator", || generate(seed))?;
     check_spec(&spec)
 }
 
@@ -128,8 +132,7 @@ pub fn check_spec(spec: &Spec) -> Result<Summary, Failure> {
 /// output in memory and checks them.
 pub fn check_text(name: &str, text: &str) -> Result<Summary, Failure> {
     let source = Source::new(name, text);
-    let loaded = catching(|| load(&source, &[]))
-        .map_err(|p| Failure::new(FailureKind::Panic, format!("the loader panicked: {p}")))?
+    let loaded = guarded("the loader", || load(&source, &[]))?
         .map_err(|e| Failure::new(FailureKind::Load, format!("the scenario does not load:\n{e}")))?;
     let scenario = loaded.scenario;
     let seed = loaded.seed;
@@ -138,15 +141,13 @@ pub fn check_text(name: &str, text: &str) -> Result<Summary, Failure> {
         check_invariants: true,
         digest: None,
     };
-    let out = catching(|| models::run_with(scenario.clone(), seed, &config))
-        .map_err(|p| Failure::new(FailureKind::Panic, format!("the run panicked: {p}")))?;
-    catching(|| check_run(&scenario, &out))
-        .map_err(|p| Failure::new(FailureKind::Panic, format!("a check panicked: {p}")))??;
-    catching(|| check_rendering(&scenario, &out.report, &loaded.hash))
-        .map_err(|p| Failure::new(FailureKind::Panic, format!("rendering the outputs panicked: {p}")))??;
+    let out = guarded("the run", || models::run_with(scenario.clone(), seed, &config))?;
+    guarded("a check", || check_run(&scenario, &out))??;
+    guarded("rendering the outputs", || {
+        check_rendering(&scenario, &out.report, &loaded.hash)
+    })??;
     if seed.is_multiple_of(5) {
-        catching(|| check_traced(&scenario, seed, &out.report))
-            .map_err(|p| Failure::new(FailureKind::Panic, format!("the traced run panicked: {p}")))??;
+        guarded("the traced run", || check_traced(&scenario, seed, &out.report))??;
     }
     let s = &out.report.summary;
     Ok(Summary {
