@@ -1,9 +1,12 @@
 //! The human-readable summary printed by `meshsim run`: one table for clients, services and
 //! edges, with the numbers an SRE looks at first.
+//!
+//! The tables' columns and cells are defined here once ([`CLIENT_COLUMNS`] and [`client_cells`],
+//! and likewise for services and edges); `meshsim report` lays the same cells out as HTML.
 
 use std::fmt::Write as _;
 
-use models::report::{FailureCounts, Summary};
+use models::report::{ClientSummary, EdgeSummary, FailureCounts, ServiceSummary, Summary};
 
 /// The `n` most frequent failure reasons, `reason count, ...`, or `-`.
 pub fn top_failures(counts: &FailureCounts, n: usize) -> String {
@@ -31,132 +34,175 @@ pub fn ms(v: f64) -> String {
     }
 }
 
-/// Renders the summary as text tables: a header line, then the clients, services and (when
-/// there are any) call edges tables.
-pub fn summary_table(s: &Summary, hash: &str) -> String {
-    let mut out = String::new();
+/// The run in one line: simulated time, events, and why it stopped (`stopped_early` words a
+/// stop at a limit, before the partial-results note).
+pub fn run_facts(s: &Summary, stopped_early: &str) -> String {
     let stop = if s.stop.partial {
         format!(
-            "STOPPED EARLY at t={:.3}s by the {} limit: results are partial",
+            "{stopped_early} at t={:.3}s by the {} limit: results are partial",
             s.stop.at_s, s.stop.reason
         )
     } else {
         format!("ran to {}", s.stop.reason.replace('_', " "))
     };
+    format!("{:.3}s simulated, {} events, {stop}", s.duration_s, s.events)
+}
+
+/// A column of a summary table.
+pub struct Column {
+    /// The header.
+    pub head: &'static str,
+    /// Width in the text table; 0 for the last, free-width column, set off by two spaces.
+    pub width: usize,
+    /// Whether it holds numbers (right-aligned).
+    pub num: bool,
+}
+
+const fn col(head: &'static str, width: usize, num: bool) -> Column {
+    Column { head, width, num }
+}
+
+/// The clients table: requests by outcome, goodput and latency (ms), top failures.
+pub const CLIENT_COLUMNS: [Column; 10] = [
+    col("client", 20, false),
+    col("requests", 9, true),
+    col("ok", 9, true),
+    col("degraded", 9, true),
+    col("failed", 9, true),
+    col("goodput/s", 10, true),
+    col("p50 ms", 9, true),
+    col("p99 ms", 9, true),
+    col("max ms", 9, true),
+    col("top failures", 0, false),
+];
+
+/// One client's cells, in [`CLIENT_COLUMNS`] order.
+pub fn client_cells(c: &ClientSummary) -> Vec<String> {
+    vec![
+        c.name.clone(),
+        c.requests.to_string(),
+        c.ok.to_string(),
+        c.degraded.to_string(),
+        c.failed.to_string(),
+        format!("{:.2}", c.goodput_per_s),
+        ms(c.latency_ms.p50),
+        ms(c.latency_ms.p99),
+        ms(c.latency_ms.max),
+        top_failures(&c.failed_by, 3),
+    ]
+}
+
+/// The services table: pods, work done and refused, load, queue wait (ms), restarts.
+pub const SERVICE_COLUMNS: [Column; 13] = [
+    col("service", 20, false),
+    col("pods", 5, true),
+    col("slots", 6, true),
+    col("arrivals", 9, true),
+    col("ok", 9, true),
+    col("5xx", 7, true),
+    col("rejected", 8, true),
+    col("lost", 7, true),
+    col("util", 6, true),
+    col("in-flight", 9, true),
+    col("queued", 8, true),
+    col("wait p99 ms", 11, true),
+    col("restarts", 8, true),
+];
+
+/// One service's cells, in [`SERVICE_COLUMNS`] order.
+pub fn service_cells(v: &ServiceSummary) -> Vec<String> {
+    vec![
+        v.name.clone(),
+        v.replicas.to_string(),
+        v.slots.to_string(),
+        v.arrivals.to_string(),
+        v.completed_ok.to_string(),
+        v.completed_error.to_string(),
+        v.rejected.to_string(),
+        v.lost.to_string(),
+        format!("{:.0}%", v.utilisation * 100.0),
+        format!("{:.1}", v.mean_in_flight),
+        format!("{:.1}", v.mean_queued),
+        ms(v.queue_wait_ms.p99),
+        v.restarts.to_string(),
+    ]
+}
+
+/// The call edges table: calls, attempts, outcomes, what refused them, and the top attempt
+/// failures.
+pub const EDGE_COLUMNS: [Column; 12] = [
+    col("edge (policy)", 32, false),
+    col("calls", 8, true),
+    col("attempts", 9, true),
+    col("amp", 5, true),
+    col("ok", 8, true),
+    col("degraded", 8, true),
+    col("failed", 8, true),
+    col("breaker", 8, true),
+    col("bulkhead", 8, true),
+    col("budget", 8, true),
+    col("defer", 7, true),
+    col("top failures", 0, false),
+];
+
+/// One call edge's cells, in [`EDGE_COLUMNS`] order.
+pub fn edge_cells(e: &EdgeSummary) -> Vec<String> {
+    vec![
+        format!("{} ({})", e.name, e.policy),
+        e.calls.to_string(),
+        e.attempts.to_string(),
+        format!("{:.2}", e.amplification),
+        e.ok.to_string(),
+        e.degraded.to_string(),
+        e.failed.to_string(),
+        e.breaker_rejections.to_string(),
+        e.bulkhead_rejections.to_string(),
+        e.budget_rejections.to_string(),
+        e.fallback_defer.to_string(),
+        top_failures(&e.attempt_failures_by, 3),
+    ]
+}
+
+/// Renders the summary as text tables: a header line, then the clients, services and (when
+/// there are any) call edges tables, each after a blank line.
+pub fn summary_table(s: &Summary, hash: &str) -> String {
+    let mut out = String::new();
     let _ = writeln!(
         out,
-        "meshsim: {} (seed {}, scenario {hash}): {:.3}s simulated, {} events, {stop}\n",
-        s.scenario, s.seed, s.duration_s, s.events
+        "meshsim: {} (seed {}, scenario {hash}): {}\n",
+        s.scenario,
+        s.seed,
+        run_facts(s, "STOPPED EARLY")
     );
-    clients(&mut out, s);
-    services(&mut out, s);
+    table(&mut out, &CLIENT_COLUMNS, s.clients.iter().map(client_cells));
+    out.push('\n');
+    table(&mut out, &SERVICE_COLUMNS, s.services.iter().map(service_cells));
     if !s.edges.is_empty() {
-        edges(&mut out, s);
+        out.push('\n');
+        table(&mut out, &EDGE_COLUMNS, s.edges.iter().map(edge_cells));
     }
     out
 }
 
-/// The clients table: requests by outcome, goodput and latency (ms), top failures.
-fn clients(out: &mut String, s: &Summary) {
-    let _ = writeln!(
-        out,
-        "{:<20} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>9} {:>9}  top failures",
-        "client", "requests", "ok", "degraded", "failed", "goodput/s", "p50 ms", "p99 ms", "max ms"
-    );
-    for c in &s.clients {
-        let _ = writeln!(
-            out,
-            "{:<20} {:>9} {:>9} {:>9} {:>9} {:>10.2} {:>9} {:>9} {:>9}  {}",
-            c.name,
-            c.requests,
-            c.ok,
-            c.degraded,
-            c.failed,
-            c.goodput_per_s,
-            ms(c.latency_ms.p50),
-            ms(c.latency_ms.p99),
-            ms(c.latency_ms.max),
-            top_failures(&c.failed_by, 3)
-        );
+/// Writes a text table: the header line, then a line per row.
+fn table(out: &mut String, columns: &[Column], rows: impl Iterator<Item = Vec<String>>) {
+    line(out, columns, columns.iter().map(|c| c.head));
+    for row in rows {
+        line(out, columns, row.iter().map(String::as_str));
     }
 }
 
-/// The services table, after a blank line: pods, work done and refused, load, queue wait (ms),
-/// restarts.
-fn services(out: &mut String, s: &Summary) {
-    let _ = writeln!(
-        out,
-        "\n{:<20} {:>5} {:>6} {:>9} {:>9} {:>7} {:>8} {:>7} {:>6} {:>9} {:>8} {:>11} {:>8}",
-        "service",
-        "pods",
-        "slots",
-        "arrivals",
-        "ok",
-        "5xx",
-        "rejected",
-        "lost",
-        "util",
-        "in-flight",
-        "queued",
-        "wait p99 ms",
-        "restarts"
-    );
-    for v in &s.services {
-        let _ = writeln!(
-            out,
-            "{:<20} {:>5} {:>6} {:>9} {:>9} {:>7} {:>8} {:>7} {:>5.0}% {:>9.1} {:>8.1} {:>11} {:>8}",
-            v.name,
-            v.replicas,
-            v.slots,
-            v.arrivals,
-            v.completed_ok,
-            v.completed_error,
-            v.rejected,
-            v.lost,
-            v.utilisation * 100.0,
-            v.mean_in_flight,
-            v.mean_queued,
-            ms(v.queue_wait_ms.p99),
-            v.restarts
-        );
+/// One line of a text table: each cell padded to its column's width.
+fn line<'a>(out: &mut String, columns: &[Column], cells: impl Iterator<Item = &'a str>) {
+    for (i, (c, v)) in columns.iter().zip(cells).enumerate() {
+        if i > 0 {
+            out.push_str(if c.width == 0 { "  " } else { " " });
+        }
+        let _ = if c.num {
+            write!(out, "{v:>w$}", w = c.width)
+        } else {
+            write!(out, "{v:<w$}", w = c.width)
+        };
     }
-}
-
-/// The call edges table, after a blank line: calls, attempts, outcomes, what refused them, and
-/// the top attempt failures.
-fn edges(out: &mut String, s: &Summary) {
-    let _ = writeln!(
-        out,
-        "\n{:<32} {:>8} {:>9} {:>5} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}  top failures",
-        "edge (policy)",
-        "calls",
-        "attempts",
-        "amp",
-        "ok",
-        "degraded",
-        "failed",
-        "breaker",
-        "bulkhead",
-        "budget",
-        "defer"
-    );
-    for e in &s.edges {
-        let name = format!("{} ({})", e.name, e.policy);
-        let _ = writeln!(
-            out,
-            "{:<32} {:>8} {:>9} {:>5.2} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}  {}",
-            name,
-            e.calls,
-            e.attempts,
-            e.amplification,
-            e.ok,
-            e.degraded,
-            e.failed,
-            e.breaker_rejections,
-            e.bulkhead_rejections,
-            e.budget_rejections,
-            e.fallback_defer,
-            top_failures(&e.attempt_failures_by, 3)
-        );
-    }
+    out.push('\n');
 }
