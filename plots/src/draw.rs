@@ -221,6 +221,23 @@ pub(crate) fn marker<DB: DrawingBackend>(
         .map_err(drawing)
 }
 
+/// A white image with the chart's `title` at its top left, `margin` px from the borders and
+/// shortened to fit the image's `width` less its margins.
+pub(crate) fn page<DB: DrawingBackend>(area: &Area<DB>, title: &str, width: u32, margin: i32) -> Res {
+    area.fill(&style::WHITE).map_err(drawing)?;
+    let title = style::fit_text(title, size::TITLE, true, width.saturating_sub(2 * margin as u32));
+    text(
+        area,
+        &title,
+        (margin, margin),
+        size::TITLE,
+        true,
+        INK,
+        Anchor::TopLeft,
+        false,
+    )
+}
+
 /// Draws text.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn text<DB: DrawingBackend>(

@@ -143,24 +143,8 @@ fn value(h: &Heatmap, x: usize, y: usize) -> Option<f64> {
 
 /// Draws the heatmap: title, cells, column and row labels, axis labels, then the colour bar.
 pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, h: &Heatmap, l: &Layout) -> Res {
-    area.fill(&style::WHITE).map_err(crate::error::drawing)?;
+    draw::page(area, &h.title, l.width, MARGIN)?;
     let plot = l.plot;
-    let title = style::fit_text(
-        &h.title,
-        size::TITLE,
-        true,
-        l.width.saturating_sub(2 * MARGIN as u32),
-    );
-    draw::text(
-        area,
-        &title,
-        (MARGIN, MARGIN),
-        size::TITLE,
-        true,
-        INK,
-        Anchor::TopLeft,
-        false,
-    )?;
     if l.nx == 0 || l.ny == 0 {
         draw::frame_rect(area, plot, FRAME)?;
         draw::note(area, plot, "no data")?;

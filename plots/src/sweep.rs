@@ -8,7 +8,7 @@ use crate::axis::{self, Scale, Ticks, finite};
 use crate::data::SweepChart;
 use crate::draw::{self, Area, Marker, Rect, Res, Swatch};
 use crate::error::PlotError;
-use crate::style::{self, Anchor, FRAME, INK, size};
+use crate::style::{self, FRAME};
 
 /// Image width.
 pub(crate) const WIDTH: i32 = 1400;
@@ -171,19 +171,8 @@ const BAND_NOTE: &str = "shaded: 95% CI";
 /// Draws the sweep chart: title and grid, then every line's confidence bands, mean lines and
 /// markers (each layer for all lines before the next), frame, ticks, axis labels and legend.
 pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, c: &SweepChart, l: &Layout) -> Res {
-    area.fill(&style::WHITE).map_err(crate::error::drawing)?;
+    draw::page(area, &c.title, WIDTH as u32, MARGIN)?;
     let plot = l.plot;
-    let title = style::fit_text(&c.title, size::TITLE, true, (WIDTH - 2 * MARGIN) as u32);
-    draw::text(
-        area,
-        &title,
-        (MARGIN, MARGIN),
-        size::TITLE,
-        true,
-        INK,
-        Anchor::TopLeft,
-        false,
-    )?;
     draw::grid(area, plot, Some((&l.x, &l.x_ticks)), Some((&l.y, &l.y_ticks)))?;
     for (i, pts) in l.lines.iter().enumerate() {
         bands(area, l, pts, style::series_rgb(i))?;

@@ -39,7 +39,6 @@ pub(crate) struct Layout<'a> {
     left: i32,
     right: i32,
     legend_w: i32,
-    title_y: i32,
     subtitle_y: i32,
     shade_y: i32,
     /// (label, x0, x1, row) of each fault window.
@@ -63,8 +62,7 @@ impl<'a> Layout<'a> {
         let (_, _, x_ticks) = axis::linear_axis(0.0, time.end, x_count);
         let x_scale = Scale::linear(0.0, time.end, left, right);
 
-        let title_y = MARGIN;
-        let mut y = title_y + 38;
+        let mut y = MARGIN + 38;
         let subtitle_y = y;
         if !t.subtitle.is_empty() {
             y += 28;
@@ -88,7 +86,6 @@ impl<'a> Layout<'a> {
             left,
             right,
             legend_w,
-            title_y,
             subtitle_y,
             shade_y,
             shade_labels,
@@ -241,18 +238,7 @@ fn place_shade_labels(t: &Timeline, x: &Scale, left: i32, right: i32) -> Vec<(St
 /// Draws the whole timeline: title and subtitle, fault labels, each panel, then "time (s)"
 /// under the last panel.
 pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout<'_>) -> Res {
-    area.fill(&style::WHITE).map_err(crate::error::drawing)?;
-    let title = style::fit_text(&t.title, size::TITLE, true, (WIDTH - 2 * MARGIN) as u32);
-    draw::text(
-        area,
-        &title,
-        (MARGIN, l.title_y),
-        size::TITLE,
-        true,
-        INK,
-        Anchor::TopLeft,
-        false,
-    )?;
+    draw::page(area, &t.title, WIDTH as u32, MARGIN)?;
     let subtitle = style::fit_text(&t.subtitle, size::SUBTITLE, false, (WIDTH - 2 * MARGIN) as u32);
     draw::text(
         area,
