@@ -41,8 +41,9 @@ pub(crate) struct Layout<'a> {
     legend_w: i32,
     subtitle_y: i32,
     shade_y: i32,
-    /// (label, x0, x1, row) of each fault window.
-    shade_labels: Vec<(String, i32, i32, i32)>,
+    /// Where the bars over the fault windows go, under the labels' rows.
+    shade_bar_y: i32,
+    shade_labels: Vec<ShadeLabel>,
     time: Time,
     x_ticks: Ticks,
     panels: Vec<(Prep<'a>, i32, Rect)>,
@@ -70,7 +71,8 @@ impl<'a> Layout<'a> {
         y += 6;
         let shade_y = y;
         let shade_labels = place_shade_labels(t, &x_scale, left, right);
-        let rows = shade_labels.iter().map(|s| s.3 + 1).max().unwrap_or(0);
+        let rows = shade_labels.iter().map(|s| s.row + 1).max().unwrap_or(0);
+        let shade_bar_y = shade_y + rows * SHADE_ROW;
         if rows > 0 {
             y += rows * SHADE_ROW + 10;
         }
@@ -88,6 +90,7 @@ impl<'a> Layout<'a> {
             legend_w,
             subtitle_y,
             shade_y,
+            shade_bar_y,
             shade_labels,
             time,
             x_ticks,
@@ -208,9 +211,23 @@ fn stack_panels<'a>(
     (panels, y)
 }
 
+/// A fault window's label, placed.
+struct ShadeLabel {
+    /// The label, shortened to fit.
+    text: String,
+    /// The window's left edge (px).
+    x0: i32,
+    /// The window's right edge (px).
+    x1: i32,
+    /// Which of the label rows it is on.
+    row: i32,
+    /// The label's centre (px): over the window, moved in so that it stays within the plots.
+    centre: i32,
+}
+
 /// Places each fault label centred over its window, on the first of three rows where it does not
-/// overlap another label. Returns (label, x0, x1, row).
-fn place_shade_labels(t: &Timeline, x: &Scale, left: i32, right: i32) -> Vec<(String, i32, i32, i32)> {
+/// overlap another label.
+fn place_shade_labels(t: &Timeline, x: &Scale, left: i32, right: i32) -> Vec<ShadeLabel> {
     let mut rows: Vec<Vec<(i32, i32)>> = vec![Vec::new(); 3];
     let mut out = Vec::new();
     for s in &t.shaded {
@@ -230,7 +247,13 @@ fn place_shade_labels(t: &Timeline, x: &Scale, left: i32, right: i32) -> Vec<(St
             .find(|r| rows[*r].iter().all(|o| span.1 < o.0 || span.0 > o.1))
             .unwrap_or(2);
         rows[row].push(span);
-        out.push((label, x0, x1, row as i32));
+        out.push(ShadeLabel {
+            text: label,
+            x0,
+            x1,
+            row: row as i32,
+            centre: c,
+        });
     }
     out
 }
@@ -252,7 +275,7 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout
     )?;
     shade_labels(area, l)?;
     let x = l.x_scale();
-    let windows: Vec<(i32, i32)> = l.shade_labels.iter().map(|s| (s.1, s.2)).collect();
+    let windows: Vec<(i32, i32)> = l.shade_labels.iter().map(|s| (s.x0, s.x1)).collect();
     for (p, top, plot) in &l.panels {
         panel(area, l, p, *top, *plot, &x, &windows)?;
     }
@@ -265,29 +288,25 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout
 
 /// The fault labels, each on its row, and under them a bar over each fault's window.
 fn shade_labels<DB: DrawingBackend>(area: &Area<DB>, l: &Layout<'_>) -> Res {
-    for (label, x0, x1, row) in &l.shade_labels {
-        let y = l.shade_y + row * SHADE_ROW;
-        let c = ((x0 + x1) / 2).clamp(l.left, l.right);
-        let w = style::text_width(label, size::TICK, false) as i32;
-        let c = c.clamp(l.left + w / 2, (l.right - w / 2).max(l.left + w / 2));
+    for s in &l.shade_labels {
+        let y = l.shade_y + s.row * SHADE_ROW;
         draw::text(
             area,
-            label,
-            (c, y + 2),
+            &s.text,
+            (s.centre, y + 2),
             size::TICK,
             false,
             INK,
             Anchor::Top,
             false,
         )?;
-        let bar_y = l.shade_y + (l.shade_labels.iter().map(|s| s.3).max().unwrap_or(0) + 1) * SHADE_ROW;
         draw::fill_rect(
             area,
             Rect {
-                x0: *x0,
-                y0: bar_y,
-                x1: (*x1).max(x0 + 2),
-                y1: bar_y + 6,
+                x0: s.x0,
+                y0: l.shade_bar_y,
+                x1: s.x1.max(s.x0 + 2),
+                y1: l.shade_bar_y + 6,
             },
             SHADE,
             0.55,
