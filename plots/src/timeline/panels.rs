@@ -168,32 +168,25 @@ pub(super) fn draw_stacked<DB: DrawingBackend>(
         any = true;
         let ts: Vec<f64> = (start..i).map(|j| (j as f64 + 0.5) * time.bucket).collect();
         let (t_first, t_last) = ((ts[0] - half).max(0.0), (ts[ts.len() - 1] + half).min(time.end));
+        // A layer's edge over the run, flat out to the outer bucket edges, in pixels.
+        let edge = |level: &dyn Fn(usize) -> f64| {
+            let mut pts = vec![(x.pos(t_first), ys.pos(level(start)))];
+            pts.extend(
+                ts.iter()
+                    .enumerate()
+                    .map(|(o, t)| (x.pos(*t), ys.pos(level(start + o)))),
+            );
+            pts.push((x.pos(t_last), ys.pos(level(i - 1))));
+            draw::thin(&pts)
+        };
+        // Each layer fills from its top down to the top of the layer below (the axis for the first).
+        let mut below = edge(&|_| 0.0);
         for (k, layer) in stack.tops.iter().enumerate() {
-            let top = |j: usize| layer[j].unwrap_or(0.0);
-            let below = |j: usize| {
-                if k == 0 {
-                    0.0
-                } else {
-                    stack.tops[k - 1][j].unwrap_or(0.0)
-                }
-            };
-            let mut upper: Vec<(f64, f64)> = vec![(x.pos(t_first), ys.pos(top(start)))];
-            upper.extend(
-                ts.iter()
-                    .enumerate()
-                    .map(|(o, t)| (x.pos(*t), ys.pos(top(start + o)))),
-            );
-            upper.push((x.pos(t_last), ys.pos(top(i - 1))));
-            let mut lower: Vec<(f64, f64)> = vec![(x.pos(t_first), ys.pos(below(start)))];
-            lower.extend(
-                ts.iter()
-                    .enumerate()
-                    .map(|(o, t)| (x.pos(*t), ys.pos(below(start + o)))),
-            );
-            lower.push((x.pos(t_last), ys.pos(below(i - 1))));
-            let mut pts = draw::thin(&upper);
-            pts.extend(draw::thin(&lower).into_iter().rev());
+            let top = edge(&|j| layer[j].unwrap_or(0.0));
+            let mut pts = top.clone();
+            pts.extend(below.iter().rev());
             draw::polygon(area, pts, style::layer_rgb(k), 1.0)?;
+            below = top;
         }
     }
     if !any {
