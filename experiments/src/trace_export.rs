@@ -28,13 +28,13 @@ use sim_core::time::SimTime;
 pub const OTLP_EPOCH_NS: u64 = 1_767_225_600_000_000_000;
 
 /// Which caller and callee an edge joins, by name.
-fn edge_names(scenario: &Scenario, edge: u32) -> (String, String) {
+fn edge_names(scenario: &Scenario, edge: u32) -> (&str, &str) {
     let e = &scenario.edges[edge as usize];
     let caller = match e.caller {
-        Caller::Client(c) => scenario.clients[c as usize].name.clone(),
-        Caller::Service(s) => scenario.services[s.idx()].name.clone(),
+        Caller::Client(c) => &scenario.clients[c as usize].name,
+        Caller::Service(s) => &scenario.services[s.idx()].name,
     };
-    (caller, scenario.services[e.callee.idx()].name.clone())
+    (caller, &scenario.services[e.callee.idx()].name)
 }
 
 /// `(service index, replica)` of every pod, in pod order.
@@ -78,6 +78,11 @@ fn span_name(scenario: &Scenario, s: &Span) -> String {
     }
 }
 
+/// The simulated time the run stopped at: where spans still open end.
+fn run_end(report: &Report) -> SimTime {
+    SimTime::from_nanos((report.summary.stop.at_s * 1e9).round() as u64)
+}
+
 /// When a span ends: its end, or the end of the run if it is still open.
 fn end_of(s: &Span, run_end: SimTime) -> SimTime {
     if s.end == SimTime::MAX { run_end } else { s.end }
@@ -91,7 +96,7 @@ fn us(t: SimTime) -> f64 {
 /// The Chrome Trace Event JSON of a run: process and thread names, then every span as a
 /// `b`/`e` pair, the in-flight and queue counters, and instant events from the log.
 pub fn chrome(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
-    let run_end = SimTime::from_nanos((report.summary.stop.at_s * 1e9).round() as u64);
+    let run_end = run_end(report);
     let pods = pods(scenario);
     let mut events: Vec<Value> = Vec::new();
     chrome_names(scenario, &mut events);
@@ -257,9 +262,9 @@ fn attr(key: &str, value: Value) -> Value {
 /// The OTLP/JSON of a run's spans, grouped by resource (`service.name`) in order of first use.
 pub fn otlp(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
     let seed = report.summary.seed;
-    let run_end = SimTime::from_nanos((report.summary.stop.at_s * 1e9).round() as u64);
+    let run_end = run_end(report);
     let pods = pods(scenario);
-    let mut by_resource: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut by_resource: Vec<(&str, Vec<Value>)> = Vec::new();
     for (id, s) in trace.spans.iter().enumerate() {
         let (resource, span) = otlp_span(scenario, &pods, seed, run_end, id, s);
         match by_resource.iter_mut().find(|(r, _)| *r == resource) {
@@ -283,14 +288,14 @@ pub fn otlp(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
 }
 
 /// Span number `id` in OTLP/JSON, with its resource (`service.name`): the side doing the work.
-fn otlp_span(
-    scenario: &Scenario,
+fn otlp_span<'a>(
+    scenario: &'a Scenario,
     pods: &[(usize, u32)],
     seed: u64,
     run_end: SimTime,
     id: usize,
     s: &Span,
-) -> (String, Value) {
+) -> (&'a str, Value) {
     let (caller, callee) = edge_names(scenario, s.edge);
     let (resource, kind) = match s.kind {
         SpanKind::Request => (caller, 3),
