@@ -4,14 +4,57 @@
 
 use models::config::{Caller, Load, Scenario};
 use models::log::{KillReason, LogEntry, LogKind};
+use models::policy::breaker::BreakerState;
 
-/// A narrated line: its time and its words.
+/// How a narrated line reads: the tone the report and the timeline give it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Something broke: kills, lost requests, faults starting, breakers opening, pods deleted.
+    Bad,
+    /// Something is under strain: saturation, failed probes, pods leaving the load balancer,
+    /// breakers half-open, full bulkheads.
+    Warn,
+    /// Something recovered.
+    Good,
+    /// Neutral information.
+    Info,
+    /// A folded repetition or a note.
+    Fold,
+}
+
+/// A narrated line: its time, its words and its tone.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     /// Seconds.
     pub t: f64,
     /// What happened.
     pub text: String,
+    /// How it reads, from what was logged (not from the words).
+    pub tone: Tone,
+}
+
+/// The tone of one logged change.
+fn tone(kind: &LogKind) -> Tone {
+    match kind {
+        LogKind::FaultStart { .. } | LogKind::Killed { .. } | LogKind::PodDeleted { .. } => Tone::Bad,
+        LogKind::Saturated { .. }
+        | LogKind::ProbeFailed { .. }
+        | LogKind::Readiness { ready: false, .. }
+        | LogKind::EndpointsUpdated { ready: false, .. }
+        | LogKind::BulkheadSaturated { .. } => Tone::Warn,
+        LogKind::FaultEnd { .. }
+        | LogKind::Unsaturated { .. }
+        | LogKind::ContainerStarted { .. }
+        | LogKind::Readiness { ready: true, .. }
+        | LogKind::EndpointsUpdated { ready: true, .. }
+        | LogKind::BulkheadRecovered { .. } => Tone::Good,
+        LogKind::RestartScheduled { .. } => Tone::Info,
+        LogKind::Breaker { to, .. } => match to {
+            BreakerState::Open => Tone::Bad,
+            BreakerState::HalfOpen => Tone::Warn,
+            BreakerState::Closed => Tone::Good,
+        },
+    }
 }
 
 /// The most lines printed; the rest are in `events.jsonl`.
@@ -116,10 +159,12 @@ fn client_lines(scenario: &Scenario) -> Vec<Line> {
                         c.name,
                         rate.rate_at(sim_core::time::SimTime::ZERO)
                     ),
+                    tone: Tone::Info,
                 },
                 Load::Closed { users, start, .. } => Line {
                     t: start.as_secs_f64(),
                     text: format!("{users} {} users start calling {target}", c.name),
+                    tone: Tone::Info,
                 },
                 Load::Burst { count, at, every } => Line {
                     t: at.as_secs_f64(),
@@ -130,6 +175,7 @@ fn client_lines(scenario: &Scenario) -> Vec<Line> {
                         ),
                         None => format!("{} sends a burst of {count} requests to {target}", c.name),
                     },
+                    tone: Tone::Info,
                 },
             }
         })
@@ -143,6 +189,7 @@ fn raw_lines(scenario: &Scenario, log: &[LogEntry]) -> Vec<Line> {
     while i < log.len() {
         let e = &log[i];
         let mut text = describe(&e.kind);
+        let mut line_tone = tone(&e.kind);
         if let (LogKind::ProbeFailed { pod, .. }, Some(next)) = (&e.kind, log.get(i + 1))
             && let LogKind::Killed {
                 pod: killed, lost, ..
@@ -151,9 +198,14 @@ fn raw_lines(scenario: &Scenario, log: &[LogEntry]) -> Vec<Line> {
             && next.t == e.t
         {
             text = format!("{text} → container killed, {lost} requests lost");
+            line_tone = Tone::Bad;
             i += 1;
         }
-        lines.push(Line { t: e.t, text });
+        lines.push(Line {
+            t: e.t,
+            text,
+            tone: line_tone,
+        });
         i += 1;
     }
     lines.sort_by(|a, b| a.t.total_cmp(&b.t));
@@ -189,6 +241,7 @@ pub fn fold(lines: &[Line]) -> Vec<Line> {
             out.push(Line {
                 t: last.t,
                 text: format!("… {what} {} more times until t={:.3}s", repeats - 1, last.t),
+                tone: Tone::Fold,
             });
             i += repeats * k;
             folded = true;
@@ -202,32 +255,41 @@ pub fn fold(lines: &[Line]) -> Vec<Line> {
     out
 }
 
-/// The narrated anatomy of a run, at most [`MAX_LINES`] lines.
+/// The narrated anatomy of a run: at most [`MAX_LINES`] folded lines, and notes on what was
+/// left out.
+pub fn narrate_lines(scenario: &Scenario, log: &[LogEntry], dropped: u64) -> (Vec<Line>, Vec<String>) {
+    let mut lines = fold(&raw_lines(scenario, log));
+    let mut notes = Vec::new();
+    if lines.len() > MAX_LINES {
+        notes.push(format!(
+            "… and {} more lines: see events.jsonl (--out)",
+            lines.len() - MAX_LINES
+        ));
+        lines.truncate(MAX_LINES);
+    }
+    if dropped > 0 {
+        notes.push(format!(
+            "… {dropped} later events were not logged (log limit reached)"
+        ));
+    }
+    (lines, notes)
+}
+
+/// The narrated anatomy as text, a string a line: `t=  25.000s  words`, folds indented, then
+/// the notes.
 pub fn narrate(scenario: &Scenario, log: &[LogEntry], dropped: u64) -> Vec<String> {
-    let lines = fold(&raw_lines(scenario, log));
-    let mut out: Vec<String> = lines
+    let (lines, notes) = narrate_lines(scenario, log, dropped);
+    lines
         .iter()
-        .take(MAX_LINES)
         .map(|l| {
-            if l.text.starts_with('…') {
+            if l.tone == Tone::Fold {
                 format!("           {}", l.text)
             } else {
                 format!("t={:>8.3}s  {}", l.t, l.text)
             }
         })
-        .collect();
-    if lines.len() > MAX_LINES {
-        out.push(format!(
-            "… and {} more lines: see events.jsonl (--out)",
-            lines.len() - MAX_LINES
-        ));
-    }
-    if dropped > 0 {
-        out.push(format!(
-            "… {dropped} later events were not logged (log limit reached)"
-        ));
-    }
-    out
+        .chain(notes)
+        .collect()
 }
 
 #[cfg(test)]
@@ -235,7 +297,11 @@ mod tests {
     use super::*;
 
     fn l(t: f64, text: &str) -> Line {
-        Line { t, text: text.into() }
+        Line {
+            t,
+            text: text.into(),
+            tone: Tone::Info,
+        }
     }
 
     #[test]
@@ -266,5 +332,74 @@ mod tests {
                 "end"
             ]
         );
+    }
+
+    /// The tones the report gives: what broke, what is strained, what recovered — from the
+    /// logged change, so a breaker going half-open is a warning whatever the words say.
+    #[test]
+    fn tones_follow_what_was_logged() {
+        let pod = || "upload-0".to_string();
+        let breaker = |from, to| LogKind::Breaker {
+            edge: "a→b".into(),
+            owner: "c".into(),
+            from,
+            to,
+            reason: "r".into(),
+        };
+        let killed = LogKind::Killed {
+            pod: pod(),
+            reason: KillReason::Liveness,
+            lost: 50,
+        };
+        assert_eq!(tone(&killed), Tone::Bad);
+        assert_eq!(
+            tone(&LogKind::Readiness {
+                pod: pod(),
+                ready: false
+            }),
+            Tone::Warn
+        );
+        assert_eq!(
+            tone(&LogKind::Readiness {
+                pod: pod(),
+                ready: true
+            }),
+            Tone::Good
+        );
+        assert_eq!(
+            tone(&breaker(BreakerState::Closed, BreakerState::Open)),
+            Tone::Bad
+        );
+        assert_eq!(
+            tone(&breaker(BreakerState::Open, BreakerState::HalfOpen)),
+            Tone::Warn
+        );
+        assert_eq!(
+            tone(&breaker(BreakerState::HalfOpen, BreakerState::Closed)),
+            Tone::Good
+        );
+        // A failed liveness probe that kills reads as the kill.
+        let log = [
+            LogEntry {
+                t: 1.0,
+                kind: LogKind::ProbeFailed {
+                    pod: pod(),
+                    probe: "liveness",
+                    consecutive: 3,
+                    threshold: 3,
+                    cause: "timeout",
+                },
+            },
+            LogEntry { t: 1.0, kind: killed },
+        ];
+        let b = crate::catalog::find("cascade").expect("builtin");
+        let source = crate::scenario::Source::new(b.name, b.text);
+        let scenario = crate::scenario::load(&source, &[]).expect("loads").scenario;
+        let (lines, _) = narrate_lines(&scenario, &log, 0);
+        let tones: Vec<Tone> = lines.iter().map(|l| l.tone).collect();
+        // The clients' start is information; the merged probe failure and kill is bad.
+        assert_eq!(tones, vec![Tone::Info, Tone::Bad]);
+        let folded = fold(&[l(0.0, "a"), l(1.0, "a")]);
+        assert_eq!(folded[1].tone, Tone::Fold);
     }
 }

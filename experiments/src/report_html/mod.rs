@@ -237,8 +237,8 @@ pub fn render(
     out.push_str("</section>\n");
 
     open_section(&mut out, "anatomy");
-    let lines = crate::narrate::narrate(s, &report.log, report.summary.log_dropped);
-    anatomy::write(&mut out, &lines);
+    let (lines, notes) = crate::narrate::narrate_lines(s, &report.log, report.summary.log_dropped);
+    anatomy::write(&mut out, &lines, &notes);
     out.push_str("</section>\n");
 
     timeline_section(&mut out, &svg, &timeline);
