@@ -3,6 +3,7 @@
 //! `every` events, and optionally the events themselves over a window, to show the first
 //! divergence between two runs that should be identical.
 
+use sim_core::hash::{FNV1A_OFFSET, fnv1a_extend};
 use sim_core::time::SimTime;
 
 /// What to record.
@@ -34,19 +35,11 @@ pub(crate) struct Digester {
     scratch: String,
 }
 
-fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
 impl Digester {
     pub(crate) fn new(config: DigestConfig) -> Digester {
         Digester {
             config,
-            hash: 0xcbf2_9ce4_8422_2325,
+            hash: FNV1A_OFFSET,
             count: 0,
             digest: Digest {
                 checkpoints: Vec::new(),
@@ -61,8 +54,8 @@ impl Digester {
         use std::fmt::Write as _;
         self.scratch.clear();
         let _ = write!(self.scratch, "{event:?}");
-        self.hash = fnv(
-            fnv(self.hash, &now.as_nanos().to_le_bytes()),
+        self.hash = fnv1a_extend(
+            fnv1a_extend(self.hash, &now.as_nanos().to_le_bytes()),
             self.scratch.as_bytes(),
         );
         if (self.config.record_from..self.config.record_to).contains(&self.count) {

@@ -11,6 +11,7 @@
 //! own ChaCha stream; transcendental functions come from `libm`.
 
 pub mod dist;
+pub mod hash;
 pub mod queue;
 pub mod rng;
 pub mod sim;

@@ -24,12 +24,7 @@ pub struct RngStreams {
 
 /// The stable 64-bit id of a stream name (FNV-1a over its UTF-8 bytes).
 pub fn stream_id(name: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in name.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
+    crate::hash::fnv1a(name.as_bytes())
 }
 
 /// Derives a child seed from a seed and an index (SplitMix64 finaliser), e.g. the seed of

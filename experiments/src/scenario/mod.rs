@@ -79,7 +79,7 @@ pub fn load(source: &Source, overrides: &[Override]) -> Result<Loaded, ScenarioE
     let locate = |e: ReadError| e.locate(source, overrides);
     let root = load_tree(source, overrides)?;
     let canonical = tree::canonical(&root);
-    let hash = format!("{:016x}", tree::fnv1a(canonical.as_bytes()));
+    let hash = tree::hash_hex(&canonical);
     let (scenario, seed) = schema::read_scenario(&root).map_err(locate)?;
     Ok(Loaded {
         scenario,

@@ -6,7 +6,7 @@
 //! overrides edit this tree (see [`super::overrides`]) before the typed reader
 //! ([`super::reader`]) walks it, so an override is validated exactly like the file.
 //!
-//! [`canonical`] renders a tree as TOML in a fixed layout, and [`fnv1a`] hashes that text: a run
+//! [`canonical`] renders a tree as TOML in a fixed layout, and [`hash_hex`] hashes that text: a run
 //! records the hash so two runs of the same scenario (after overrides) can be recognised.
 
 use std::fmt::Write as _;
@@ -254,14 +254,10 @@ fn parse_float(text: &str) -> Option<f64> {
     }
 }
 
-/// The FNV-1a 64-bit hash (stable across platforms and releases, unlike `std`'s hashers).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+/// The hash of a text as 16 hex digits ([`sim_core::hash::fnv1a`] of its UTF-8 bytes): the
+/// scenario hash of a run, a sweep's hash.
+pub fn hash_hex(text: &str) -> String {
+    format!("{:016x}", sim_core::hash::fnv1a(text.as_bytes()))
 }
 
 /// Renders a document tree as TOML in a fixed layout: top-level plain values first, then a
@@ -457,8 +453,8 @@ mod tests {
     }
 
     #[test]
-    fn fnv1a_matches_the_reference_values() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    fn hash_hex_is_fnv1a_in_16_hex_digits() {
+        assert_eq!(hash_hex(""), "cbf29ce484222325");
+        assert_eq!(hash_hex("a"), "af63dc4c8601ec8c");
     }
 }

@@ -177,7 +177,7 @@ pub fn prepare(source: &Source, dir: &Path, seed: Option<u64>) -> Result<Plan, S
     let (base, base_kind) = resolve_base(&spec, source, dir)?;
     let set: Vec<Override> = spec.set.iter().map(|s| s.o.clone()).collect();
     let base_tree = load_tree(&base, &set).map_err(|e| point_error(e, &spec, source, None))?;
-    let base_hash = format!("{:016x}", tree::fnv1a(tree::canonical(&base_tree).as_bytes()));
+    let base_hash = tree::hash_hex(&tree::canonical(&base_tree));
 
     let dims = spec::dimensions(&spec.axes);
     let (points, scenarios) = load_points(&spec, source, &base, &set, &dims)?;
@@ -259,7 +259,7 @@ fn sweep_hash(spec: &Spec, points: &[PointInfo]) -> String {
         identity.push_str(&p.scenario_hash);
         identity.push('\n');
     }
-    format!("{:016x}", tree::fnv1a(identity.as_bytes()))
+    tree::hash_hex(&identity)
 }
 
 /// The axes as written to `sweep.json`.
