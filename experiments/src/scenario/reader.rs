@@ -7,7 +7,7 @@
 //! fn read(node: &Node) -> Result<(String, u32)> {
 //!     let mut t = TableReader::new(node, "services[0]")?;
 //!     let name = t.required("name")?.as_str()?.to_string();
-//!     let replicas = t.optional("replicas").map(|n| n.as_u32_at_least(1)).transpose()?.unwrap_or(1);
+//!     let replicas = t.optional_or("replicas", 1, |n| n.as_u32_at_least(1))?;
 //!     t.finish()?; // rejects keys nobody asked for, suggesting the closest accepted one
 //!     Ok((name, replicas))
 //! }
@@ -307,6 +307,19 @@ impl<'a> TableReader<'a> {
         let i = self.entries.iter().position(|e| e.key == key)?;
         self.used[i] = true;
         Some(Item::new(&self.entries[i].node, join_key(&self.path, key)))
+    }
+
+    /// The key `key` read by `read` if present, else `default`.
+    pub fn optional_or<T>(
+        &mut self,
+        key: &str,
+        default: T,
+        read: impl FnOnce(&Item<'a>) -> Result<T>,
+    ) -> Result<T> {
+        match self.optional(key) {
+            Some(item) => read(&item),
+            None => Ok(default),
+        }
     }
 
     /// The key `key`, which must be present.

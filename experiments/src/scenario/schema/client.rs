@@ -88,11 +88,9 @@ fn read_load(item: &Item<'_>) -> Result<Load> {
 /// `arrivals` (default Poisson) and the optional `schedule`.
 fn read_open(t: &mut TableReader<'_>) -> Result<Load> {
     let rate_item = t.required("rate")?;
-    let arrivals = t
-        .optional("arrivals")
-        .map(|i| i.as_enum(&[("poisson", Arrivals::Poisson), ("constant", Arrivals::Constant)]))
-        .transpose()?
-        .unwrap_or(Arrivals::Poisson);
+    let arrivals = t.optional_or("arrivals", Arrivals::Poisson, |i| {
+        i.as_enum(&[("poisson", Arrivals::Poisson), ("constant", Arrivals::Constant)])
+    })?;
     let schedule = t.optional("schedule");
     let rate = if schedule.is_some() {
         rate_item.as_non_negative()?
@@ -115,16 +113,8 @@ fn read_open(t: &mut TableReader<'_>) -> Result<Load> {
 /// Reads a closed workload: `users`, their `think` time between requests and their `start`.
 fn read_closed(t: &mut TableReader<'_>) -> Result<Load> {
     let users = t.required("users")?.as_u32_in(1, super::MAX_USERS)?;
-    let think = t
-        .optional("think")
-        .map(|i| read_dist(&i))
-        .transpose()?
-        .unwrap_or(Dist::Constant { value: 0.0 });
-    let start = t
-        .optional("start")
-        .map(|i| i.as_duration())
-        .transpose()?
-        .unwrap_or(SimDuration::ZERO);
+    let think = t.optional_or("think", Dist::Constant { value: 0.0 }, read_dist)?;
+    let start = t.optional_or("start", SimDuration::ZERO, Item::as_duration)?;
     Ok(Load::Closed {
         users,
         think,
@@ -135,11 +125,7 @@ fn read_closed(t: &mut TableReader<'_>) -> Result<Load> {
 /// Reads a burst: `count` requests started at once at time `at`, again every `every` if given.
 fn read_burst(t: &mut TableReader<'_>) -> Result<Load> {
     let count = t.required("count")?.as_u32_in(1, super::MAX_BURST)?;
-    let at = t
-        .optional("at")
-        .map(|i| i.as_duration())
-        .transpose()?
-        .unwrap_or(SimDuration::ZERO);
+    let at = t.optional_or("at", SimDuration::ZERO, Item::as_duration)?;
     let every = t
         .optional("every")
         .map(|i| i.as_positive_duration())

@@ -115,18 +115,10 @@ fn read_kind(t: &mut TableReader<'_>, k: K, kind_item: &Item<'_>) -> Result<Faul
         K::Slow => read_slow(t, kind_item)?,
         K::Errors => FaultKind::Errors {
             rate: t.required("rate")?.as_probability()?,
-            fail_fast: t
-                .optional("fail_fast")
-                .map(|i| i.as_bool())
-                .transpose()?
-                .unwrap_or(false),
+            fail_fast: t.optional_or("fail_fast", false, Item::as_bool)?,
         },
         K::Crash => FaultKind::Crash {
-            blackhole: t
-                .optional("blackhole")
-                .map(|i| i.as_bool())
-                .transpose()?
-                .unwrap_or(false),
+            blackhole: t.optional_or("blackhole", false, Item::as_bool)?,
         },
         K::CapacityCut => read_capacity_cut(t, kind_item)?,
         K::Leak => {

@@ -41,6 +41,13 @@ pub const DEFAULT_MAX_LOG_ENTRIES: usize = 20_000;
 /// Default `limits.max_buckets`: half an hour at the default 1 s bucket, more points than a
 /// timeline chart has pixels; about 2 KB per bucket in a scenario like `cascade-protected`.
 pub const DEFAULT_MAX_BUCKETS: usize = 2_000;
+/// Default `[limits]`.
+const DEFAULT_LIMITS: RunLimits = RunLimits {
+    max_events: DEFAULT_MAX_EVENTS,
+    max_pending: DEFAULT_MAX_PENDING,
+    max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+    max_buckets: DEFAULT_MAX_BUCKETS,
+};
 /// The most replicas of one service. Memory per pod is small, but some per-site state is per
 /// (caller pod × callee pod), and a limit is better found at load time than as an allocation
 /// failure.
@@ -197,31 +204,12 @@ fn both_error(t: &mut TableReader<'_>, kinds: &[&str], expected: &str) -> ReadEr
 pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
     let mut t = TableReader::new(root, "")?;
     let name = t.required("name")?.as_str()?.to_string();
-    let description = t
-        .optional("description")
-        .map(|i| i.as_str().map(str::to_string))
-        .transpose()?;
+    let description = t.optional_or("description", String::new(), |i| i.as_str().map(str::to_string))?;
     let duration = t.required("duration")?.as_positive_duration()?;
-    let seed = t
-        .optional("seed")
-        .map(|i| i.as_u64_at_least(0))
-        .transpose()?
-        .unwrap_or(DEFAULT_SEED);
-    let bucket = t
-        .optional("bucket")
-        .map(|i| i.as_positive_duration())
-        .transpose()?
-        .unwrap_or(DEFAULT_BUCKET);
+    let seed = t.optional_or("seed", DEFAULT_SEED, |i| i.as_u64_at_least(0))?;
+    let bucket = t.optional_or("bucket", DEFAULT_BUCKET, Item::as_positive_duration)?;
     let network_latency = read_network(&mut t)?;
-    let limits = match t.optional("limits") {
-        Some(item) => read_limits(&item)?,
-        None => RunLimits {
-            max_events: DEFAULT_MAX_EVENTS,
-            max_pending: DEFAULT_MAX_PENDING,
-            max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
-            max_buckets: DEFAULT_MAX_BUCKETS,
-        },
-    };
+    let limits = t.optional_or("limits", DEFAULT_LIMITS, read_limits)?;
 
     let mut ctx = Ctx::new();
     read_policies(&mut ctx, &mut t)?;
@@ -237,7 +225,7 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
 
     let scenario = Scenario {
         name,
-        description: description.unwrap_or_default(),
+        description,
         duration,
         bucket,
         network_latency,
@@ -253,18 +241,15 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
 
 /// Reads `network.latency`, one way (default [`DEFAULT_NETWORK_LATENCY`]).
 fn read_network(t: &mut TableReader<'_>) -> Result<Dist> {
-    let network_latency = match t.optional("network") {
-        Some(item) => {
-            let mut n = item.as_table()?;
-            let latency = n.optional("latency").map(|i| read_dist(&i)).transpose()?;
-            n.finish()?;
-            latency
-        }
-        None => None,
-    };
-    Ok(network_latency.unwrap_or_else(|| Dist::Constant {
+    let default = Dist::Constant {
         value: DEFAULT_NETWORK_LATENCY.as_secs_f64(),
-    }))
+    };
+    t.optional_or("network", default.clone(), |item| {
+        let mut n = item.as_table()?;
+        let latency = n.optional_or("latency", default, read_dist)?;
+        n.finish()?;
+        Ok(latency)
+    })
 }
 
 /// Reads the `[policies.NAME]` tables into `ctx`, in file order.
@@ -347,29 +332,15 @@ fn read_faults(ctx: &Ctx, services: &[ServiceConfig], t: &mut TableReader<'_>) -
 /// Reads `[limits]`, filling the defaults of absent keys.
 fn read_limits(item: &Item<'_>) -> Result<RunLimits> {
     let mut t = item.as_table()?;
-    let max_events = t
-        .optional("max_events")
-        .map(|i| i.as_u64_at_least(1))
-        .transpose()?;
-    let max_pending = t
-        .optional("max_pending")
-        .map(|i| i.as_usize_at_least(1))
-        .transpose()?;
-    let max_log_entries = t
-        .optional("max_log_entries")
-        .map(|i| i.as_usize_at_least(0))
-        .transpose()?;
-    let max_buckets = t
-        .optional("max_buckets")
-        .map(|i| i.as_usize_at_least(1))
-        .transpose()?;
+    let d = DEFAULT_LIMITS;
+    let limits = RunLimits {
+        max_events: t.optional_or("max_events", d.max_events, |i| i.as_u64_at_least(1))?,
+        max_pending: t.optional_or("max_pending", d.max_pending, |i| i.as_usize_at_least(1))?,
+        max_log_entries: t.optional_or("max_log_entries", d.max_log_entries, |i| i.as_usize_at_least(0))?,
+        max_buckets: t.optional_or("max_buckets", d.max_buckets, |i| i.as_usize_at_least(1))?,
+    };
     t.finish()?;
-    Ok(RunLimits {
-        max_events: max_events.unwrap_or(DEFAULT_MAX_EVENTS),
-        max_pending: max_pending.unwrap_or(DEFAULT_MAX_PENDING),
-        max_log_entries: max_log_entries.unwrap_or(DEFAULT_MAX_LOG_ENTRIES),
-        max_buckets: max_buckets.unwrap_or(DEFAULT_MAX_BUCKETS),
-    })
+    Ok(limits)
 }
 
 /// Fails on the first cycle of the service call graph (steps and probe handlers), found by a

@@ -46,36 +46,21 @@ enum ProbeKind {
 pub(super) fn read_service(ctx: &mut Ctx, idx: ServiceIdx, item: &Item<'_>) -> Result<ServiceConfig> {
     let mut t = item.as_table()?;
     let name = t.required("name")?.as_str()?.to_string();
-    let replicas = t
-        .optional("replicas")
-        .map(|i| i.as_u32_in(1, super::MAX_REPLICAS))
-        .transpose()?
-        .unwrap_or(1);
+    let replicas = t.optional_or("replicas", 1, |i| i.as_u32_in(1, super::MAX_REPLICAS))?;
     let slots = t.required("slots")?.as_u32_at_least(1)?;
     let queue = read_queue(&mut t)?;
     let steps = read_steps(ctx, idx, &t.required("steps")?)?;
-    let startup = t
-        .optional("startup")
-        .map(|i| read_dist(&i))
-        .transpose()?
-        .unwrap_or(Dist::Constant {
-            value: DEFAULT_STARTUP.as_secs_f64(),
-        });
-    let warm_start = t
-        .optional("warm_start")
-        .map(|i| i.as_bool())
-        .transpose()?
-        .unwrap_or(true);
+    let default_startup = Dist::Constant {
+        value: DEFAULT_STARTUP.as_secs_f64(),
+    };
+    let startup = t.optional_or("startup", default_startup, read_dist)?;
+    let warm_start = t.optional_or("warm_start", true, Item::as_bool)?;
     let liveness = optional_probe(ctx, idx, &mut t, "liveness", ProbeKind::Liveness)?;
     let readiness = optional_probe(ctx, idx, &mut t, "readiness", ProbeKind::Readiness)?;
     let startup_probe = optional_probe(ctx, idx, &mut t, "startup_probe", ProbeKind::Startup)?;
     let (grace, exit_on_sigterm) = read_termination(&mut t)?;
     let (lb, discovery, stale_endpoint_refused) = read_routing(&mut t)?;
-    let honour_deadlines = t
-        .optional("honour_deadlines")
-        .map(|i| i.as_bool())
-        .transpose()?
-        .unwrap_or(false);
+    let honour_deadlines = t.optional_or("honour_deadlines", false, Item::as_bool)?;
     t.finish()?;
     Ok(ServiceConfig {
         name,
@@ -108,16 +93,10 @@ fn read_queue(t: &mut TableReader<'_>) -> Result<QueueConfig> {
         });
     };
     let mut q = i.as_table()?;
-    let capacity = q
-        .optional("capacity")
-        .map(|i| i.as_u32_at_least(0))
-        .transpose()?
-        .unwrap_or(DEFAULT_QUEUE_CAPACITY);
-    let order = q
-        .optional("order")
-        .map(|i| i.as_enum(&[("fifo", QueueOrder::Fifo), ("lifo", QueueOrder::Lifo)]))
-        .transpose()?
-        .unwrap_or(QueueOrder::Fifo);
+    let capacity = q.optional_or("capacity", DEFAULT_QUEUE_CAPACITY, |i| i.as_u32_at_least(0))?;
+    let order = q.optional_or("order", QueueOrder::Fifo, |i| {
+        i.as_enum(&[("fifo", QueueOrder::Fifo), ("lifo", QueueOrder::Lifo)])
+    })?;
     q.finish()?;
     Ok(QueueConfig { capacity, order })
 }
@@ -142,16 +121,8 @@ fn read_termination(t: &mut TableReader<'_>) -> Result<(SimDuration, bool)> {
         return Ok((TERMINATION_GRACE, true));
     };
     let mut tt = i.as_table()?;
-    let grace = tt
-        .optional("grace")
-        .map(|i| i.as_duration())
-        .transpose()?
-        .unwrap_or(TERMINATION_GRACE);
-    let exit = tt
-        .optional("exit_on_sigterm")
-        .map(|i| i.as_bool())
-        .transpose()?
-        .unwrap_or(true);
+    let grace = tt.optional_or("grace", TERMINATION_GRACE, Item::as_duration)?;
+    let exit = tt.optional_or("exit_on_sigterm", true, Item::as_bool)?;
     tt.finish()?;
     Ok((grace, exit))
 }
@@ -160,27 +131,21 @@ fn read_termination(t: &mut TableReader<'_>) -> Result<(SimDuration, bool)> {
 /// [`WATCH_DELAY`]) and `stale_endpoints` (true, the default, if a call to an endpoint that is
 /// gone is refused at once; false if it hangs until the connect timeout).
 fn read_routing(t: &mut TableReader<'_>) -> Result<(LbPolicy, Discovery, bool)> {
-    let lb = t
-        .optional("lb")
-        .map(|i| {
-            i.as_enum(&[
-                ("round_robin", LbPolicy::RoundRobin),
-                ("random", LbPolicy::Random),
-                ("least_request", LbPolicy::LeastRequest),
-            ])
-        })
-        .transpose()?
-        .unwrap_or(LbPolicy::RoundRobin);
-    let discovery = t
-        .optional("discovery")
-        .map(|i| read_discovery(&i))
-        .transpose()?
-        .unwrap_or(Discovery::Watch { delay: WATCH_DELAY });
-    let stale_endpoint_refused = t
-        .optional("stale_endpoints")
-        .map(|i| i.as_enum(&[("refused", true), ("timeout", false)]))
-        .transpose()?
-        .unwrap_or(true);
+    let lb = t.optional_or("lb", LbPolicy::RoundRobin, |i| {
+        i.as_enum(&[
+            ("round_robin", LbPolicy::RoundRobin),
+            ("random", LbPolicy::Random),
+            ("least_request", LbPolicy::LeastRequest),
+        ])
+    })?;
+    let discovery = t.optional_or(
+        "discovery",
+        Discovery::Watch { delay: WATCH_DELAY },
+        read_discovery,
+    )?;
+    let stale_endpoint_refused = t.optional_or("stale_endpoints", true, |i| {
+        i.as_enum(&[("refused", true), ("timeout", false)])
+    })?;
     Ok((lb, discovery, stale_endpoint_refused))
 }
 
@@ -203,11 +168,7 @@ fn read_step(ctx: &mut Ctx, caller: ServiceIdx, s: &Item<'_>) -> Result<Step> {
     let step = match (kinds.len(), kinds.first().copied()) {
         (1, Some("work")) => {
             let dist = read_dist(&t.required("work")?)?;
-            let slope = t
-                .optional("slope")
-                .map(|i| i.as_duration())
-                .transpose()?
-                .unwrap_or(SimDuration::ZERO);
+            let slope = t.optional_or("slope", SimDuration::ZERO, Item::as_duration)?;
             Step::Work(WorkStep { dist, slope })
         }
         (1, Some("call")) => Step::Call(read_call(ctx, caller, &mut t)?),
@@ -268,11 +229,7 @@ fn read_call(ctx: &mut Ctx, caller: ServiceIdx, t: &mut TableReader<'_>) -> Resu
         Some(p) => ctx.policy(&p)?,
         None => ctx.default_policy(),
     };
-    let required = t
-        .optional("required")
-        .map(|i| i.as_bool())
-        .transpose()?
-        .unwrap_or(true);
+    let required = t.optional_or("required", true, Item::as_bool)?;
     let edge = ctx.edge(Caller::Service(caller), callee, policy);
     ctx.calls.push(CallSite {
         caller,
@@ -286,49 +243,27 @@ fn read_call(ctx: &mut Ctx, caller: ServiceIdx, t: &mut TableReader<'_>) -> Resu
 /// Reads a probe of kind `kind` (Kubernetes' defaults), with its optional `handler` steps.
 fn read_probe(ctx: &mut Ctx, caller: ServiceIdx, item: &Item<'_>, kind: ProbeKind) -> Result<ProbeConfig> {
     let mut t = item.as_table()?;
-    let path = t
-        .optional("path")
-        .map(|i| i.as_enum(&[("shared", ProbePath::Shared), ("dedicated", ProbePath::Dedicated)]))
-        .transpose()?
-        .unwrap_or(ProbePath::Shared);
-    let initial_delay = t
-        .optional("initial_delay")
-        .map(|i| i.as_duration())
-        .transpose()?
-        .unwrap_or(SimDuration::ZERO);
-    let period = t
-        .optional("period")
-        .map(|i| i.as_positive_duration())
-        .transpose()?
-        .unwrap_or(PROBE_PERIOD);
-    let timeout = t
-        .optional("timeout")
-        .map(|i| i.as_positive_duration())
-        .transpose()?
-        .unwrap_or(PROBE_TIMEOUT);
-    let success_threshold = match t.optional("success_threshold") {
-        Some(i) => {
-            let n = i.as_u32_at_least(1)?;
-            if n != 1 && kind != ProbeKind::Readiness {
-                return Err(i.error(
-                    ErrorKind::Rule,
-                    "1 (Kubernetes requires successThreshold = 1 for liveness and startup probes)",
-                    n.to_string(),
-                ));
-            }
-            n
+    let path = t.optional_or("path", ProbePath::Shared, |i| {
+        i.as_enum(&[("shared", ProbePath::Shared), ("dedicated", ProbePath::Dedicated)])
+    })?;
+    let initial_delay = t.optional_or("initial_delay", SimDuration::ZERO, Item::as_duration)?;
+    let period = t.optional_or("period", PROBE_PERIOD, Item::as_positive_duration)?;
+    let timeout = t.optional_or("timeout", PROBE_TIMEOUT, Item::as_positive_duration)?;
+    let success_threshold = t.optional_or("success_threshold", PROBE_SUCCESS_THRESHOLD, |i| {
+        let n = i.as_u32_at_least(1)?;
+        if n != 1 && kind != ProbeKind::Readiness {
+            return Err(i.error(
+                ErrorKind::Rule,
+                "1 (Kubernetes requires successThreshold = 1 for liveness and startup probes)",
+                n.to_string(),
+            ));
         }
-        None => PROBE_SUCCESS_THRESHOLD,
-    };
-    let failure_threshold = t
-        .optional("failure_threshold")
-        .map(|i| i.as_u32_at_least(1))
-        .transpose()?
-        .unwrap_or(PROBE_FAILURE_THRESHOLD);
-    let handler = match t.optional("handler") {
-        Some(i) => read_steps(ctx, caller, &i)?,
-        None => Vec::new(),
-    };
+        Ok(n)
+    })?;
+    let failure_threshold = t.optional_or("failure_threshold", PROBE_FAILURE_THRESHOLD, |i| {
+        i.as_u32_at_least(1)
+    })?;
+    let handler = t.optional_or("handler", Vec::new(), |i| read_steps(ctx, caller, i))?;
     t.finish()?;
     Ok(ProbeConfig {
         initial_delay,
@@ -353,29 +288,16 @@ fn read_discovery(item: &Item<'_>) -> Result<Discovery> {
     let kind =
         t.required("kind")?
             .as_enum(&[("watch", K::Watch), ("dns", K::Dns), ("registry", K::Registry)])?;
-    let dur = |t: &mut TableReader<'_>, key: &str, default: SimDuration| -> Result<SimDuration> {
-        t.optional(key)
-            .map(|i| i.as_duration())
-            .transpose()
-            .map(|v| v.unwrap_or(default))
-    };
     let discovery = match kind {
         K::Watch => Discovery::Watch {
-            delay: dur(&mut t, "delay", WATCH_DELAY)?,
+            delay: t.optional_or("delay", WATCH_DELAY, Item::as_duration)?,
         },
-        K::Dns => {
-            let ttl = t
-                .optional("ttl")
-                .map(|i| i.as_positive_duration())
-                .transpose()?
-                .unwrap_or(DNS_TTL);
-            Discovery::Dns {
-                ttl,
-                delay: dur(&mut t, "delay", WATCH_DELAY)?,
-            }
-        }
+        K::Dns => Discovery::Dns {
+            ttl: t.optional_or("ttl", DNS_TTL, Item::as_positive_duration)?,
+            delay: t.optional_or("delay", WATCH_DELAY, Item::as_duration)?,
+        },
         K::Registry => Discovery::Registry {
-            lag: dur(&mut t, "lag", REGISTRY_LAG)?,
+            lag: t.optional_or("lag", REGISTRY_LAG, Item::as_duration)?,
         },
     };
     t.finish()?;

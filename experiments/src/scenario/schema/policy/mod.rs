@@ -118,11 +118,7 @@ pub(super) fn read_policy(name: &str, item: &Item<'_>) -> Result<PolicyConfig> {
         .filter(|i| !none(i))
         .map(|i| read_bulkhead(&i))
         .transpose()?;
-    p.deadline = t
-        .optional("deadline")
-        .map(|i| i.as_timeout())
-        .transpose()?
-        .flatten();
+    p.deadline = t.optional_or("deadline", None, Item::as_timeout)?;
     if let Some(i) = t.optional("propagate_deadline") {
         p.propagate_deadline = i.as_bool()?;
     }
@@ -143,18 +139,13 @@ pub(super) fn read_policy(name: &str, item: &Item<'_>) -> Result<PolicyConfig> {
 /// none; `"none"` waits forever.
 fn read_timeouts(item: &Item<'_>) -> Result<Timeouts> {
     let mut tt = item.as_table()?;
-    let mut read = |key: &str, default: Option<SimDuration>| -> Result<Option<SimDuration>> {
-        tt.optional(key)
-            .map(|i| i.as_timeout())
-            .transpose()
-            .map(|v| v.unwrap_or(default))
-    };
+    let httpx = Some(HTTPX_TIMEOUT);
     let timeouts = Timeouts {
-        connect: read("connect", Some(HTTPX_TIMEOUT))?,
-        read: read("read", Some(HTTPX_TIMEOUT))?,
-        write: read("write", Some(HTTPX_TIMEOUT))?,
-        pool: read("pool", Some(HTTPX_TIMEOUT))?,
-        attempt: read("attempt", None)?,
+        connect: tt.optional_or("connect", httpx, Item::as_timeout)?,
+        read: tt.optional_or("read", httpx, Item::as_timeout)?,
+        write: tt.optional_or("write", httpx, Item::as_timeout)?,
+        pool: tt.optional_or("pool", httpx, Item::as_timeout)?,
+        attempt: tt.optional_or("attempt", None, Item::as_timeout)?,
     };
     tt.finish()?;
     Ok(timeouts)
@@ -191,21 +182,14 @@ fn read_pool(item: &Item<'_>, pool: &mut PoolConfig) -> Result<()> {
 /// Reads `bulkhead`: `max_concurrent` and `max_wait`, with resilience4j's defaults.
 fn read_bulkhead(item: &Item<'_>) -> Result<BulkheadConfig> {
     let mut t = item.as_table()?;
-    let max_concurrent = t
-        .optional("max_concurrent")
-        .map(|i| i.as_u32_at_least(1))
-        .transpose()?
-        .unwrap_or(R4J_MAX_CONCURRENT_CALLS);
-    let max_wait = t
-        .optional("max_wait")
-        .map(|i| i.as_duration())
-        .transpose()?
-        .unwrap_or(R4J_MAX_WAIT);
+    let bulkhead = BulkheadConfig {
+        max_concurrent: t.optional_or("max_concurrent", R4J_MAX_CONCURRENT_CALLS, |i| {
+            i.as_u32_at_least(1)
+        })?,
+        max_wait: t.optional_or("max_wait", R4J_MAX_WAIT, Item::as_duration)?,
+    };
     t.finish()?;
-    Ok(BulkheadConfig {
-        max_concurrent,
-        max_wait,
-    })
+    Ok(bulkhead)
 }
 
 /// Reads `fallback`: `"fail"`, `"degrade"`, `"defer"`, or a table with `kind` (and, for

@@ -55,15 +55,8 @@ pub const BACKOFF_NAMES: [&str; BACKOFFS.len()] = {
 /// Reads `retry`.
 pub(super) fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
     let mut t = item.as_table()?;
-    let max_attempts = t
-        .optional("max_attempts")
-        .map(|i| i.as_u32_at_least(1))
-        .transpose()?
-        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
-    let on = match t.optional("on") {
-        Some(i) => read_retry_on(&i)?,
-        None => default_retry_on(),
-    };
+    let max_attempts = t.optional_or("max_attempts", DEFAULT_MAX_ATTEMPTS, |i| i.as_u32_at_least(1))?;
+    let on = t.optional_or("on", default_retry_on(), read_retry_on)?;
     let backoff_item = t.optional("backoff");
     let kind = backoff_item
         .as_ref()
