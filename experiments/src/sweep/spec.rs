@@ -122,28 +122,19 @@ pub fn parse(source: &Source) -> Result<Spec, ScenarioError> {
 fn read(root: &Node) -> Result<Spec, ReadError> {
     let mut t = TableReader::new(root, "")?;
     let name = t.required("name")?.as_str()?.to_string();
-    let description = match t.optional("description") {
-        Some(d) => d.as_str()?.to_string(),
-        None => String::new(),
-    };
+    let description = t.optional_or("description", String::new(), |d| Ok(d.as_str()?.to_string()))?;
     let base_item = t.required("base")?;
     let base = base_item.as_str()?.to_string();
     if base.is_empty() {
         return Err(base_item.value_error("a builtin name or a scenario file"));
     }
-    let seed = match t.optional("seed") {
-        Some(s) => s.as_u64_at_least(0)?,
-        None => 1,
-    };
+    let seed = t.optional_or("seed", 1, |s| s.as_u64_at_least(0))?;
     let reps_item = t.required("replications")?;
     let replications = reps_item.as_u64_at_least(1)?;
     if replications > MAX_REPLICATIONS {
         return Err(reps_item.value_error(format!("at most {MAX_REPLICATIONS} replications")));
     }
-    let set = match t.optional("set") {
-        Some(s) => read_set(&s)?,
-        None => Vec::new(),
-    };
+    let set = t.optional_or("set", Vec::new(), read_set)?;
     let metrics_item = t.required("metrics")?;
     let metrics = read_metrics(&metrics_item)?;
     let axes_item = t.required("axes")?;

@@ -44,10 +44,7 @@ fn read_axis<'a>(el: &Item<'a>, axes: &[AxisSpec]) -> Result<(AxisSpec, Item<'a>
         Some(l) => l.as_str()?.to_string(),
         None => path.clone(),
     };
-    let zip = match t.optional("zip") {
-        Some(z) => Some(z.as_str()?.to_string()),
-        None => None,
-    };
+    let zip = t.optional_or("zip", None, |z| Ok(Some(z.as_str()?.to_string())))?;
     let labels_item = t.optional("labels");
     let log_item = t.optional("log");
     let (values, geometric, values_at) = read_axis_values(&mut t)?;
