@@ -214,8 +214,8 @@ pub enum SweepVerdict {
     },
 }
 
-/// Every file under `dir`, relative, sorted.
-fn tree(dir: &std::path::Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+/// Every file under `dir` with its bytes, by relative path (`/`-separated), sorted by path.
+pub fn tree(dir: &std::path::Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -228,7 +228,7 @@ fn tree(dir: &std::path::Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
                     .strip_prefix(dir)
                     .expect("under dir")
                     .to_string_lossy()
-                    .to_string();
+                    .replace('\\', "/");
                 out.push((rel, std::fs::read(&path)?));
             }
         }

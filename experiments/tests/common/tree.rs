@@ -1,43 +1,28 @@
-//! Whole output trees compared file by file. Shared with `tests/tests/sweep_runs.rs` (through
-//! `#[path]`), so it uses nothing but `std`.
+//! Whole output trees compared file by file, with the library's own walker and comparison
+//! ([`experiments::determinism`]). Shared with `tests/tests/sweep_runs.rs` (through `#[path]`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use experiments::determinism::{SweepVerdict, compare_trees};
+
 /// Every file under `dir` with its bytes, by relative path with `/` separators.
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
+    let files =
+        experiments::determinism::tree(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+    files.into_iter().collect()
 }
 
 /// Asserts that `a` and `b` hold the same files with the same bytes, naming the first file that
-/// differs.
+/// differs (and its first differing line, 0 when a file is missing or binary).
 #[track_caller]
 pub fn assert_same_tree(a: &Path, b: &Path) {
-    let (ta, tb) = (tree(a), tree(b));
-    assert_eq!(
-        ta.keys().collect::<Vec<_>>(),
-        tb.keys().collect::<Vec<_>>(),
-        "{} and {} hold different files",
-        a.display(),
-        b.display()
-    );
-    for (name, bytes) in &ta {
-        assert!(
-            bytes == &tb[name],
-            "{name} differs between {} and {}",
+    let read = |d: &Path| {
+        experiments::determinism::tree(d).unwrap_or_else(|e| panic!("reading {}: {e}", d.display()))
+    };
+    if let SweepVerdict::Diverges { file, line } = compare_trees(&read(a), &read(b)) {
+        panic!(
+            "{file} differs (line {line}) between {} and {}",
             a.display(),
             b.display()
         );
