@@ -53,7 +53,7 @@ pub struct LinePanel {
     pub y_label: String,
     /// Logarithmic y axis (values ≤ 0 are then drawn as gaps).
     pub log_y: bool,
-    /// The lines; colours follow [`crate::palette`] in order.
+    /// The lines; colours follow [`crate::series_colour`] in order.
     pub series: Vec<Series>,
     /// Horizontal reference lines (capacity limits, SLOs).
     pub reference_lines: Vec<RefLine>,

@@ -24,7 +24,7 @@
 //! installed. SVGs name `"DejaVu Sans, sans-serif"`, falling back to the viewer's sans-serif.
 //!
 //! **Colours.** Series use the Okabe–Ito palette, distinguishable with the common forms of colour
-//! blindness ([`palette`] lists it for HTML reports); sweep lines also differ by marker shape;
+//! blindness ([`series_colour`] gives it for HTML reports); sweep lines also differ by marker shape;
 //! heatmaps use viridis. State tones: Good = bluish green, Warn = yellow, Bad = vermillion,
 //! Info = sky blue, Neutral = grey.
 //!
@@ -52,7 +52,7 @@ pub use data::{
     SweepChart, SweepLine, SweepPoint, Timeline, Tone,
 };
 pub use error::PlotError;
-pub use style::{MAX_PIXELS, layer_colour, palette, series_colour, tone_colour};
+pub use style::{MAX_PIXELS, layer_colour, series_colour, tone_colour};
 
 /// Size in pixels (width, height) of the timeline image for `t`.
 pub fn timeline_size(t: &Timeline) -> Result<(u32, u32), PlotError> {

@@ -80,25 +80,6 @@ pub(crate) fn hex(c: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
-/// The colours used, so an HTML report can match them: `(name, "#rrggbb")`.
-///
-/// The first eight entries are the Okabe–Ito colours in the order given to line series
-/// (series `i` of a panel gets entry `i % 8`); then the neutral grey and the fault shading colour.
-pub fn palette() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("blue", "#0072b2"),
-        ("orange", "#e69f00"),
-        ("bluish green", "#009e73"),
-        ("vermillion", "#d55e00"),
-        ("reddish purple", "#cc79a7"),
-        ("sky blue", "#56b4e9"),
-        ("black", "#000000"),
-        ("yellow", "#f0e442"),
-        ("grey", "#999999"),
-        ("fault shading", "#d55e00"),
-    ]
-}
-
 /// `#rrggbb` of line series `i` of a lines panel or of line `i` of a sweep chart.
 pub fn series_colour(i: usize) -> String {
     hex(series_rgb(i))
@@ -259,14 +240,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn palette_matches_the_colours_drawn() {
-        let p = palette();
-        for (i, (name, hex)) in p.iter().take(8).enumerate() {
-            assert_eq!(*hex, series_colour(i), "{name}");
-            assert_eq!(*name, SERIES[i].0);
-        }
-        assert_eq!(p[8].1, self::hex(GREY));
-        assert_eq!(p[9].1, self::hex(SHADE));
+    fn layers_and_tones_use_the_palette() {
+        assert_eq!(self::hex(GREY), "#999999");
+        assert_eq!(self::hex(SHADE), "#d55e00");
         assert_eq!(layer_colour(0), "#009e73", "ok is bluish green");
         assert_eq!(tone_colour(Tone::Bad), "#d55e00");
     }
