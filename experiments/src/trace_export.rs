@@ -30,11 +30,10 @@ pub const OTLP_EPOCH_NS: u64 = 1_767_225_600_000_000_000;
 /// Which caller and callee an edge joins, by name.
 fn edge_names(scenario: &Scenario, edge: u32) -> (&str, &str) {
     let e = &scenario.edges[edge as usize];
-    let caller = match e.caller {
-        Caller::Client(c) => &scenario.clients[c as usize].name,
-        Caller::Service(s) => &scenario.services[s.idx()].name,
-    };
-    (caller, &scenario.services[e.callee.idx()].name)
+    (
+        scenario.caller_name(e.caller),
+        &scenario.services[e.callee.idx()].name,
+    )
 }
 
 /// `(service index, replica)` of every pod, in pod order.

@@ -58,14 +58,19 @@ pub struct RunLimits {
 }
 
 impl Scenario {
+    /// The name of the client or service that makes calls as `caller`.
+    pub fn caller_name(&self, caller: Caller) -> &str {
+        match caller {
+            Caller::Client(c) => &self.clients[c as usize].name,
+            Caller::Service(s) => &self.services[s.idx()].name,
+        }
+    }
+
     /// An edge's name in outputs: `caller→callee`, or `caller→callee[policy]` when the caller
     /// calls that callee under more than one policy.
     pub fn edge_name(&self, edge: EdgeIdx) -> String {
         let e = &self.edges[edge.idx()];
-        let caller = match e.caller {
-            Caller::Client(c) => &self.clients[c as usize].name,
-            Caller::Service(s) => &self.services[s.idx()].name,
-        };
+        let caller = self.caller_name(e.caller);
         let callee = &self.services[e.callee.idx()].name;
         let shared = self
             .edges

@@ -4,7 +4,6 @@ use sim_core::stats::GaugeSeries;
 use sim_core::time::SimTime;
 
 use super::World;
-use crate::config::Caller;
 use crate::metrics::{ClientMetrics, EdgeMetrics, PodState, ServiceMetrics};
 use crate::outcome::Failure;
 use crate::report::{
@@ -138,13 +137,6 @@ impl World {
             .collect()
     }
 
-    fn caller_name(&self, caller: Caller) -> String {
-        match caller {
-            Caller::Client(c) => self.cfg.clients[c as usize].name.clone(),
-            Caller::Service(s) => self.cfg.services[s.idx()].name.clone(),
-        }
-    }
-
     fn edge_summaries(&self) -> Vec<EdgeSummary> {
         self.cfg
             .edges
@@ -161,7 +153,7 @@ impl World {
                     .sum();
                 EdgeSummary {
                     name: self.edge_name(crate::ids::EdgeIdx(i as u32)),
-                    caller: self.caller_name(e.caller),
+                    caller: self.cfg.caller_name(e.caller).to_string(),
                     callee: self.cfg.services[e.callee.idx()].name.clone(),
                     policy: self.cfg.policies[e.policy.idx()].name.clone(),
                     calls: m.calls,

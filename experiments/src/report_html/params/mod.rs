@@ -13,10 +13,7 @@ use sim_core::dist::Dist;
 use sim_core::time::SimDuration;
 
 use super::html::{Cell, esc, num, raw, table, text};
-use words::{
-    at, backoff, breaker, budget, caller_name, dist, fallback, load, probe, retry_on, routing, steps,
-    timeouts,
-};
+use words::{at, backoff, breaker, budget, dist, fallback, load, probe, retry_on, routing, steps, timeouts};
 
 /// Writes the parameters section body: the facts line, then the clients, services, policies
 /// and faults tables.
@@ -198,7 +195,7 @@ fn policy_row(s: &Scenario, i: usize, p: &PolicyConfig) -> Vec<Cell> {
         .edges
         .iter()
         .filter(|e| e.policy.idx() == i)
-        .map(|e| format!("{}→{}", caller_name(s, e.caller), s.services[e.callee.idx()].name))
+        .map(|e| format!("{}→{}", s.caller_name(e.caller), s.services[e.callee.idx()].name))
         .collect();
     let mut name = esc(&p.name);
     if p.order == PolicyOrder::Resilience4j {

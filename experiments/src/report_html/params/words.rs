@@ -5,8 +5,7 @@
 use std::fmt::Write as _;
 
 use models::config::{
-    Arrivals, CallStep, Caller, Discovery, Fallback, LbPolicy, Load, ProbeConfig, ProbePath, Scenario, Step,
-    Timeouts,
+    Arrivals, CallStep, Discovery, Fallback, LbPolicy, Load, ProbeConfig, ProbePath, Scenario, Step, Timeouts,
 };
 use models::outcome::Failure;
 use models::policy::backoff::Backoff;
@@ -82,14 +81,6 @@ pub fn dist(d: &Dist) -> String {
         Dist::Pareto { scale, shape } => format!("pareto, min {}, shape {}", secs(*scale), fmt_num(*shape)),
         Dist::Mixture { components, .. } => spread(&format!("mixture of {}", components.len())),
         Dist::Empirical { .. } => spread("empirical"),
-    }
-}
-
-/// The name of the client or service that makes a call.
-pub fn caller_name(s: &Scenario, c: Caller) -> &str {
-    match c {
-        Caller::Client(i) => &s.clients[i as usize].name,
-        Caller::Service(v) => &s.services[v.idx()].name,
     }
 }
 
