@@ -35,9 +35,13 @@ pub(crate) struct Checks {
     events: u64,
     /// Breaker state per site as last seen, to check every change is a legal edge.
     breaker_seen: Vec<Option<BreakerState>>,
+    /// The event after which the full checks run next.
+    next_full: u64,
 }
 
-/// How often the O(live objects) checks run (every event for the cheap ones).
+/// The fewest events between two runs of the O(live objects) checks (the cheap ones run after
+/// every event). With more live calls and requests than this, the gap is their number, so the
+/// full checks cost at most about one object per event however large the world grows.
 const FULL_EVERY: u64 = 256;
 
 impl World {
@@ -53,6 +57,7 @@ impl World {
             last_time: SimTime::ZERO,
             events: 0,
             breaker_seen: seen,
+            next_full: FULL_EVERY,
         });
     }
 
@@ -68,10 +73,12 @@ impl World {
             return;
         }
         checks.events += 1;
-        let event = checks.events;
+        let (event, next_full) = (checks.events, checks.next_full);
         let mut problem = self.check_cheap(now);
-        if problem.is_none() && event.is_multiple_of(FULL_EVERY) {
+        if problem.is_none() && event >= next_full {
             problem = self.check_full();
+            let live = (self.calls.len() + self.requests.len()) as u64;
+            self.checks.as_mut().expect("checks enabled").next_full = event + live.max(FULL_EVERY);
         }
         let checks = self.checks.as_mut().expect("checks enabled");
         checks.last_time = now;
