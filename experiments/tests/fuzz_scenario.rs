@@ -494,9 +494,9 @@ fn valid(key: &str) -> &'static [&'static str] {
 
 /// One `key = value` line of a table: mostly a valid value for the key, often an edge value that
 /// a rule rejects, sometimes any value at all. `clean`: only keys with valid values, and only
-/// valid values (`keys` is then a table's clean list), so that the document gets to the checks
+/// valid values (`keys` is then a table's clean keys), so that the document gets to the checks
 /// across tables (names, references, cycles).
-fn entry(keys: &'static [&'static str], clean: bool) -> impl Strategy<Value = (String, String)> {
+fn entry(keys: Vec<&'static str>, clean: bool) -> impl Strategy<Value = (String, String)> {
     (
         select(keys),
         any::<u8>(),
@@ -520,7 +520,7 @@ fn entry(keys: &'static [&'static str], clean: bool) -> impl Strategy<Value = (S
 /// A table: its required keys most of the time (so reading gets past them), plus random ones.
 fn table(
     required: &'static [(&'static str, &'static str)],
-    keys: &'static [&'static str],
+    keys: Vec<&'static str>,
     clean: bool,
 ) -> impl Strategy<Value = Vec<(String, String)>> {
     (
@@ -549,103 +549,84 @@ fn table(
         })
 }
 
-const TOP: &[&str] = &[
-    "name",
-    "description",
-    "duration",
-    "seed",
-    "bucket",
-    "network",
-    "limits",
-    "colour",
-];
-const SERVICE: &[&str] = &[
-    "name",
-    "replicas",
-    "slots",
-    "queue",
-    "steps",
-    "startup",
-    "warm_start",
-    "liveness",
-    "readiness",
-    "startup_probe",
-    "termination",
-    "lb",
-    "discovery",
-    "stale_endpoints",
-    "honour_deadlines",
-    "replica",
-];
-const CLIENT: &[&str] = &["name", "target", "policy", "timeout", "load", "rate"];
-const POLICY: &[&str] = &[
-    "timeouts",
-    "pool",
-    "retry",
-    "breaker",
-    "bulkhead",
-    "deadline",
-    "propagate_deadline",
-    "fallback",
-    "order",
-    "timeout",
-];
-const FAULT: &[&str] = &[
-    "name",
-    "service",
-    "kind",
-    "from",
-    "until",
-    "pods",
-    "latency",
-    "multiplier",
-    "rate",
-    "fail_fast",
-    "blackhole",
-    "slots",
-    "growth",
-    "down_for",
-];
+/// The keys of one table: those it accepts whatever else it holds (all clean documents use),
+/// and the rest: misplaced, misspelt, or valid only with certain other keys.
+struct Keys {
+    clean: &'static [&'static str],
+    more: &'static [&'static str],
+}
 
-/// Keys each table accepts whatever else it holds, for clean documents (names are set apart).
-const CLEAN_TOP: &[&str] = &["description", "duration", "seed", "bucket", "network", "limits"];
-const CLEAN_SERVICE: &[&str] = &[
-    "replicas",
-    "slots",
-    "queue",
-    "steps",
-    "startup",
-    "warm_start",
-    "liveness",
-    "readiness",
-    "startup_probe",
-    "termination",
-    "lb",
-    "discovery",
-    "stale_endpoints",
-    "honour_deadlines",
-];
-const CLEAN_CLIENT: &[&str] = &["target", "policy", "timeout", "load"];
-const CLEAN_POLICY: &[&str] = &[
-    "timeouts",
-    "pool",
-    "retry",
-    "breaker",
-    "bulkhead",
-    "deadline",
-    "propagate_deadline",
-    "fallback",
-    "order",
-];
-const CLEAN_FAULT: &[&str] = &["service", "from", "until", "pods", "blackhole"];
+impl Keys {
+    /// The keys a table of a clean or a mixed document draws from.
+    fn pick(&self, clean: bool) -> Vec<&'static str> {
+        let more = if clean { &[][..] } else { self.more };
+        self.clean.iter().chain(more).copied().collect()
+    }
+}
+
+/// Names are set apart in clean documents (they must be unique).
+const TOP: Keys = Keys {
+    clean: &["description", "duration", "seed", "bucket", "network", "limits"],
+    more: &["name", "colour"],
+};
+const SERVICE: Keys = Keys {
+    clean: &[
+        "replicas",
+        "slots",
+        "queue",
+        "steps",
+        "startup",
+        "warm_start",
+        "liveness",
+        "readiness",
+        "startup_probe",
+        "termination",
+        "lb",
+        "discovery",
+        "stale_endpoints",
+        "honour_deadlines",
+    ],
+    more: &["name", "replica"],
+};
+const CLIENT: Keys = Keys {
+    clean: &["target", "policy", "timeout", "load"],
+    more: &["name", "rate"],
+};
+const POLICY: Keys = Keys {
+    clean: &[
+        "timeouts",
+        "pool",
+        "retry",
+        "breaker",
+        "bulkhead",
+        "deadline",
+        "propagate_deadline",
+        "fallback",
+        "order",
+    ],
+    more: &["timeout"],
+};
+const FAULT: Keys = Keys {
+    clean: &["service", "from", "until", "pods", "blackhole"],
+    more: &[
+        "name",
+        "kind",
+        "latency",
+        "multiplier",
+        "rate",
+        "fail_fast",
+        "slots",
+        "growth",
+        "down_for",
+    ],
+};
 
 /// A scenario document made of the schema's sections; `clean` as in [`entry`].
 fn document(clean: bool) -> impl Strategy<Value = String> {
-    let keys = |mixed, clean_keys| if clean { clean_keys } else { mixed };
     (
         table(
             &[("name", "\"fuzz\""), ("duration", "\"10s\"")],
-            keys(TOP, CLEAN_TOP),
+            TOP.pick(clean),
             clean,
         )
         .prop_map(|mut t| {
@@ -660,7 +641,7 @@ fn document(clean: bool) -> impl Strategy<Value = String> {
         prop::collection::vec(
             table(
                 &[("name", "\"a\""), ("slots", "2"), ("steps", "[]")],
-                keys(SERVICE, CLEAN_SERVICE),
+                SERVICE.pick(clean),
                 clean,
             ),
             if clean { 1..4 } else { 0..4 },
@@ -672,7 +653,7 @@ fn document(clean: bool) -> impl Strategy<Value = String> {
                     ("target", "\"a\""),
                     ("load", "{ kind = \"open\", rate = 1 }"),
                 ],
-                keys(CLIENT, CLEAN_CLIENT),
+                CLIENT.pick(clean),
                 clean,
             ),
             0..3,
@@ -680,14 +661,14 @@ fn document(clean: bool) -> impl Strategy<Value = String> {
         prop::collection::vec(
             (
                 select(&["p", "default", "q", "c-default"][..]),
-                table(&[], keys(POLICY, CLEAN_POLICY), clean),
+                table(&[], POLICY.pick(clean), clean),
             ),
             0..3,
         ),
         prop::collection::vec(
             table(
                 &[("service", "\"a\""), ("kind", "\"crash\"")],
-                keys(FAULT, CLEAN_FAULT),
+                FAULT.pick(clean),
                 clean,
             ),
             0..3,
