@@ -1,0 +1,143 @@
+//! The floor under `meshsim run mmc`: the M/M/10 station of `bench/mmc_simpy.py` (λ = 9, μ = 1)
+//! as the smallest Rust loop that keeps meshsim's determinism rules (one ChaCha stream per
+//! consumer, libm's `log` for each exponential draw, integer nanoseconds) and, like the SimPy
+//! script, measures nothing but the mean wait in queue.
+//!
+//! `cargo run --release -p sim-core --example mmc_minimal -- [event-queue|binary-heap] [CUSTOMERS]`
+//! (defaults: `event-queue`, 1 000 000). Time the built binary, as the README does:
+//! `/usr/bin/time -f %e target/release/examples/mmc_minimal event-queue 1000000`.
+//!
+//! It exists to answer one question with a measurement: how fast can *any* program be that
+//! simulates this model under these rules? meshsim's world path does far more per customer
+//! (policies, pools, load balancing, time series, latency histograms), so this is a lower bound
+//! on its time, not a target for it.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use sim_core::queue::EventQueue;
+use sim_core::rng::{RngStreams, SimRng};
+use sim_core::time::SimTime;
+
+const ARRIVAL_RATE: f64 = 9.0;
+const SERVICE_RATE: f64 = 1.0;
+const SERVERS: u32 = 10;
+
+/// The two events of the station.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    Arrival,
+    Departure,
+}
+
+/// An exponential gap in nanoseconds.
+fn exponential_ns(rng: &mut SimRng, rate: f64) -> u64 {
+    (-libm::log(rng.uniform_pos()) / rate * 1e9) as u64
+}
+
+/// The pending-event set, either sim-core's or the standard library's binary heap.
+trait Pending {
+    fn push(&mut self, time: u64, event: Ev);
+    fn pop(&mut self) -> Option<(u64, Ev)>;
+}
+
+impl Pending for EventQueue<Ev> {
+    fn push(&mut self, time: u64, event: Ev) {
+        EventQueue::push(self, SimTime::from_nanos(time), event);
+    }
+    fn pop(&mut self) -> Option<(u64, Ev)> {
+        EventQueue::pop(self).map(|(t, e)| (t.as_nanos(), e))
+    }
+}
+
+/// A binary heap with an insertion sequence number, for FIFO ties like `EventQueue`.
+struct Heap {
+    heap: BinaryHeap<Reverse<(u64, u64, Ev)>>,
+    seq: u64,
+}
+
+impl Pending for Heap {
+    fn push(&mut self, time: u64, event: Ev) {
+        self.heap.push(Reverse((time, self.seq, event)));
+        self.seq += 1;
+    }
+    fn pop(&mut self) -> Option<(u64, Ev)> {
+        self.heap.pop().map(|Reverse((t, _, e))| (t, e))
+    }
+}
+
+/// Runs `customers` through the station; returns (served, total wait in queue in ns).
+fn simulate(pending: &mut impl Pending, customers: u64) -> (u64, u64) {
+    let streams = RngStreams::new(1);
+    let mut arrivals_rng = streams.stream("arrivals");
+    let mut service_rng = streams.stream("service");
+    let mut line: VecDeque<u64> = VecDeque::new();
+    let (mut busy, mut arrived, mut served, mut waited_ns) = (0u32, 0u64, 0u64, 0u64);
+    pending.push(0, Ev::Arrival);
+    while let Some((now, event)) = pending.pop() {
+        match event {
+            Ev::Arrival => {
+                arrived += 1;
+                if busy < SERVERS {
+                    busy += 1;
+                    served += 1;
+                    pending.push(
+                        now + exponential_ns(&mut service_rng, SERVICE_RATE),
+                        Ev::Departure,
+                    );
+                } else {
+                    line.push_back(now);
+                }
+                if arrived < customers {
+                    pending.push(now + exponential_ns(&mut arrivals_rng, ARRIVAL_RATE), Ev::Arrival);
+                }
+            }
+            Ev::Departure => match line.pop_front() {
+                Some(arrived_at) => {
+                    waited_ns += now - arrived_at;
+                    served += 1;
+                    pending.push(
+                        now + exponential_ns(&mut service_rng, SERVICE_RATE),
+                        Ev::Departure,
+                    );
+                }
+                None => busy -= 1,
+            },
+        }
+    }
+    (served, waited_ns)
+}
+
+/// Erlang C's mean wait in queue, for the printout (as the SimPy script prints it).
+fn erlang_c_wq() -> f64 {
+    let a = ARRIVAL_RATE / SERVICE_RATE;
+    let c = f64::from(SERVERS);
+    let mut b = 1.0; // Erlang B, by the recursion B(k) = a·B(k−1) / (k + a·B(k−1)).
+    for k in 1..=SERVERS {
+        b = a * b / (f64::from(k) + a * b);
+    }
+    let p_wait = b / (1.0 - a / c * (1.0 - b));
+    p_wait / (c * SERVICE_RATE - ARRIVAL_RATE)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let kind = args.get(1).map_or("event-queue", String::as_str);
+    let customers: u64 = args
+        .get(2)
+        .map_or(1_000_000, |s| s.parse().expect("CUSTOMERS: a count"));
+    let (served, waited_ns) = match kind {
+        "event-queue" => simulate(&mut EventQueue::new(), customers),
+        "binary-heap" => simulate(
+            &mut Heap {
+                heap: BinaryHeap::new(),
+                seq: 0,
+            },
+            customers,
+        ),
+        other => panic!("unknown pending-event set {other:?}: event-queue or binary-heap"),
+    };
+    let mean_wait = waited_ns as f64 / 1e9 / served as f64;
+    let predicted = erlang_c_wq();
+    println!("customers {served} mean Wq {mean_wait:.4} s (Erlang C {predicted:.4} s; {kind})");
+}
