@@ -6,7 +6,7 @@ service of mean 1/MU; prints the mean wait in queue and Erlang C's prediction.
 Usage: python3 bench/mmc_simpy.py [CUSTOMERS] [--count-events]   (default 1,000,000)
 --count-events also prints how many events SimPy processed (it wraps Environment.step, which
 slows the run: do not time it).
-Compare with: meshsim run mmc --set duration=... (see README, "Speed against SimPy").
+Compare with meshsim side by side: python3 bench/compare_simpy.py (see the README, "Performance").
 """
 import math
 import random
