@@ -17,6 +17,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use sim_core::queue::EventQueue;
 use sim_core::rng::{RngStreams, SimRng};
+use sim_core::stats::theory::mmc_wq;
 use sim_core::time::SimTime;
 
 const ARRIVAL_RATE: f64 = 9.0;
@@ -108,18 +109,6 @@ fn simulate(pending: &mut impl Pending, customers: u64) -> (u64, u64) {
     (served, waited_ns)
 }
 
-/// Erlang C's mean wait in queue, for the printout (as the SimPy script prints it).
-fn erlang_c_wq() -> f64 {
-    let a = ARRIVAL_RATE / SERVICE_RATE;
-    let c = f64::from(SERVERS);
-    let mut b = 1.0; // Erlang B, by the recursion B(k) = a·B(k−1) / (k + a·B(k−1)).
-    for k in 1..=SERVERS {
-        b = a * b / (f64::from(k) + a * b);
-    }
-    let p_wait = b / (1.0 - a / c * (1.0 - b));
-    p_wait / (c * SERVICE_RATE - ARRIVAL_RATE)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let kind = args.get(1).map_or("event-queue", String::as_str);
@@ -138,6 +127,6 @@ fn main() {
         other => panic!("unknown pending-event set {other:?}: event-queue or binary-heap"),
     };
     let mean_wait = waited_ns as f64 / 1e9 / served as f64;
-    let predicted = erlang_c_wq();
+    let predicted = mmc_wq(ARRIVAL_RATE, SERVICE_RATE, SERVERS);
     println!("customers {served} mean Wq {mean_wait:.4} s (Erlang C {predicted:.4} s; {kind})");
 }
