@@ -127,14 +127,6 @@ impl GaugeSeries {
     #[inline]
     fn advance(&mut self, now: SimTime) {
         debug_assert!(now >= self.since, "time went backwards");
-        // Fast path: still inside the bucket of the last update.
-        let i = self.cursor.index(self.since, self.width);
-        if now.as_nanos() < self.cursor.end && i < self.areas.len() {
-            self.areas[i] += u128::from(self.value) * u128::from(now.saturating_since(self.since).as_nanos());
-            self.maxes[i] = self.maxes[i].max(self.value);
-            self.since = now;
-            return;
-        }
         let mut t = self.since.as_nanos();
         let end = now.as_nanos();
         let first = bucket_index(self.since, self.width);
@@ -154,11 +146,11 @@ impl GaugeSeries {
     /// Sets the level at `now`.
     #[inline]
     pub fn set(&mut self, now: SimTime, value: u64) {
-        // Fast path: `now` is in the bucket of the last update (the cursor's), which already
-        // holds the old level's maximum.
+        // Fast path: `now` is in the bucket of the last update (the cursor's, which every `set`
+        // leaves on `since`), and that bucket already holds the old level's maximum.
         let (t, since) = (now.as_nanos(), self.since.as_nanos());
         let i = self.cursor.index;
-        if t >= since && t < self.cursor.end && since >= self.cursor.start && i < self.areas.len() {
+        if t >= since && t < self.cursor.end && i < self.areas.len() {
             self.areas[i] += u128::from(self.value) * u128::from(t - since);
             self.maxes[i] = self.maxes[i].max(value);
             self.since = now;
