@@ -226,17 +226,18 @@ impl World {
 
     /// Checks over every live object: conservation of client requests, slab consistency.
     fn check_full(&self) -> Option<String> {
-        for (c, client) in self.clients.iter().enumerate() {
+        // One pass over the calls: each client's requests in flight.
+        let mut in_flight_of = vec![0u64; self.clients.len()];
+        for k in self.calls.keys() {
+            if let CallOwner::Client { client } | CallOwner::User { client, .. } =
+                self.calls.get(k).expect("live").owner
+            {
+                in_flight_of[client as usize] += 1;
+            }
+        }
+        for (c, (client, &in_flight)) in self.clients.iter().zip(&in_flight_of).enumerate() {
             let m = &client.metrics;
             let finished = m.ok + m.degraded + m.failed.total();
-            let in_flight = self
-                .calls
-                .keys()
-                .filter(|&k| match self.calls.get(k).expect("live").owner {
-                    CallOwner::Client { client } | CallOwner::User { client, .. } => client as usize == c,
-                    _ => false,
-                })
-                .count() as u64;
             if finished + in_flight != m.started {
                 return Some(format!(
                     "client {c}: {} started but {finished} finished + {in_flight} in flight",
