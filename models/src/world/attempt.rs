@@ -49,7 +49,12 @@ impl World {
         m.attempts += 1;
         m.series_attempts.add(now, 1);
         let Some(to) = self.pick_endpoint(site) else {
-            return self.attempt_done_early(call, Failure::NoEndpoints, sched);
+            // The attempt fails before it exists: no endpoint is known.
+            self.edges[edge.idx()]
+                .metrics
+                .attempt_failures
+                .add(Failure::NoEndpoints);
+            return self.try_refused(call, Failure::NoEndpoints, sched);
         };
         let replica = self.replica_of(to);
         self.sites[site as usize].in_flight_to[replica] += 1;
@@ -385,14 +390,6 @@ impl World {
         if let Some(old) = self.attempt_mut(attempt).expect("live").phase_timer.take() {
             sched.cancel(old);
         }
-    }
-
-    /// An attempt that failed before it existed (no endpoint known).
-    fn attempt_done_early(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
-        let site = self.calls.get(call).expect("live call").site;
-        let edge = self.sites[site as usize].edge;
-        self.edges[edge.idx()].metrics.attempt_failures.add(failure);
-        self.try_refused(call, failure, sched);
     }
 
     /// A try that ends before any attempt exists: in resilience4j order it gives back its
