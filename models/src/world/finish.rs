@@ -144,15 +144,15 @@ impl World {
             .enumerate()
             .map(|(i, e)| {
                 let m = &self.edges[i].metrics;
-                let transitions: usize = self
+                let transitions: u64 = self
                     .sites
                     .iter()
                     .filter(|s| s.edge.idx() == i)
                     .filter_map(|s| s.breaker_history.as_ref())
-                    .map(|h| h.changes() as usize)
+                    .map(|h| h.changes())
                     .sum();
                 EdgeSummary {
-                    name: self.edge_name(crate::ids::EdgeIdx(i as u32)),
+                    name: self.cfg.edge_name(crate::ids::EdgeIdx(i as u32)),
                     caller: self.cfg.caller_name(e.caller).to_string(),
                     callee: self.cfg.services[e.callee.idx()].name.clone(),
                     policy: self.cfg.policies[e.policy.idx()].name.clone(),
@@ -178,7 +178,7 @@ impl World {
                     deferred_pending: u64::from(self.edges[i].deferred.pending),
                     deferred_dropped: m.deferred_dropped,
                     deadline_exceeded: m.failed.get(Failure::DeadlineExceeded),
-                    breaker_transitions: transitions as u64,
+                    breaker_transitions: transitions,
                     call_latency_ms: m.call_latency.summary().into(),
                 }
             })
@@ -195,7 +195,7 @@ impl World {
             service_columns(&mut columns, &format!("service.{}", cfg.name), &s.metrics, end);
         }
         for (i, e) in self.edges.iter().enumerate() {
-            let p = format!("edge.{}", self.edge_name(crate::ids::EdgeIdx(i as u32)));
+            let p = format!("edge.{}", self.cfg.edge_name(crate::ids::EdgeIdx(i as u32)));
             edge_columns(&mut columns, &p, &e.metrics, end);
         }
         for p in 0..self.pods.len() {
@@ -236,7 +236,7 @@ impl World {
                 let site = &self.sites[s];
                 let history = site.breaker_history.as_ref()?;
                 Some(BreakerBand {
-                    edge: self.edge_name(site.edge),
+                    edge: self.cfg.edge_name(site.edge),
                     owner: self.site_owner(s as u32),
                     states: history.kept().to_vec(),
                     kept_until: history.kept_until(),

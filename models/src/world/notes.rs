@@ -12,11 +12,6 @@ use crate::policy::breaker::{BreakerState, CircuitBreaker, Transition};
 use crate::policy::bulkhead::Bulkhead;
 
 impl World {
-    /// `caller→callee`.
-    pub(crate) fn edge_name(&self, edge: crate::ids::EdgeIdx) -> String {
-        self.cfg.edge_name(edge)
-    }
-
     /// The pod (or client) owning a site.
     pub(crate) fn site_owner(&self, site: u32) -> String {
         let s = &self.sites[site as usize];
@@ -48,7 +43,7 @@ impl World {
             h.record(now, t.to);
         }
         self.log_with(now, |w| LogKind::Breaker {
-            edge: w.edge_name(edge),
+            edge: w.cfg.edge_name(edge),
             owner: w.site_owner(site),
             from: t.from,
             to: t.to,
@@ -88,7 +83,7 @@ impl World {
             let max_concurrent = bulkhead.in_use();
             self.sites[site as usize].bulkhead_saturated = true;
             self.log_with(now, |w| LogKind::BulkheadSaturated {
-                edge: w.edge_name(edge),
+                edge: w.cfg.edge_name(edge),
                 owner: w.site_owner(site),
                 max_concurrent,
             });
@@ -111,7 +106,7 @@ impl World {
         if s.bulkhead_saturated && in_use * 2 <= max {
             self.sites[site as usize].bulkhead_saturated = false;
             self.log_with(now, |w| LogKind::BulkheadRecovered {
-                edge: w.edge_name(edge),
+                edge: w.cfg.edge_name(edge),
                 owner: w.site_owner(site),
             });
         }
