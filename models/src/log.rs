@@ -198,17 +198,12 @@ impl EventLog {
         }
     }
 
-    /// The kept entries, in time order.
-    pub fn entries(&self) -> &[LogEntry] {
-        &self.entries
-    }
-
     /// Entries not kept because the log was full.
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
 
-    /// The entries, in order, moving them out of the log.
+    /// The kept entries, in time order, moving them out of the log.
     pub fn into_entries(self) -> Vec<LogEntry> {
         self.entries
     }

@@ -83,8 +83,7 @@ impl World {
                     p.address += 1;
                     // Overlapping reschedules: the pod is recreated after the longest downtime.
                     p.gone_until = p.gone_until.max(now.saturating_add(down_for));
-                    let name = self.pod_name(pod);
-                    self.log.push(now, LogKind::PodDeleted { pod: name });
+                    self.log_with(now, |w| LogKind::PodDeleted { pod: w.pod_name(pod) });
                     sched.schedule_in(down_for, Event::PodRecreated { pod: pod.0 });
                 }
             }
@@ -105,7 +104,6 @@ impl World {
         }
         p.metrics.kills += 1;
         self.set_ready(pod, false, sched);
-        self.release_capacity(pod, now);
         self.pods[pod.idx()].metrics.set_state(now, PodState::Down);
         self.container_dead(pod, Some(KillReason::Fault), sched);
     }
@@ -138,13 +136,7 @@ impl World {
             }
             FaultKind::Crash { blackhole: false } | FaultKind::Restart { .. } => {
                 for pod in self.fault_pods(&fault) {
-                    let down = |k: &FaultKind| {
-                        matches!(
-                            k,
-                            FaultKind::Crash { blackhole: false } | FaultKind::Restart { .. }
-                        )
-                    };
-                    if self.held_by(pod, down) {
+                    if self.held_by(pod, keeps_process_down) {
                         continue;
                     }
                     let p = &mut self.pods[pod.idx()];
@@ -193,13 +185,7 @@ impl World {
         }
         pod.phase = PodPhase::Down;
         pod.backoff = crate::k8s::CrashLoopBackOff::new();
-        let down = |k: &FaultKind| {
-            matches!(
-                k,
-                FaultKind::Crash { blackhole: false } | FaultKind::Restart { .. }
-            )
-        };
-        if self.held_by(PodIdx(p), down) {
+        if self.held_by(PodIdx(p), keeps_process_down) {
             return; // recreated, but a crash or restart fault keeps its process down until it ends
         }
         let pod = &mut self.pods[p as usize];
@@ -289,4 +275,12 @@ impl World {
             matches!(fault.kind, FaultKind::Errors { fail_fast: true, .. }) && self.affects(fault, pod)
         })
     }
+}
+
+/// Whether an active fault of this kind keeps a pod's process down until the fault ends.
+fn keeps_process_down(kind: &FaultKind) -> bool {
+    matches!(
+        kind,
+        FaultKind::Crash { blackhole: false } | FaultKind::Restart { .. }
+    )
 }

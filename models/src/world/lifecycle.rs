@@ -48,8 +48,9 @@ impl World {
         let startup = &self.cfg.services[pod.service.idx()].lifecycle.startup;
         let delay = startup.sample_duration(&mut pod.startup_rng);
         sched.schedule_in(delay, Event::ProcessUp { pod: p, incarnation });
-        let name = self.pod_name(pod_idx);
-        self.log.push(now, LogKind::ContainerStarted { pod: name });
+        self.log_with(now, |w| LogKind::ContainerStarted {
+            pod: w.pod_name(pod_idx),
+        });
         if self.probe_config(pod_idx, ProbeKind::Startup).is_some() {
             self.arm_probe(pod_idx, ProbeKind::Startup, sched);
         } else {
@@ -90,13 +91,8 @@ impl World {
             return;
         }
         pod.phase = PodPhase::Running;
-        debug_assert!(!pod.in_capacity);
-        pod.in_capacity = true;
         let service = pod.service;
-        let slots = self.cfg.services[service.idx()].slots;
-        self.services[service.idx()]
-            .metrics
-            .add_capacity(now, i64::from(slots));
+        self.claim_capacity(PodIdx(p), now);
         let has_readiness = self.cfg.services[service.idx()].lifecycle.readiness.is_some();
         if !has_readiness && self.pods[p as usize].started {
             self.set_ready(PodIdx(p), true, sched);
@@ -242,18 +238,13 @@ impl World {
             if worker.passing && consecutive >= failure_threshold {
                 worker.passing = false;
             }
-            let pod = self.pod_name(pod_idx);
-            let threshold = failure_threshold;
-            self.log.push(
-                now,
-                LogKind::ProbeFailed {
-                    pod,
-                    probe: kind.name(),
-                    consecutive,
-                    threshold,
-                    cause,
-                },
-            );
+            self.log_with(now, |w| LogKind::ProbeFailed {
+                pod: w.pod_name(pod_idx),
+                probe: kind.name(),
+                consecutive,
+                threshold: failure_threshold,
+                cause,
+            });
         }
         let passing = self.pods[pod_idx.idx()].probes[kind.index()]
             .as_ref()
@@ -304,8 +295,10 @@ impl World {
         self.services[service.idx()]
             .metrics
             .add_ready(now, if ready { 1 } else { -1 });
-        let name = self.pod_name(pod_idx);
-        self.log.push(now, LogKind::Readiness { pod: name, ready });
+        self.log_with(now, |w| LogKind::Readiness {
+            pod: w.pod_name(pod_idx),
+            ready,
+        });
         let delay = self.cfg.services[service.idx()].discovery.delay();
         sched.schedule_in(
             delay,
@@ -351,16 +344,23 @@ impl World {
             for request in queued {
                 self.complete_unstarted_with_reset(request, sched);
             }
-            let name = self.pod_name(pod_idx);
-            self.log.push(
-                now,
-                LogKind::Killed {
-                    pod: name,
-                    reason,
-                    lost: queued_lost,
-                },
-            );
+            self.log_with(now, |w| LogKind::Killed {
+                pod: w.pod_name(pod_idx),
+                reason,
+                lost: queued_lost,
+            });
         }
+    }
+
+    /// Adds a running container's slots to its service's capacity.
+    pub(super) fn claim_capacity(&mut self, pod_idx: PodIdx, now: sim_core::time::SimTime) {
+        let pod = &mut self.pods[pod_idx.idx()];
+        debug_assert!(!pod.in_capacity);
+        pod.in_capacity = true;
+        let slots = self.cfg.services[pod.service.idx()].slots;
+        self.services[pod.service.idx()]
+            .metrics
+            .add_capacity(now, i64::from(slots));
     }
 
     /// Takes a dead container's slots out of its service's capacity (once).
@@ -403,15 +403,11 @@ impl World {
         let lost = self.drop_all_requests(pod_idx, sched);
         self.reset_sites(pod_idx, sched);
         if let Some(reason) = reason {
-            let name = self.pod_name(pod_idx);
-            self.log.push(
-                now,
-                LogKind::Killed {
-                    pod: name,
-                    reason,
-                    lost,
-                },
-            );
+            self.log_with(now, |w| LogKind::Killed {
+                pod: w.pod_name(pod_idx),
+                reason,
+                lost,
+            });
         }
         let pod = &mut self.pods[pod_idx.idx()];
         pod.phase = PodPhase::Down;
@@ -424,15 +420,11 @@ impl World {
         pod.restarts += 1;
         let (restarts, incarnation) = (pod.restarts, pod.incarnation + 1);
         pod.restart_due = Some(now.saturating_add(delay));
-        let name = self.pod_name(pod_idx);
-        self.log.push(
-            now,
-            LogKind::RestartScheduled {
-                pod: name,
-                backoff_s: secs(delay),
-                restarts,
-            },
-        );
+        self.log_with(now, |w| LogKind::RestartScheduled {
+            pod: w.pod_name(pod_idx),
+            backoff_s: secs(delay),
+            restarts,
+        });
         sched.schedule_in(
             delay,
             Event::ContainerStart {

@@ -319,17 +319,14 @@ impl World {
     fn warm_start_pod(&mut self, p: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let svc_idx = self.pods[p as usize].service;
-        let slots = self.cfg.services[svc_idx.idx()].slots;
-        let lifecycle = &self.cfg.services[svc_idx.idx()].lifecycle;
         let pod = &mut self.pods[p as usize];
         pod.phase = PodPhase::Running;
         pod.ready = true;
         pod.started = true;
         pod.metrics.set_state(now, PodState::Ready);
-        pod.in_capacity = true;
-        let metrics = &mut self.services[svc_idx.idx()].metrics;
-        metrics.add_capacity(now, i64::from(slots));
-        metrics.add_ready(now, 1);
+        self.claim_capacity(PodIdx(p), now);
+        self.services[svc_idx.idx()].metrics.add_ready(now, 1);
+        let lifecycle = &self.cfg.services[svc_idx.idx()].lifecycle;
         for (kind, probe) in [
             (super::ProbeKind::Liveness, &lifecycle.liveness),
             (super::ProbeKind::Readiness, &lifecycle.readiness),
