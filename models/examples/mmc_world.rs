@@ -2,9 +2,8 @@
 //! `cargo run --release -p models --example mmc_world -- 1000000` (customers).
 
 use models::config::{
-    Arrivals, Caller, ClientConfig, Discovery, EdgeConfig, Fallback, LbPolicy, LifecycleConfig, Load,
-    PolicyConfig, PolicyOrder, PoolConfig, QueueConfig, QueueOrder, RateSchedule, RunLimits, Scenario,
-    ServiceConfig, Step, Timeouts, WorkStep,
+    Arrivals, Caller, ClientConfig, Discovery, EdgeConfig, LbPolicy, LifecycleConfig, Load, PolicyConfig,
+    QueueConfig, QueueOrder, RateSchedule, RunLimits, Scenario, ServiceConfig, Step, WorkStep,
 };
 use models::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
 use sim_core::dist::Dist;
@@ -57,31 +56,7 @@ fn main() {
             },
             honour_deadlines: false,
         }],
-        policies: vec![PolicyConfig {
-            name: "bare".into(),
-            timeouts: Timeouts {
-                connect: None,
-                read: None,
-                write: None,
-                pool: None,
-                attempt: None,
-            },
-            pool: PoolConfig {
-                max_connections: u32::MAX,
-                max_keepalive: u32::MAX,
-                keepalive_expiry: SimDuration::from_secs(3600),
-                connect_time: Dist::constant(0.0).expect("constant"),
-                sticky: false,
-                shared: None,
-            },
-            retry: None,
-            breaker: None,
-            bulkhead: None,
-            deadline: None,
-            propagate_deadline: false,
-            fallback: Fallback::Fail,
-            order: PolicyOrder::Lesson,
-        }],
+        policies: vec![PolicyConfig::unlimited("bare", None)],
         edges: vec![EdgeConfig {
             caller: Caller::Client(0),
             callee: ServiceIdx(0),

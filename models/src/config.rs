@@ -412,6 +412,33 @@ pub struct PolicyConfig {
     pub order: PolicyOrder,
 }
 
+impl PolicyConfig {
+    /// A policy that never limits: no timeouts, a pool without limits (idle connections kept
+    /// an hour) and free connects, no retry, breaker or bulkhead; `deadline` is the only bound.
+    /// A client's implicit policy (a browser or load generator) and the base of hand-built ones.
+    pub fn unlimited(name: impl Into<String>, deadline: Option<SimDuration>) -> PolicyConfig {
+        PolicyConfig {
+            name: name.into(),
+            timeouts: Timeouts::NONE,
+            pool: PoolConfig {
+                max_connections: u32::MAX,
+                max_keepalive: u32::MAX,
+                keepalive_expiry: SimDuration::from_secs(3600),
+                connect_time: Dist::Constant { value: 0.0 },
+                sticky: false,
+                shared: None,
+            },
+            retry: None,
+            breaker: None,
+            bulkhead: None,
+            deadline,
+            propagate_deadline: false,
+            fallback: Fallback::Fail,
+            order: PolicyOrder::Lesson,
+        }
+    }
+}
+
 /// httpx's four timeouts and `asyncio.wait_for` around an attempt; `None` waits forever.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Timeouts {
@@ -425,6 +452,17 @@ pub struct Timeouts {
     pub pool: Option<SimDuration>,
     /// The whole attempt, pool wait included.
     pub attempt: Option<SimDuration>,
+}
+
+impl Timeouts {
+    /// No timeout at all: every wait is unbounded.
+    pub const NONE: Timeouts = Timeouts {
+        connect: None,
+        read: None,
+        write: None,
+        pool: None,
+        attempt: None,
+    };
 }
 
 /// httpx `Limits` plus the cost of a new connection.

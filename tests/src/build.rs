@@ -1,43 +1,14 @@
 //! Scenarios built in code, for tests that exercise the models without a scenario file.
 
 use models::config::{
-    Arrivals, CallStep, Caller, ClientConfig, Discovery, EdgeConfig, Fallback, FaultConfig, FaultKind,
-    LbPolicy, LifecycleConfig, Load, PolicyConfig, PolicyOrder, PoolConfig, ProbeConfig, ProbePath,
-    QueueConfig, QueueOrder, RateSchedule, RunLimits, Scenario, ServiceConfig, Step, Timeouts, WorkStep,
+    Arrivals, CallStep, Caller, ClientConfig, Discovery, EdgeConfig, FaultConfig, FaultKind, LbPolicy,
+    LifecycleConfig, Load, PolicyConfig, ProbeConfig, ProbePath, QueueConfig, QueueOrder, RateSchedule,
+    RunLimits, Scenario, ServiceConfig, Step, WorkStep,
 };
 use models::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
 use models::log::LogKind;
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
-
-/// A policy with no timeouts, no retries, no breaker or bulkhead, and an unlimited pool.
-pub fn bare_policy(name: &str) -> PolicyConfig {
-    PolicyConfig {
-        name: name.to_string(),
-        timeouts: Timeouts {
-            connect: None,
-            read: None,
-            write: None,
-            pool: None,
-            attempt: None,
-        },
-        pool: PoolConfig {
-            max_connections: u32::MAX,
-            max_keepalive: u32::MAX,
-            keepalive_expiry: SimDuration::from_secs(3600),
-            connect_time: Dist::constant(0.0).unwrap(),
-            sticky: false,
-            shared: None,
-        },
-        retry: None,
-        breaker: None,
-        bulkhead: None,
-        deadline: None,
-        propagate_deadline: false,
-        fallback: Fallback::Fail,
-        order: PolicyOrder::Lesson,
-    }
-}
 
 /// A warm-started service without probes, watch discovery without delay, round robin.
 pub fn service(name: &str, replicas: u32, slots: u32, steps: Vec<Step>) -> ServiceConfig {
@@ -99,7 +70,7 @@ pub fn mmc(lambda: f64, mu: f64, c: u32, duration: SimDuration) -> Scenario {
             c,
             vec![work(Dist::exponential(1.0 / mu).unwrap())],
         )],
-        policies: vec![bare_policy("bare")],
+        policies: vec![PolicyConfig::unlimited("bare", None)],
         edges: vec![EdgeConfig {
             caller: Caller::Client(0),
             callee: ServiceIdx(0),

@@ -9,14 +9,14 @@ use models::policy::backoff::Backoff;
 use models::policy::breaker::{BreakerConfig, BreakerState};
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
-use tests::build::{bare_policy, chain, constant_rate, fault, poisson, service, work};
+use tests::build::{chain, constant_rate, fault, poisson, service, work};
 
 /// Two-sided 99.9% normal quantile: the intervals below are computed from the theory's own
 /// variance and the run's sample size.
 const Z: f64 = 3.290_526_731_491_926;
 
 fn retrying(max_attempts: u32, on: &[Failure], backoff: Backoff) -> PolicyConfig {
-    let mut p = bare_policy("retry");
+    let mut p = PolicyConfig::unlimited("retry", None);
     p.retry = Some(RetryConfig {
         max_attempts,
         on: RetryOn {
@@ -96,7 +96,7 @@ fn retries_match_the_independent_failure_formulas() {
 fn breaker_walks_its_states_at_the_predicted_times() {
     let work_time = 0.001;
     let callee = service("backend", 1, 100, vec![work(Dist::constant(work_time).unwrap())]);
-    let mut policy = bare_policy("breaker");
+    let mut policy = PolicyConfig::unlimited("breaker", None);
     let (threshold, open_for, successes) = (5u32, 10.0, 2u32);
     policy.breaker = Some(BreakerConfig::Lesson {
         failure_threshold: threshold,
@@ -218,7 +218,7 @@ fn a_propagated_deadline_lets_the_callee_drop_abandoned_work() {
     let run = |honour: bool| {
         let mut callee = service("api", 1, 1, vec![work(Dist::constant(0.5).unwrap())]);
         callee.honour_deadlines = honour;
-        let mut policy = bare_policy("deadline");
+        let mut policy = PolicyConfig::unlimited("deadline", None);
         policy.deadline = Some(SimDuration::from_secs(1));
         policy.propagate_deadline = true;
         let s = chain(

@@ -3,12 +3,12 @@
 //! that readiness failures never restart but take the pod out of routing after the discovery
 //! delay.
 
-use models::config::{Discovery, FaultKind, Scenario};
+use models::config::{Discovery, FaultKind, PolicyConfig, Scenario};
 use models::k8s::CrashLoopBackOff;
 use models::log::LogKind;
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
-use tests::build::{bare_policy, chain, constant_rate, fault, log_times, probe, service, work};
+use tests::build::{chain, constant_rate, fault, log_times, probe, service, work};
 
 const INITIAL_DELAY: u64 = 3;
 const PERIOD: u64 = 10;
@@ -28,7 +28,7 @@ fn hung_pod(t0: SimTime, until: Option<SimTime>, duration: u64) -> Scenario {
     let mut s = chain(
         constant_rate(1.0),
         vec![app],
-        vec![bare_policy("p")],
+        vec![PolicyConfig::unlimited("p", None)],
         secs(duration),
     );
     s.faults.push(fault(
@@ -159,7 +159,12 @@ fn readiness_failure_never_restarts_and_leaves_routing_after_the_delay() {
     app.lifecycle.readiness = Some(probe(secs(INITIAL_DELAY), secs(PERIOD), secs(TIMEOUT), FAILURES));
     app.discovery = Discovery::Watch { delay: secs(delay) };
     let rate = 10.0;
-    let mut s = chain(constant_rate(rate), vec![app], vec![bare_policy("p")], secs(120));
+    let mut s = chain(
+        constant_rate(rate),
+        vec![app],
+        vec![PolicyConfig::unlimited("p", None)],
+        secs(120),
+    );
     let t0 = 41.0;
     let mut hang = fault(
         0,

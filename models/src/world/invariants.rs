@@ -277,30 +277,15 @@ mod tests {
     use sim_core::time::SimDuration;
 
     fn world() -> World {
+        let base = PolicyConfig::unlimited("p", None);
         let policy = PolicyConfig {
-            name: "p".into(),
-            timeouts: Timeouts {
-                connect: None,
-                read: None,
-                write: None,
-                pool: None,
-                attempt: None,
-            },
             pool: PoolConfig {
                 max_connections: 4,
                 max_keepalive: 4,
                 keepalive_expiry: SimDuration::from_secs(5),
-                connect_time: Dist::constant(0.0).unwrap(),
-                sticky: false,
-                shared: None,
+                ..base.pool
             },
-            retry: None,
-            breaker: None,
-            bulkhead: None,
-            deadline: None,
-            propagate_deadline: false,
-            fallback: Fallback::Fail,
-            order: PolicyOrder::Lesson,
+            ..base
         };
         let service = ServiceConfig {
             name: "s".into(),

@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use models::config::{Arrivals, Caller, ClientConfig, Load, RateSchedule};
+use models::config::{Arrivals, Caller, ClientConfig, Load, PolicyConfig, RateSchedule};
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
 
-use super::policy::unlimited;
 use super::{Ctx, both_error, present, unique_name};
 use crate::scenario::dist::read_dist;
 use crate::scenario::error::ErrorKind;
@@ -36,7 +35,7 @@ pub(super) fn read_client(
         (named, deadline) => {
             let (config, blame) = match named {
                 None => (
-                    unlimited(format!("{name}-default"), deadline.flatten()),
+                    PolicyConfig::unlimited(format!("{name}-default"), deadline.flatten()),
                     &name_item,
                 ),
                 Some(p) => {

@@ -12,7 +12,6 @@ pub use retry::BACKOFF_NAMES;
 
 use models::config::{Fallback, PolicyConfig, PolicyOrder, PoolConfig, Timeouts};
 use models::policy::bulkhead::{BulkheadConfig, R4J_MAX_CONCURRENT_CALLS, R4J_MAX_WAIT};
-use sim_core::dist::Dist;
 use sim_core::time::SimDuration;
 
 use crate::scenario::dist::read_dist;
@@ -34,8 +33,8 @@ pub const DEFER_CAPACITY: u32 = 10_000;
 /// httpx's client defaults: `Timeout(5.0)`, `Limits(100, 20, 5.0)`, no retry, breaker or
 /// bulkhead, no deadline.
 pub fn httpx_default(name: &str) -> PolicyConfig {
+    let base = PolicyConfig::unlimited(name, None);
     PolicyConfig {
-        name: name.to_string(),
         timeouts: Timeouts {
             connect: Some(HTTPX_TIMEOUT),
             read: Some(HTTPX_TIMEOUT),
@@ -47,47 +46,9 @@ pub fn httpx_default(name: &str) -> PolicyConfig {
             max_connections: HTTPX_MAX_CONNECTIONS,
             max_keepalive: HTTPX_MAX_KEEPALIVE,
             keepalive_expiry: HTTPX_KEEPALIVE_EXPIRY,
-            connect_time: Dist::Constant { value: 0.0 },
-            sticky: false,
-            shared: None,
+            ..base.pool
         },
-        retry: None,
-        breaker: None,
-        bulkhead: None,
-        deadline: None,
-        propagate_deadline: false,
-        fallback: Fallback::Fail,
-        order: PolicyOrder::Lesson,
-    }
-}
-
-/// A client's implicit policy (a browser or load generator): no timeouts but the `deadline`, no
-/// retries, and a pool that never limits.
-pub fn unlimited(name: String, deadline: Option<SimDuration>) -> PolicyConfig {
-    PolicyConfig {
-        name,
-        timeouts: Timeouts {
-            connect: None,
-            read: None,
-            write: None,
-            pool: None,
-            attempt: None,
-        },
-        pool: PoolConfig {
-            max_connections: u32::MAX,
-            max_keepalive: u32::MAX,
-            keepalive_expiry: SimDuration::from_secs(3600),
-            connect_time: Dist::Constant { value: 0.0 },
-            sticky: false,
-            shared: None,
-        },
-        retry: None,
-        breaker: None,
-        bulkhead: None,
-        deadline,
-        propagate_deadline: false,
-        fallback: Fallback::Fail,
-        order: PolicyOrder::Lesson,
+        ..base
     }
 }
 
