@@ -4,11 +4,11 @@
 //! script, measures nothing but the mean wait in queue.
 //!
 //! `cargo run --release -p sim-core --example mmc_minimal -- [event-queue|binary-heap] [CUSTOMERS]`
-//! (defaults: `event-queue`, 1 000 000). Time the built binary, as the README does:
-//! `/usr/bin/time -f %e target/release/examples/mmc_minimal event-queue 1000000`.
+//! (defaults: `event-queue`, 1 000 000). `bench/compare_simpy.py` times the built binary side by
+//! side with SimPy and `meshsim run mmc`, as the README does.
 //!
-//! It exists to answer one question with a measurement: how fast can *any* program be that
-//! simulates this model under these rules? meshsim's world path does far more per customer
+//! It exists to answer one question with a measurement: how fast is a plain event loop of this
+//! model under these rules? meshsim's world path does far more per customer
 //! (policies, pools, load balancing, time series, latency histograms), so this is a lower bound
 //! on its time, not a target for it.
 
@@ -18,7 +18,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use sim_core::queue::EventQueue;
 use sim_core::rng::{RngStreams, SimRng};
 use sim_core::stats::theory::mmc_wq;
-use sim_core::time::SimTime;
+use sim_core::time::{SimDuration, SimTime};
 
 const ARRIVAL_RATE: f64 = 9.0;
 const SERVICE_RATE: f64 = 1.0;
@@ -31,9 +31,9 @@ enum Ev {
     Departure,
 }
 
-/// An exponential gap in nanoseconds.
+/// An exponential gap in nanoseconds, through sim-core's one seconds-to-nanoseconds conversion.
 fn exponential_ns(rng: &mut SimRng, rate: f64) -> u64 {
-    (-libm::log(rng.uniform_pos()) / rate * 1e9) as u64
+    SimDuration::from_secs_f64(-libm::log(rng.uniform_pos()) / rate).as_nanos()
 }
 
 /// The pending-event set, either sim-core's or the standard library's binary heap.
