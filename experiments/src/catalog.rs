@@ -2,6 +2,11 @@
 //! `meshsim show NAME` prints one to copy and edit, `meshsim run NAME` runs it. Each is
 //! documented in `docs/catalog.md`.
 
+use std::io;
+use std::path::Path;
+
+use crate::scenario::Source;
+
 /// A builtin scenario.
 pub struct Builtin {
     /// Name, as given to `meshsim run`.
@@ -36,6 +41,22 @@ pub const BUILTINS: &[Builtin] = &[
 /// The builtin called `name`.
 pub fn find(name: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// Every builtin's name, in the order `meshsim list` shows them.
+pub fn names() -> Vec<&'static str> {
+    BUILTINS.iter().map(|b| b.name).collect()
+}
+
+/// Where a scenario named by the user comes from: the file at `path` if there is one, else the
+/// builtin called `name`, with `"file"` or `"builtin"`; `None` if neither exists.
+pub fn file_or_builtin(path: &Path, name: &str) -> Option<io::Result<(Source, &'static str)>> {
+    if path.is_file() {
+        let read =
+            std::fs::read_to_string(path).map(|text| (Source::new(path.display().to_string(), text), "file"));
+        return Some(read);
+    }
+    find(name).map(|b| Ok((Source::new(format!("builtin:{}", b.name), b.text), "builtin")))
 }
 
 /// The `description = "..."` line of a builtin (first line of it), for listings.

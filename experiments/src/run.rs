@@ -12,25 +12,14 @@ use crate::scenario::{Loaded, Override, ScenarioError, Source, load};
 
 /// Where a scenario comes from, resolved.
 pub fn resolve_source(arg: &str) -> Result<Source, String> {
-    let path = Path::new(arg);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?;
-        return Ok(Source {
-            name: arg.to_string(),
-            text,
-        });
+    match catalog::file_or_builtin(Path::new(arg), arg) {
+        Some(Ok((source, _))) => Ok(source),
+        Some(Err(e)) => Err(format!("cannot read {arg}: {e}")),
+        None => Err(format!(
+            "no scenario file or builtin called `{arg}` (builtins: {})",
+            catalog::names().join(", ")
+        )),
     }
-    if let Some(b) = catalog::find(arg) {
-        return Ok(Source {
-            name: format!("builtin:{}", b.name),
-            text: b.text.to_string(),
-        });
-    }
-    let names: Vec<&str> = catalog::BUILTINS.iter().map(|b| b.name).collect();
-    Err(format!(
-        "no scenario file or builtin called `{arg}` (builtins: {})",
-        names.join(", ")
-    ))
 }
 
 /// Validated options of one run.

@@ -306,15 +306,10 @@ pub fn coords_of(mut p: usize, lens: &[usize]) -> Vec<usize> {
 /// builtin; with `"file"` or `"builtin"`.
 fn resolve_base(spec: &Spec, source: &Source, dir: &Path) -> Result<(Source, &'static str), SweepError> {
     let path = dir.join(&spec.base);
-    if path.is_file() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| SweepError::Input(format!("error: cannot read {}: {e}", path.display())))?;
-        return Ok((Source::new(path.display().to_string(), text), "file"));
+    if let Some(found) = catalog::file_or_builtin(&path, &spec.base) {
+        return found.map_err(|e| SweepError::Input(format!("error: cannot read {}: {e}", path.display())));
     }
-    if let Some(b) = catalog::find(&spec.base) {
-        return Ok((Source::new(format!("builtin:{}", b.name), b.text), "builtin"));
-    }
-    let names: Vec<&str> = catalog::BUILTINS.iter().map(|b| b.name).collect();
+    let names = catalog::names();
     let err = ReadError::new(
         ErrorKind::Reference,
         spec.base_origin,
