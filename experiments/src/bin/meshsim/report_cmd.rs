@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use experiments::report_html::{Invocation, SweepInput, read_sweep_dir, render};
 use experiments::run::{RunOptions, execute};
 
-use crate::run_cmd::{ScenarioArgs, run_options};
+use crate::run_cmd::{ScenarioArgs, run_options, stopped_early};
 use crate::{BadInput, Outcome};
 
 /// Flags of `meshsim report`.
@@ -70,12 +70,7 @@ pub fn report(args: ReportArgs) -> Outcome {
         }
     }
     println!("report written to {}", args.output.display());
-    if let Some(limit) = finished.output.limit {
-        eprintln!(
-            "meshsim: run stopped early: {limit}; the report shows partial results (seed {})",
-            finished.seed
-        );
-        return Ok(Ok(ExitCode::from(3)));
-    }
-    Ok(Ok(ExitCode::SUCCESS))
+    Ok(Ok(
+        stopped_early(&finished, "the report shows partial results").unwrap_or(ExitCode::SUCCESS)
+    ))
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use experiments::run::{
-    RunOptions, TraceFormat, TraceOptions, execute, render_outputs, resolve_source, write_outputs,
+    Finished, RunOptions, TraceFormat, TraceOptions, execute, render_outputs, resolve_source, write_outputs,
 };
 use experiments::scenario::{Override, parse_duration};
 use experiments::{catalog, narrate, text};
@@ -135,10 +135,10 @@ pub fn run_options(args: &ScenarioArgs) -> Result<RunOptions, BadInput> {
 }
 
 pub fn run(args: RunArgs) -> Outcome {
-    let opts = trace_options(&args).and_then(|trace| {
-        let opts = run_options(&args.scenario)?;
+    // The scenario's own errors first, then the trace flags'.
+    let opts = run_options(&args.scenario).and_then(|opts| {
         Ok(RunOptions {
-            trace,
+            trace: trace_options(&args)?,
             check_invariants: args.check_invariants,
             ..opts
         })
@@ -191,14 +191,20 @@ pub fn run(args: RunArgs) -> Outcome {
         );
         return Ok(Ok(ExitCode::from(1)));
     }
-    if let Some(limit) = finished.output.limit {
-        eprintln!(
-            "meshsim: run stopped early: {limit}; results are partial (seed {})",
-            finished.seed
-        );
-        return Ok(Ok(ExitCode::from(3)));
-    }
-    Ok(Ok(ExitCode::SUCCESS))
+    Ok(Ok(
+        stopped_early(&finished, "results are partial").unwrap_or(ExitCode::SUCCESS)
+    ))
+}
+
+/// Exit code 3, after saying which limit stopped the run and what that means for `outputs`
+/// ("results are partial"), if a limit did.
+pub fn stopped_early(finished: &Finished, outputs: &str) -> Option<ExitCode> {
+    let limit = finished.output.limit?;
+    eprintln!(
+        "meshsim: run stopped early: {limit}; {outputs} (seed {})",
+        finished.seed
+    );
+    Some(ExitCode::from(3))
 }
 
 pub fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
