@@ -186,7 +186,11 @@ fn bad_input_is_located_exits_2_and_writes_nothing() {
     // With two mistakes, the scenario's is told first (then the trace flags').
     let out = meshsim(&["run", "no-such-scenario", "--trace", "chrome"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no scenario file or builtin"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no scenario file or builtin"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(
         meshsim(&["run", "cascade", "--duration", "15"]).status.code(),
         Some(2)
