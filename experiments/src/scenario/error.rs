@@ -91,6 +91,14 @@ impl ReadError {
         self
     }
 
+    /// Adds `help`, if there is any.
+    pub fn with_help_opt(self, help: Option<impl Into<String>>) -> ReadError {
+        match help {
+            Some(help) => self.with_help(help),
+            None => self,
+        }
+    }
+
     /// Ties the error to the file and the `--set` arguments it came from.
     pub fn locate(&self, source: &Source, overrides: &[Override]) -> ScenarioError {
         let raw = &*self.0;

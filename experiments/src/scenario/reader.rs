@@ -198,10 +198,7 @@ impl<'a> Item<'a> {
         }
         let d = self.as_duration().map_err(|e| {
             let fixed = ReadError::new(e.kind, e.origin, e.path.clone(), EXPECTED, e.found.clone());
-            match &e.help {
-                Some(help) => fixed.with_help(help.clone()),
-                None => fixed,
-            }
+            fixed.with_help_opt(e.help.clone())
         })?;
         if d.is_zero() {
             return Err(self.value_error("a duration > 0, or \"none\" (wait forever)"));
@@ -221,10 +218,9 @@ impl<'a> Item<'a> {
             Some(c) => Ok(c.1),
             None => {
                 let err = self.value_error(expected);
-                Err(match closest(s, names.iter().copied()) {
-                    Some(best) => err.with_help(format!("did you mean \"{best}\"?")),
-                    None => err,
-                })
+                Err(err.with_help_opt(
+                    closest(s, names.iter().copied()).map(|best| format!("did you mean \"{best}\"?")),
+                ))
             }
         }
     }
@@ -340,10 +336,9 @@ impl<'a> TableReader<'a> {
                     .zip(&self.used)
                     .filter(|(_, u)| !**u)
                     .map(|(e, _)| e.key.as_str());
-                Err(match closest(key, unused) {
-                    Some(typo) => err.with_help(format!("found `{typo}`: did you mean `{key}`?")),
-                    None => err,
-                })
+                Err(err.with_help_opt(
+                    closest(key, unused).map(|typo| format!("found `{typo}`: did you mean `{key}`?")),
+                ))
             }
         }
     }
@@ -377,10 +372,9 @@ impl<'a> TableReader<'a> {
             expected,
             format!("unknown key `{}`", entry.key),
         );
-        Err(match closest(&entry.key, accepted.iter().copied()) {
-            Some(best) => err.with_help(format!("did you mean `{best}`?")),
-            None => err,
-        })
+        Err(err.with_help_opt(
+            closest(&entry.key, accepted.iter().copied()).map(|best| format!("did you mean `{best}`?")),
+        ))
     }
 }
 

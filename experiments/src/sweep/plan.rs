@@ -324,10 +324,10 @@ fn resolve_base(spec: &Spec, source: &Source, dir: &Path) -> Result<(Source, &'s
             path.display()
         ),
     );
-    let err = match crate::scenario::reader::closest(&spec.base, names.iter().copied()) {
-        Some(n) => err.with_help(format!("did you mean \"{n}\"?")),
-        None => err,
-    };
+    let err = err.with_help_opt(
+        crate::scenario::reader::closest(&spec.base, names.iter().copied())
+            .map(|n| format!("did you mean \"{n}\"?")),
+    );
     Err(SweepError::Located(err.locate(source, &[])))
 }
 
@@ -364,10 +364,7 @@ fn point_error(e: ScenarioError, spec: &Spec, source: &Source, values: Option<&[
                 format!("{at}: {}", e.path)
             };
             let err = ReadError::new(e.kind, origin, path, e.expected.clone(), e.found.clone());
-            let err = match &e.help {
-                Some(h) => err.with_help(h.clone()),
-                None => err,
-            };
+            let err = err.with_help_opt(e.help.clone());
             return SweepError::Located(err.locate(source, &[]));
         }
     }
@@ -412,10 +409,7 @@ fn check_metrics(
         for m in &spec.metrics {
             let located = |e: MetricError| {
                 let err = ReadError::new(ErrorKind::Value, m.origin, m.at.clone(), e.expected, e.found);
-                let err = match e.help {
-                    Some(h) => err.with_help(h),
-                    None => err,
-                };
+                let err = err.with_help_opt(e.help);
                 SweepError::Located(err.locate(source, &[]))
             };
             metrics::extract(&summary, &m.path).map_err(located)?;

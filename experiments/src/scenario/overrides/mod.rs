@@ -266,10 +266,7 @@ fn element_named(
         )
     };
     let e = err(expected, format!("`{name}`"));
-    Err(match closest(name, known.iter().copied()) {
-        Some(best) => e.with_help(format!("did you mean `{best}`?")),
-        None => e,
-    })
+    Err(e.with_help_opt(closest(name, known.iter().copied()).map(|best| format!("did you mean `{best}`?"))))
 }
 
 /// Fails, with an error made by `err`, unless `i` is below `len`, the length of the array at

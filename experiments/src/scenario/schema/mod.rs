@@ -159,10 +159,7 @@ fn reference_error(item: &Item<'_>, what: &str, names: &[&str]) -> ReadError {
         expected,
         format!("{} (no such {what})", item.node.describe()),
     );
-    match closest(name, names.iter().copied()) {
-        Some(best) => err.with_help(format!("did you mean \"{best}\"?")),
-        None => err,
-    }
+    err.with_help_opt(closest(name, names.iter().copied()).map(|best| format!("did you mean \"{best}\"?")))
 }
 
 /// A name that must be non-empty and unique among `seen` (name → key path of its first use).

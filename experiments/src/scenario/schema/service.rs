@@ -215,10 +215,7 @@ fn no_step_error(s: &Item<'_>) -> ReadError {
             .find_map(|e| closest(&e.key, STEP_KINDS).map(|best| (e.key.as_str(), best))),
         _ => None,
     };
-    match typo {
-        Some((key, best)) => err.with_help(format!("found `{key}`: did you mean `{best}`?")),
-        None => err,
-    }
+    err.with_help_opt(typo.map(|(key, best)| format!("found `{key}`: did you mean `{best}`?")))
 }
 
 /// Reads `{ call = "svc", policy = "name", required = true }` and records its edge.

@@ -169,10 +169,9 @@ fn read_retry_on(item: &Item<'_>) -> Result<RetryOn> {
                     "a retry condition: {} (or a single reason such as \"read_timeout\")",
                     list(&groups)
                 ));
-                return Err(match closest(name, all) {
-                    Some(best) => err.with_help(format!("did you mean \"{best}\"?")),
-                    None => err,
-                });
+                return Err(
+                    err.with_help_opt(closest(name, all).map(|best| format!("did you mean \"{best}\"?")))
+                );
             }
         }
     }
