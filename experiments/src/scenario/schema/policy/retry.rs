@@ -96,29 +96,20 @@ fn build_backoff(
     cap: Option<SimDuration>,
     multiplier: Option<f64>,
 ) -> Backoff {
+    // The AWS SDK defaults, for every strategy but Envoy's.
+    let b = base.unwrap_or(AWS_SDK_BASE_DELAY);
+    let c = cap.unwrap_or(AWS_SDK_MAX_BACKOFF);
     match kind {
         BackoffKind::None => Backoff::None,
-        BackoffKind::Fixed => Backoff::Fixed {
-            delay: base.unwrap_or(AWS_SDK_BASE_DELAY),
+        BackoffKind::Fixed => Backoff::Fixed { delay: b },
+        BackoffKind::Exponential => Backoff::Exponential { base: b, cap: c },
+        BackoffKind::FullJitter => Backoff::FullJitter { base: b, cap: c },
+        BackoffKind::EqualJitter => Backoff::EqualJitter { base: b, cap: c },
+        BackoffKind::Decorrelated => Backoff::DecorrelatedJitter { base: b, cap: c },
+        BackoffKind::DecorrelatedV2 => Backoff::DecorrelatedJitterV2 {
+            median_first_delay: b,
+            cap: c,
         },
-        BackoffKind::Exponential
-        | BackoffKind::FullJitter
-        | BackoffKind::EqualJitter
-        | BackoffKind::Decorrelated
-        | BackoffKind::DecorrelatedV2 => {
-            let base = base.unwrap_or(AWS_SDK_BASE_DELAY);
-            let cap = cap.unwrap_or(AWS_SDK_MAX_BACKOFF);
-            match kind {
-                BackoffKind::Exponential => Backoff::Exponential { base, cap },
-                BackoffKind::FullJitter => Backoff::FullJitter { base, cap },
-                BackoffKind::EqualJitter => Backoff::EqualJitter { base, cap },
-                BackoffKind::Decorrelated => Backoff::DecorrelatedJitter { base, cap },
-                _ => Backoff::DecorrelatedJitterV2 {
-                    median_first_delay: base,
-                    cap,
-                },
-            }
-        }
         BackoffKind::Envoy => {
             // Envoy's own defaults: base_interval 25 ms, max_interval 10 × base_interval.
             let base = base.unwrap_or(ENVOY_BASE_INTERVAL);
@@ -128,9 +119,9 @@ fn build_backoff(
             }
         }
         BackoffKind::Grpc => Backoff::Grpc {
-            initial: base.unwrap_or(AWS_SDK_BASE_DELAY),
+            initial: b,
             multiplier: multiplier.unwrap_or(GRPC_MULTIPLIER),
-            max: cap.unwrap_or(AWS_SDK_MAX_BACKOFF),
+            max: c,
         },
     }
 }
