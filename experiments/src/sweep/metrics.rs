@@ -145,22 +145,17 @@ pub fn extract(summary: &Value, path: &str) -> Result<f64, MetricError> {
         path,
         kind,
         name,
-        fields: numeric_fields(entity),
+        entity,
     };
-    let root = Value::Object(entity.clone());
-    let mut at: &Value = &root;
-    let mut owned_path = String::new();
+    let mut at: Option<&Value> = None;
     for seg in field.split('.') {
-        if !owned_path.is_empty() {
-            owned_path.push('.');
-        }
-        owned_path.push_str(seg);
-        match at.get(seg) {
-            Some(v) => at = v,
-            None => return Err(target.no_such_field(field)),
-        }
+        let next = match at {
+            None => entity.get(seg),
+            Some(v) => v.get(seg),
+        };
+        at = Some(next.ok_or_else(|| target.no_such_field(field))?);
     }
-    let what = match at {
+    let what = match at.expect("split yields at least one segment") {
         Value::Number(n) => return Ok(n.as_f64().unwrap_or(f64::NAN)),
         Value::Null => return Ok(f64::NAN),
         Value::Array(_) => "an array",
@@ -168,7 +163,7 @@ pub fn extract(summary: &Value, path: &str) -> Result<f64, MetricError> {
         Value::String(_) => "a string",
         Value::Bool(_) => "a boolean",
     };
-    Err(target.not_a_number(&owned_path, what))
+    Err(target.not_a_number(field, what))
 }
 
 /// The entity kind a metric path starts with (`client`, …) and the summary array it names.
@@ -252,14 +247,15 @@ struct Target<'a> {
     kind: &'a str,
     /// The entity's name.
     name: &'a str,
-    /// The entity's numeric fields (see [`numeric_fields`]).
-    fields: Vec<String>,
+    /// The entity.
+    entity: &'a Map<String, Value>,
 }
 
 impl Target<'_> {
     /// What a valid field is: one of the entity's numeric fields, listed.
     fn field_list(&self) -> String {
-        let shown: Vec<&str> = self.fields.iter().map(String::as_str).collect();
+        let fields = numeric_fields(self.entity);
+        let shown: Vec<&str> = fields.iter().map(String::as_str).collect();
         format!(
             "a numeric field of `{}.{}`: {}",
             self.kind,
@@ -271,7 +267,8 @@ impl Target<'_> {
     /// The error for a `field` the entity does not have.
     fn no_such_field(&self, field: &str) -> MetricError {
         let (kind, name) = (self.kind, self.name);
-        let help = crate::scenario::reader::closest(field, self.fields.iter().map(String::as_str))
+        let fields = numeric_fields(self.entity);
+        let help = crate::scenario::reader::closest(field, fields.iter().map(String::as_str))
             .map(|f| format!("did you mean `{kind}.{name}.{f}`?"));
         MetricError {
             expected: self.field_list(),
@@ -284,8 +281,8 @@ impl Target<'_> {
     /// the help lists the numeric fields inside it.
     fn not_a_number(&self, field: &str, what: &str) -> MetricError {
         let prefix = format!("{field}.");
-        let inside: Vec<&str> = self
-            .fields
+        let fields = numeric_fields(self.entity);
+        let inside: Vec<&str> = fields
             .iter()
             .filter(|f| f.starts_with(&prefix))
             .map(String::as_str)
