@@ -273,20 +273,15 @@ fn read_metrics(item: &Item<'_>) -> Result<Vec<MetricSpec>, ReadError> {
 /// axis is one dimension; points are the grid product of the dimensions.
 pub fn dimensions(axes: &[AxisSpec]) -> Vec<Vec<usize>> {
     let mut dims: Vec<Vec<usize>> = Vec::new();
-    let mut names: Vec<Option<&str>> = Vec::new();
     for (i, a) in axes.iter().enumerate() {
-        match a.zip.as_deref() {
-            Some(z) => match names.iter().position(|n| *n == Some(z)) {
-                Some(d) => dims[d].push(i),
-                None => {
-                    dims.push(vec![i]);
-                    names.push(Some(z));
-                }
-            },
-            None => {
-                dims.push(vec![i]);
-                names.push(None);
-            }
+        // The dimension of an earlier axis zipped under the same name, if any.
+        let zipped = a
+            .zip
+            .as_ref()
+            .and_then(|z| dims.iter().position(|d| axes[d[0]].zip.as_ref() == Some(z)));
+        match zipped {
+            Some(d) => dims[d].push(i),
+            None => dims.push(vec![i]),
         }
     }
     dims

@@ -16,11 +16,9 @@ pub(super) fn read_axes(item: &Item<'_>) -> Result<Vec<AxisSpec>, ReadError> {
         return Err(item.value_error("at least one axis ([[axes]] with `path` and `values` or `range`)"));
     }
     let mut axes: Vec<AxisSpec> = Vec::with_capacity(items.len());
-    // (zip name, first axis index) for the length checks.
-    let mut zips: Vec<(String, usize)> = Vec::new();
     for el in &items {
         let (axis, values_at) = read_axis(el, &axes)?;
-        check_zip(&axis, &values_at, &axes, &mut zips)?;
+        check_zip(&axis, &values_at, &axes)?;
         axes.push(axis);
     }
     let points = dimensions(&axes)
@@ -133,29 +131,22 @@ fn read_axis_values<'a>(t: &mut TableReader<'a>) -> Result<(Vec<AxisValue>, bool
     Ok((values, geometric, values_at))
 }
 
-/// For an axis with a `zip` name: the first axis of that name is recorded in `zips`; a later
-/// one must have as many values as the first (`values_at` locates the error).
-fn check_zip(
-    axis: &AxisSpec,
-    values_at: &Item<'_>,
-    axes: &[AxisSpec],
-    zips: &mut Vec<(String, usize)>,
-) -> Result<(), ReadError> {
+/// For an axis with a `zip` name that an earlier axis (of `axes`, those read so far) has too:
+/// it must have as many values as the first of them (`values_at` locates the error).
+fn check_zip(axis: &AxisSpec, values_at: &Item<'_>, axes: &[AxisSpec]) -> Result<(), ReadError> {
     let Some(z) = &axis.zip else {
         return Ok(());
     };
-    match zips.iter().find(|(name, _)| name == z) {
-        Some((_, first)) => {
-            let n = axes[*first].values.len();
-            if axis.values.len() != n {
-                return Err(values_at.error(
-                    ErrorKind::Rule,
-                    format!("{n} values, like axes[{first}] (axes zipped together vary in step)"),
-                    format!("{} values", axis.values.len()),
-                ));
-            }
-        }
-        None => zips.push((z.clone(), axes.len())),
+    let Some(first) = axes.iter().position(|a| a.zip.as_ref() == Some(z)) else {
+        return Ok(());
+    };
+    let n = axes[first].values.len();
+    if axis.values.len() != n {
+        return Err(values_at.error(
+            ErrorKind::Rule,
+            format!("{n} values, like axes[{first}] (axes zipped together vary in step)"),
+            format!("{} values", axis.values.len()),
+        ));
     }
     Ok(())
 }
