@@ -93,8 +93,8 @@ pub fn execute(plan: &Plan, opts: &Options, progress: &dyn Progress) -> Result<D
     let pending: Vec<u64> = (0..f.runs)
         .filter(|&i| in_slice(i) && !existing.contains_key(&i))
         .collect();
-    let slice = (0..f.runs).filter(|&i| in_slice(i)).count() as u64;
-    progress.start(pending.len() as u64, slice);
+    let slice = reused + pending.len() as u64;
+    progress.start(pending.len() as u64);
     let pool = pool(opts.threads)?;
     pool.install(|| run_pending(plan, &runs_dir, &pending, progress))?;
     progress.runs_done();

@@ -145,9 +145,9 @@ pub struct Options {
 /// Progress reports from a running sweep (the CLI draws a progress bar). Called from worker
 /// threads; nothing it does can change results.
 pub trait Progress: Sync {
-    /// Before the runs start: `pending` runs to do, out of `slice` in this invocation's slice.
-    fn start(&self, pending: u64, slice: u64) {
-        let _ = (pending, slice);
+    /// Before the runs start: `pending` runs to do.
+    fn start(&self, pending: u64) {
+        let _ = pending;
     }
     /// After each run is written.
     fn advance(&self) {}

@@ -2,6 +2,7 @@
 //! validated, every metric checked against every point, seeds derived. Nothing runs and
 //! nothing is written until the whole plan is valid.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use models::config::Scenario;
@@ -395,13 +396,12 @@ fn check_metrics(
     points: &[PointInfo],
     scenarios: &[Scenario],
 ) -> Result<(), SweepError> {
-    let mut checked: Vec<&str> = Vec::new();
+    let mut checked: BTreeSet<&str> = BTreeSet::new();
     for (p, scenario) in scenarios.iter().enumerate() {
         // Points with the same scenario hash have the same shape.
-        if checked.contains(&points[p].scenario_hash.as_str()) {
+        if !checked.insert(&points[p].scenario_hash) {
             continue;
         }
-        checked.push(&points[p].scenario_hash);
         let mut empty = scenario.clone();
         empty.duration = SimDuration::ZERO;
         let out = models::run(empty, 0);

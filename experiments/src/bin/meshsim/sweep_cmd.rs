@@ -87,7 +87,7 @@ impl Bar {
 }
 
 impl Progress for Bar {
-    fn start(&self, pending: u64, _slice: u64) {
+    fn start(&self, pending: u64) {
         self.bar.set_length(pending);
         #[allow(clippy::disallowed_methods)] // timing for the summary only
         let now = Instant::now();
