@@ -3,23 +3,11 @@
 use std::fmt::Write as _;
 
 use super::super::{Dur, Part, Timeout};
+pub(super) use crate::scenario::tree::quote;
 
 /// A float as TOML: always with a fraction or an exponent, so it reads as a float.
 pub(super) fn num(x: f64) -> String {
     format!("{x:?}")
-}
-
-pub(super) fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `key = value` pairs rendered as an inline table.
