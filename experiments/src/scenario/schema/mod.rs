@@ -9,7 +9,7 @@ mod fault;
 mod policy;
 mod service;
 
-pub use policy::BACKOFF_NAMES;
+pub use policy::{BACKOFF_NAMES, retry_conditions};
 
 use std::collections::BTreeMap;
 

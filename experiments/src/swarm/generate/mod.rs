@@ -37,7 +37,7 @@ impl Gen {
         self.int(u64::from(lo), u64::from(hi)) as u32
     }
     fn chance(&mut self, p: f64) -> bool {
-        self.rng.uniform() < p
+        self.rng.bernoulli(p)
     }
     fn pick<T: Clone>(&mut self, items: &[T]) -> T {
         items[self.below(items.len() as u64) as usize].clone()
@@ -120,7 +120,7 @@ impl Gen {
     }
     /// A number uniform in `[lo, hi)` with two decimals.
     fn frac(&mut self, lo: f64, hi: f64) -> f64 {
-        let x = lo + self.rng.uniform() * (hi - lo);
+        let x = self.rng.uniform_range(lo, hi);
         ((x * 100.0).round() / 100.0).clamp(lo, hi)
     }
 }

@@ -33,27 +33,6 @@ fn pool(g: &mut Gen, shared: Option<String>) -> PoolSpec {
     }
 }
 
-const RETRY_ON: [&str; 18] = [
-    "timeout",
-    "connect",
-    "pool",
-    "reset",
-    "5xx",
-    "rejected",
-    "breaker_open",
-    "bulkhead_full",
-    "no_endpoints",
-    "unavailable",
-    "attempt_timeout",
-    "read_timeout",
-    "write_timeout",
-    "connect_timeout",
-    "connect_refused",
-    "pool_timeout",
-    "error_response",
-    "deadline_exceeded",
-];
-
 fn retry(g: &mut Gen) -> RetrySpec {
     let backoff = g.maybe(0.9, |g| g.pick(&crate::scenario::schema::BACKOFF_NAMES));
     let base = g.maybe(0.6, |g| match g.weighted(&[1, 1, 8]) {
@@ -88,7 +67,10 @@ fn retry(g: &mut Gen) -> RetrySpec {
             1 => g.int32(6, 20),
             _ => g.pick(&[1000, 1_000_000]),
         }),
-        on: g.maybe(0.5, |g| (0..g.below(4)).map(|_| g.pick(&RETRY_ON)).collect()),
+        on: g.maybe(0.5, |g| {
+            let conditions = crate::scenario::schema::retry_conditions();
+            (0..g.below(4)).map(|_| g.pick(&conditions)).collect()
+        }),
         backoff,
         base,
         cap,

@@ -143,6 +143,18 @@ fn condition_mask(name: &str) -> Option<u32> {
     Failure::ALL.iter().find(|f| f.name() == name).map(|f| f.bit())
 }
 
+/// Every retry condition `retry.on` accepts: the groups of [`Failure::groups`], then each
+/// reason no group is named after.
+pub fn retry_conditions() -> Vec<&'static str> {
+    let mut names: Vec<&str> = Failure::groups().iter().map(|(g, _)| *g).collect();
+    for f in Failure::ALL {
+        if !names.contains(&f.name()) {
+            names.push(f.name());
+        }
+    }
+    names
+}
+
 /// Reads `retry.on`: an array of retry conditions (groups or single reasons).
 fn read_retry_on(item: &Item<'_>) -> Result<RetryOn> {
     let mut mask = 0;
