@@ -53,11 +53,8 @@ pub fn raw(html: String) -> Cell {
 pub type Head<'a> = (&'a str, bool);
 
 /// Writes a `<table>` with a header row and zebra-striped body rows (striping is CSS).
-pub fn table(out: &mut String, class: &str, caption: Option<&str>, head: &[Head<'_>], rows: &[Vec<Cell>]) {
+pub fn table(out: &mut String, class: &str, head: &[Head<'_>], rows: &[Vec<Cell>]) {
     let _ = writeln!(out, "<div class=\"table-wrap\"><table class=\"{}\">", esc(class));
-    if let Some(c) = caption {
-        let _ = writeln!(out, "<caption>{}</caption>", esc(c));
-    }
     out.push_str("<thead><tr>");
     for (label, is_num) in head {
         let cls = if *is_num { " class=\"num\"" } else { "" };

@@ -19,21 +19,26 @@ pub fn write(out: &mut String, s: &Summary) {
         "<p class=\"facts\">{}</p>",
         esc(&run_facts(s, "stopped early"))
     );
-    out.push_str("<h3>Clients</h3>\n");
-    let rows: Vec<Vec<Cell>> = s
-        .clients
-        .iter()
-        .map(|c| cells(&CLIENT_COLUMNS, client_cells(c)))
-        .collect();
-    table(out, "summary clients", None, &heads(&CLIENT_COLUMNS), &rows);
-
-    out.push_str("<h3>Services</h3>\n");
-    let rows: Vec<Vec<Cell>> = s
-        .services
-        .iter()
-        .map(|v| cells(&SERVICE_COLUMNS, service_cells(v)))
-        .collect();
-    table(out, "summary services", None, &heads(&SERVICE_COLUMNS), &rows);
+    let clients = heads(&CLIENT_COLUMNS);
+    block(
+        out,
+        "Clients",
+        "summary clients",
+        &clients,
+        &CLIENT_COLUMNS,
+        &s.clients,
+        client_cells,
+    );
+    let services = heads(&SERVICE_COLUMNS);
+    block(
+        out,
+        "Services",
+        "summary services",
+        &services,
+        &SERVICE_COLUMNS,
+        &s.services,
+        service_cells,
+    );
     out.push_str(
         "<p class=\"note\">util: busy slots over the slots of pods that are up; in-flight and queued: \
          time averages over all pods; lost: requests in flight or queued on a container when it was \
@@ -43,23 +48,40 @@ pub fn write(out: &mut String, s: &Summary) {
     if s.edges.is_empty() {
         return;
     }
-    out.push_str("<h3>Call edges</h3>\n");
-    let rows: Vec<Vec<Cell>> = s
-        .edges
-        .iter()
-        .map(|e| cells(&EDGE_COLUMNS, edge_cells(e)))
-        .collect();
-    let mut heads = heads(&EDGE_COLUMNS);
+    let mut edges = heads(&EDGE_COLUMNS);
     // The page has room to say which failures these are.
-    if let Some(last) = heads.last_mut() {
+    if let Some(last) = edges.last_mut() {
         last.0 = "top attempt failures";
     }
-    table(out, "summary edges", None, &heads, &rows);
+    block(
+        out,
+        "Call edges",
+        "summary edges",
+        &edges,
+        &EDGE_COLUMNS,
+        &s.edges,
+        edge_cells,
+    );
     out.push_str(
         "<p class=\"note\">amp: attempts per call (retry amplification); breaker, bulkhead, budget: \
          calls or retries refused by an open breaker, a full bulkhead, the retry budget; defer: \
          fallbacks that queued the work for later.</p>\n",
     );
+}
+
+/// One table under its `<h3>` heading: a row of `columns` per item, from the text table's cells.
+fn block<T>(
+    out: &mut String,
+    heading: &str,
+    class: &str,
+    heads: &[Head<'_>],
+    columns: &[Column],
+    items: &[T],
+    row: fn(&T) -> Vec<String>,
+) {
+    let _ = writeln!(out, "<h3>{heading}</h3>");
+    let rows: Vec<Vec<Cell>> = items.iter().map(|item| cells(columns, row(item))).collect();
+    table(out, class, heads, &rows);
 }
 
 /// The header cells of `columns`.

@@ -340,7 +340,7 @@ fn points(out: &mut String, csv: &str) {
                 .collect()
         })
         .collect();
-    table(out, "points", None, &heads, &cells);
+    table(out, "points", &heads, &cells);
     if body.len() > MAX_ROWS {
         let _ = writeln!(
             out,

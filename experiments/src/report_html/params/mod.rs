@@ -51,7 +51,6 @@ fn clients(out: &mut String, s: &Scenario) {
     table(
         out,
         "params clients",
-        None,
         &[
             ("client", false),
             ("calls", false),
@@ -83,7 +82,6 @@ fn services(out: &mut String, s: &Scenario) {
     table(
         out,
         "params services",
-        None,
         &[
             ("service", false),
             ("replicas", true),
@@ -174,7 +172,6 @@ fn policies(out: &mut String, s: &Scenario) {
     table(
         out,
         "params policies",
-        None,
         &[
             ("policy", false),
             ("used on", false),
@@ -305,7 +302,6 @@ fn faults(out: &mut String, s: &Scenario) {
         table(
             out,
             "params faults",
-            None,
             &[
                 ("service", false),
                 ("fault", false),
