@@ -8,7 +8,7 @@ use models::log::KillReason;
 use sim_core::time::SimTime;
 
 use super::super::{Check, FailureKind, fail};
-use super::{LogWalk, nanos};
+use super::{LogWalk, nanos, track};
 
 /// Times (ns) at which a fault lets a pod's container start again: the end of a crash, the end
 /// of a restart, the re-creation after a reschedule. And the open intervals during which the
@@ -36,7 +36,7 @@ impl LogWalk<'_> {
     /// breakers are replaced.
     pub(super) fn killed(&mut self, at: &str, t: u64, pod: &str, reason: KillReason) -> Check {
         let lk = FailureKind::Lifecycle;
-        let mut p = self.track(at, pod)?;
+        let p = track(&mut self.pods, at, pod)?;
         p.kills += 1;
         p.last_kill = Some(reason);
         let probe = match reason {
@@ -63,7 +63,6 @@ impl LogWalk<'_> {
                 *reset = true;
             }
         }
-        self.pods.insert(pod.to_string(), p);
         Ok(())
     }
 
@@ -78,7 +77,7 @@ impl LogWalk<'_> {
         threshold: u32,
     ) -> Check {
         let lk = FailureKind::Lifecycle;
-        let mut p = self.track(at, pod)?;
+        let p = track(&mut self.pods, at, pod)?;
         let lifecycle = &self.scenario.services[p.service].lifecycle;
         let configured = match probe {
             "liveness" => lifecycle.liveness.as_ref(),
@@ -95,7 +94,6 @@ impl LogWalk<'_> {
             );
         }
         p.last_probe_failure.insert(probe, (t, consecutive, threshold));
-        self.pods.insert(pod.to_string(), p);
         Ok(())
     }
 
@@ -110,7 +108,7 @@ impl LogWalk<'_> {
         restarts: u32,
     ) -> Check {
         let lk = FailureKind::Lifecycle;
-        let mut p = self.track(at, pod)?;
+        let p = track(&mut self.pods, at, pod)?;
         if p.last_kill == Some(KillReason::Fault) {
             return fail(
                 lk,
@@ -148,7 +146,6 @@ impl LogWalk<'_> {
         }
         p.pending = Some((t, got));
         p.last_kill = None;
-        self.pods.insert(pod.to_string(), p);
         Ok(())
     }
 
@@ -156,7 +153,7 @@ impl LogWalk<'_> {
     /// a fault released it (or at the start).
     pub(super) fn container_started(&mut self, at: &str, t: u64, pod: &str) -> Check {
         let lk = FailureKind::Lifecycle;
-        let mut p = self.track(at, pod)?;
+        let p = track(&mut self.pods, at, pod)?;
         let windows = fault_windows(self.scenario, p.service, p.replica);
         if let Some(&(from, until)) = windows
             .iter()
@@ -192,16 +189,14 @@ impl LogWalk<'_> {
         p.pending = None;
         p.started_at = SimTime::from_nanos(t);
         p.last_kill = None;
-        self.pods.insert(pod.to_string(), p);
         Ok(())
     }
 
     /// A pod deleted: its replacement starts with a fresh back-off and nothing pending.
     pub(super) fn pod_deleted(&mut self, at: &str, pod: &str) -> Check {
-        let mut p = self.track(at, pod)?;
+        let p = track(&mut self.pods, at, pod)?;
         p.backoff = CrashLoopBackOff::new();
         p.pending = None;
-        self.pods.insert(pod.to_string(), p);
         Ok(())
     }
 }

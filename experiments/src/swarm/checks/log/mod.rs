@@ -21,7 +21,7 @@ fn nanos(secs: f64) -> u64 {
 }
 
 /// Per-pod state rebuilt from the log.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct PodTrack {
     service: usize,
     replica: u32,
@@ -144,14 +144,6 @@ impl<'a> LogWalk<'a> {
         }
     }
 
-    /// The pod's state so far.
-    fn track(&self, at: &str, pod: &str) -> Result<PodTrack, Failure> {
-        self.pods
-            .get(pod)
-            .cloned()
-            .ok_or_else(|| Failure::new(FailureKind::Log, format!("{at}: unknown pod {pod}")))
-    }
-
     /// A breaker transition: legal, and (if its edge's name is its own) from the state the
     /// breaker was in.
     fn breaker(&mut self, at: &str, edge: &str, owner: &str, from: BreakerState, to: BreakerState) -> Check {
@@ -230,4 +222,15 @@ impl<'a> LogWalk<'a> {
         }
         Ok(())
     }
+}
+
+/// The pod's state so far, to update in place (a function of the map alone, so that the other
+/// fields of the walk stay usable while it is borrowed).
+fn track<'m>(
+    pods: &'m mut BTreeMap<String, PodTrack>,
+    at: &str,
+    pod: &str,
+) -> Result<&'m mut PodTrack, Failure> {
+    pods.get_mut(pod)
+        .ok_or_else(|| Failure::new(FailureKind::Log, format!("{at}: unknown pod {pod}")))
 }
