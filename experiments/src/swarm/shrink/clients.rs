@@ -8,105 +8,74 @@ use super::Edits;
 pub(super) fn client_edits(e: &mut Edits<'_>, i: usize) {
     e.edit(|c| c.clients[i].policy = None);
     e.edit(|c| c.clients[i].timeout = None);
-    match e.base.clients[i].load.clone() {
-        LoadSpec::Open {
+    let base = e.base;
+    match &base.clients[i].load {
+        LoadSpec::Open { schedule, .. } => open_edits(e, i, schedule.len()),
+        LoadSpec::Closed { .. } => closed_edits(e, i),
+        LoadSpec::Burst { .. } => burst_edits(e, i),
+    }
+}
+
+/// An edit of client `i`'s open-loop load.
+fn open_edit(e: &mut Edits<'_>, i: usize, f: impl FnOnce(&mut f64, &mut Option<bool>, &mut Vec<RateEntry>)) {
+    e.edit(|c| {
+        if let LoadSpec::Open {
             rate,
             constant,
             schedule,
-        } => open_edits(e, i, rate, constant, &schedule),
-        LoadSpec::Closed { users, think, start } => closed_edits(e, i, users, &think, start),
-        LoadSpec::Burst { count, at, every } => burst_edits(e, i, count, at, every),
-    }
-}
-
-/// An open loop (`rate` in requests per second): each schedule entry dropped (with a rate of 1
-/// if that leaves no schedule and no rate), the rate halved (if positive), then the arrivals key
-/// dropped.
-fn open_edits(e: &mut Edits<'_>, i: usize, rate: f64, constant: Option<bool>, schedule: &[RateEntry]) {
-    for j in 0..schedule.len() {
-        let mut sch = schedule.to_vec();
-        sch.remove(j);
-        let rate = if sch.is_empty() && rate <= 0.0 { 1.0 } else { rate };
-        e.edit(|c| {
-            c.clients[i].load = LoadSpec::Open {
-                rate,
-                constant,
-                schedule: sch,
-            }
-        });
-    }
-    if rate > 0.0 {
-        e.edit(|c| {
-            c.clients[i].load = LoadSpec::Open {
-                rate: rate / 2.0,
-                constant,
-                schedule: schedule.to_vec(),
-            }
-        });
-    }
-    e.edit(|c| {
-        c.clients[i].load = LoadSpec::Open {
-            rate,
-            constant: None,
-            schedule: schedule.to_vec(),
+        } = &mut c.clients[i].load
+        {
+            f(rate, constant, schedule);
         }
     });
+}
+
+/// An open loop (`rate` in requests per second, `entries` schedule entries): each schedule entry
+/// dropped (with a rate of 1 if that leaves no schedule and no rate), the rate halved (if
+/// positive), then the arrivals key dropped.
+fn open_edits(e: &mut Edits<'_>, i: usize, entries: usize) {
+    for j in 0..entries {
+        open_edit(e, i, |rate, _, schedule| {
+            schedule.remove(j);
+            if schedule.is_empty() && *rate <= 0.0 {
+                *rate = 1.0;
+            }
+        });
+    }
+    open_edit(e, i, |rate, _, _| {
+        if *rate > 0.0 {
+            *rate /= 2.0;
+        }
+    });
+    open_edit(e, i, |_, constant, _| *constant = None);
 }
 
 /// A closed loop: the users halved, one user, then no think time, then no start.
-fn closed_edits(e: &mut Edits<'_>, i: usize, users: u32, think: &Option<DistSpec>, start: Option<Dur>) {
-    e.edit(|c| {
-        c.clients[i].load = LoadSpec::Closed {
-            users: (users / 2).max(1),
-            think: think.clone(),
-            start,
-        }
-    });
-    e.edit(|c| {
-        c.clients[i].load = LoadSpec::Closed {
-            users: 1,
-            think: think.clone(),
-            start,
-        }
-    });
-    e.edit(|c| {
-        c.clients[i].load = LoadSpec::Closed {
-            users,
-            think: None,
-            start,
-        }
-    });
-    e.edit(|c| {
-        c.clients[i].load = LoadSpec::Closed {
-            users,
-            think: think.clone(),
-            start: None,
-        }
-    });
+fn closed_edits(e: &mut Edits<'_>, i: usize) {
+    let edit = |e: &mut Edits<'_>, f: fn(&mut u32, &mut Option<DistSpec>, &mut Option<Dur>)| {
+        e.edit(|c| {
+            if let LoadSpec::Closed { users, think, start } = &mut c.clients[i].load {
+                f(users, think, start);
+            }
+        });
+    };
+    edit(e, |users, _, _| *users = (*users / 2).max(1));
+    edit(e, |users, _, _| *users = 1);
+    edit(e, |_, think, _| *think = None);
+    edit(e, |_, _, start| *start = None);
 }
 
 /// Bursts: the count halved, one request a burst, then no `at`, then no `every`.
-fn burst_edits(e: &mut Edits<'_>, i: usize, count: u32, at: Option<Dur>, every: Option<Dur>) {
-    e.edit(|c| {
-        c.clients[i].load = LoadSpec::Burst {
-            count: (count / 2).max(1),
-            at,
-            every,
-        }
-    });
-    e.edit(|c| c.clients[i].load = LoadSpec::Burst { count: 1, at, every });
-    e.edit(|c| {
-        c.clients[i].load = LoadSpec::Burst {
-            count,
-            at: None,
-            every,
-        }
-    });
-    e.edit(|c| {
-        c.clients[i].load = LoadSpec::Burst {
-            count,
-            at,
-            every: None,
-        }
-    });
+fn burst_edits(e: &mut Edits<'_>, i: usize) {
+    let edit = |e: &mut Edits<'_>, f: fn(&mut u32, &mut Option<Dur>, &mut Option<Dur>)| {
+        e.edit(|c| {
+            if let LoadSpec::Burst { count, at, every } = &mut c.clients[i].load {
+                f(count, at, every);
+            }
+        });
+    };
+    edit(e, |count, _, _| *count = (*count / 2).max(1));
+    edit(e, |count, _, _| *count = 1);
+    edit(e, |_, at, _| *at = None);
+    edit(e, |_, _, every| *every = None);
 }
