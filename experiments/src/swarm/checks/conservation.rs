@@ -3,22 +3,17 @@
 use models::config::{ClientConfig, Fallback, Scenario};
 use models::report::{ClientSummary, Summary};
 
-use super::{Check, FailureKind, check_latency, fail, failed_by_total};
+use super::{Check, FailureKind, check_latency, fail, failed_by_total, same_count};
 
 /// Every client request ends exactly once: requests = ok + degraded + failed + in flight, and
 /// the client's edge saw the same calls and outcomes (its deferred work aside).
 pub(super) fn check_clients(scenario: &Scenario, s: &Summary) -> Check {
-    let k = FailureKind::Conservation;
-    if s.clients.len() != scenario.clients.len() {
-        return fail(
-            k,
-            format!(
-                "{} clients in the summary, {} in the scenario",
-                s.clients.len(),
-                scenario.clients.len()
-            ),
-        );
-    }
+    same_count(
+        FailureKind::Conservation,
+        "clients",
+        s.clients.len(),
+        scenario.clients.len(),
+    )?;
     for (cfg, c) in scenario.clients.iter().zip(&s.clients) {
         check_client(c)?;
         check_client_edge(scenario, s, cfg, c)?;

@@ -3,21 +3,11 @@
 use models::config::{Fallback, PolicyConfig, PolicyOrder, Scenario};
 use models::report::{EdgeSummary, Summary};
 
-use super::{Check, FailureKind, check_latency, fail, failed_by_total};
+use super::{Check, FailureKind, check_latency, fail, failed_by_total, same_count};
 
 /// Edge counts agree with each other.
 pub(super) fn check_edges(scenario: &Scenario, s: &Summary) -> Check {
-    let k = FailureKind::Counts;
-    if s.edges.len() != scenario.edges.len() {
-        return fail(
-            k,
-            format!(
-                "{} edges in the summary, {} in the scenario",
-                s.edges.len(),
-                scenario.edges.len()
-            ),
-        );
-    }
+    same_count(FailureKind::Counts, "edges", s.edges.len(), scenario.edges.len())?;
     for (cfg, e) in scenario.edges.iter().zip(&s.edges) {
         let policy = &scenario.policies[cfg.policy.idx()];
         check_edge_ends(e)?;

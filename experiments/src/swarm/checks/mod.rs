@@ -115,6 +115,17 @@ pub fn check_run(scenario: &Scenario, out: &RunOutput) -> Check {
     log::check_log(scenario, report)
 }
 
+/// The summary has as many `what` (clients, services, edges) as the scenario.
+fn same_count(kind: FailureKind, what: &str, in_summary: usize, in_scenario: usize) -> Check {
+    if in_summary != in_scenario {
+        return fail(
+            kind,
+            format!("{in_summary} {what} in the summary, {in_scenario} in the scenario"),
+        );
+    }
+    Ok(())
+}
+
 /// Latency statistics are ordered: quantiles increase and stay below the maximum, the mean too.
 fn check_latency(what: &str, l: &LatencyMs) -> Check {
     let ordered = l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max;

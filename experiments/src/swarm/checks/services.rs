@@ -4,14 +4,16 @@
 use models::config::{Scenario, ServiceConfig};
 use models::report::{ServiceSummary, Summary};
 
-use super::{Check, FailureKind, check_latency, fail};
+use super::{Check, FailureKind, check_latency, fail, same_count};
 
 /// Service and pod counts agree with each other and with the edges into the service.
 pub(super) fn check_services(scenario: &Scenario, s: &Summary) -> Check {
-    let k = FailureKind::Counts;
-    if s.services.len() != scenario.services.len() {
-        return fail(k, format!("{} services in the summary", s.services.len()));
-    }
+    same_count(
+        FailureKind::Counts,
+        "services",
+        s.services.len(),
+        scenario.services.len(),
+    )?;
     for (i, (cfg, svc)) in scenario.services.iter().zip(&s.services).enumerate() {
         check_service_arrivals(scenario, s, i, cfg, svc)?;
         check_service_times(svc)?;
