@@ -79,7 +79,7 @@ impl<'a> Layout<'a> {
         let (panels, y) = stack_panels(preps, y, left, right);
         // "time (s)" right under the last panel's tick labels; the image ends below it or below
         // the last legend, whichever is lower.
-        let last_plot_bottom = panels.last().map_or(y, |p| p.2.y1);
+        let last_plot_bottom = panels.last().expect("prepare makes at least one panel").2.y1;
         let axis_title_y = last_plot_bottom + TICK_ROW + 2;
         let height = (axis_title_y + 28).max(y - PANEL_GAP) + MARGIN;
         Layout {
@@ -106,8 +106,12 @@ impl<'a> Layout<'a> {
 }
 
 /// Each panel of `t` with its data prepared: y axes over the values inside the time axis
-/// (with reference lines), and the stacked tops of stacked panels.
+/// (with reference lines), and the stacked tops of stacked panels. A timeline without panels
+/// gets an empty frame, so that the time axis still shows.
 fn prepare<'a>(t: &'a Timeline, time: &Time) -> Vec<Prep<'a>> {
+    if t.panels.is_empty() {
+        return vec![Prep::Empty];
+    }
     t.panels
         .iter()
         .map(|p| match p {
@@ -174,8 +178,8 @@ fn legend_column(preps: &[Prep<'_>]) -> i32 {
         .clamp(150, 340)
 }
 
-/// Places the panels one under another from `y`, each as (panel, top, plot); an empty frame
-/// stands in when there are none. Also returns the `y` below the last panel and its gap.
+/// Places the panels one under another from `y`, each as (panel, top, plot). Also returns the
+/// `y` below the last panel and its gap.
 fn stack_panels<'a>(
     preps: Vec<Prep<'a>>,
     mut y: i32,
@@ -195,18 +199,6 @@ fn stack_panels<'a>(
         let legend_h = p.legend().len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW;
         y = (plot.y1 + TICK_ROW).max(plot.y0 + legend_h) + PANEL_GAP;
         panels.push((p, top, plot));
-    }
-    if panels.is_empty() {
-        // Still show the time axis under an empty frame.
-        let top = y;
-        let plot = Rect {
-            x0: left,
-            y0: top + TITLE_ROW,
-            x1: right,
-            y1: top + TITLE_ROW + 60,
-        };
-        y = plot.y1 + TICK_ROW + PANEL_GAP;
-        panels.push((Prep::Empty, top, plot));
     }
     (panels, y)
 }
@@ -279,10 +271,8 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout
     for (p, top, plot) in &l.panels {
         panel(area, l, p, *top, *plot, &x, &windows)?;
     }
-    if !l.panels.is_empty() {
-        let c = ((l.left + l.right) / 2, l.axis_title_y);
-        draw::text(area, "time (s)", c, size::AXIS, false, INK, Anchor::Top, false)?;
-    }
+    let c = ((l.left + l.right) / 2, l.axis_title_y);
+    draw::text(area, "time (s)", c, size::AXIS, false, INK, Anchor::Top, false)?;
     Ok(())
 }
 
