@@ -811,11 +811,26 @@ proptest! {
         check_text(&text)?;
     }
 
-    /// Durations: any text parses or is refused, never panics.
+    /// Durations: any text parses or is refused, never panics; a duration read back from its
+    /// nanoseconds is the same duration, and a refusal says what is wrong.
     #[test]
-    fn durations(text in ".{0,24}") {
+    fn durations(text in prop_oneof![".{0,24}", "[0-9]{1,6}(\\.[0-9]{1,4})?(ns|us|ms|s|m|h)"]) {
         let result = catching(|| parse_duration(&text));
-        prop_assert!(result.is_ok(), "parse_duration panicked on {:?}", text);
+        let Ok(parsed) = result else {
+            return Err(TestCaseError::fail(format!("parse_duration panicked on {text:?}")));
+        };
+        match parsed {
+            Ok(d) => {
+                let again = parse_duration(&format!("{}ns", d.as_nanos()));
+                prop_assert_eq!(again, Ok(d), "{:?} read back from its nanoseconds", text);
+            }
+            Err(message) => {
+                // "\"TEXT\": what is wrong".
+                let quoted = format!("{}: ", experiments::scenario::tree::quote(&text));
+                let why = message.strip_prefix(&quoted);
+                prop_assert!(why.is_some_and(|w| !w.is_empty()), "refusal of {:?}: {:?}", text, message);
+            }
+        }
     }
 }
 
