@@ -151,8 +151,11 @@ fn shards_through_the_cli_merge_into_the_files_of_one_run() {
     let missing = meshsim(&["merge", s(&dir.join("m3")), s(&dir.join("shard1"))]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("is missing"));
-    let bad_shard = meshsim(&["sweep", s(&sweep), "--shard", "4/3"]);
+    let nowhere = dir.join("bad-shard");
+    let bad_shard = meshsim(&["sweep", s(&sweep), "--shard", "4/3", "--out", s(&nowhere)]);
     assert_eq!(bad_shard.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_shard.stderr).contains("--shard"));
+    assert!(!nowhere.exists(), "nothing written for a bad --shard");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
