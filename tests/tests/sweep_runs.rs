@@ -282,6 +282,14 @@ fn replications_share_random_numbers_across_points_and_points_csv_matches_runs_c
                 .map(|row| row[c].parse().unwrap())
                 .collect();
             let ci = mean_ci(&xs, 0.95).unwrap();
+            // The interval by hand, so that a wrong t quantile or variance in mean_ci (which
+            // the sweep also uses) cannot pass: three replications, t(0.975, 2 d.f.) = 4.3027.
+            assert_eq!(xs.len(), 3);
+            let mean = xs.iter().sum::<f64>() / 3.0;
+            let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
+            let half = 4.302_652_729_911_275 * sd / 3f64.sqrt();
+            assert!((ci.mean - mean).abs() <= 1e-9 * mean.abs().max(1.0), "{name}");
+            assert!((ci.half_width - half).abs() <= 1e-9 * half.max(1.0), "{name}");
             let get = |suffix: &str| -> f64 {
                 let i = pheader
                     .iter()
