@@ -4,7 +4,7 @@
 //!
 //! Three generators: arbitrary text; structured documents (the real schema's sections and
 //! keys, each with plausible values, edge values or random values of any type); random `--set`
-//! paths and values against every builtin. Case counts keep the whole file to a few seconds.
+//! paths and values against every builtin. Case counts keep the whole file to about a second.
 
 use experiments::catalog::BUILTINS;
 use experiments::scenario::{Location, Override, ScenarioError, Source, load, parse_duration};
