@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod charts;
+pub mod claims;
 pub mod determinism;
 pub mod narrate;
 pub mod output;

@@ -161,9 +161,18 @@ fn client_lines(scenario: &Scenario) -> Vec<Line> {
                     ),
                     tone: Tone::Info,
                 },
-                Load::Closed { users, start, .. } => Line {
+                Load::Closed {
+                    users, start, ramp, ..
+                } => Line {
                     t: start.as_secs_f64(),
-                    text: format!("{users} {} users start calling {target}", c.name),
+                    text: if ramp.is_zero() {
+                        format!("{users} {} users start calling {target}", c.name)
+                    } else {
+                        format!(
+                            "{users} {} users start calling {target}, evenly over {ramp}",
+                            c.name
+                        )
+                    },
                     tone: Tone::Info,
                 },
                 Load::Burst { count, at, every } => Line {

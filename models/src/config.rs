@@ -144,8 +144,11 @@ pub enum Load {
         users: u32,
         /// Think time between an outcome and the next request, in seconds.
         think: Dist,
-        /// When the users start (all at once).
+        /// When the first user starts.
         start: SimTime,
+        /// Ramp-up: user `i` (from 0) starts at `start + ramp · i / users`, so the users start
+        /// evenly spread over `ramp` (JMeter's thread-group ramp-up period). Zero: all at once.
+        ramp: SimDuration,
     },
     /// `count` requests at once at `at`, then again every `every` (if set).
     Burst {

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use sim_core::rng::RngStreams;
 use sim_core::sim::Scheduler;
-use sim_core::time::SimTime;
+use sim_core::time::{SimDuration, SimTime};
 
 use super::{
     ClientRt, EdgeRt, Endpoint, Event, FaultRt, PodPhase, PodRt, PoolRt, ProbeRt, ServiceRt, SiteRt, World,
@@ -292,10 +292,12 @@ impl World {
             let client_idx = c as u32;
             match self.cfg.clients[c].load {
                 Load::Open { .. } => self.schedule_next_arrival(client_idx, now, sched),
-                Load::Closed { users, start, .. } => {
+                Load::Closed {
+                    users, start, ramp, ..
+                } => {
                     for user in 0..users {
                         sched.schedule_at(
-                            start,
+                            start.saturating_add(ramp_offset(ramp, user, users)),
                             Event::UserWake {
                                 client: client_idx,
                                 user,
@@ -358,5 +360,33 @@ impl ProbeRt {
             in_flight: None,
             timer: None,
         }
+    }
+}
+
+/// User `user`'s offset from the closed loop's start: `ramp · user / users` in integer
+/// nanoseconds (exact: the product is taken in 128 bits), so `users` users start evenly spread
+/// over `ramp`, the first at once.
+fn ramp_offset(ramp: SimDuration, user: u32, users: u32) -> SimDuration {
+    let nanos = u128::from(ramp.as_nanos()) * u128::from(user) / u128::from(users.max(1));
+    // `user < users`, so the quotient is below `ramp` and fits.
+    SimDuration::from_nanos(nanos as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ramp_spreads_the_users_evenly_the_first_at_once() {
+        let ramp = SimDuration::from_secs(10);
+        let offsets: Vec<u64> = (0..4).map(|u| ramp_offset(ramp, u, 4).as_nanos()).collect();
+        assert_eq!(offsets, [0, 2_500_000_000, 5_000_000_000, 7_500_000_000]);
+        // Exact in 128 bits where a 64-bit product would overflow: (2^64 - 1) · 999 999 / 10^6.
+        let long = SimDuration::from_nanos(u64::MAX);
+        assert_eq!(
+            ramp_offset(long, 999_999, 1_000_000).as_nanos(),
+            18_446_725_626_965_477_905
+        );
+        assert_eq!(ramp_offset(SimDuration::ZERO, 3, 4), SimDuration::ZERO);
     }
 }

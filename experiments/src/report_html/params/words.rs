@@ -146,10 +146,18 @@ pub fn load(l: &Load) -> String {
                 format!("{kind}, rate (linear between points): {}", pts.join(" → "))
             }
         }
-        Load::Closed { users, think, start } => {
+        Load::Closed {
+            users,
+            think,
+            start,
+            ramp,
+        } => {
             let mut s = format!("closed loop, {users} users, think {}", dist(think));
             if *start != SimTime::ZERO {
                 let _ = write!(s, ", from {}", at(*start));
+            }
+            if !ramp.is_zero() {
+                let _ = write!(s, ", starting over {ramp}");
             }
             s
         }

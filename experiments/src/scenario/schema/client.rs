@@ -109,15 +109,18 @@ fn read_open(t: &mut TableReader<'_>) -> Result<Load> {
     Ok(Load::Open { arrivals, rate })
 }
 
-/// Reads a closed workload: `users`, their `think` time between requests and their `start`.
+/// Reads a closed workload: `users`, their `think` time between requests, their `start` and
+/// the `ramp` over which they start.
 fn read_closed(t: &mut TableReader<'_>) -> Result<Load> {
     let users = t.required("users")?.as_u32_in(1, super::MAX_USERS)?;
     let think = t.optional_or("think", Dist::Constant { value: 0.0 }, read_dist)?;
     let start = t.optional_or("start", SimDuration::ZERO, Item::as_duration)?;
+    let ramp = t.optional_or("ramp", SimDuration::ZERO, Item::as_duration)?;
     Ok(Load::Closed {
         users,
         think,
         start: SimTime::ZERO.saturating_add(start),
+        ramp,
     })
 }
 

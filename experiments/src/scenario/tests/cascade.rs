@@ -63,7 +63,10 @@ fn cascade_loads_with_its_structure() {
     assert_eq!(s.clients.len(), 1);
     assert_eq!(s.clients[0].name, "uploaders");
     assert_eq!(s.clients[0].edge, EdgeIdx(0));
-    let Load::Closed { users, think, start } = &s.clients[0].load else {
+    let Load::Closed {
+        users, think, start, ..
+    } = &s.clients[0].load
+    else {
         panic!("closed load")
     };
     assert_eq!(

@@ -106,12 +106,23 @@ fn every_key_lands_in_its_field() {
     assert!(
         matches!(s.clients[1].load, Load::Burst { count: 50, at, every: Some(d) } if at == t(10) && d == SimDuration::from_secs(60))
     );
-    let Load::Closed { users, think, start } = &s.clients[2].load else {
+    let Load::Closed {
+        users,
+        think,
+        start,
+        ramp,
+    } = &s.clients[2].load
+    else {
         panic!()
     };
     assert_eq!(
-        (*users, think, *start),
-        (5, &Dist::Exponential { mean: 1.0 }, t(2))
+        (*users, think, *start, *ramp),
+        (
+            5,
+            &Dist::Exponential { mean: 1.0 },
+            t(2),
+            SimDuration::from_millis(500)
+        )
     );
 
     let f = &s.services[0];

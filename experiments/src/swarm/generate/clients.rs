@@ -36,6 +36,7 @@ fn client(g: &mut Gen, name: String, target: String, d: u64, policies: &[String]
                 }
             }),
             start: g.maybe(0.3, |g| g.dur(MS, d)),
+            ramp: g.maybe(0.3, |g| g.dur(1, d)),
         },
         _ => LoadSpec::Burst {
             count: match g.weighted(&[90, 10]) {

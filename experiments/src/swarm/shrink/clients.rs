@@ -50,19 +50,28 @@ fn open_edits(e: &mut Edits<'_>, i: usize, entries: usize) {
     open_edit(e, i, |_, constant, _| *constant = None);
 }
 
-/// A closed loop: the users halved, one user, then no think time, then no start.
+/// A closed loop: the users halved, one user, then no think time, no start, no ramp.
 fn closed_edits(e: &mut Edits<'_>, i: usize) {
-    let edit = |e: &mut Edits<'_>, f: fn(&mut u32, &mut Option<DistSpec>, &mut Option<Dur>)| {
+    let edit = |e: &mut Edits<'_>, f: fn(&mut u32, &mut Option<DistSpec>, &mut [Option<Dur>; 2])| {
         e.edit(|c| {
-            if let LoadSpec::Closed { users, think, start } = &mut c.clients[i].load {
-                f(users, think, start);
+            if let LoadSpec::Closed {
+                users,
+                think,
+                start,
+                ramp,
+            } = &mut c.clients[i].load
+            {
+                let mut times = [*start, *ramp];
+                f(users, think, &mut times);
+                [*start, *ramp] = times;
             }
         });
     };
     edit(e, |users, _, _| *users = (*users / 2).max(1));
     edit(e, |users, _, _| *users = 1);
     edit(e, |_, think, _| *think = None);
-    edit(e, |_, _, start| *start = None);
+    edit(e, |_, _, times| times[0] = None);
+    edit(e, |_, _, times| times[1] = None);
 }
 
 /// Bursts: the count halved, one request a burst, then no `at`, then no `every`.

@@ -183,6 +183,8 @@ pub enum LoadSpec {
         think: Option<DistSpec>,
         /// `start`.
         start: Option<Dur>,
+        /// `ramp`.
+        ramp: Option<Dur>,
     },
     /// Bursts.
     Burst {

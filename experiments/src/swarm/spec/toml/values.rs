@@ -160,11 +160,17 @@ pub(super) fn load(l: &LoadSpec) -> String {
                 t.put("schedule", array(entries));
             }
         }
-        LoadSpec::Closed { users, think, start } => {
+        LoadSpec::Closed {
+            users,
+            think,
+            start,
+            ramp,
+        } => {
             t.put("kind", quote("closed"))
                 .put("users", users.to_string())
                 .opt("think", think.as_ref(), DistSpec::value)
-                .opt("start", *start, dur);
+                .opt("start", *start, dur)
+                .opt("ramp", *ramp, dur);
         }
         LoadSpec::Burst { count, at, every } => {
             t.put("kind", quote("burst"))

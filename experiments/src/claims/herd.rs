@@ -1,0 +1,52 @@
+//! thundering-herd: the lesson's naive fixed 1 s retry keeps a cold, restarted service down for
+//! good; jitter lets it recover within seconds. Every backoff has the same patience (the
+//! policy's 60 s deadline covers all attempts), so the comparison is about contention at the
+//! restarted service, not about how long clients are willing to wait.
+
+use super::{peak_rate, recovery_s, run_builtin};
+
+/// The restart fault ends (the pods start again) at this time, in seconds.
+pub const FAULT_END_S: f64 = 60.0;
+
+/// What one run of the herd with one backoff shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HerdFigures {
+    /// The backoff (`policies.retry.retry.backoff`).
+    pub backoff: String,
+    /// The seed.
+    pub seed: u64,
+    /// Seconds after the restart until the workers' goodput is back to 90% of its level
+    /// before the fault (10 s average); `None`: not by the end of the run.
+    pub recovery_s: Option<f64>,
+    /// The highest arrival rate at classification after the restart, per second (one bucket).
+    pub peak_arrivals_per_s: f64,
+    /// Requests classification rejected with a full accept queue.
+    pub rejected: u64,
+    /// Attempts per call on the workers' edge.
+    pub amplification: f64,
+}
+
+/// Runs the herd with `backoff` and `seed` and reads its figures.
+pub fn herd(backoff: &str, seed: u64) -> HerdFigures {
+    let f = run_builtin(
+        "thundering-herd",
+        seed,
+        &[format!("policies.retry.retry.backoff={backoff}")],
+    );
+    let r = &f.output.report;
+    let svc = r
+        .summary
+        .services
+        .iter()
+        .find(|s| s.name == "classification")
+        .expect("classification");
+    let edge = &r.summary.edges[0];
+    HerdFigures {
+        backoff: backoff.to_string(),
+        seed,
+        recovery_s: recovery_s(r, "workers", (15.0, 30.0), FAULT_END_S, 10.0),
+        peak_arrivals_per_s: peak_rate(r, "service.classification.arrivals", FAULT_END_S),
+        rejected: svc.rejected,
+        amplification: edge.amplification,
+    }
+}

@@ -1,0 +1,99 @@
+//! The catalog's claims, measured: each builtin's lesson as a comparison between two (or more)
+//! configurations of the same scenario, run over several seeds. `tests/claims.rs` asserts each
+//! claim over [`SEEDS`]; `cargo run --release -p experiments --example claims` prints the very
+//! figures that docs/catalog.md quotes, so the doc and the code cannot drift apart.
+//!
+//! A figure is read from a run's report only (its time series and summary), the way a reader
+//! of the timeline would read it.
+
+mod herd;
+
+pub use herd::{HerdFigures, herd};
+
+use models::report::Report;
+
+use crate::run::{Finished, RunOptions, execute, resolve_source};
+use crate::scenario::Override;
+
+/// The seeds every claim is measured over (the builtins' own seed first).
+pub const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
+
+/// Runs builtin `name` with `seed` and `overrides` (each `path=value`), invariants checked.
+///
+/// # Panics
+/// On a bad builtin name or override, a scenario error, a broken invariant or a limit hit: the
+/// claims are about complete, valid runs of the catalog, and any of those is a bug.
+pub fn run_builtin(name: &str, seed: u64, overrides: &[String]) -> Finished {
+    let opts = RunOptions {
+        source: resolve_source(name).expect("a builtin"),
+        overrides: overrides
+            .iter()
+            .map(|o| Override::parse(o).expect("a valid override"))
+            .collect(),
+        seed: Some(seed),
+        trace: None,
+        check_invariants: true,
+    };
+    let f = execute(&opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+    if let Some(v) = &f.output.violation {
+        panic!("{name} (seed {seed}): invariant broken: {v}");
+    }
+    assert!(
+        f.output.limit.is_none(),
+        "{name} (seed {seed}) hit a limit: {:?}",
+        f.output.limit
+    );
+    f
+}
+
+/// Mean per second of a per-bucket count column over `[from, to)` seconds.
+///
+/// # Panics
+/// If the report has no such column.
+pub fn mean_rate(r: &Report, column: &str, from: f64, to: f64) -> f64 {
+    let v = column_of(r, column);
+    let b = r.series.bucket_s;
+    let (i, j) = ((from / b) as usize, ((to / b) as usize).min(v.len()));
+    v[i..j].iter().sum::<f64>() / ((j - i) as f64 * b)
+}
+
+/// The highest per-second rate of a count column in one bucket at or after `from` seconds.
+pub fn peak_rate(r: &Report, column: &str, from: f64) -> f64 {
+    let v = column_of(r, column);
+    let b = r.series.bucket_s;
+    let i = (from / b) as usize;
+    v[i.min(v.len())..].iter().copied().fold(0.0, f64::max) / b
+}
+
+/// Seconds after `fault_end` until a client's goodput (ok + degraded answers per second),
+/// averaged over the next `window` seconds, is back to 90% of its mean over `baseline`
+/// (a window before the fault). `None`: not recovered by the end of the run.
+pub fn recovery_s(
+    r: &Report,
+    client: &str,
+    baseline: (f64, f64),
+    fault_end: f64,
+    window: f64,
+) -> Option<f64> {
+    let ok = column_of(r, &format!("client.{client}.ok"));
+    let degraded = column_of(r, &format!("client.{client}.degraded"));
+    let good: Vec<f64> = ok.iter().zip(degraded).map(|(a, b)| a + b).collect();
+    let b = r.series.bucket_s;
+    let before = mean_of(&good, baseline.0, baseline.1, b);
+    let w = (window / b).round().max(1.0) as usize;
+    let first = (fault_end / b).ceil() as usize;
+    (first..good.len().saturating_sub(w - 1))
+        .find(|&i| good[i..i + w].iter().sum::<f64>() / (w as f64 * b) >= 0.9 * before)
+        .map(|i| i as f64 * b - fault_end)
+}
+
+fn mean_of(v: &[f64], from: f64, to: f64, bucket: f64) -> f64 {
+    let (i, j) = ((from / bucket) as usize, ((to / bucket) as usize).min(v.len()));
+    v[i..j].iter().sum::<f64>() / ((j - i) as f64 * bucket)
+}
+
+fn column_of<'r>(r: &'r Report, column: &str) -> &'r [f64] {
+    r.series
+        .num(column)
+        .unwrap_or_else(|| panic!("no column {column}"))
+}
