@@ -186,8 +186,7 @@ pub fn scan(dir: &Path, plan: &PlanFile) -> Result<Scan, SweepError> {
     }
     files.sort();
     for (index, path) in files {
-        let bytes =
-            std::fs::read(&path).map_err(|e| SweepError::io(format!("reading {}", path.display()), e))?;
+        let bytes = SweepError::read(&path, false)?;
         let parsed: Result<RunFile, _> = serde_json::from_slice(&bytes);
         let result = match parsed {
             Ok(file) => check(plan, index, &file).map(|values| RunRecord { file, values, bytes }),
