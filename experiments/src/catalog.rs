@@ -57,12 +57,16 @@ pub fn file_or_builtin(path: &Path, name: &str) -> Option<Result<(Source, &'stat
     let meta = std::fs::metadata(path).ok();
     let regular = meta.as_ref().is_some_and(|m| m.is_file());
     if !regular && let Some(b) = find(name) {
-        return Some(Ok((Source::new(format!("builtin:{}", b.name), b.text), "builtin")));
+        return Some(Ok((
+            Source::new(format!("builtin:{}", b.name), b.text),
+            "builtin",
+        )));
     }
     if meta.is_none() && std::fs::symlink_metadata(path).is_err() {
         return None;
     }
-    let read = input::read_text(path, input::MAX_INPUT_BYTES).map(|text| (Source::new(path.display().to_string(), text), "file"));
+    let read = input::read_text(path, input::MAX_INPUT_BYTES)
+        .map(|text| (Source::new(path.display().to_string(), text), "file"));
     Some(read)
 }
 

@@ -185,7 +185,16 @@ mod tests {
         let path = dir.join("big.toml");
         std::fs::write(&path, vec![b'#'; 101]).unwrap();
         let err = read_text(&path, 100).unwrap_err();
-        assert!(matches!(err, InputError::TooLarge { size: 101, limit: 100 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                InputError::TooLarge {
+                    size: 101,
+                    limit: 100
+                }
+            ),
+            "{err}"
+        );
         assert_eq!(read_text(&path, 101).unwrap().len(), 101);
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -194,16 +203,34 @@ mod tests {
     #[test]
     fn devices_and_directories_are_refused_without_reading() {
         let err = read_bytes(Path::new("/dev/zero"), MAX_INPUT_BYTES).unwrap_err();
-        assert!(matches!(err, InputError::NotAFile { kind: "a character device" }), "{err}");
+        assert!(
+            matches!(
+                err,
+                InputError::NotAFile {
+                    kind: "a character device"
+                }
+            ),
+            "{err}"
+        );
         let err = read_bytes(&std::env::temp_dir(), MAX_INPUT_BYTES).unwrap_err();
-        assert!(matches!(err, InputError::NotAFile { kind: "a directory" }), "{err}");
+        assert!(
+            matches!(err, InputError::NotAFile { kind: "a directory" }),
+            "{err}"
+        );
     }
 
     #[test]
     fn the_first_bad_byte_is_located() {
         let err = utf8(b"name = \"x\"\nab\xc3\xa9c\xff\n".to_vec()).unwrap_err();
         assert!(
-            matches!(err, InputError::NotUtf8 { offset: 16, line: 2, column: 5 }),
+            matches!(
+                err,
+                InputError::NotUtf8 {
+                    offset: 16,
+                    line: 2,
+                    column: 5
+                }
+            ),
             "{err}"
         );
     }

@@ -444,15 +444,33 @@ mod tests {
     fn a_long_line_is_cut_around_the_column() {
         let text = format!("name = \"{}\" x", "a".repeat(10_000_000));
         let at = text.len() - 1;
-        let e = ReadError::new(ErrorKind::Syntax, Origin::File(Span { start: at, end: at + 1 }), "", "", "bad");
+        let e = ReadError::new(
+            ErrorKind::Syntax,
+            Origin::File(Span {
+                start: at,
+                end: at + 1,
+            }),
+            "",
+            "",
+            "bad",
+        );
         let shown = e.locate(&Source::new("long.toml", text.clone()), &[]).to_string();
         assert!(shown.len() < 1000, "{} bytes", shown.len());
-        assert!(shown.starts_with(&format!("error: long.toml:1:{}: ", at + 1)), "{shown}");
+        assert!(
+            shown.starts_with(&format!("error: long.toml:1:{}: ", at + 1)),
+            "{shown}"
+        );
         let lines: Vec<&str> = shown.lines().collect();
-        assert!(lines[2].starts_with("1 | …aaa") && lines[2].ends_with("\" x"), "{shown}");
+        assert!(
+            lines[2].starts_with("1 | …aaa") && lines[2].ends_with("\" x"),
+            "{shown}"
+        );
         // The caret is under the `x`.
         let caret = lines[3].find('^').unwrap();
-        assert_eq!(lines[2][..].chars().count(), lines[3][..caret].chars().count() + 1);
+        assert_eq!(
+            lines[2][..].chars().count(),
+            lines[3][..caret].chars().count() + 1
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use experiments::swarm::{self, DEFAULT_SHRINK_TRIES, Failure};
+use experiments::text::escape_controls;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -26,7 +27,7 @@ const LISTED_FAILURES: usize = 50;
 pub struct SwarmArgs {
     /// Run this one seed and say what it generated and how it went (with --count: the first
     /// seed).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::seed_arg)]
     pub seed: Option<u64>,
     /// Run this many seeds, from --seed (default 0), in parallel [default: 100 without --seed].
     #[arg(long)]
@@ -137,7 +138,7 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
     let text = loaded.canonical;
     match swarm::check_text(&source.name, &text) {
         Ok(s) => {
-            println!("{}: {s}", source.name);
+            println!("{}", escape_controls(&format!("{}: {s}", source.name)));
             Ok(ExitCode::SUCCESS)
         }
         Err(Failure {
@@ -145,7 +146,10 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
             message,
         }) => Err(BadInput(message)),
         Err(failure) => {
-            println!("FAILED: {}: {failure}", source.name);
+            println!(
+                "{}",
+                escape_controls(&format!("FAILED: {}: {failure}", source.name))
+            );
             Ok(ExitCode::from(1))
         }
     }
