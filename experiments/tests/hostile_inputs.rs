@@ -263,6 +263,16 @@ fn every_printed_seed_replays() {
         "0",
     ]));
     assert_eq!(hex, stdout);
+    // The largest seed is reachable in a range too (seeds start..start + count).
+    let last = ok(&meshsim(&["swarm", "--seed", &max, "--count", "1", "--quiet"]));
+    assert!(
+        last.starts_with("swarm: 1 seeds passed (18446744073709551615..18446744073709551616)"),
+        "{last}"
+    );
+    refused(
+        &meshsim(&["swarm", "--seed", &max, "--count", "2"]),
+        "goes past the largest seed",
+    );
 
     let dir = scratch("seeds");
     std::fs::write(dir.join("base.toml"), include_str!("fixtures/sweep-base.toml")).unwrap();

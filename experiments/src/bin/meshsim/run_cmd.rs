@@ -202,6 +202,7 @@ pub fn run(args: RunArgs) -> Outcome {
         }
     }
     if let Some(v) = &finished.output.violation {
+        let v = experiments::text::escape_controls(&v.to_string()).into_owned();
         eprintln!(
             "meshsim: invariant broken: {v} (reproduce with --seed {} --check-invariants)",
             finished.seed
