@@ -326,3 +326,18 @@ fn every_printed_seed_replays() {
     assert!(big > 0, "no seed ≥ 2^63 among:\n{runs}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The ceiling of files a sweep reads back: a shard manifest (here a sparse file, so nothing is
+/// really written) one byte over it is refused from its size.
+#[test]
+fn a_sweep_file_read_back_over_its_ceiling_is_refused() {
+    let dir = scratch("sweep-ceiling");
+    let shard = dir.join("shard");
+    std::fs::create_dir(&shard).unwrap();
+    let manifest = std::fs::File::create(shard.join("shard-1-of-1.json")).unwrap();
+    let ceiling = experiments::input::MAX_SWEEP_FILE_BYTES;
+    manifest.set_len(ceiling + 1).unwrap();
+    let out = bounded(&["merge", s(&dir.join("out")), s(&shard)]);
+    refused(&out, &format!("it is {} bytes, larger than the {ceiling} bytes", ceiling + 1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
