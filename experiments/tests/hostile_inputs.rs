@@ -338,6 +338,9 @@ fn a_sweep_file_read_back_over_its_ceiling_is_refused() {
     let ceiling = experiments::input::MAX_SWEEP_FILE_BYTES;
     manifest.set_len(ceiling + 1).unwrap();
     let out = bounded(&["merge", s(&dir.join("out")), s(&shard)]);
-    refused(&out, &format!("it is {} bytes, larger than the {ceiling} bytes", ceiling + 1));
+    refused(
+        &out,
+        &format!("it is {} bytes, larger than the {ceiling} bytes", ceiling + 1),
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
