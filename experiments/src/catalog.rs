@@ -2,9 +2,9 @@
 //! `meshsim show NAME` prints one to copy and edit, `meshsim run NAME` runs it. Each is
 //! documented in `docs/catalog.md`.
 
-use std::io;
 use std::path::Path;
 
+use crate::input::{self, InputError};
 use crate::scenario::Source;
 
 /// A builtin scenario.
@@ -48,15 +48,26 @@ pub fn names() -> Vec<&'static str> {
     BUILTINS.iter().map(|b| b.name).collect()
 }
 
-/// Where a scenario named by the user comes from: the file at `path` if there is one, else the
-/// builtin called `name`, with `"file"` or `"builtin"`; `None` if neither exists.
-pub fn file_or_builtin(path: &Path, name: &str) -> Option<io::Result<(Source, &'static str)>> {
-    if path.is_file() {
-        let read =
-            std::fs::read_to_string(path).map(|text| (Source::new(path.display().to_string(), text), "file"));
-        return Some(read);
+/// Where a scenario named by the user comes from: the regular file at `path` if there is one,
+/// else the builtin called `name`, with `"file"` or `"builtin"`; `None` if neither exists. A
+/// path that exists but is not a regular file (a directory, FIFO, device) and is not a builtin's
+/// name is an error saying what it is. Files are read through [`crate::input`], bounded by
+/// [`crate::input::MAX_INPUT_BYTES`].
+pub fn file_or_builtin(path: &Path, name: &str) -> Option<Result<(Source, &'static str), InputError>> {
+    let meta = std::fs::metadata(path).ok();
+    let regular = meta.as_ref().is_some_and(|m| m.is_file());
+    if !regular && let Some(b) = find(name) {
+        return Some(Ok((
+            Source::new(format!("builtin:{}", b.name), b.text),
+            "builtin",
+        )));
     }
-    find(name).map(|b| Ok((Source::new(format!("builtin:{}", b.name), b.text), "builtin")))
+    if meta.is_none() && std::fs::symlink_metadata(path).is_err() {
+        return None;
+    }
+    let read = input::read_text(path, input::MAX_INPUT_BYTES)
+        .map(|text| (Source::new(path.display().to_string(), text), "file"));
+    Some(read)
 }
 
 /// The `description = "..."` line of a builtin (first line of it), for listings.

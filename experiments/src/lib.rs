@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod charts;
 pub mod claims;
 pub mod determinism;
+pub mod input;
 pub mod narrate;
 pub mod output;
 pub mod report_html;

@@ -285,16 +285,17 @@ pub fn narrate_lines(scenario: &Scenario, log: &[LogEntry], dropped: u64) -> (Ve
 }
 
 /// The narrated anatomy as text, a string a line: `t=  25.000s  words`, folds indented, then
-/// the notes.
+/// the notes. Control characters in names are escaped ([`crate::text::escape_controls`]).
 pub fn narrate(scenario: &Scenario, log: &[LogEntry], dropped: u64) -> Vec<String> {
     let (lines, notes) = narrate_lines(scenario, log, dropped);
     lines
         .iter()
         .map(|l| {
+            let text = crate::text::escape_controls(&l.text);
             if l.tone == Tone::Fold {
-                format!("           {}", l.text)
+                format!("           {text}")
             } else {
-                format!("t={:>8.3}s  {}", l.t, l.text)
+                format!("t={:>8.3}s  {text}", l.t)
             }
         })
         .chain(notes)

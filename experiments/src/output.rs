@@ -9,6 +9,33 @@ use std::path::Path;
 use models::report::{Report, Summary, TimeSeries, Values};
 use serde::Serialize;
 
+/// Checks an output directory before anything runs: it may be absent (it is created) or a
+/// directory (or a symbolic link to one); a file, a FIFO or a symbolic link to nothing is bad
+/// input, told as such (`create_dir_all` would only say "File exists"). `flag` names the
+/// argument in the message.
+pub fn check_out_dir(flag: &str, dir: &Path) -> Result<(), String> {
+    let Ok(link) = std::fs::symlink_metadata(dir) else {
+        return Ok(());
+    };
+    let shown = dir.display();
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(meta) => {
+            let kind = crate::input::special_kind(&meta).unwrap_or("a file");
+            Err(format!(
+                "error: {flag} {shown}: it is {kind}, not a directory (outputs are written into a directory)"
+            ))
+        }
+        Err(_) if link.file_type().is_symlink() => {
+            let target = std::fs::read_link(dir).map_or_else(|_| "?".into(), |t| t.display().to_string());
+            Err(format!(
+                "error: {flag} {shown}: it is a symbolic link to {target}, which does not exist; give a directory"
+            ))
+        }
+        Err(e) => Err(format!("error: {flag} {shown}: {e}")),
+    }
+}
+
 /// `summary.json`: the models' summary plus what identifies the run.
 #[derive(Serialize)]
 pub struct SummaryFile<'a> {

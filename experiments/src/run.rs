@@ -14,7 +14,7 @@ use crate::scenario::{Loaded, Override, ScenarioError, Source, load};
 pub fn resolve_source(arg: &str) -> Result<Source, String> {
     match catalog::file_or_builtin(Path::new(arg), arg) {
         Some(Ok((source, _))) => Ok(source),
-        Some(Err(e)) => Err(format!("cannot read {arg}: {e}")),
+        Some(Err(e)) => Err(e.message(Path::new(arg))),
         None => Err(format!(
             "no scenario file or builtin called `{arg}` (builtins: {})",
             catalog::names().join(", ")

@@ -167,6 +167,12 @@ pub fn edge_cells(e: &EdgeSummary) -> Vec<String> {
 /// there are any) call edges tables, each after a blank line.
 pub fn summary_table(s: &Summary, hash: &str) -> String {
     let mut out = String::new();
+    summary_tables(&mut out, s, hash);
+    escape_controls(&out).into_owned()
+}
+
+/// The summary table, names as they are.
+fn summary_tables(out: &mut String, s: &Summary, hash: &str) {
     let _ = writeln!(
         out,
         "meshsim: {} (seed {}, scenario {hash}): {}\n",
@@ -174,14 +180,32 @@ pub fn summary_table(s: &Summary, hash: &str) -> String {
         s.seed,
         run_facts(s, "STOPPED EARLY")
     );
-    table(&mut out, &CLIENT_COLUMNS, s.clients.iter().map(client_cells));
+    table(out, &CLIENT_COLUMNS, s.clients.iter().map(client_cells));
     out.push('\n');
-    table(&mut out, &SERVICE_COLUMNS, s.services.iter().map(service_cells));
+    table(out, &SERVICE_COLUMNS, s.services.iter().map(service_cells));
     if !s.edges.is_empty() {
         out.push('\n');
-        table(&mut out, &EDGE_COLUMNS, s.edges.iter().map(edge_cells));
+        table(out, &EDGE_COLUMNS, s.edges.iter().map(edge_cells));
     }
-    out
+}
+
+/// `text` with every control character but newline and tab escaped as Rust's `escape_debug`
+/// does (`\u{1b}`, `\r`, `\0`), so that a name holding an escape sequence cannot drive the
+/// terminal it is printed on; text without one is returned as it is.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes a text table: the header line, then a line per row.

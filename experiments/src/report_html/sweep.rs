@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
+use crate::input::{InputError, MAX_INPUT_BYTES, MAX_SWEEP_FILE_BYTES, read_text};
+
 use super::html::{Cell, base64, esc, num, table, text};
 
 /// The most rows of `points.csv` shown; the rest are counted.
@@ -56,7 +58,7 @@ pub fn read_dir(dir: &Path, label: &str) -> io::Result<SweepInput> {
     };
     for (name, path) in sorted_entries(dir)? {
         if name.ends_with(".toml") {
-            match std::fs::read_to_string(&path) {
+            match read_text(&path, MAX_INPUT_BYTES) {
                 Ok(t) => input.files.push((name, t)),
                 Err(e) => input.notes.push(format!("{name}: not read ({e})")),
             }
@@ -64,7 +66,7 @@ pub fn read_dir(dir: &Path, label: &str) -> io::Result<SweepInput> {
     }
     let points = dir.join("points.csv");
     if points.is_file() {
-        match std::fs::read_to_string(&points) {
+        match read_text(&points, MAX_SWEEP_FILE_BYTES) {
             Ok(t) => input.points_csv = Some(t),
             Err(e) => input.notes.push(format!("points.csv: not read ({e})")),
         }
@@ -77,13 +79,11 @@ pub fn read_dir(dir: &Path, label: &str) -> io::Result<SweepInput> {
             if !name.ends_with(".svg") {
                 continue;
             }
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            if size > MAX_CHART_BYTES {
-                input.notes.push(format!("charts/{name}: skipped ({size} bytes)"));
-                continue;
-            }
-            match std::fs::read_to_string(&path) {
+            match read_text(&path, MAX_CHART_BYTES) {
                 Ok(t) => input.charts.push((name, t)),
+                Err(InputError::TooLarge { size, .. }) => {
+                    input.notes.push(format!("charts/{name}: skipped ({size} bytes)"))
+                }
                 Err(e) => input.notes.push(format!("charts/{name}: not read ({e})")),
             }
         }

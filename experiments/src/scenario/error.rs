@@ -176,8 +176,12 @@ pub enum Location {
         column: usize,
         /// Byte range in the file.
         span: Range<usize>,
-        /// The text of the line (without its newline), for the snippet.
+        /// The text of the line (without its newline), for the snippet; a line longer than
+        /// [`MAX_SNIPPET_CHARS`] is cut to that many characters around the column, with `…`
+        /// where it was cut.
         line_text: String,
+        /// Characters of `line_text` before the underline (`column - 1` unless the line was cut).
+        underline_at: usize,
         /// Characters of the line to underline, from `column` on (at least 1).
         width: usize,
     },
@@ -303,15 +307,15 @@ impl fmt::Display for ScenarioError {
         match &d.location {
             Location::File {
                 line,
-                column,
                 line_text,
+                underline_at,
                 width,
                 ..
             } => {
                 let number = line.to_string();
                 gutter = " ".repeat(number.len());
                 write!(f, "\n{gutter} |\n{number} | {line_text}\n{gutter} | ")?;
-                write_underline(f, line_text, column.saturating_sub(1), *width)?;
+                write_underline(f, line_text, *underline_at, *width)?;
             }
             Location::Override { argument, span, .. } => {
                 gutter = String::new();
@@ -371,19 +375,49 @@ fn file_location(text: &str, span: Span) -> Location {
     let line_end = text[range.start..]
         .find('\n')
         .map_or(text.len(), |i| range.start + i);
-    let line_text = text[line_start..line_end].trim_end_matches('\r').to_string();
+    let full_line = text[line_start..line_end].trim_end_matches('\r');
     let visible_end = range.end.min(line_end);
     let width = text[range.start..visible_end.max(range.start)]
         .chars()
         .count()
         .max(1);
+    let (line_text, underline_at, width) = snippet(full_line, column - 1, width);
     Location::File {
         line,
         column,
         span: range,
         line_text,
+        underline_at,
         width,
     }
+}
+
+/// The most characters of a line shown in a snippet: a one-line file of 10 MB must not make a
+/// 10 MB error message.
+pub const MAX_SNIPPET_CHARS: usize = 160;
+
+/// Characters shown before the error's column when a long line is cut.
+const SNIPPET_LEAD: usize = 40;
+
+/// The snippet of `line` (cut around character `at` if it is longer than
+/// [`MAX_SNIPPET_CHARS`]), the characters before the underline and the underline's width.
+fn snippet(line: &str, at: usize, width: usize) -> (String, usize, usize) {
+    let chars = line.chars().count();
+    if chars <= MAX_SNIPPET_CHARS {
+        return (line.to_string(), at, width);
+    }
+    let start = at.saturating_sub(SNIPPET_LEAD).min(chars - MAX_SNIPPET_CHARS);
+    let end = start + MAX_SNIPPET_CHARS;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(MAX_SNIPPET_CHARS));
+    if end < chars {
+        shown.push('…');
+    }
+    let before = at - start + usize::from(start > 0);
+    (shown, before, width.min(end - at).max(1))
 }
 
 #[cfg(test)]
@@ -404,6 +438,39 @@ mod tests {
             panic!()
         };
         assert_eq!((line, column, line_text.as_str(), width), (2, 6, "bé = \"x\"", 3));
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_column() {
+        let text = format!("name = \"{}\" x", "a".repeat(10_000_000));
+        let at = text.len() - 1;
+        let e = ReadError::new(
+            ErrorKind::Syntax,
+            Origin::File(Span {
+                start: at,
+                end: at + 1,
+            }),
+            "",
+            "",
+            "bad",
+        );
+        let shown = e.locate(&Source::new("long.toml", text.clone()), &[]).to_string();
+        assert!(shown.len() < 1000, "{} bytes", shown.len());
+        assert!(
+            shown.starts_with(&format!("error: long.toml:1:{}: ", at + 1)),
+            "{shown}"
+        );
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(
+            lines[2].starts_with("1 | …aaa") && lines[2].ends_with("\" x"),
+            "{shown}"
+        );
+        // The caret is under the `x`.
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(
+            lines[2][..].chars().count(),
+            lines[3][..caret].chars().count() + 1
+        );
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod error;
 pub mod overrides;
 pub mod reader;
 pub mod schema;
+pub mod seed;
 pub mod tree;
 
 #[cfg(test)]
@@ -40,6 +41,7 @@ use models::config::Scenario;
 pub use duration::{parse_duration, parse_timeout};
 pub use error::{ErrorDetails, ErrorKind, Location, ReadError, ScenarioError};
 pub use overrides::Override;
+pub use seed::{parse_seed, seed_toml};
 
 /// A scenario's text and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -83,6 +83,9 @@ impl<'a> Item<'a> {
             Value::Int(i) if (min..=max).contains(&i) => Ok(i),
             Value::Int(i) if i > max => Err(self.value_error(format!("an integer between {min} and {max}"))),
             Value::Int(_) => Err(self.value_error(expected)),
+            // Outside TOML's range: the key's own range says what would do.
+            Value::BigInt(ref s) if s.starts_with('-') => Err(self.value_error(expected)),
+            Value::BigInt(_) => Err(self.value_error(format!("an integer between {min} and {max}"))),
             _ => Err(self.type_error(expected)),
         }
     }
@@ -114,6 +117,7 @@ impl<'a> Item<'a> {
     pub fn as_f64(&self) -> Result<f64> {
         match self.node.value {
             Value::Int(i) => Ok(i as f64),
+            Value::BigInt(ref s) => s.parse::<f64>().map_err(|_| self.value_error("a finite number")),
             Value::Float(x) if x.is_finite() => Ok(x),
             Value::Float(_) => Err(self.value_error("a finite number")),
             _ => Err(self.type_error("a number")),
@@ -147,7 +151,7 @@ impl<'a> Item<'a> {
     /// A finite number satisfying `ok`, described by `expected`.
     pub fn number_where(&self, ok: impl Fn(f64) -> bool, expected: &str) -> Result<f64> {
         match self.node.value {
-            Value::Int(_) | Value::Float(_) => {
+            Value::Int(_) | Value::BigInt(_) | Value::Float(_) => {
                 let x = self.as_f64().map_err(|_| self.value_error(expected))?;
                 if ok(x) {
                     Ok(x)

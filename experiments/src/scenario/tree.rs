@@ -2,7 +2,9 @@
 //!
 //! The text is parsed by `toml`'s spanned parser ([`toml::de::DeTable::parse`]) and converted
 //! into [`Node`]s. Tables keep their keys in file order (the parser sorts them; we restore the
-//! order from the key spans), datetimes are rejected, integers must fit an `i64`. `--set`
+//! order from the key spans), datetimes are rejected, and an integer outside TOML's range (an
+//! `i64`) is kept as a [`Value::BigInt`], so that the key reading it can say its own range (and
+//! a `seed` can take any `u64`). `--set`
 //! overrides edit this tree (see [`super::overrides`]) before the typed reader
 //! ([`super::reader`]) walks it, so an override is validated exactly like the file.
 //!
@@ -65,6 +67,10 @@ pub enum Value {
     Str(String),
     /// An integer.
     Int(i64),
+    /// An integer literal outside TOML's range (an `i64`), in decimal if it fits an `i128`,
+    /// else as written. Only a `seed` accepts one (up to `u64::MAX`); every other key reports
+    /// its own range.
+    BigInt(String),
     /// A float.
     Float(f64),
     /// A boolean.
@@ -91,7 +97,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "a string",
-            Value::Int(_) => "an integer",
+            Value::Int(_) | Value::BigInt(_) => "an integer",
             Value::Float(_) => "a float",
             Value::Bool(_) => "a boolean",
             Value::Array(_) => "an array",
@@ -114,6 +120,7 @@ impl Node {
         match &self.value {
             Value::Str(s) => quote(s),
             Value::Int(i) => i.to_string(),
+            Value::BigInt(s) => s.clone(),
             Value::Float(x) => float_text(*x),
             Value::Bool(b) => b.to_string(),
             Value::Array(a) if a.is_empty() => "an empty array".to_string(),
@@ -186,15 +193,9 @@ fn convert(v: &Spanned<DeValue<'_>>, path: &str, origin: &dyn Fn(Span) -> Origin
         DeValue::String(s) => Value::Str(s.to_string()),
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) => Value::Int(n),
-            Err(_) => {
-                return Err(ReadError::new(
-                    ErrorKind::Value,
-                    here,
-                    path,
-                    "an integer between -2^63 and 2^63 - 1",
-                    i.to_string(),
-                ));
-            }
+            Err(_) => Value::BigInt(
+                i128::from_str_radix(i.as_str(), i.radix()).map_or_else(|_| i.to_string(), |n| n.to_string()),
+            ),
         },
         DeValue::Float(x) => match parse_float(x.as_str()) {
             Some(f) => Value::Float(f),
@@ -344,6 +345,8 @@ pub fn render_inline(node: &Node) -> String {
     match &node.value {
         Value::Str(s) => quote(s),
         Value::Int(i) => i.to_string(),
+        // Written as a string, so the canonical text is TOML (a seed reads either form).
+        Value::BigInt(s) => quote(s),
         Value::Float(x) => float_text(*x),
         Value::Bool(b) => b.to_string(),
         Value::Array(items) => {

@@ -76,6 +76,24 @@ impl SweepError {
         }
     }
 
+    /// A bounded read of a file the sweep wrote and reads back ([`crate::input`], at most
+    /// [`crate::input::MAX_SWEEP_FILE_BYTES`]): an OS error is an I/O error, a file that is not a
+    /// regular file, too large or not UTF-8 (`text`) is bad input.
+    pub(crate) fn read(path: &std::path::Path, text: bool) -> Result<Vec<u8>, SweepError> {
+        use crate::input::{self, InputError};
+        let read = input::read_bytes(path, input::MAX_SWEEP_FILE_BYTES).and_then(|b| {
+            if text {
+                input::utf8(b).map(String::into_bytes)
+            } else {
+                Ok(b)
+            }
+        });
+        read.map_err(|e| match e {
+            InputError::Io(e) => SweepError::io(format!("reading {}", path.display()), e),
+            e => SweepError::Input(e.message(path)),
+        })
+    }
+
     /// Whether the error is the user's input (exit code 2).
     pub fn is_bad_input(&self) -> bool {
         matches!(self, SweepError::Located(_) | SweepError::Input(_))

@@ -164,8 +164,8 @@ pub struct Plan {
 
 /// Reads the sweep file at `path` and plans it; `seed` overrides the file's seed.
 pub fn load_sweep(path: &Path, seed: Option<u64>) -> Result<Plan, SweepError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| SweepError::Input(format!("error: cannot read {}: {e}", path.display())))?;
+    let text = crate::input::read_text(path, crate::input::MAX_INPUT_BYTES)
+        .map_err(|e| SweepError::Input(e.message(path)))?;
     let source = Source::new(path.display().to_string(), text);
     let dir = path.parent().unwrap_or(Path::new(""));
     prepare(&source, dir, seed)
@@ -308,7 +308,7 @@ pub fn coords_of(mut p: usize, lens: &[usize]) -> Vec<usize> {
 fn resolve_base(spec: &Spec, source: &Source, dir: &Path) -> Result<(Source, &'static str), SweepError> {
     let path = dir.join(&spec.base);
     if let Some(found) = catalog::file_or_builtin(&path, &spec.base) {
-        return found.map_err(|e| SweepError::Input(format!("error: cannot read {}: {e}", path.display())));
+        return found.map_err(|e| SweepError::Input(e.message(&path)));
     }
     let names = catalog::names();
     let err = ReadError::new(

@@ -149,10 +149,18 @@ pub fn check(plan: &PlanFile, index: u64, run: &RunFile) -> Result<Vec<f64>, Rej
     plan.metrics
         .iter()
         .map(|m| {
-            run.metrics
-                .get(&m.metric)
-                .and_then(|v| v.parse::<f64>().ok())
-                .ok_or_else(|| Rejected::Corrupt(format!("no value for `{}`", m.metric)))
+            let text = run.metrics.get(&m.metric);
+            let value = text.and_then(|v| v.parse::<f64>().ok());
+            match value {
+                // NaN is "no value"; `run_one` never writes an infinity (a metric is finite).
+                Some(v) if v.is_finite() || v.is_nan() => Ok(v),
+                Some(_) => Err(Rejected::Corrupt(format!(
+                    "`{}` is {}, not a finite number",
+                    m.metric,
+                    text.map_or("", String::as_str)
+                ))),
+                None => Err(Rejected::Corrupt(format!("no value for `{}`", m.metric))),
+            }
         })
         .collect()
 }
@@ -186,8 +194,7 @@ pub fn scan(dir: &Path, plan: &PlanFile) -> Result<Scan, SweepError> {
     }
     files.sort();
     for (index, path) in files {
-        let bytes =
-            std::fs::read(&path).map_err(|e| SweepError::io(format!("reading {}", path.display()), e))?;
+        let bytes = SweepError::read(&path, false)?;
         let parsed: Result<RunFile, _> = serde_json::from_slice(&bytes);
         let result = match parsed {
             Ok(file) => check(plan, index, &file).map(|values| RunRecord { file, values, bytes }),

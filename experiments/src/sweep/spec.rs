@@ -128,7 +128,7 @@ fn read(root: &Node) -> Result<Spec, ReadError> {
     if base.is_empty() {
         return Err(base_item.value_error("a builtin name or a scenario file"));
     }
-    let seed = t.optional_or("seed", 1, |s| s.as_u64_at_least(0))?;
+    let seed = t.optional_or("seed", 1, |s| s.as_seed())?;
     let reps_item = t.required("replications")?;
     let replications = reps_item.as_u64_at_least(1)?;
     if replications > MAX_REPLICATIONS {

@@ -613,3 +613,23 @@ fn every_builtin_has_a_summary_shape_from_a_run_of_zero_length() {
         );
     }
 }
+
+/// A run file whose metric was tampered into an infinity (which `run_one` never writes: a
+/// metric is finite, or NaN for no value) is not used; the run is run again.
+#[test]
+fn a_run_file_with_an_infinite_metric_is_corrupt() {
+    use super::runs::{Rejected, check, run_one};
+    let p = plan(SWEEP).unwrap();
+    let mut run = run_one(&p, 0);
+    assert!(check(&p.file, 0, &run).is_ok());
+    let metric = p.file.metrics[0].metric.clone();
+    for tampered in ["inf", "-inf", "infinity", "1e999"] {
+        run.metrics.insert(metric.clone(), tampered.to_string());
+        match check(&p.file, 0, &run) {
+            Err(Rejected::Corrupt(why)) => assert!(why.contains("not a finite number"), "{why}"),
+            other => panic!("{tampered}: {other:?}"),
+        }
+    }
+    run.metrics.insert(metric, "NaN".to_string());
+    assert!(check(&p.file, 0, &run).unwrap()[0].is_nan());
+}

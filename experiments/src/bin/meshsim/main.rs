@@ -12,6 +12,7 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use experiments::text::escape_controls;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Deterministic simulator of microservice failure anatomy and resilience patterns.
@@ -68,6 +69,12 @@ pub fn threads(n: Option<usize>) -> Result<usize, BadInput> {
     }
 }
 
+/// `--seed`: any `u64`, in decimal or in hexadecimal with `0x` (the forms a `seed` key takes).
+pub fn seed_arg(text: &str) -> Result<u64, String> {
+    experiments::scenario::parse_seed(text)
+        .ok_or_else(|| format!("expected {}", experiments::scenario::seed::SEED_EXPECTED))
+}
+
 /// A progress bar over `len` items called `unit` (`runs`, `seeds`) on stderr; hidden with
 /// `quiet` or when stderr is not a terminal.
 pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
@@ -100,12 +107,13 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(Ok(code)) => code,
+        // Messages quote names and file lines: their control characters are escaped.
         Ok(Err(BadInput(message))) => {
-            eprintln!("{message}");
+            eprintln!("{}", escape_controls(&message));
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("meshsim: {e:#}");
+            eprintln!("meshsim: {}", escape_controls(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }

@@ -60,13 +60,13 @@ pub struct ScenarioArgs {
     /// Scenario file, or the name of a builtin (see `meshsim list`).
     pub scenario: String,
     /// Master seed (overrides the file's `seed`).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::seed_arg)]
     pub seed: Option<u64>,
     /// Override a scenario value, e.g. `--set services.classification.replicas=3` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// Simulated duration, e.g. `300s` (overrides the file's `duration`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub duration: Option<String>,
 }
 
@@ -86,7 +86,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub quiet: bool,
     /// Run twice in this process and compare every event and every output byte; report the
-    /// first divergence (exit 1) or that the runs are identical (exit 0). Writes nothing.
+    /// first divergence (exit 1) or that the runs are identical (exit 0). Writes nothing (so
+    /// --out is refused with it).
     #[arg(long)]
     pub check_determinism: bool,
     /// Check the simulator's own invariants (conservation of requests, pool and queue
@@ -119,6 +120,11 @@ pub fn run_options(args: &ScenarioArgs) -> Result<RunOptions, BadInput> {
     let source = resolve_source(&args.scenario).map_err(BadInput)?;
     let mut overrides = overrides(&args.set)?;
     if let Some(d) = &args.duration {
+        if d.starts_with('-') {
+            return Err(BadInput(format!(
+                "error: --duration {d}: a negative duration; give a positive one such as 300s"
+            )));
+        }
         parse_duration(d).map_err(|e| BadInput(format!("error: --duration {d}: {e}")))?;
         overrides.push(Override {
             path: "duration".into(),
@@ -148,7 +154,18 @@ pub fn run(args: RunArgs) -> Outcome {
         Err(e) => return Ok(Err(e)),
     };
     if args.check_determinism {
+        if let Some(dir) = &args.out {
+            return Ok(Err(BadInput(format!(
+                "error: --check-determinism writes nothing, so --out {} would be ignored; run without --out, or without --check-determinism to write the outputs",
+                dir.display()
+            ))));
+        }
         return check_determinism(&opts);
+    }
+    if let Some(dir) = &args.out
+        && let Err(e) = experiments::output::check_out_dir("--out", dir)
+    {
+        return Ok(Err(BadInput(e)));
     }
     let finished = match execute(&opts) {
         Ok(f) => f,
@@ -185,6 +202,7 @@ pub fn run(args: RunArgs) -> Outcome {
         }
     }
     if let Some(v) = &finished.output.violation {
+        let v = experiments::text::escape_controls(&v.to_string()).into_owned();
         eprintln!(
             "meshsim: invariant broken: {v} (reproduce with --seed {} --check-invariants)",
             finished.seed
@@ -214,7 +232,7 @@ pub fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
     let s = &loaded.scenario;
     println!(
         "{}: ok ({} clients, {} services, {} policies, {} edges, {} faults; scenario {})",
-        source.name,
+        experiments::text::escape_controls(&source.name),
         s.clients.len(),
         s.services.len(),
         s.policies.len(),

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use experiments::swarm::{self, DEFAULT_SHRINK_TRIES, Failure};
+use experiments::text::escape_controls;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -26,7 +27,7 @@ const LISTED_FAILURES: usize = 50;
 pub struct SwarmArgs {
     /// Run this one seed and say what it generated and how it went (with --count: the first
     /// seed).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::seed_arg)]
     pub seed: Option<u64>,
     /// Run this many seeds, from --seed (default 0), in parallel [default: 100 without --seed].
     #[arg(long)]
@@ -69,7 +70,8 @@ pub fn swarm(args: SwarmArgs) -> Outcome {
         (start, count) => {
             let start = start.unwrap_or(0);
             let count = count.unwrap_or(DEFAULT_COUNT);
-            if start.checked_add(count).is_none() {
+            // `count` ≥ 1: the last seed, start + count - 1, may be u64::MAX itself.
+            if start.checked_add(count - 1).is_none() {
                 return Ok(Err(BadInput(format!(
                     "error: --seed {start} --count {count} goes past the largest seed"
                 ))));
@@ -137,7 +139,7 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
     let text = loaded.canonical;
     match swarm::check_text(&source.name, &text) {
         Ok(s) => {
-            println!("{}: {s}", source.name);
+            println!("{}", escape_controls(&format!("{}: {s}", source.name)));
             Ok(ExitCode::SUCCESS)
         }
         Err(Failure {
@@ -145,7 +147,10 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
             message,
         }) => Err(BadInput(message)),
         Err(failure) => {
-            println!("FAILED: {}: {failure}", source.name);
+            println!(
+                "{}",
+                escape_controls(&format!("FAILED: {}: {failure}", source.name))
+            );
             Ok(ExitCode::from(1))
         }
     }
@@ -173,14 +178,15 @@ fn many_seeds(start: u64, count: u64, threads: usize, args: &SwarmArgs) -> Outco
     #[allow(clippy::disallowed_methods)] // wall time for the summary line only
     let started = Instant::now();
     let counts = Counts::default();
-    let mut failures = pool.install(|| run_seeds(start..start + count, args.keep_going, &bar, &counts));
+    let mut failures =
+        pool.install(|| run_seeds(start..=start + (count - 1), args.keep_going, &bar, &counts));
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     failures.sort_by_key(|(seed, _)| *seed);
     let Some((seed, failure)) = failures.first() else {
         println!(
             "swarm: {count} seeds passed ({start}..{}), {} hit a limit (partial, as allowed), {} events, {secs:.1} s",
-            start + count,
+            end(start, count),
             counts.limits.load(Ordering::Relaxed),
             counts.events.load(Ordering::Relaxed)
         );
@@ -201,7 +207,7 @@ fn many_seeds(start: u64, count: u64, threads: usize, args: &SwarmArgs) -> Outco
 /// Checks `seeds` in parallel on the current rayon pool, counting into `counts` and ticking
 /// `bar`; returns the failures. Without `keep_going`, a seed above a failing one is skipped.
 fn run_seeds(
-    seeds: std::ops::Range<u64>,
+    seeds: std::ops::RangeInclusive<u64>,
     keep_going: bool,
     bar: &ProgressBar,
     counts: &Counts,
@@ -233,13 +239,18 @@ fn run_seeds(
         .collect()
 }
 
+/// The end of `start..end` (exclusive) as printed: past `u64::MAX` when the last seed is it.
+fn end(start: u64, count: u64) -> u128 {
+    u128::from(start) + u128::from(count)
+}
+
 /// With `--keep-going`: how many seeds of `start..start + count` failed, and the first
 /// [`LISTED_FAILURES`] of `failures` (sorted by seed).
 fn list_failures(failures: &[(u64, Failure)], start: u64, count: u64) {
     println!(
         "swarm: {} of {count} seeds failed ({start}..{}):",
         failures.len(),
-        start + count
+        end(start, count)
     );
     for (s, f) in failures.iter().take(LISTED_FAILURES) {
         println!("  seed {s}: {f}");

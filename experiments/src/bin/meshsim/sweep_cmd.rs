@@ -22,7 +22,7 @@ pub struct SweepArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Master seed (overrides the sweep file's `seed`).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::seed_arg)]
     pub seed: Option<u64>,
     /// Finish an interrupted sweep: run only the runs without a run file in OUT/runs.
     #[arg(long)]
@@ -36,7 +36,7 @@ pub struct SweepArgs {
     pub check: bool,
     /// Run the whole sweep at 1 thread and at --threads (default 2) threads into scratch
     /// directories and compare every file byte for byte; report the first difference (exit 1)
-    /// or that they are identical (exit 0). Leaves nothing behind.
+    /// or that they are identical (exit 0). Leaves nothing behind (so --out is refused with it).
     #[arg(long)]
     pub check_determinism: bool,
     /// No progress bar.
@@ -114,7 +114,7 @@ fn describe(plan: &Plan) -> String {
         .collect();
     format!(
         "{}: {} point{} ({}) × {} replication{} = {} runs, seed {}, sweep {}",
-        f.name,
+        experiments::text::escape_controls(&f.name),
         f.points.len(),
         if f.points.len() == 1 { "" } else { "s" },
         dims.join(" × "),
@@ -146,11 +146,20 @@ pub fn sweep(args: SweepArgs) -> Outcome {
         return Ok(Ok(ExitCode::SUCCESS));
     }
     if args.check_determinism {
+        if let Some(dir) = &args.out {
+            return Ok(Err(BadInput(format!(
+                "error: --check-determinism leaves nothing behind, so --out {} would be ignored; run without --out, or without --check-determinism to write the sweep",
+                dir.display()
+            ))));
+        }
         return check_determinism(&plan, args.threads.unwrap_or(2).max(2));
     }
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("sweeps").join(sweep::metrics::slug(&plan.file.name)));
+    if let Err(e) = experiments::output::check_out_dir("--out", &out) {
+        return Ok(Err(BadInput(e)));
+    }
     let opts = Options {
         out: out.clone(),
         threads,
@@ -255,6 +264,9 @@ pub fn merge(args: MergeArgs) -> Outcome {
         return Ok(Err(BadInput(
             "error: merge needs OUT_DIR and at least one SHARD_DIR (or --out OUT_DIR and SHARD_DIRs)".into(),
         )));
+    }
+    if let Err(e) = experiments::output::check_out_dir("the output directory", &out) {
+        return Ok(Err(BadInput(e)));
     }
     match sweep::merge(&out, &shards, threads) {
         Ok(done) => {

@@ -203,7 +203,7 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
     let name = t.required("name")?.as_str()?.to_string();
     let description = t.optional_or("description", String::new(), |i| i.as_str().map(str::to_string))?;
     let duration = t.required("duration")?.as_positive_duration()?;
-    let seed = t.optional_or("seed", DEFAULT_SEED, |i| i.as_u64_at_least(0))?;
+    let seed = t.optional_or("seed", DEFAULT_SEED, |i| i.as_seed())?;
     let bucket = t.optional_or("bucket", DEFAULT_BUCKET, Item::as_positive_duration)?;
     let network_latency = read_network(&mut t)?;
     let limits = t.optional_or("limits", DEFAULT_LIMITS, read_limits)?;

@@ -6,6 +6,7 @@ mod errors;
 mod full;
 mod fuzz;
 mod hash;
+mod hostile;
 mod overrides;
 
 use super::{Loaded, Override, ScenarioError, Source, load};

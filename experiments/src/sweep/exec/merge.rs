@@ -70,8 +70,7 @@ fn manifests_in(d: &Path) -> Result<Vec<(ShardFile, PathBuf)>, SweepError> {
     names.sort();
     let mut shards = Vec::new();
     for path in names {
-        let bytes =
-            std::fs::read(&path).map_err(|e| SweepError::io(format!("reading {}", path.display()), e))?;
+        let bytes = SweepError::read(&path, false)?;
         let manifest: ShardFile = serde_json::from_slice(&bytes).map_err(|e| {
             SweepError::Input(format!("error: {}: not a shard manifest: {e}", path.display()))
         })?;
@@ -201,7 +200,7 @@ fn write_merged(
     scan(out, plan)?;
     let read_text = |name: &str| {
         let path = source_dir.join(name);
-        std::fs::read_to_string(&path).map_err(|e| SweepError::io(format!("reading {}", path.display()), e))
+        SweepError::read(&path, true).map(|b| String::from_utf8_lossy(&b).into_owned())
     };
     let sweep_text = read_text("sweep.toml")?;
     let base_text = read_text("base.toml")?;

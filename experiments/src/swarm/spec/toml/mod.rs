@@ -47,7 +47,7 @@ impl Spec {
         let mut top = Inline::default();
         top.put("name", quote(&self.name()))
             .put("duration", dur(self.duration))
-            .put("seed", self.seed.to_string())
+            .put("seed", crate::scenario::seed_toml(self.seed))
             .opt("bucket", self.bucket, dur)
             .opt("network", self.network_latency.as_ref(), |d| {
                 format!("{{ latency = {} }}", d.value())
