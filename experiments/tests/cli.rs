@@ -242,3 +242,21 @@ fn list_show_and_validate() {
     assert_eq!(meshsim(&["show", "nope"]).status.code(), Some(2));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A reader that stops early (`meshsim run metastable | head -1`) ends meshsim quietly: exit 0,
+/// nothing on stderr, no panic. The pipe is closed before meshsim prints anything.
+#[test]
+fn a_closed_stdout_ends_meshsim_quietly() {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(common::MESHSIM)
+        .args(["run", "mmc", "--duration", "20s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("meshsim starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("meshsim ends");
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+    assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
+}

@@ -3,6 +3,24 @@
 //! internal error, 2 bad input (nothing is written), 3 a run limit was hit (results written,
 //! marked partial).
 
+/// `print!` to stdout, ending the process quietly (exit 0, as ripgrep does) when stdout is a
+/// closed pipe (`meshsim run X | head -1`) instead of panicking as `print!` does.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `println!` through [`out!`].
+macro_rules! outln {
+    () => {
+        $crate::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod report_cmd;
 mod run_cmd;
 mod swarm_cmd;
@@ -91,6 +109,19 @@ pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
         .expect("a valid template"),
     );
     bar
+}
+
+/// Writes to stdout; a closed pipe ends the process with exit code 0 and no message (the reader
+/// has all it wanted: files were written before anything is printed), any other error panics
+/// as `print!` would.
+fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => panic!("failed printing to stdout: {e}"),
+    }
 }
 
 fn main() -> ExitCode {

@@ -69,7 +69,7 @@ pub fn report(args: ReportArgs) -> Outcome {
             eprintln!("meshsim: --sweep {}: {note}", sw.label);
         }
     }
-    println!("report written to {}", args.output.display());
+    outln!("report written to {}", args.output.display());
     Ok(Ok(
         stopped_early(&finished, "the report shows partial results").unwrap_or(ExitCode::SUCCESS)
     ))

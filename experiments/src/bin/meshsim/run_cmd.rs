@@ -185,20 +185,20 @@ pub fn run(args: RunArgs) -> Outcome {
         write_outputs(dir, &files).with_context(|| format!("writing outputs to {}", dir.display()))?;
     }
     if args.json {
-        print!(
+        out!(
             "{}",
             experiments::output::summary_json(&report.summary, &finished.loaded.hash)
         );
     } else {
-        print!("{}", text::summary_table(&report.summary, &finished.loaded.hash));
+        out!("{}", text::summary_table(&report.summary, &finished.loaded.hash));
         if !args.quiet {
-            println!("\nanatomy:");
+            outln!("\nanatomy:");
             for line in narrate::narrate(&finished.loaded.scenario, &report.log, report.summary.log_dropped) {
-                println!("  {line}");
+                outln!("  {line}");
             }
         }
         if let Some(dir) = &args.out {
-            println!("\noutputs written to {}", dir.display());
+            outln!("\noutputs written to {}", dir.display());
         }
     }
     if let Some(v) = &finished.output.violation {
@@ -230,7 +230,7 @@ pub fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
     let overrides = overrides(set)?;
     let loaded = experiments::scenario::load(&source, &overrides).map_err(|e| BadInput(e.to_string()))?;
     let s = &loaded.scenario;
-    println!(
+    outln!(
         "{}: ok ({} clients, {} services, {} policies, {} edges, {} faults; scenario {})",
         experiments::text::escape_controls(&source.name),
         s.clients.len(),
@@ -246,7 +246,7 @@ pub fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
 /// `meshsim list`.
 pub fn list() -> Outcome {
     for b in catalog::BUILTINS {
-        println!("{:<18} {}", b.name, catalog::description(b));
+        outln!("{:<18} {}", b.name, catalog::description(b));
     }
     Ok(Ok(ExitCode::SUCCESS))
 }
@@ -255,7 +255,7 @@ pub fn list() -> Outcome {
 pub fn show(name: &str) -> Outcome {
     match catalog::find(name) {
         Some(b) => {
-            print!("{}", b.text);
+            out!("{}", b.text);
             Ok(Ok(ExitCode::SUCCESS))
         }
         None => Ok(Err(BadInput(format!(
@@ -270,7 +270,7 @@ fn check_determinism(opts: &RunOptions) -> Outcome {
         Err(CheckError::Scenario(e)) => Ok(Err(BadInput(e.to_string()))),
         Err(e) => Err(e.into()),
         Ok(Verdict::Identical { events, hash, files }) => {
-            println!(
+            outln!(
                 "deterministic: two runs processed the same {events} events (digest {hash:016x}) and wrote the same bytes in all {files} output files"
             );
             Ok(Ok(ExitCode::SUCCESS))
@@ -281,13 +281,11 @@ fn check_determinism(opts: &RunOptions) -> Outcome {
             first,
             second,
         }) => {
-            println!(
-                "DIVERGENCE at event {event} (t={t:.9}s):\n  first run:  {first}\n  second run: {second}"
-            );
+            outln!("DIVERGENCE at event {event} (t={t:.9}s):\n  first run:  {first}\n  second run: {second}");
             Ok(Ok(ExitCode::from(1)))
         }
         Ok(Verdict::OutputDiverges { file, line }) => {
-            println!("DIVERGENCE: the events agree but {file} differs (first at line {line})");
+            outln!("DIVERGENCE: the events agree but {file} differs (first at line {line})");
             Ok(Ok(ExitCode::from(1)))
         }
     }

@@ -84,19 +84,21 @@ pub fn swarm(args: SwarmArgs) -> Outcome {
 /// Prints a failure: the command that reproduces it, what failed, and the shrunk scenario.
 fn report_failure(seed: u64, failure: &Failure, shrink_tries: usize) {
     let spec = swarm::generate(seed);
-    println!("FAILED: seed {seed}: {failure}");
-    println!("reproduce: {}", swarm::reproduce_command(seed));
+    outln!("FAILED: seed {seed}: {failure}");
+    outln!("reproduce: {}", swarm::reproduce_command(seed));
     if shrink_tries == 0 {
-        println!("\n--- the failing scenario ---\n{}", spec.to_toml());
+        outln!("\n--- the failing scenario ---\n{}", spec.to_toml());
         return;
     }
     eprintln!("shrinking (at most {shrink_tries} scenarios)...");
     let shrunk = swarm::shrink(&spec, failure, shrink_tries);
-    println!(
+    outln!(
         "shrunk: {} simplification(s) kept, {} scenario(s) tried; it still fails: {}",
-        shrunk.steps, shrunk.tries, shrunk.failure
+        shrunk.steps,
+        shrunk.tries,
+        shrunk.failure
     );
-    println!(
+    outln!(
         "\n--- the smallest failing scenario found (save it and `meshsim run FILE`) ---\n{}",
         shrunk.spec.to_toml()
     );
@@ -105,15 +107,15 @@ fn report_failure(seed: u64, failure: &Failure, shrink_tries: usize) {
 /// `--seed N` alone: one seed, verbose.
 fn one_seed(seed: u64, args: &SwarmArgs) -> ExitCode {
     let spec = swarm::generate(seed);
-    println!("seed {seed}: {}", spec.describe());
+    outln!("seed {seed}: {}", spec.describe());
     let features: Vec<String> = spec.features().into_iter().collect();
-    println!("features: {}", features.join(", "));
+    outln!("features: {}", features.join(", "));
     if args.toml {
-        println!("\n{}", spec.to_toml());
+        outln!("\n{}", spec.to_toml());
     }
     match swarm::check_spec(&spec) {
         Ok(s) => {
-            println!("{s}");
+            outln!("{s}");
             ExitCode::SUCCESS
         }
         Err(failure) => {
@@ -139,7 +141,7 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
     let text = loaded.canonical;
     match swarm::check_text(&source.name, &text) {
         Ok(s) => {
-            println!("{}", escape_controls(&format!("{}: {s}", source.name)));
+            outln!("{}", escape_controls(&format!("{}: {s}", source.name)));
             Ok(ExitCode::SUCCESS)
         }
         Err(Failure {
@@ -147,7 +149,7 @@ fn check_file(file: &str, seed: Option<u64>) -> Result<ExitCode, BadInput> {
             message,
         }) => Err(BadInput(message)),
         Err(failure) => {
-            println!(
+            outln!(
                 "{}",
                 escape_controls(&format!("FAILED: {}: {failure}", source.name))
             );
@@ -184,7 +186,7 @@ fn many_seeds(start: u64, count: u64, threads: usize, args: &SwarmArgs) -> Outco
     let secs = started.elapsed().as_secs_f64();
     failures.sort_by_key(|(seed, _)| *seed);
     let Some((seed, failure)) = failures.first() else {
-        println!(
+        outln!(
             "swarm: {count} seeds passed ({start}..{}), {} hit a limit (partial, as allowed), {} events, {secs:.1} s",
             end(start, count),
             counts.limits.load(Ordering::Relaxed),
@@ -195,7 +197,7 @@ fn many_seeds(start: u64, count: u64, threads: usize, args: &SwarmArgs) -> Outco
     if args.keep_going {
         list_failures(&failures, start, count);
     } else {
-        println!(
+        outln!(
             "swarm: seed {seed} failed ({} seeds run of {count}, the lowest failing seed is shown)",
             counts.ran.load(Ordering::Relaxed)
         );
@@ -247,16 +249,16 @@ fn end(start: u64, count: u64) -> u128 {
 /// With `--keep-going`: how many seeds of `start..start + count` failed, and the first
 /// [`LISTED_FAILURES`] of `failures` (sorted by seed).
 fn list_failures(failures: &[(u64, Failure)], start: u64, count: u64) {
-    println!(
+    outln!(
         "swarm: {} of {count} seeds failed ({start}..{}):",
         failures.len(),
         end(start, count)
     );
     for (s, f) in failures.iter().take(LISTED_FAILURES) {
-        println!("  seed {s}: {f}");
+        outln!("  seed {s}: {f}");
     }
     if failures.len() > LISTED_FAILURES {
-        println!("  ... and {} more", failures.len() - LISTED_FAILURES);
+        outln!("  ... and {} more", failures.len() - LISTED_FAILURES);
     }
-    println!();
+    outln!();
 }

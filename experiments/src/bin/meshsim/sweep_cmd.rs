@@ -141,8 +141,8 @@ pub fn sweep(args: SweepArgs) -> Outcome {
         Err(e) => return fail(e),
     };
     if args.check {
-        println!("{}: ok", args.file.display());
-        println!("{}", describe(&plan));
+        outln!("{}: ok", args.file.display());
+        outln!("{}", describe(&plan));
         return Ok(Ok(ExitCode::SUCCESS));
     }
     if args.check_determinism {
@@ -212,7 +212,7 @@ fn print_summary(
     secs: (f64, f64),
     out: &std::path::Path,
 ) {
-    println!("{}", describe(plan));
+    outln!("{}", describe(plan));
     let (runs_secs, total_secs) = secs;
     let rate = if runs_secs > 0.0 {
         done.ran as f64 / runs_secs
@@ -223,19 +223,19 @@ fn print_summary(
         Some(s) => format!("shard {s}: {} of the {} runs", done.slice, done.total),
         None => format!("{} runs", done.total),
     };
-    println!(
+    outln!(
         "{scope}: {} run now, {} already done; runs {runs_secs:.2} s on {threads} thread{} ({rate:.1} runs/s), {total_secs:.2} s in all",
         done.ran,
         done.reused,
         if threads == 1 { "" } else { "s" }
     );
     match shard {
-        Some(s) => println!(
+        Some(s) => outln!(
             "run files in {}; when every shard is done: meshsim merge OUT_DIR <the {} shard directories>",
             out.display(),
             s.count
         ),
-        None => println!(
+        None => outln!(
             "outputs in {}: runs.csv, points.csv, sweep.json, charts/ ({} files)",
             out.display(),
             done.files
@@ -270,7 +270,7 @@ pub fn merge(args: MergeArgs) -> Outcome {
     }
     match sweep::merge(&out, &shards, threads) {
         Ok(done) => {
-            println!(
+            outln!(
                 "merged {} runs from {} director{} into {}: runs.csv, points.csv, sweep.json, charts/",
                 done.total,
                 shards.len(),
@@ -291,11 +291,11 @@ fn check_determinism(plan: &Plan, threads: usize) -> Outcome {
     match verdict {
         Err(e) => fail(e),
         Ok(SweepVerdict::Identical { files }) => {
-            println!("deterministic: 1 and {threads} threads wrote the same bytes in all {files} files");
+            outln!("deterministic: 1 and {threads} threads wrote the same bytes in all {files} files");
             Ok(Ok(ExitCode::SUCCESS))
         }
         Ok(SweepVerdict::Diverges { file, line }) => {
-            println!("DIVERGENCE between 1 and {threads} threads: {file} differs (first at line {line})");
+            outln!("DIVERGENCE between 1 and {threads} threads: {file} differs (first at line {line})");
             Ok(Ok(ExitCode::from(1)))
         }
     }
