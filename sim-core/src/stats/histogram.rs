@@ -182,7 +182,7 @@ impl Histogram {
         let mut seen = 0u64;
         for (index, &c) in self.counts.iter().enumerate() {
             if seen + c >= rank {
-                // The bucket, narrowed to the values seen (both ends hold a value of it).
+                // The bucket, narrowed to [min, max]: its values all lie in there.
                 let (low, width) = bounds_of::<SUB_BITS>(index);
                 let from = low.max(self.min);
                 let to = (low + (width - 1)).min(self.max);
