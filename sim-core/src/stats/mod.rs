@@ -1,7 +1,8 @@
 //! Streaming statistics whose memory does not grow with the number of samples.
 //!
-//! - [`Histogram`]: log-linear buckets over `u64` (nanoseconds, or any count) with a relative
-//!   error of at most 1/128 (< 0.8%) on every quantile; exact count, mean, min and max.
+//! - [`Histogram`]: log-linear buckets over `u64` (nanoseconds, or any count); quantiles
+//!   interpolated within a bucket, with a relative error below 1/128 (< 0.8%); exact count,
+//!   mean, min and max.
 //! - [`TimeWeighted`]: the time average of a piecewise-constant level (queue length, in-flight).
 //! - [`CounterSeries`] and [`GaugeSeries`]: the same two kinds of metric per fixed-width time
 //!   bucket; memory grows with simulated time / bucket width, never with traffic.
