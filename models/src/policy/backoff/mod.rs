@@ -70,6 +70,12 @@ pub const AWS_SDK_BASE_DELAY: SimDuration = SimDuration::from_millis(100);
 /// AWS SDK "standard" retry mode: maximum backoff 20 s.
 pub const AWS_SDK_MAX_BACKOFF: SimDuration = SimDuration::from_secs(20);
 
+/// tenacity's default `multiplier` for `wait_random_exponential`: 1 (second).
+pub const TENACITY_MULTIPLIER: SimDuration = SimDuration::from_secs(1);
+/// tenacity's default `max`, `sys.maxsize / 2` seconds (`_utils.MAX_WAIT`), is far beyond the
+/// longest [`SimDuration`] (about 584 years), which stands in for it.
+pub const TENACITY_MAX: SimDuration = SimDuration::MAX;
+
 /// Polly V2's `pFactor`, smoothing the first delay.
 const POLLY_P_FACTOR: f64 = 4.0;
 /// Polly V2's `rpScalingFactor`, bringing the medians near 1, 2, 4 … × the first delay.
