@@ -7,6 +7,7 @@ mod full;
 mod fuzz;
 mod hash;
 mod overrides;
+mod traps;
 
 use super::{Loaded, Override, ScenarioError, Source, load};
 
