@@ -200,7 +200,11 @@ mod tests {
             parse_duration("15").unwrap_err(),
             "\"15\": missing unit (one of h, m, s, ms, us (or µs), ns): did you mean \"15ms\" or \"15s\"?"
         );
-        assert!(parse_duration("0.5").unwrap_err().ends_with("did you mean \"0.5ms\" or \"0.5s\"?"));
+        assert!(
+            parse_duration("0.5")
+                .unwrap_err()
+                .ends_with("did you mean \"0.5ms\" or \"0.5s\"?")
+        );
         assert!(parse_duration("-5s").unwrap_err().contains("negative"));
         assert!(
             parse_duration("5 parsecs")

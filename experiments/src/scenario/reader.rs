@@ -184,7 +184,10 @@ impl<'a> Item<'a> {
         if number.starts_with('-') {
             return err;
         }
-        err.with_help(format!("a duration needs a unit in a string: {}", both_readings(&number)))
+        err.with_help(format!(
+            "a duration needs a unit in a string: {}",
+            both_readings(&number)
+        ))
     }
 
     /// A duration > 0.

@@ -19,7 +19,13 @@ fn base_with(from: &str, to: &str) -> String {
 
 /// Asserts the error's kind, path and position (`needle` inside the unique `context`).
 #[track_caller]
-pub(super) fn assert_error(text: &str, kind: ErrorKind, path: &str, context: &str, needle: &str) -> ScenarioError {
+pub(super) fn assert_error(
+    text: &str,
+    kind: ErrorKind,
+    path: &str,
+    context: &str,
+    needle: &str,
+) -> ScenarioError {
     let e = fails(text);
     assert_eq!(e.kind, kind, "{e}");
     assert_eq!(e.path, path, "{e}");

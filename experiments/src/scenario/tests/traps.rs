@@ -18,14 +18,31 @@ fn with_fault(body: &str) -> String {
 fn a_fault_after_the_end_of_the_run_is_refused_naming_it_its_start_and_the_duration() {
     // BASE runs for 60 s.
     let text = with_fault("name = \"late\"\nfrom = \"90s\"");
-    let e = assert_error(&text, ErrorKind::Rule, "faults[0].from", "from = \"90s\"", "\"90s\"");
+    let e = assert_error(
+        &text,
+        ErrorKind::Rule,
+        "faults[0].from",
+        "from = \"90s\"",
+        "\"90s\"",
+    );
     let message = e.to_string();
-    for part in ["fault \"late\"", "starts at 90s", "end of the run, 60s", "the file's `duration`"] {
+    for part in [
+        "fault \"late\"",
+        "starts at 90s",
+        "end of the run, 60s",
+        "the file's `duration`",
+    ] {
         assert!(message.contains(part), "{part:?} missing in:\n{message}");
     }
     // Starting exactly at the end is as useless; unnamed faults are named by kind and service.
     let text = with_fault("from = \"60s\"");
-    let e = assert_error(&text, ErrorKind::Rule, "faults[0].from", "from = \"60s\"", "\"60s\"");
+    let e = assert_error(
+        &text,
+        ErrorKind::Rule,
+        "faults[0].from",
+        "from = \"60s\"",
+        "\"60s\"",
+    );
     assert!(e.found.contains("the crash fault on b"), "{}", e.found);
     // Just before the end is a (short) fault like any other.
     let loaded = load_text(&with_fault("from = \"59s\"")).unwrap();
@@ -75,12 +92,18 @@ fn a_resilience4j_rate_below_one_is_a_located_warning() {
     let w = &loaded.warnings;
     assert_eq!(w.len(), 2, "{w:?}");
     assert_eq!(w[0].path, "policies.p.breaker.failure_rate");
-    assert_eq!(w[0].message, "0.5 means 0.5 %: resilience4j's rate is a percentage");
+    assert_eq!(
+        w[0].message,
+        "0.5 means 0.5 %: resilience4j's rate is a percentage"
+    );
     assert_eq!(w[0].help, "if 50 % was meant, write 50");
     assert_eq!(w[1].path, "policies.p.breaker.slow_call_rate");
     assert_eq!(w[1].help, "if 25 % was meant, write 25");
     let (line, column) = at(&text, "failure_rate = 0.5", "0.5");
-    let Location::File { line: l, column: c, .. } = w[0].location else {
+    let Location::File {
+        line: l, column: c, ..
+    } = w[0].location
+    else {
         panic!("{:?}", w[0].location)
     };
     assert_eq!((l, c), (line, column));
@@ -91,7 +114,10 @@ fn a_resilience4j_rate_below_one_is_a_located_warning() {
         )),
         "{rendered}"
     );
-    assert!(rendered.ends_with("= help: if 50 % was meant, write 50"), "{rendered}");
+    assert!(
+        rendered.ends_with("= help: if 50 % was meant, write 50"),
+        "{rendered}"
+    );
     // 1 and above are plainly percentages; the default and other breakers say nothing.
     for quiet in [
         "breaker = { kind = \"resilience4j\", failure_rate = 1, slow_call_rate = 50 }",
@@ -175,7 +201,13 @@ fn tenacity_backoff_reads_the_lessons_client() {
     let text = policy("retry = { backoff = \"full_jitter\", min = \"1s\" }");
     assert!(load_text(&text).is_ok());
     let text = policy("retry = { backoff = \"none\", min = \"-1s\" }");
-    assert_error(&text, ErrorKind::Value, "policies.p.retry.min", "\"-1s\"", "\"-1s\"");
+    assert_error(
+        &text,
+        ErrorKind::Value,
+        "policies.p.retry.min",
+        "\"-1s\"",
+        "\"-1s\"",
+    );
 }
 
 #[test]
@@ -188,17 +220,25 @@ fn tenacity_refuses_a_floor_above_its_max_and_warns_about_a_multiplier() {
         "min = \"20s\"",
         "\"20s\"",
     );
-    assert!(e.found.contains("tenacity: min (20s) must not exceed max (10s)"), "{e}");
+    assert!(
+        e.found.contains("tenacity: min (20s) must not exceed max (10s)"),
+        "{e}"
+    );
     // A `min` above tenacity's default max (unbounded) is fine.
     assert!(load_text(&policy("retry = { backoff = \"tenacity\", min = \"1h\" }")).is_ok());
     // `multiplier` is gRPC's growth factor here, not tenacity's (a time): warned, not used.
     let text = policy("retry = { backoff = \"tenacity\", multiplier = 2 }");
     let loaded = load_text(&text).unwrap();
     let retry = loaded.scenario.policies[0].retry.as_ref().unwrap();
-    assert!(matches!(retry.backoff, Backoff::Tenacity { multiplier, .. } if multiplier == SimDuration::from_secs(1)));
+    assert!(
+        matches!(retry.backoff, Backoff::Tenacity { multiplier, .. } if multiplier == SimDuration::from_secs(1))
+    );
     assert_eq!(loaded.warnings.len(), 1);
     assert_eq!(loaded.warnings[0].path, "policies.p.retry.multiplier");
     assert!(loaded.warnings[0].help.contains("write it as `base`"));
     // With gRPC it is the growth factor, and nothing to warn about.
-    assert_eq!(warnings(&policy("retry = { backoff = \"grpc\", multiplier = 2 }")), []);
+    assert_eq!(
+        warnings(&policy("retry = { backoff = \"grpc\", multiplier = 2 }")),
+        []
+    );
 }

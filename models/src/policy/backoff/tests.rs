@@ -378,7 +378,10 @@ fn tenacity_follows_wait_random_exponential_exactly() {
                 got.as_nanos().abs_diff(want) <= 1,
                 "{b:?} retry {retry}: {got} vs {want} ns"
             );
-            assert!(got >= min && got <= b.ceiling(retry), "{b:?} retry {retry}: {got}");
+            assert!(
+                got >= min && got <= b.ceiling(retry),
+                "{b:?} retry {retry}: {got}"
+            );
         }
     }
     // The tops of the lesson's ranges: 1, 2, 4, 8 s, then the 10 s max.
@@ -393,7 +396,10 @@ fn tenacity_follows_wait_random_exponential_exactly() {
         max: secs(3),
     };
     for retry in 0..3 {
-        assert_eq!(floor.next_sleep(retry, &mut BackoffState::new(), &mut rng), ms(500));
+        assert_eq!(
+            floor.next_sleep(retry, &mut BackoffState::new(), &mut rng),
+            ms(500)
+        );
     }
     assert_eq!(floor.ceiling(3), ms(800));
 }

@@ -54,7 +54,11 @@ pub fn httpx_default(name: &str) -> PolicyConfig {
 }
 
 /// Reads `[policies.NAME]`, adding to `warnings` what is valid but probably not meant.
-pub(super) fn read_policy(name: &str, item: &Item<'_>, warnings: &mut Vec<ReadWarning>) -> Result<PolicyConfig> {
+pub(super) fn read_policy(
+    name: &str,
+    item: &Item<'_>,
+    warnings: &mut Vec<ReadWarning>,
+) -> Result<PolicyConfig> {
     let mut t = item.as_table()?;
     let mut p = httpx_default(name);
     if let Some(item) = t.optional("timeouts") {

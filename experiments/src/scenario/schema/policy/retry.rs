@@ -9,8 +9,8 @@ use sim_core::time::SimDuration;
 
 use super::budget::read_budget;
 use crate::scenario::error::ErrorKind;
-use crate::scenario::warning::ReadWarning;
 use crate::scenario::reader::{Item, Result, TableReader, closest, list};
+use crate::scenario::warning::ReadWarning;
 
 /// Default `retry.max_attempts` (AWS SDK standard mode, resilience4j, the SRE book): 3.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -80,7 +80,15 @@ pub(super) fn read_retry(item: &Item<'_>, warnings: &mut Vec<ReadWarning>) -> Re
     let min = min_item.as_ref().map(Item::as_duration).transpose()?;
     let multiplier_item = t.optional("multiplier");
     let multiplier = multiplier_item.as_ref().map(Item::as_positive).transpose()?;
-    let backoff = build_backoff(kind, Params { base, cap, min, multiplier });
+    let backoff = build_backoff(
+        kind,
+        Params {
+            base,
+            cap,
+            min,
+            multiplier,
+        },
+    );
     if let Err(why) = backoff.validate() {
         // tenacity's only rule is on `min` (its default, 0, never breaks it): point there.
         let at = match kind {
