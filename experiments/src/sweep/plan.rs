@@ -184,7 +184,11 @@ pub fn prepare(source: &Source, dir: &Path, seed: Option<u64>) -> Result<Plan, S
     let base_hash = tree::hash_hex(&tree::canonical(&base_tree));
 
     let dims = spec::dimensions(&spec.axes);
-    let (points, scenarios, warnings) = load_points(&spec, source, &base, &set, &dims)?;
+    let Points {
+        points,
+        scenarios,
+        warnings,
+    } = load_points(&spec, source, &base, &set, &dims)?;
 
     check_metrics(&spec, source, &points, &scenarios)?;
 
@@ -218,14 +222,14 @@ pub fn prepare(source: &Source, dir: &Path, seed: Option<u64>) -> Result<Plan, S
 }
 
 /// Every point of the grid of `dims`, in order, loaded from `base` with the `set` overrides
-/// then one override per axis: its description and its effective scenario.
+/// then one override per axis: its description, its effective scenario and its warnings.
 fn load_points(
     spec: &Spec,
     source: &Source,
     base: &Source,
     set: &[Override],
     dims: &[Vec<usize>],
-) -> Result<(Vec<PointInfo>, Vec<Scenario>, Vec<ScenarioWarning>), SweepError> {
+) -> Result<Points, SweepError> {
     let lens: Vec<usize> = dims.iter().map(|d| spec.axes[d[0]].values.len()).collect();
     let n_points: usize = lens.iter().product();
     let mut points = Vec::with_capacity(n_points);
@@ -260,7 +264,21 @@ fn load_points(
         });
         scenarios.push(loaded.scenario);
     }
-    Ok((points, scenarios, warnings))
+    Ok(Points {
+        points,
+        scenarios,
+        warnings,
+    })
+}
+
+/// The points of a sweep, loaded.
+struct Points {
+    /// Each point's description.
+    points: Vec<PointInfo>,
+    /// Each point's effective scenario.
+    scenarios: Vec<Scenario>,
+    /// Their warnings, each once.
+    warnings: Vec<ScenarioWarning>,
 }
 
 /// The sweep's identity: FNV-1a (16 hex digits) of the version, the canonical sweep file and
