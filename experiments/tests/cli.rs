@@ -260,3 +260,69 @@ fn a_closed_stdout_ends_meshsim_quietly() {
     assert_eq!(out.status.code(), Some(0), "stderr: {err}");
     assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
 }
+
+/// The unit traps: a fault the shortened run never reaches and a bare-number duration are
+/// refused (exit 2, nothing written); a resilience4j rate below 1 is a located warning on stderr
+/// that leaves stdout and the outputs alone.
+#[test]
+fn unit_traps_are_refused_or_warned_about_on_stderr() {
+    let root = scratch("traps");
+    let dir = root.join("out");
+    // breaker's backend goes down from 30 s: a 20 s run never gets there.
+    let out = meshsim(&[
+        "run",
+        "breaker",
+        "--duration",
+        "20s",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for part in [
+        "faults[0].from",
+        "starts at 30s",
+        "end of the run, 20s",
+        "--duration",
+    ] {
+        assert!(err.contains(part), "{part:?} missing in:\n{err}");
+    }
+    assert!(!dir.exists(), "nothing written on bad input");
+    let out = meshsim(&["run", "breaker", "--duration", "200"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean \"200ms\" or \"200s\"?"),
+        "{}",
+        stderr(&out)
+    );
+
+    let rate = "policies.guarded.breaker.failure_rate=0.5";
+    let out = meshsim(&["validate", "breaker", "--set", rate]);
+    let stdout = ok(&out);
+    assert!(
+        stdout.starts_with("builtin:breaker: ok (") && stdout.lines().count() == 1,
+        "{stdout}"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "warning: builtin:breaker: --set {rate}: policies.guarded.breaker.failure_rate: 0.5 means \
+             0.5 %: resilience4j's rate is a percentage\n"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("= help: if 50 % was meant, write 50"),
+        "{err}"
+    );
+    // `run` warns the same way; stdout is the summary alone, and the file's own value (rate 50)
+    // gives no warning at all.
+    let out = meshsim(&["run", "breaker", "--json", "--duration", "40s", "--set", rate]);
+    let stdout = ok(&out);
+    assert!(stdout.starts_with('{') && !stdout.contains("warning"), "{stdout}");
+    assert!(stderr(&out).contains("0.5 means 0.5 %"), "{}", stderr(&out));
+    let out = meshsim(&["run", "breaker", "--json", "--duration", "40s"]);
+    ok(&out);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(root);
+}

@@ -9,10 +9,16 @@ use common::{meshsim, ok, run_options, scratch};
 
 #[test]
 fn builtins_are_deterministic_event_by_event() {
-    for name in ["cascade", "thundering-herd", "metastable"] {
+    // Each run long enough for its fault to act: metastable's trigger starts at 60 s (a run
+    // that ends before a fault starts is refused).
+    for (name, duration) in [
+        ("cascade", "duration=60s"),
+        ("thundering-herd", "duration=60s"),
+        ("metastable", "duration=75s"),
+    ] {
         let opts = RunOptions {
             seed: Some(9),
-            ..run_options(name, &["duration=60s"])
+            ..run_options(name, &[duration])
         };
         match check(&opts).unwrap() {
             Verdict::Identical { events, files, .. } => assert!(events > 1000 && files >= 6, "{name}"),
@@ -39,7 +45,7 @@ fn a_sweep_at_one_and_two_threads_writes_the_same_bytes() {
     let file = dir.join("small.toml");
     std::fs::write(
         &file,
-        "name = \"small\"\nbase = \"breaker\"\nseed = 3\nreplications = 2\nset = { duration = \"30s\" }\n\
+        "name = \"small\"\nbase = \"breaker\"\nseed = 3\nreplications = 2\nset = { duration = \"40s\" }\n\
          metrics = [\"client.users.goodput_per_s\"]\n[[axes]]\npath = \"policies.guarded.breaker.wait_in_open\"\n\
          values = [\"5s\", \"10s\"]\n",
     )

@@ -283,7 +283,7 @@ fn an_empty_sweep_directory_is_noted_not_an_error() {
     std::fs::create_dir_all(&sweep).unwrap();
     let out = dir.join("report.html");
     let (o, page) = report(
-        &["cascade", "--duration", "30s", "--sweep", sweep.to_str().unwrap()],
+        &["cascade", "--duration", "40s", "--sweep", sweep.to_str().unwrap()],
         &out,
     );
     assert!(o.status.success(), "{}", stderr(&o));

@@ -60,6 +60,7 @@ pub fn read_dist(item: &Item<'_>) -> Result<Dist> {
             t.finish()?;
             Ok(dist)
         }
+        Value::Int(_) | Value::Float(_) => Err(item.bare_number_error(EXPECTED)),
         _ => Err(item.type_error(EXPECTED)),
     }
 }

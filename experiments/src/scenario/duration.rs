@@ -4,7 +4,8 @@
 //! `"200ms"`, `"1m30s"`, `"1.5s"`, `"250us"` (or `"250µs"`), `"10ns"`, `"2h"`. Units: `h`, `m`,
 //! `s`, `ms`, `us`/`µs`, `ns`. A number is digits with an optional decimal fraction (`"0.5s"`,
 //! `".5s"`); the value must be a whole number of nanoseconds (`"1.5ns"` is refused rather than
-//! rounded). A bare number (`"15"`), a sign (`"-5s"`), spaces and unknown units are errors. No
+//! rounded). A bare number (`"15"`) is an error whose message gives both likely readings
+//! (`"15ms"` or `"15s"`), never a guess; a sign (`"-5s"`), spaces and unknown units are errors. No
 //! floating point is involved: integer and fraction are exact integer arithmetic.
 
 use sim_core::time::SimDuration;
@@ -12,7 +13,8 @@ use sim_core::time::SimDuration;
 const UNITS: &str = "h, m, s, ms, us (or µs), ns";
 
 /// Parses a duration such as `"1m30s"` or `"1.5s"` (see the module docs). The error says what is
-/// wrong, e.g. `"15": missing unit (one of h, m, s, ms, us (or µs), ns), e.g. "15s"`.
+/// wrong, e.g. `"15": missing unit (one of h, m, s, ms, us (or µs), ns): did you mean "15ms" or
+/// "15s"?`.
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     duration_problem(text).map_err(|why| format!("{}: {why}", super::tree::quote(text)))
 }
@@ -52,7 +54,7 @@ pub(crate) fn duration_problem(text: &str) -> Result<SimDuration, String> {
         if unit.is_empty() {
             return Err(match rest.chars().next() {
                 None if total == 0 && last_rank.is_none() => {
-                    format!("missing unit (one of {UNITS}), e.g. \"{text}s\"")
+                    format!("missing unit (one of {UNITS}): {}", both_readings(text))
                 }
                 None => format!("missing unit after the last number (one of {UNITS})"),
                 Some(c) => format!("unexpected {c:?}"),
@@ -67,6 +69,12 @@ pub(crate) fn duration_problem(text: &str) -> Result<SimDuration, String> {
         total = total.checked_add(nanos).ok_or_else(too_large)?;
     }
     Ok(SimDuration::from_nanos(total))
+}
+
+/// The hint for a number written without a unit: both common readings, never a guess
+/// (`"200"` is as likely 200 ms as 200 s): `did you mean "200ms" or "200s"?`.
+pub(crate) fn both_readings(number: &str) -> String {
+    format!("did you mean \"{number}ms\" or \"{number}s\"?")
 }
 
 /// Splits the number at the start of `text` into its integer digits, its fraction digits (after
@@ -188,7 +196,15 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }
-        assert!(parse_duration("15").unwrap_err().contains("missing unit"));
+        assert_eq!(
+            parse_duration("15").unwrap_err(),
+            "\"15\": missing unit (one of h, m, s, ms, us (or µs), ns): did you mean \"15ms\" or \"15s\"?"
+        );
+        assert!(
+            parse_duration("0.5")
+                .unwrap_err()
+                .ends_with("did you mean \"0.5ms\" or \"0.5s\"?")
+        );
         assert!(parse_duration("-5s").unwrap_err().contains("negative"));
         assert!(
             parse_duration("5 parsecs")

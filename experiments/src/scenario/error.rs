@@ -102,18 +102,7 @@ impl ReadError {
     /// Ties the error to the file and the `--set` arguments it came from.
     pub fn locate(&self, source: &Source, overrides: &[Override]) -> ScenarioError {
         let raw = &*self.0;
-        let location = match raw.origin {
-            Origin::File(span) => file_location(&source.text, span),
-            Origin::Override { index, span } => {
-                let argument = overrides.get(index).map(Override::argument).unwrap_or_default();
-                let range = clamp_span(&argument, span);
-                Location::Override {
-                    index: Some(index),
-                    argument,
-                    span: range,
-                }
-            }
-        };
+        let location = locate_origin(raw.origin, source, overrides);
         ScenarioError(Box::new(ErrorDetails {
             kind: raw.kind,
             file: source.name.clone(),
@@ -123,6 +112,22 @@ impl ReadError {
             found: raw.found.clone(),
             help: raw.help.clone(),
         }))
+    }
+}
+
+/// Where `origin` is: a line and column of `source`, or a span of one of the `overrides`.
+pub(crate) fn locate_origin(origin: Origin, source: &Source, overrides: &[Override]) -> Location {
+    match origin {
+        Origin::File(span) => file_location(&source.text, span),
+        Origin::Override { index, span } => {
+            let argument = overrides.get(index).map(Override::argument).unwrap_or_default();
+            let range = clamp_span(&argument, span);
+            Location::Override {
+                index: Some(index),
+                argument,
+                span: range,
+            }
+        }
     }
 }
 
@@ -287,56 +292,79 @@ fn write_message(
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.details();
-        f.write_str("error: ")?;
-        match &d.location {
-            Location::File { line, column, .. } => write!(f, "{}:{line}:{column}: ", d.file)?,
-            Location::Override { argument, .. } => {
-                if !d.file.is_empty() {
-                    write!(f, "{}: ", d.file)?;
-                }
-                write!(f, "--set {argument}: ")?;
-            }
-            Location::None => {
-                if !d.file.is_empty() {
-                    write!(f, "{}: ", d.file)?;
-                }
-            }
-        }
-        f.write_str(&self.message())?;
-        let gutter;
-        match &d.location {
-            Location::File {
-                line,
-                line_text,
-                underline_at,
-                width,
-                ..
-            } => {
-                let number = line.to_string();
-                gutter = " ".repeat(number.len());
-                write!(f, "\n{gutter} |\n{number} | {line_text}\n{gutter} | ")?;
-                write_underline(f, line_text, *underline_at, *width)?;
-            }
-            Location::Override { argument, span, .. } => {
-                gutter = String::new();
-                let text = format!("--set {argument}");
-                let before = argument.get(..span.start).map_or(0, |s| s.chars().count()) + "--set ".len();
-                let width = argument.get(span.clone()).map_or(1, |s| s.chars().count()).max(1);
-                write!(f, "\n  |\n  | {text}\n  | ")?;
-                write_underline(f, &text, before, width)?;
-            }
-            Location::None => gutter = String::new(),
-        }
-        if let Some(help) = &d.help {
-            let pad = if matches!(d.location, Location::Override { .. }) {
-                "  ".to_string()
-            } else {
-                gutter
-            };
-            write!(f, "\n{pad} = help: {help}")?;
-        }
-        Ok(())
+        write_located(
+            f,
+            &Headline {
+                label: "error",
+                file: &d.file,
+                location: &d.location,
+                message: &self.message(),
+            },
+            d.help.as_deref(),
+        )
     }
+}
+
+/// The first line of a located message: `error` or `warning`, the file, where, and what.
+pub(crate) struct Headline<'a> {
+    pub label: &'a str,
+    pub file: &'a str,
+    pub location: &'a Location,
+    pub message: &'a str,
+}
+
+/// Writes a located message like rustc: the headline, then the line with a caret underline,
+/// then the hint.
+pub(crate) fn write_located(f: &mut fmt::Formatter<'_>, h: &Headline<'_>, help: Option<&str>) -> fmt::Result {
+    write!(f, "{}: ", h.label)?;
+    match h.location {
+        Location::File { line, column, .. } => write!(f, "{}:{line}:{column}: ", h.file)?,
+        Location::Override { argument, .. } => {
+            if !h.file.is_empty() {
+                write!(f, "{}: ", h.file)?;
+            }
+            write!(f, "--set {argument}: ")?;
+        }
+        Location::None => {
+            if !h.file.is_empty() {
+                write!(f, "{}: ", h.file)?;
+            }
+        }
+    }
+    f.write_str(h.message)?;
+    let gutter;
+    match h.location {
+        Location::File {
+            line,
+            line_text,
+            underline_at,
+            width,
+            ..
+        } => {
+            let number = line.to_string();
+            gutter = " ".repeat(number.len());
+            write!(f, "\n{gutter} |\n{number} | {line_text}\n{gutter} | ")?;
+            write_underline(f, line_text, *underline_at, *width)?;
+        }
+        Location::Override { argument, span, .. } => {
+            gutter = String::new();
+            let text = format!("--set {argument}");
+            let before = argument.get(..span.start).map_or(0, |s| s.chars().count()) + "--set ".len();
+            let width = argument.get(span.clone()).map_or(1, |s| s.chars().count()).max(1);
+            write!(f, "\n  |\n  | {text}\n  | ")?;
+            write_underline(f, &text, before, width)?;
+        }
+        Location::None => gutter = String::new(),
+    }
+    if let Some(help) = help {
+        let pad = if matches!(h.location, Location::Override { .. }) {
+            "  ".to_string()
+        } else {
+            gutter
+        };
+        write!(f, "\n{pad} = help: {help}")?;
+    }
+    Ok(())
 }
 
 impl std::error::Error for ScenarioError {}

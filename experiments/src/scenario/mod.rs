@@ -9,7 +9,8 @@
 //! 3. [`schema`] walks the tree with the typed [`reader`] into a [`Scenario`], filling every
 //!    documented default and checking every rule; the first problem becomes a
 //!    [`ScenarioError`] that names the file, line and column (or the `--set` argument), the key
-//!    path, what was expected and what was found.
+//!    path, what was expected and what was found. Valid values that are probably not meant
+//!    (a resilience4j rate of 0.5 %) become located [`ScenarioWarning`]s instead.
 //!
 //! The schema is documented key by key in `docs/scenarios.md`.
 //!
@@ -32,6 +33,7 @@ pub mod reader;
 pub mod schema;
 pub mod seed;
 pub mod tree;
+pub mod warning;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -42,6 +44,7 @@ pub use duration::{parse_duration, parse_timeout};
 pub use error::{ErrorDetails, ErrorKind, Location, ReadError, ScenarioError};
 pub use overrides::Override;
 pub use seed::{parse_seed, seed_toml};
+pub use warning::{ReadWarning, ScenarioWarning};
 
 /// A scenario's text and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +77,9 @@ pub struct Loaded {
     /// The tree after overrides, rendered as TOML in a fixed layout (comments and formatting
     /// dropped, key order kept).
     pub canonical: String,
+    /// What is valid but probably not meant (see [`warning`]), in reading order; the scenario
+    /// is the same with or without them.
+    pub warnings: Vec<ScenarioWarning>,
 }
 
 /// Parses `source`, applies `overrides` in order, and reads the result into a scenario.
@@ -82,12 +88,17 @@ pub fn load(source: &Source, overrides: &[Override]) -> Result<Loaded, ScenarioE
     let root = load_tree(source, overrides)?;
     let canonical = tree::canonical(&root);
     let hash = tree::hash_hex(&canonical);
-    let (scenario, seed) = schema::read_scenario(&root).map_err(locate)?;
+    let read = schema::read_scenario(&root).map_err(locate)?;
     Ok(Loaded {
-        scenario,
-        seed,
+        scenario: read.scenario,
+        seed: read.seed,
         hash,
         canonical,
+        warnings: read
+            .warnings
+            .iter()
+            .map(|w| w.locate(source, overrides))
+            .collect(),
     })
 }
 

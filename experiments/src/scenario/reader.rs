@@ -15,7 +15,7 @@
 
 use sim_core::time::SimDuration;
 
-use super::duration::duration_problem;
+use super::duration::{both_readings, duration_problem};
 use super::error::{ErrorKind, ReadError};
 use super::tree::{Entry, Node, Origin, Value, join_index, join_key};
 
@@ -174,14 +174,24 @@ impl<'a> Item<'a> {
                     format!("{} ({why})", self.node.describe()),
                 )
             }),
-            Value::Int(_) | Value::Float(_) => Err(self
-                .error(ErrorKind::Type, EXPECTED, self.node.describe_typed())
-                .with_help(format!(
-                    "write the unit in a string, e.g. \"{}s\"",
-                    self.node.describe()
-                ))),
+            Value::Int(_) | Value::Float(_) => Err(self.bare_number_error(EXPECTED)),
             _ => Err(self.type_error(EXPECTED)),
         }
+    }
+
+    /// The error for a number where a duration belongs: a type error whose hint gives both
+    /// readings (`200` → `"200ms"` or `"200s"`), never a single guess in seconds; a negative
+    /// number gets no hint, as no duration is negative.
+    pub fn bare_number_error(&self, expected: &str) -> ReadError {
+        let err = self.error(ErrorKind::Type, expected, self.node.describe_typed());
+        let number = self.node.describe();
+        if number.starts_with('-') {
+            return err;
+        }
+        err.with_help(format!(
+            "a duration needs a unit in a string: {}",
+            both_readings(&number)
+        ))
     }
 
     /// A duration > 0.

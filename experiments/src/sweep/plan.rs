@@ -13,8 +13,8 @@ use sim_core::time::SimDuration;
 use crate::catalog;
 use crate::output::VERSION;
 use crate::scenario::error::{ErrorKind, Location, ReadError};
-use crate::scenario::tree;
-use crate::scenario::{Override, ScenarioError, Source, load, load_tree};
+use crate::scenario::tree::{self, Origin};
+use crate::scenario::{Override, ReadWarning, ScenarioError, ScenarioWarning, Source, load, load_tree};
 
 use super::SweepError;
 use super::metrics::{self, MetricError};
@@ -160,6 +160,9 @@ pub struct Plan {
     pub base_text: String,
     /// The effective scenario of each point.
     pub scenarios: Vec<Scenario>,
+    /// The points' scenario warnings, each once, located in the base scenario or in the sweep
+    /// file's `set` or axis value that caused it (for the command line to print on stderr).
+    pub warnings: Vec<ScenarioWarning>,
 }
 
 /// Reads the sweep file at `path` and plans it; `seed` overrides the file's seed.
@@ -181,7 +184,11 @@ pub fn prepare(source: &Source, dir: &Path, seed: Option<u64>) -> Result<Plan, S
     let base_hash = tree::hash_hex(&tree::canonical(&base_tree));
 
     let dims = spec::dimensions(&spec.axes);
-    let (points, scenarios) = load_points(&spec, source, &base, &set, &dims)?;
+    let Points {
+        points,
+        scenarios,
+        warnings,
+    } = load_points(&spec, source, &base, &set, &dims)?;
 
     check_metrics(&spec, source, &points, &scenarios)?;
 
@@ -210,22 +217,24 @@ pub fn prepare(source: &Source, dir: &Path, seed: Option<u64>) -> Result<Plan, S
         sweep_text: source.text.clone(),
         base_text: base.text,
         scenarios,
+        warnings,
     })
 }
 
 /// Every point of the grid of `dims`, in order, loaded from `base` with the `set` overrides
-/// then one override per axis: its description and its effective scenario.
+/// then one override per axis: its description, its effective scenario and its warnings.
 fn load_points(
     spec: &Spec,
     source: &Source,
     base: &Source,
     set: &[Override],
     dims: &[Vec<usize>],
-) -> Result<(Vec<PointInfo>, Vec<Scenario>), SweepError> {
+) -> Result<Points, SweepError> {
     let lens: Vec<usize> = dims.iter().map(|d| spec.axes[d[0]].values.len()).collect();
     let n_points: usize = lens.iter().product();
     let mut points = Vec::with_capacity(n_points);
     let mut scenarios = Vec::with_capacity(n_points);
+    let mut warnings: Vec<ScenarioWarning> = Vec::new();
     for p in 0..n_points {
         let coords = coords_of(p, &lens);
         let mut values = vec![0; spec.axes.len()];
@@ -242,6 +251,12 @@ fn load_points(
             });
         }
         let loaded = load(base, &overrides).map_err(|e| point_error(e, spec, source, Some(&values)))?;
+        for w in &loaded.warnings {
+            let w = point_warning(w, spec, source, &values);
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
         points.push(PointInfo {
             point: p as u64,
             values,
@@ -249,7 +264,21 @@ fn load_points(
         });
         scenarios.push(loaded.scenario);
     }
-    Ok((points, scenarios))
+    Ok(Points {
+        points,
+        scenarios,
+        warnings,
+    })
+}
+
+/// The points of a sweep, loaded.
+struct Points {
+    /// Each point's description.
+    points: Vec<PointInfo>,
+    /// Each point's effective scenario.
+    scenarios: Vec<Scenario>,
+    /// Their warnings, each once.
+    warnings: Vec<ScenarioWarning>,
 }
 
 /// The sweep's identity: FNV-1a (16 hex digits) of the version, the canonical sweep file and
@@ -335,39 +364,15 @@ fn resolve_base(spec: &Spec, source: &Source, dir: &Path) -> Result<(Source, &'s
 /// A scenario error at a point, told in terms of the sweep file: an error in a `set` entry or
 /// an axis value is located there; anything else names the point and shows the scenario error.
 fn point_error(e: ScenarioError, spec: &Spec, source: &Source, values: Option<&[usize]>) -> SweepError {
-    if let Location::Override {
-        index: Some(i),
-        argument,
-        span,
-    } = &e.location
-    {
-        let i = *i;
-        // The argument is `path=value`: a span inside the path blames the path.
-        let in_path = span.end <= argument.find('=').unwrap_or(argument.len());
-        let target = if i < spec.set.len() {
-            let s = &spec.set[i];
-            Some((if in_path { s.path_origin } else { s.origin }, s.at.clone()))
+    if let Some((origin, at)) = sweep_origin(&e.location, spec, values) {
+        let path = if e.path.is_empty() {
+            at
         } else {
-            let a = i - spec.set.len();
-            match (spec.axes.get(a), values) {
-                (Some(axis), _) if in_path => Some((axis.path_origin, format!("axes[{a}].path"))),
-                (Some(axis), Some(v)) => {
-                    let value = &axis.values[v[a]];
-                    Some((value.origin(), value.at.clone()))
-                }
-                _ => None,
-            }
+            format!("{at}: {}", e.path)
         };
-        if let Some((origin, at)) = target {
-            let path = if e.path.is_empty() {
-                at
-            } else {
-                format!("{at}: {}", e.path)
-            };
-            let err = ReadError::new(e.kind, origin, path, e.expected.clone(), e.found.clone());
-            let err = err.with_help_opt(e.help.clone());
-            return SweepError::Located(err.locate(source, &[]));
-        }
+        let err = ReadError::new(e.kind, origin, path, e.expected.clone(), e.found.clone());
+        let err = err.with_help_opt(e.help.clone());
+        return SweepError::Located(err.locate(source, &[]));
     }
     let point = match values {
         Some(v) => {
@@ -385,6 +390,51 @@ fn point_error(e: ScenarioError, spec: &Spec, source: &Source, values: Option<&[
         "error: {}: {point} is not a valid scenario:\n{e}",
         source.name
     ))
+}
+
+/// Where in the sweep file a `--set` location of a point's scenario comes from: the `set` entry
+/// or the axis (its path, or the point's value), with that entry's key path; `None` for a
+/// location in the base scenario.
+fn sweep_origin(location: &Location, spec: &Spec, values: Option<&[usize]>) -> Option<(Origin, String)> {
+    let Location::Override {
+        index: Some(i),
+        argument,
+        span,
+    } = location
+    else {
+        return None;
+    };
+    let i = *i;
+    // The argument is `path=value`: a span inside the path blames the path.
+    let in_path = span.end <= argument.find('=').unwrap_or(argument.len());
+    if i < spec.set.len() {
+        let s = &spec.set[i];
+        return Some((if in_path { s.path_origin } else { s.origin }, s.at.clone()));
+    }
+    let a = i - spec.set.len();
+    match (spec.axes.get(a), values) {
+        (Some(axis), _) if in_path => Some((axis.path_origin, format!("axes[{a}].path"))),
+        (Some(axis), Some(v)) => {
+            let value = &axis.values[v[a]];
+            Some((value.origin(), value.at.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// A point's warning, relocated into the sweep file when a `set` entry or an axis value caused
+/// it (like [`point_error`]); a warning about the base scenario itself stays as it is.
+fn point_warning(w: &ScenarioWarning, spec: &Spec, source: &Source, values: &[usize]) -> ScenarioWarning {
+    match sweep_origin(&w.location, spec, Some(values)) {
+        Some((origin, at)) => ReadWarning::new(
+            origin,
+            format!("{at}: {}", w.path),
+            w.message.clone(),
+            w.help.clone(),
+        )
+        .locate(source, &[]),
+        None => w.clone(),
+    }
 }
 
 /// Checks every metric against every point: each must lead to a number in the point's summary

@@ -633,3 +633,26 @@ fn a_run_file_with_an_infinite_metric_is_corrupt() {
     run.metrics.insert(metric, "NaN".to_string());
     assert!(check(&p.file, 0, &run).unwrap()[0].is_nan());
 }
+
+#[test]
+fn a_points_warning_is_located_at_the_axis_value_once_and_the_clean_sweep_has_none() {
+    assert_eq!(plan(SWEEP).unwrap().warnings, []);
+    // breaker's resilience4j breaker at 0.5 % (surely 50 % was meant) and at 50 %, crossed with
+    // two wait_in_open values: one warning, though two points have the value.
+    let text = "name = \"t\"\nbase = \"breaker\"\nreplications = 1\nmetrics = [\"client.users.goodput_per_s\"]\n\n\
+                [[axes]]\npath = \"policies.guarded.breaker.failure_rate\"\nvalues = [0.5, 50]\n\n\
+                [[axes]]\npath = \"policies.guarded.breaker.wait_in_open\"\nvalues = [\"5s\", \"10s\"]\n";
+    let p = plan(text).unwrap();
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    let w = &p.warnings[0];
+    assert_eq!(w.path, "axes[0].values[0]: policies.guarded.breaker.failure_rate");
+    let (line, column) = at(text, "[0.5, 50]", "0.5");
+    assert!(
+        w.to_string().starts_with(&format!(
+            "warning: sweep.toml:{line}:{column}: axes[0].values[0]: "
+        )),
+        "{w}"
+    );
+    // The scenario is the one asked for: 0.5 %.
+    assert!(format!("{:?}", p.scenarios[0].policies).contains("failure_rate_threshold: 0.5"));
+}

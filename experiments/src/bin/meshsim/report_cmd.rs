@@ -52,6 +52,7 @@ pub fn report(args: ReportArgs) -> Outcome {
         Ok(f) => f,
         Err(e) => return Ok(Err(BadInput(e.to_string()))),
     };
+    crate::run_cmd::print_warnings(&finished.loaded);
     let how = Invocation {
         scenario: args.scenario.scenario.clone(),
         set: args.scenario.set.clone(),

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use experiments::run::{
     Finished, RunOptions, TraceFormat, TraceOptions, execute, render_outputs, resolve_source, write_outputs,
 };
-use experiments::scenario::{Override, parse_duration};
+use experiments::scenario::{Loaded, Override, parse_duration};
 use experiments::{catalog, narrate, text};
 use models::trace::TraceConfig;
 
@@ -171,6 +171,7 @@ pub fn run(args: RunArgs) -> Outcome {
         Ok(f) => f,
         Err(e) => return Ok(Err(BadInput(e.to_string()))),
     };
+    print_warnings(&finished.loaded);
     let report = &finished.output.report;
     let asked = finished.loaded.scenario.bucket;
     let used = finished.loaded.scenario.series_bucket();
@@ -225,10 +226,19 @@ pub fn stopped_early(finished: &Finished, outputs: &str) -> Option<ExitCode> {
     Some(ExitCode::from(3))
 }
 
+/// Prints the scenario's warnings on stderr, each located like an error (stdout and the output
+/// files do not change).
+pub fn print_warnings(loaded: &Loaded) {
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
+}
+
 pub fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
     let source = resolve_source(file).map_err(BadInput)?;
     let overrides = overrides(set)?;
     let loaded = experiments::scenario::load(&source, &overrides).map_err(|e| BadInput(e.to_string()))?;
+    print_warnings(&loaded);
     let s = &loaded.scenario;
     outln!(
         "{}: ok ({} clients, {} services, {} policies, {} edges, {} faults; scenario {})",
@@ -266,6 +276,10 @@ pub fn show(name: &str) -> Outcome {
 
 fn check_determinism(opts: &RunOptions) -> Outcome {
     use experiments::determinism::{CheckError, Verdict, check};
+    // The check loads the scenario twice and keeps neither: load it once more for its warnings.
+    if let Ok(loaded) = experiments::scenario::load(&opts.source, &opts.overrides) {
+        print_warnings(&loaded);
+    }
     match check(opts) {
         Err(CheckError::Scenario(e)) => Ok(Err(BadInput(e.to_string()))),
         Err(e) => Err(e.into()),

@@ -140,6 +140,9 @@ pub fn sweep(args: SweepArgs) -> Outcome {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    for w in &plan.warnings {
+        eprintln!("{w}");
+    }
     if args.check {
         outln!("{}: ok", args.file.display());
         outln!("{}", describe(&plan));

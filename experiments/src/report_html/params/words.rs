@@ -229,6 +229,9 @@ pub fn backoff(b: &Backoff) -> String {
             multiplier,
             max,
         } => format!("gRPC {initial} ×{} up to {max}", fmt_num(*multiplier)),
+        Backoff::Tenacity { multiplier, min, max } => {
+            format!("tenacity random exponential {multiplier}·2ⁿ, {min}…{max}")
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use sim_core::time::{SimDuration, SimTime};
 use super::{Ctx, unique_name};
 use crate::scenario::error::ErrorKind;
 use crate::scenario::reader::{Item, Result, TableReader};
+use crate::scenario::tree::Origin;
 
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum K {
@@ -30,21 +31,60 @@ const KINDS: [(&str, K); 7] = [
     ("reschedule", K::Reschedule),
 ];
 
+/// The run a fault must fall within: its `duration`, after the overrides, and where that came
+/// from.
+#[derive(Copy, Clone, Debug)]
+pub(super) struct Run {
+    /// The run's duration.
+    pub duration: SimDuration,
+    /// Where `duration` was set: the file, or a `--set`/`--duration` argument.
+    pub origin: Origin,
+}
+
 /// Reads one fault.
 pub(super) fn read_fault(
     ctx: &Ctx,
     services: &[ServiceConfig],
+    run: Run,
     item: &Item<'_>,
     seen: &mut BTreeMap<String, String>,
 ) -> Result<FaultConfig> {
     let mut t = item.as_table()?;
-    if let Some(name) = t.optional("name") {
-        unique_name(&name, "fault", seen)?;
+    let name = t.optional("name");
+    if let Some(name) = &name {
+        unique_name(name, "fault", seen)?;
     }
-    let service = ctx.service(&t.required("service")?)?;
+    let service_item = t.required("service")?;
+    let service = ctx.service(&service_item)?;
     let kind_item = t.required("kind")?;
     let k = kind_item.as_enum(&KINDS)?;
     let (from, until) = read_window(&mut t, k, &kind_item)?;
+    if from >= SimTime::ZERO.saturating_add(run.duration) {
+        // `from` is present: its default, 0, is before any run's end (`duration` > 0).
+        let from_item = t.optional("from").expect("a fault after the end has `from`");
+        let what = match &name {
+            Some(n) => format!("fault \"{}\"", n.as_str()?),
+            None => format!("the {} fault on {}", kind_item.as_str()?, service_item.as_str()?),
+        };
+        let set_where = match run.origin {
+            Origin::File(_) => "the file's `duration`",
+            Origin::Override { .. } => "`--duration` or `--set duration=...`",
+        };
+        return Err(from_item
+            .error(
+                ErrorKind::Rule,
+                format!("a start before the end of the run, {}", run.duration),
+                format!(
+                    "{} ({what} starts at {}, when the run is over, so it would never act)",
+                    from_item.node.describe(),
+                    SimDuration::from_nanos(from.as_nanos())
+                ),
+            )
+            .with_help(format!(
+                "the run lasts {} (set by {set_where}): run longer, or start the fault earlier",
+                run.duration
+            )));
+    }
     let pods = read_pods(&mut t, services[service.idx()].replicas)?;
     let kind = read_kind(&mut t, k, &kind_item)?;
     t.finish()?;

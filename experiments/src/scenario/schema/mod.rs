@@ -2,7 +2,9 @@
 //!
 //! Reading order (which decides which error is reported first): the top-level keys, `network`,
 //! `limits`, the `[policies.NAME]` tables, the service names, the clients, the services, the
-//! call graph (cycles), the faults, and last the unknown top-level keys.
+//! call graph (cycles), the faults (each of which must start before the run ends: `duration`
+//! is read after the `--set` and `--duration` overrides), and last the unknown top-level keys.
+//! Valid but suspicious values are collected as [`ReadWarning`]s along the way.
 
 mod client;
 mod fault;
@@ -24,6 +26,7 @@ use super::dist::read_dist;
 use super::error::{ErrorKind, ReadError};
 use super::reader::{Item, Result, TableReader, closest, list};
 use super::tree::{Node, Origin};
+use super::warning::ReadWarning;
 
 /// Default `seed`.
 pub const DEFAULT_SEED: u64 = 1;
@@ -197,19 +200,32 @@ fn both_error(t: &mut TableReader<'_>, kinds: &[&str], expected: &str) -> ReadEr
     )
 }
 
-/// Reads a document tree into a scenario and its seed.
-pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
+/// A scenario read from a tree.
+#[derive(Debug)]
+pub struct Read {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The file's `seed` (default [`DEFAULT_SEED`]).
+    pub seed: u64,
+    /// What is valid but probably not meant, in reading order.
+    pub warnings: Vec<ReadWarning>,
+}
+
+/// Reads a document tree into a scenario, its seed and the warnings about it.
+pub fn read_scenario(root: &Node) -> Result<Read> {
     let mut t = TableReader::new(root, "")?;
     let name = t.required("name")?.as_str()?.to_string();
     let description = t.optional_or("description", String::new(), |i| i.as_str().map(str::to_string))?;
-    let duration = t.required("duration")?.as_positive_duration()?;
+    let duration_item = t.required("duration")?;
+    let duration = duration_item.as_positive_duration()?;
     let seed = t.optional_or("seed", DEFAULT_SEED, |i| i.as_seed())?;
     let bucket = t.optional_or("bucket", DEFAULT_BUCKET, Item::as_positive_duration)?;
     let network_latency = read_network(&mut t)?;
     let limits = t.optional_or("limits", DEFAULT_LIMITS, read_limits)?;
 
     let mut ctx = Ctx::new();
-    read_policies(&mut ctx, &mut t)?;
+    let mut warnings = Vec::new();
+    read_policies(&mut ctx, &mut t, &mut warnings)?;
     let service_items = declare_services(&mut ctx, &mut t)?;
     let clients = read_clients(&mut ctx, &mut t)?;
     let mut services = Vec::with_capacity(service_items.len());
@@ -217,7 +233,11 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
         services.push(service::read_service(&mut ctx, ServiceIdx(i as u32), item)?);
     }
     check_acyclic(&ctx)?;
-    let faults = read_faults(&ctx, &services, &mut t)?;
+    let run = fault::Run {
+        duration,
+        origin: duration_item.origin(),
+    };
+    let faults = read_faults(&ctx, &services, run, &mut t)?;
     t.finish()?;
 
     let scenario = Scenario {
@@ -233,7 +253,11 @@ pub fn read_scenario(root: &Node) -> Result<(Scenario, u64)> {
         faults,
         limits,
     };
-    Ok((scenario, seed))
+    Ok(Read {
+        scenario,
+        seed,
+        warnings,
+    })
 }
 
 /// Reads `network.latency`, one way (default [`DEFAULT_NETWORK_LATENCY`]).
@@ -250,13 +274,13 @@ fn read_network(t: &mut TableReader<'_>) -> Result<Dist> {
 }
 
 /// Reads the `[policies.NAME]` tables into `ctx`, in file order.
-fn read_policies(ctx: &mut Ctx, t: &mut TableReader<'_>) -> Result<()> {
+fn read_policies(ctx: &mut Ctx, t: &mut TableReader<'_>, warnings: &mut Vec<ReadWarning>) -> Result<()> {
     let Some(item) = t.optional("policies") else {
         return Ok(());
     };
     let mut p = item.as_table()?;
     for (entry, item) in p.entries() {
-        let config = policy::read_policy(&entry.key, &item)?;
+        let config = policy::read_policy(&entry.key, &item, warnings)?;
         check_shared_pool(ctx, &config, &item)?;
         ctx.add_policy(config);
     }
@@ -315,12 +339,17 @@ fn read_clients(ctx: &mut Ctx, t: &mut TableReader<'_>) -> Result<Vec<ClientConf
 }
 
 /// Reads the `[[faults]]` (none if absent), once the services are known.
-fn read_faults(ctx: &Ctx, services: &[ServiceConfig], t: &mut TableReader<'_>) -> Result<Vec<FaultConfig>> {
+fn read_faults(
+    ctx: &Ctx,
+    services: &[ServiceConfig],
+    run: fault::Run,
+    t: &mut TableReader<'_>,
+) -> Result<Vec<FaultConfig>> {
     let mut faults = Vec::new();
     if let Some(item) = t.optional("faults") {
         let mut seen = BTreeMap::new();
         for item in item.as_array()? {
-            faults.push(fault::read_fault(ctx, services, &item, &mut seen)?);
+            faults.push(fault::read_fault(ctx, services, run, &item, &mut seen)?);
         }
     }
     Ok(faults)

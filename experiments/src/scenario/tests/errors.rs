@@ -4,7 +4,7 @@ use super::{BASE, at, load_text};
 use crate::scenario::{ErrorKind, ScenarioError};
 
 /// Loads `text`, which must fail.
-fn fails(text: &str) -> ScenarioError {
+pub(super) fn fails(text: &str) -> ScenarioError {
     match load_text(text) {
         Ok(_) => panic!("should not load:\n{text}"),
         Err(e) => e,
@@ -19,7 +19,13 @@ fn base_with(from: &str, to: &str) -> String {
 
 /// Asserts the error's kind, path and position (`needle` inside the unique `context`).
 #[track_caller]
-fn assert_error(text: &str, kind: ErrorKind, path: &str, context: &str, needle: &str) -> ScenarioError {
+pub(super) fn assert_error(
+    text: &str,
+    kind: ErrorKind,
+    path: &str,
+    context: &str,
+    needle: &str,
+) -> ScenarioError {
     let e = fails(text);
     assert_eq!(e.kind, kind, "{e}");
     assert_eq!(e.path, path, "{e}");

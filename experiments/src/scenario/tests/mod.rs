@@ -8,6 +8,7 @@ mod fuzz;
 mod hash;
 mod hostile;
 mod overrides;
+mod traps;
 
 use super::{Loaded, Override, ScenarioError, Source, load};
 

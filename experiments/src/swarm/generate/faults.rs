@@ -39,7 +39,9 @@ fn fault(g: &mut Gen, i: usize, service: &ServiceSpec, d: u64) -> FaultSpec {
     let from = if whole_run {
         g.maybe(0.5, |_| Dur(0))
     } else {
-        g.maybe(0.85, |g| g.dur(MS, d))
+        // Strictly before the end of the run: the loader refuses a fault that starts after it.
+        let last = d.saturating_sub(1);
+        g.maybe(0.85, |g| g.dur(MS.min(last), last))
     };
     let until = if whole_run || ends_by_itself {
         None

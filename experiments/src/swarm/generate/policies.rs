@@ -61,6 +61,12 @@ fn retry(g: &mut Gen) -> RetrySpec {
         ("decorrelated_jitter", None) if effective_base > Dur::secs(20) => Some(effective_base),
         (_, c) => c,
     };
+    // tenacity's floor, read (and ignored) with every strategy; tenacity needs it ≤ the cap.
+    let min = g.maybe(0.4, |g| g.or(Dur(0), |g| g.dur(MS, 5 * S)));
+    let min = match (min, cap) {
+        (Some(m), Some(c)) => Some(m.min(c)),
+        (m, _) => m,
+    };
     RetrySpec {
         max_attempts: g.maybe(0.8, |g| match g.weighted(&[70, 20, 10]) {
             0 => g.int32(1, 5),
@@ -74,6 +80,7 @@ fn retry(g: &mut Gen) -> RetrySpec {
         backoff,
         base,
         cap,
+        min,
         multiplier: g.maybe(0.2, |g| g.pick(&[0.5, 1.0, 1.6, 3.0])),
         budget: g.maybe(0.4, budget),
     }

@@ -67,6 +67,7 @@ fn retry_edits(e: &mut Edits<'_>, i: usize) {
             r.backoff = None;
             r.base = None;
             r.cap = None;
+            r.min = None;
             r.multiplier = None;
         }
     });

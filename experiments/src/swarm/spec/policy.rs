@@ -58,6 +58,8 @@ pub struct RetrySpec {
     pub base: Option<Dur>,
     /// `cap`.
     pub cap: Option<Dur>,
+    /// `min` (tenacity's floor).
+    pub min: Option<Dur>,
     /// `multiplier`.
     pub multiplier: Option<f64>,
     /// `budget`.

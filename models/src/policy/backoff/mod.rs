@@ -1,5 +1,5 @@
 //! Sleep before a retry: none, fixed, exponential, and the jittered strategies of AWS, Polly,
-//! Envoy and gRPC.
+//! Envoy, gRPC and Python's tenacity.
 //!
 //! Each strategy is a pure function of the retry number, a small per-call [`BackoffState`] (the
 //! previous sleep, for the two decorrelated strategies) and an explicit [`SimRng`]. The sampled
@@ -20,6 +20,7 @@
 //! | [`Backoff::DecorrelatedJitterV2`] | Polly's formula below, capped at `cap` | Polly.Contrib.WaitAndRetry `Backoff.DecorrelatedJitterV2.cs` |
 //! | [`Backoff::Envoy`] | `U[0, min((2^(n+1) − 1)·base, max))` | Envoy router docs (`x-envoy-max-retries`) |
 //! | [`Backoff::Grpc`] | `U(0, min(initial·multiplier^n, max))` | gRPC proposal A6 |
+//! | [`Backoff::Tenacity`] | `U(min, max(min, min(multiplier·2^n, max)))` | tenacity `wait_random_exponential` |
 //!
 //! Polly's decorrelated jitter V2, for retry `i` (from 0) of one logical call:
 //! `t = i + U[0,1)`, `next = 2^t · tanh(sqrt(4t))`, `delay = (next − prev) / 1.4 · median_first_delay`,
@@ -41,6 +42,16 @@
 //! multiplier⌋, max)` in nanoseconds once per retry, which is `min(initial · multiplier^n, max)`
 //! up to truncation and needs no `pow`.
 //!
+//! tenacity (the lesson's client, `wait_random_exponential(min=0.5, max=10)`), as of 9.x in
+//! `tenacity/wait.py` (<https://github.com/jd/tenacity/blob/main/tenacity/wait.py>):
+//! `wait_random_exponential` subclasses `wait_exponential`, whose value after failed attempt `a`
+//! (tenacity's `retry_state.attempt_number`, 1 for the first attempt, so `a − 1 = n` here) is
+//! `high = max(max(0, min), min(multiplier · exp_base^(a−1), max))` with `exp_base = 2`; the
+//! sleep is `random.uniform(min, high)`, i.e. `min + (high − min) · U[0, 1)`. So the floor `min`
+//! bounds both the draw and the top of its range, which no other strategy here has. tenacity's
+//! `multiplier` is in seconds (a scale, not a growth factor: that is `exp_base`), so it is a
+//! duration here. The defaults are `multiplier = 1` (s), `min = 0`, `max = sys.maxsize / 2` s.
+//!
 //! Transcendental functions come from `libm` (`exp2`, `tanh`, `sqrt`), so V2's values are the
 //! same on every platform.
 
@@ -58,6 +69,12 @@ pub const ENVOY_MAX_INTERVAL: SimDuration = SimDuration::from_millis(250);
 pub const AWS_SDK_BASE_DELAY: SimDuration = SimDuration::from_millis(100);
 /// AWS SDK "standard" retry mode: maximum backoff 20 s.
 pub const AWS_SDK_MAX_BACKOFF: SimDuration = SimDuration::from_secs(20);
+
+/// tenacity's default `multiplier` for `wait_random_exponential`: 1 (second).
+pub const TENACITY_MULTIPLIER: SimDuration = SimDuration::from_secs(1);
+/// tenacity's default `max`, `sys.maxsize / 2` seconds (`_utils.MAX_WAIT`), is far beyond the
+/// longest [`SimDuration`] (about 584 years), which stands in for it.
+pub const TENACITY_MAX: SimDuration = SimDuration::MAX;
 
 /// Polly V2's `pFactor`, smoothing the first delay.
 const POLLY_P_FACTOR: f64 = 4.0;
@@ -128,6 +145,16 @@ pub enum Backoff {
         /// `maxBackoff`.
         max: SimDuration,
     },
+    /// tenacity's `wait_random_exponential`: retry `n` (from 0) sleeps
+    /// `U(min, max(min, min(multiplier · 2^n, max)))` (see the module docs). Needs `min ≤ max`.
+    Tenacity {
+        /// `multiplier`: the top of the first retry's range (tenacity default 1 s).
+        multiplier: SimDuration,
+        /// `min`: the shortest sleep, and the lowest top of the range (tenacity default 0).
+        min: SimDuration,
+        /// `max`: the largest top of the range.
+        max: SimDuration,
+    },
 }
 
 /// Per-logical-call memory of the decorrelated strategies; start each call with
@@ -187,6 +214,10 @@ impl Backoff {
                 let range = grpc_range(initial, multiplier, max, retry).as_secs_f64();
                 SimDuration::from_secs_f64(rng.uniform() * range)
             }
+            Backoff::Tenacity { multiplier, min, max } => {
+                let high = tenacity_high(multiplier, min, max, retry).as_secs_f64();
+                SimDuration::from_secs_f64(rng.uniform_range(min.as_secs_f64(), high))
+            }
         }
     }
 
@@ -206,11 +237,12 @@ impl Backoff {
                 multiplier,
                 max,
             } => grpc_range(initial, multiplier, max, retry),
+            Backoff::Tenacity { multiplier, min, max } => tenacity_high(multiplier, min, max, retry),
         }
     }
 
     /// Short name for outputs: "none", "fixed", "exponential", "full_jitter", "equal_jitter",
-    /// "decorrelated_jitter", "decorrelated_jitter_v2", "envoy", "grpc".
+    /// "decorrelated_jitter", "decorrelated_jitter_v2", "envoy", "grpc", "tenacity".
     pub fn name(&self) -> &'static str {
         match self {
             Backoff::None => "none",
@@ -222,12 +254,15 @@ impl Backoff {
             Backoff::DecorrelatedJitterV2 { .. } => "decorrelated_jitter_v2",
             Backoff::Envoy { .. } => "envoy",
             Backoff::Grpc { .. } => "grpc",
+            Backoff::Tenacity { .. } => "tenacity",
         }
     }
 
     /// Checks the parameters the formulas need: `base ≤ cap` for AWS decorrelated jitter (its
     /// uniform draw starts at `base`), a positive base for Envoy (as Envoy asserts), and a finite
-    /// positive gRPC multiplier (A6). Returns a message naming the offending parameter.
+    /// positive gRPC multiplier (A6), and `min ≤ max` for tenacity (tenacity itself would then
+    /// always sleep `min`, which is surely not what was meant). Returns a message naming the
+    /// offending parameter.
     pub fn validate(&self) -> Result<(), String> {
         match *self {
             Backoff::DecorrelatedJitter { base, cap } if base > cap => Err(format!(
@@ -240,6 +275,9 @@ impl Backoff {
             Backoff::Grpc { multiplier, .. } if !(multiplier.is_finite() && multiplier > 0.0) => Err(
                 format!("grpc: multiplier must be a positive number, got {multiplier}"),
             ),
+            Backoff::Tenacity { min, max, .. } if min > max => {
+                Err(format!("tenacity: min ({min}) must not exceed max ({max})"))
+            }
             _ => Ok(()),
         }
     }
@@ -256,6 +294,12 @@ fn expo(base: SimDuration, cap: SimDuration, n: u32) -> SimDuration {
         return cap;
     }
     SimDuration::from_nanos(b << n).min(cap)
+}
+
+/// tenacity's `wait_exponential` value before retry `retry` (after failed attempt `retry + 1`):
+/// `max(min, min(multiplier · 2^retry, max))`, in integer nanoseconds, saturating.
+fn tenacity_high(multiplier: SimDuration, min: SimDuration, max: SimDuration, retry: u32) -> SimDuration {
+    expo(multiplier, max, retry).max(min)
 }
 
 /// Envoy's range for retry `retry + 1`: `min((2^(retry+1) − 1) · base, max)`, saturating.

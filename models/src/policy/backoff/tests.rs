@@ -147,7 +147,7 @@ fn exponential_saturates_instead_of_overflowing() {
     }
 }
 
-fn all_strategies() -> [Backoff; 9] {
+fn all_strategies() -> [Backoff; 10] {
     [
         Backoff::None,
         Backoff::Fixed { delay: ms(100) },
@@ -180,6 +180,11 @@ fn all_strategies() -> [Backoff; 9] {
             multiplier: 1.6,
             max: secs(10),
         },
+        Backoff::Tenacity {
+            multiplier: secs(1),
+            min: ms(500),
+            max: secs(10),
+        },
     ]
 }
 
@@ -197,7 +202,8 @@ fn names_are_stable() {
             "decorrelated_jitter",
             "decorrelated_jitter_v2",
             "envoy",
-            "grpc"
+            "grpc",
+            "tenacity"
         ]
     );
     for b in all_strategies() {
@@ -228,6 +234,11 @@ fn validation_names_the_bad_parameter() {
         Backoff::Grpc {
             initial: secs(1),
             multiplier: f64::NAN,
+            max: secs(1),
+        },
+        Backoff::Tenacity {
+            multiplier: secs(1),
+            min: secs(2),
             max: secs(1),
         },
     ];
@@ -308,6 +319,118 @@ fn grpc_ranges_grow_by_the_multiplier_up_to_max() {
     };
     assert_eq!(shrinking.ceiling(2), ms(250));
     assert_eq!(shrinking.ceiling(u32::MAX), SimDuration::ZERO);
+}
+
+/// The lesson's client: `wait_random_exponential(min=0.5, max=10)`, tenacity's default
+/// multiplier of 1 s.
+fn lesson_tenacity() -> Backoff {
+    Backoff::Tenacity {
+        multiplier: secs(1),
+        min: ms(500),
+        max: secs(10),
+    }
+}
+
+/// tenacity 9.x `wait_random_exponential.__call__`, transcribed independently in `f64` seconds:
+/// `high = max(max(0, min), min(multiplier * 2 ** (attempt_number - 1), max))`, then
+/// `random.uniform(min, high) = min + (high - min) * u`.
+fn tenacity_oracle(attempt_number: u32, u: f64, multiplier: f64, min: f64, max: f64) -> f64 {
+    let result = multiplier * 2f64.powi(attempt_number as i32 - 1);
+    let high = min.max(0.0).max(result.min(max));
+    min + (high - min) * u
+}
+
+#[test]
+fn tenacity_follows_wait_random_exponential_exactly() {
+    let cases = [
+        lesson_tenacity(),
+        // A floor above the first ranges: the first retries sleep exactly `min`.
+        Backoff::Tenacity {
+            multiplier: ms(100),
+            min: ms(500),
+            max: secs(3),
+        },
+        Backoff::Tenacity {
+            multiplier: ms(250),
+            min: SimDuration::ZERO,
+            max: secs(60),
+        },
+    ];
+    let mut rng = rng("tenacity/formula");
+    for b in cases {
+        let Backoff::Tenacity { multiplier, min, max } = b else {
+            unreachable!()
+        };
+        let mut state = BackoffState::new();
+        for retry in 0..12 {
+            let u = rng.clone().uniform();
+            // Retry `retry` follows failed attempt `retry + 1`, tenacity's `attempt_number`.
+            let want = tenacity_oracle(
+                retry + 1,
+                u,
+                multiplier.as_secs_f64(),
+                min.as_secs_f64(),
+                max.as_secs_f64(),
+            );
+            let got = b.next_sleep(retry, &mut state, &mut rng);
+            let want = SimDuration::from_secs_f64(want).as_nanos();
+            assert!(
+                got.as_nanos().abs_diff(want) <= 1,
+                "{b:?} retry {retry}: {got} vs {want} ns"
+            );
+            assert!(
+                got >= min && got <= b.ceiling(retry),
+                "{b:?} retry {retry}: {got}"
+            );
+        }
+    }
+    // The tops of the lesson's ranges: 1, 2, 4, 8 s, then the 10 s max.
+    let b = lesson_tenacity();
+    let ceilings: Vec<SimDuration> = (0..6).map(|r| b.ceiling(r)).collect();
+    assert_eq!(ceilings, [secs(1), secs(2), secs(4), secs(8), secs(10), secs(10)]);
+    assert_eq!(b.ceiling(u32::MAX), secs(10));
+    // With the floor above the range, the sleep is the floor itself, whatever the draw.
+    let floor = Backoff::Tenacity {
+        multiplier: ms(100),
+        min: ms(500),
+        max: secs(3),
+    };
+    for retry in 0..3 {
+        assert_eq!(
+            floor.next_sleep(retry, &mut BackoffState::new(), &mut rng),
+            ms(500)
+        );
+    }
+    assert_eq!(floor.ceiling(3), ms(800));
+}
+
+/// Asserts that the sample mean and variance of `samples` match those of `U(lo, hi)`: the mean
+/// within 4.42 standard errors (99.999 %), the variance within 10 % of `(hi − lo)² / 12`.
+fn assert_uniform_moments(samples: &[f64], lo: f64, hi: f64) {
+    let n = samples.len() as f64;
+    let mean = samples.iter().sum::<f64>() / n;
+    let var = samples.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+    let want_var = (hi - lo) * (hi - lo) / 12.0;
+    let se = (want_var / n).sqrt();
+    assert!(
+        (mean - (lo + hi) / 2.0).abs() < 4.42 * se,
+        "mean {mean} vs {}",
+        (lo + hi) / 2.0
+    );
+    assert!((var / want_var - 1.0).abs() < 0.1, "variance {var} vs {want_var}");
+}
+
+#[test]
+fn tenacity_is_uniform_above_its_floor() {
+    let b = lesson_tenacity();
+    // First retry: U(0.5 s, 1 s); the third: U(0.5 s, 4 s); the sixth: U(0.5 s, 10 s).
+    for (retry, hi) in [(0, 1.0), (2, 4.0), (5, 10.0)] {
+        let mut d = draws(&b, retry, &format!("tenacity/{retry}"));
+        assert_uniform_moments(&d, 0.5, hi);
+        assert_uniform(&mut d, 0.5, hi);
+        // The floor: no sleep below 500 ms, which full jitter (from 0) would give 1 in 2.
+        assert!(d[0] >= 0.5, "retry {retry}: {}", d[0]);
+    }
 }
 
 #[test]

@@ -6,6 +6,7 @@ use sim_core::time::SimDuration;
 use crate::scenario::error::ErrorKind;
 use crate::scenario::reader::{Item, Result, TableReader};
 use crate::scenario::schema::{MAX_BREAKER_COUNT, MAX_WINDOW_SECONDS};
+use crate::scenario::warning::ReadWarning;
 
 #[derive(Copy, Clone)]
 enum Kind {
@@ -14,8 +15,8 @@ enum Kind {
     Hystrix,
 }
 
-/// Reads `breaker`.
-pub(super) fn read_breaker(item: &Item<'_>) -> Result<BreakerConfig> {
+/// Reads `breaker`, adding to `warnings` what is valid but probably not meant.
+pub(super) fn read_breaker(item: &Item<'_>, warnings: &mut Vec<ReadWarning>) -> Result<BreakerConfig> {
     let mut t = item.as_table()?;
     let kind = t.required("kind")?.as_enum(&[
         ("lesson", Kind::Lesson),
@@ -24,7 +25,11 @@ pub(super) fn read_breaker(item: &Item<'_>) -> Result<BreakerConfig> {
     ])?;
     let config = match kind {
         Kind::Lesson => read_lesson(&mut t)?,
-        Kind::R4j => read_resilience4j(&mut t)?,
+        Kind::R4j => {
+            let config = read_resilience4j(&mut t)?;
+            warn_fraction_rates(&mut t, warnings);
+            config
+        }
         Kind::Hystrix => read_hystrix(&mut t)?,
     };
     t.finish()?;
@@ -91,6 +96,37 @@ fn read_resilience4j(t: &mut TableReader<'_>) -> Result<BreakerConfig> {
             Item::as_bool,
         )?,
     })
+}
+
+/// Warns about a resilience4j `failure_rate` or `slow_call_rate` below 1: resilience4j's rates
+/// are percentages (`failureRateThreshold`, `slowCallRateThreshold` in `CircuitBreakerConfig`,
+/// default 50 and 100), so 0.5 is half a percent, and a breaker that trips at 0.5 % errors opens
+/// on background noise. Most likely a fraction was meant. (Values that are not numbers are left
+/// for [`read_resilience4j`] to refuse.)
+fn warn_fraction_rates(t: &mut TableReader<'_>, warnings: &mut Vec<ReadWarning>) {
+    for key in ["failure_rate", "slow_call_rate"] {
+        let Some(item) = t.optional(key) else {
+            continue;
+        };
+        let Ok(rate) = item.as_f64() else {
+            continue;
+        };
+        if rate > 0.0 && rate < 1.0 {
+            let shown = item.node.describe();
+            warnings.push(ReadWarning::new(
+                item.origin(),
+                item.path.clone(),
+                format!("{shown} means {shown} %: resilience4j's rate is a percentage"),
+                format!("if {} % was meant, write {}", percent_of(rate), percent_of(rate)),
+            ));
+        }
+    }
+}
+
+/// `rate` as a percentage, for messages: `0.5` → `50`, `0.025` → `2.5`.
+fn percent_of(rate: f64) -> String {
+    let p = (rate * 100.0 * 1e6).round() / 1e6;
+    format!("{p}")
 }
 
 /// Reads Hystrix's breaker: an error percentage over a rolling window of 10 buckets.

@@ -16,6 +16,7 @@ use sim_core::time::SimDuration;
 
 use crate::scenario::dist::read_dist;
 use crate::scenario::reader::{Item, Result, TableReader};
+use crate::scenario::warning::ReadWarning;
 
 /// httpx `Timeout(5.0)`: connect, read, write and pool timeouts.
 pub const HTTPX_TIMEOUT: SimDuration = SimDuration::from_secs(5);
@@ -52,8 +53,12 @@ pub fn httpx_default(name: &str) -> PolicyConfig {
     }
 }
 
-/// Reads `[policies.NAME]`.
-pub(super) fn read_policy(name: &str, item: &Item<'_>) -> Result<PolicyConfig> {
+/// Reads `[policies.NAME]`, adding to `warnings` what is valid but probably not meant.
+pub(super) fn read_policy(
+    name: &str,
+    item: &Item<'_>,
+    warnings: &mut Vec<ReadWarning>,
+) -> Result<PolicyConfig> {
     let mut t = item.as_table()?;
     let mut p = httpx_default(name);
     if let Some(item) = t.optional("timeouts") {
@@ -67,12 +72,12 @@ pub(super) fn read_policy(name: &str, item: &Item<'_>) -> Result<PolicyConfig> {
     p.retry = t
         .optional("retry")
         .filter(|i| !none(i))
-        .map(|i| retry::read_retry(&i))
+        .map(|i| retry::read_retry(&i, warnings))
         .transpose()?;
     p.breaker = t
         .optional("breaker")
         .filter(|i| !none(i))
-        .map(|i| breaker::read_breaker(&i))
+        .map(|i| breaker::read_breaker(&i, warnings))
         .transpose()?;
     p.bulkhead = t
         .optional("bulkhead")

@@ -2,12 +2,15 @@
 
 use models::config::{RetryConfig, RetryOn};
 use models::outcome::Failure;
-use models::policy::backoff::{AWS_SDK_BASE_DELAY, AWS_SDK_MAX_BACKOFF, Backoff, ENVOY_BASE_INTERVAL};
+use models::policy::backoff::{
+    AWS_SDK_BASE_DELAY, AWS_SDK_MAX_BACKOFF, Backoff, ENVOY_BASE_INTERVAL, TENACITY_MAX, TENACITY_MULTIPLIER,
+};
 use sim_core::time::SimDuration;
 
 use super::budget::read_budget;
 use crate::scenario::error::ErrorKind;
 use crate::scenario::reader::{Item, Result, TableReader, closest, list};
+use crate::scenario::warning::ReadWarning;
 
 /// Default `retry.max_attempts` (AWS SDK standard mode, resilience4j, the SRE book): 3.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -27,9 +30,10 @@ enum BackoffKind {
     DecorrelatedV2,
     Envoy,
     Grpc,
+    Tenacity,
 }
 
-const BACKOFFS: [(&str, BackoffKind); 9] = [
+const BACKOFFS: [(&str, BackoffKind); 10] = [
     ("none", BackoffKind::None),
     ("fixed", BackoffKind::Fixed),
     ("exponential", BackoffKind::Exponential),
@@ -39,6 +43,7 @@ const BACKOFFS: [(&str, BackoffKind); 9] = [
     ("decorrelated_jitter_v2", BackoffKind::DecorrelatedV2),
     ("envoy", BackoffKind::Envoy),
     ("grpc", BackoffKind::Grpc),
+    ("tenacity", BackoffKind::Tenacity),
 ];
 
 /// The values `retry.backoff` accepts, in the order of the documentation.
@@ -52,8 +57,8 @@ pub const BACKOFF_NAMES: [&str; BACKOFFS.len()] = {
     names
 };
 
-/// Reads `retry`.
-pub(super) fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
+/// Reads `retry`, adding to `warnings` what is valid but probably not meant.
+pub(super) fn read_retry(item: &Item<'_>, warnings: &mut Vec<ReadWarning>) -> Result<RetryConfig> {
     let mut t = item.as_table()?;
     let max_attempts = t.optional_or("max_attempts", DEFAULT_MAX_ATTEMPTS, |i| i.as_u32_at_least(1))?;
     let on = t.optional_or("on", default_retry_on(), read_retry_on)?;
@@ -63,7 +68,7 @@ pub(super) fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
         .map(|i| i.as_enum(&BACKOFFS))
         .transpose()?
         .unwrap_or(BackoffKind::Exponential);
-    // `base`, `cap` and `multiplier` are read (and checked) whatever the strategy, so that a
+    // `base`, `cap`, `min` and `multiplier` are read (and checked) whatever the strategy, so that a
     // `--set ...backoff=none` switch does not turn the file's other keys into errors; each
     // strategy uses the ones that apply to it.
     let opt_dur = |t: &mut TableReader<'_>, key: &str| -> Result<Option<SimDuration>> {
@@ -71,11 +76,35 @@ pub(super) fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
     };
     let base = opt_dur(&mut t, "base")?;
     let cap = opt_dur(&mut t, "cap")?;
-    let multiplier = t.optional("multiplier").map(|i| i.as_positive()).transpose()?;
-    let backoff = build_backoff(kind, base, cap, multiplier);
+    let min_item = t.optional("min");
+    let min = min_item.as_ref().map(Item::as_duration).transpose()?;
+    let multiplier_item = t.optional("multiplier");
+    let multiplier = multiplier_item.as_ref().map(Item::as_positive).transpose()?;
+    let backoff = build_backoff(
+        kind,
+        Params {
+            base,
+            cap,
+            min,
+            multiplier,
+        },
+    );
     if let Err(why) = backoff.validate() {
-        let at = backoff_item.unwrap_or_else(|| t.at());
+        // tenacity's only rule is on `min` (its default, 0, never breaks it): point there.
+        let at = match kind {
+            BackoffKind::Tenacity => min_item,
+            _ => backoff_item,
+        };
+        let at = at.unwrap_or_else(|| t.at());
         return Err(at.error(ErrorKind::Value, "valid backoff parameters", why));
+    }
+    if let (BackoffKind::Tenacity, Some(m)) = (kind, &multiplier_item) {
+        warnings.push(ReadWarning::new(
+            m.origin(),
+            m.path.clone(),
+            "`multiplier` is not tenacity's multiplier and is ignored with backoff = \"tenacity\"",
+            "tenacity's multiplier is a time in seconds: write it as `base`, e.g. base = \"1s\"",
+        ));
     }
     let budget = t.optional("budget").map(|i| read_budget(&i)).transpose()?;
     t.finish()?;
@@ -87,15 +116,23 @@ pub(super) fn read_retry(item: &Item<'_>) -> Result<RetryConfig> {
     })
 }
 
-/// The backoff of strategy `kind` from the `base` and `cap` durations and the `multiplier` read,
-/// filling each parameter the strategy uses but the file leaves out with its default (not yet
-/// validated).
-fn build_backoff(
-    kind: BackoffKind,
+/// The backoff keys as read, each `None` when the file leaves it out.
+struct Params {
     base: Option<SimDuration>,
     cap: Option<SimDuration>,
+    min: Option<SimDuration>,
     multiplier: Option<f64>,
-) -> Backoff {
+}
+
+/// The backoff of strategy `kind` from the keys read, filling each parameter the strategy uses
+/// but the file leaves out with its default (not yet validated).
+fn build_backoff(kind: BackoffKind, p: Params) -> Backoff {
+    let Params {
+        base,
+        cap,
+        min,
+        multiplier,
+    } = p;
     // The AWS SDK defaults, for every strategy but Envoy's.
     let b = base.unwrap_or(AWS_SDK_BASE_DELAY);
     let c = cap.unwrap_or(AWS_SDK_MAX_BACKOFF);
@@ -122,6 +159,12 @@ fn build_backoff(
             initial: b,
             multiplier: multiplier.unwrap_or(GRPC_MULTIPLIER),
             max: c,
+        },
+        // tenacity's `wait_random_exponential` defaults: multiplier 1 s, min 0, max unbounded.
+        BackoffKind::Tenacity => Backoff::Tenacity {
+            multiplier: base.unwrap_or(TENACITY_MULTIPLIER),
+            min: min.unwrap_or(SimDuration::ZERO),
+            max: cap.unwrap_or(TENACITY_MAX),
         },
     }
 }

@@ -24,6 +24,7 @@ pub(super) fn retry(r: &RetrySpec) -> String {
         .opt("backoff", r.backoff, quote)
         .opt("base", r.base, dur)
         .opt("cap", r.cap, dur)
+        .opt("min", r.min, dur)
         .opt("multiplier", r.multiplier, num);
     if let Some(b) = &r.budget {
         let mut bt = Inline::default();
