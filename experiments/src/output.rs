@@ -65,26 +65,80 @@ pub fn cell(v: f64) -> String {
     }
 }
 
+/// A CSV document written in memory by the `csv` crate: RFC 4180 quoting (a field holding a
+/// comma, a quote or a line break is quoted, its quotes doubled; every other field is written
+/// as is) and `\n` line ends. Every CSV meshsim writes goes through it, so a name with a comma
+/// or a quote cannot shift a column.
+pub struct Csv(csv::Writer<Vec<u8>>);
+
+impl Csv {
+    /// An empty document.
+    pub fn new() -> Csv {
+        Csv(csv::WriterBuilder::new().from_writer(Vec::new()))
+    }
+
+    /// Appends one field to the current row.
+    pub fn field(&mut self, text: &str) {
+        self.0.write_field(text).expect("writing CSV to memory");
+    }
+
+    /// Appends a number ([`cell`]) to the current row.
+    pub fn num(&mut self, v: f64) {
+        self.field(&cell(v));
+    }
+
+    /// Ends the current row.
+    pub fn end_row(&mut self) {
+        self.0
+            .write_record(std::iter::empty::<&[u8]>())
+            .expect("writing CSV to memory (every row has as many fields as the header)");
+    }
+
+    /// The document's text.
+    pub fn finish(self) -> String {
+        let bytes = self.0.into_inner().expect("flushing CSV to memory");
+        String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8")
+    }
+}
+
+impl Default for Csv {
+    fn default() -> Csv {
+        Csv::new()
+    }
+}
+
 /// The time series as CSV: a `time_s` column (bucket start) then one column per metric.
 pub fn timeseries_csv(series: &TimeSeries) -> String {
-    let mut out = String::from("time_s");
+    let mut out = Csv::new();
+    out.field("time_s");
     for c in &series.columns {
-        out.push(',');
-        out.push_str(&c.name);
+        out.field(&c.name);
     }
-    out.push('\n');
+    out.end_row();
     for b in 0..series.buckets {
-        out.push_str(&cell(b as f64 * series.bucket_s));
+        out.num(b as f64 * series.bucket_s);
         for c in &series.columns {
-            out.push(',');
             match &c.values {
-                Values::Num(v) => out.push_str(&cell(v[b])),
-                Values::Text(v) => out.push_str(v[b]),
+                Values::Num(v) => out.num(v[b]),
+                Values::Text(v) => out.field(v[b]),
             }
         }
-        out.push('\n');
+        out.end_row();
     }
-    out
+    out.finish()
+}
+
+/// Parses CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF) with the `csv` crate, the
+/// one that wrote it; rows may differ in length, and reading stops at the first malformed row.
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .map_while(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect())
+        .collect()
 }
 
 /// The event log as JSON lines.
