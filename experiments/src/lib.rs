@@ -12,6 +12,7 @@ pub mod charts;
 pub mod determinism;
 pub mod narrate;
 pub mod output;
+pub mod outdir;
 pub mod report_html;
 pub mod run;
 pub mod scenario;
