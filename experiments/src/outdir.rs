@@ -67,7 +67,9 @@ impl fmt::Display for OutDirError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OutDirError::Busy { dir, pid } => {
-                let who = pid.map_or("another meshsim".into(), |p| format!("another meshsim (process {p})"));
+                let who = pid.map_or("another meshsim".into(), |p| {
+                    format!("another meshsim (process {p})")
+                });
                 write!(
                     f,
                     "error: {} is being written by {who}\n  = help: wait for it to finish, or use another output directory",
@@ -105,7 +107,8 @@ fn parent_and_name(dir: &Path) -> Result<(PathBuf, String), OutDirError> {
     let dir = if dir.file_name().is_some() {
         dir
     } else {
-        resolved = fs::canonicalize(dir).map_err(|e| OutDirError::io(format!("resolving {}", dir.display()), e))?;
+        resolved =
+            fs::canonicalize(dir).map_err(|e| OutDirError::io(format!("resolving {}", dir.display()), e))?;
         &resolved
     };
     let name = dir.file_name().ok_or_else(|| OutDirError::NotARun {
@@ -141,7 +144,8 @@ impl DirLock {
 pub fn lock(dir: &Path, mode: Mode) -> Result<DirLock, OutDirError> {
     let path = sibling(dir, "meshsim-lock")?;
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| OutDirError::io(format!("creating {}", parent.display()), e))?;
+        fs::create_dir_all(parent)
+            .map_err(|e| OutDirError::io(format!("creating {}", parent.display()), e))?;
     }
     // A releasing exclusive holder removes the file: whoever locked the removed file tries
     // again on the new one (the usual flock-and-unlink protocol).
@@ -251,7 +255,8 @@ pub fn remove_stale(dir: &Path, lock: &DirLock) -> Result<Vec<PathBuf>, OutDirEr
         let file_name = file_name.to_string_lossy();
         if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
             let path = entry.path();
-            fs::remove_dir_all(&path).map_err(|e| OutDirError::io(format!("removing {}", path.display()), e))?;
+            fs::remove_dir_all(&path)
+                .map_err(|e| OutDirError::io(format!("removing {}", path.display()), e))?;
             removed.push(path);
         }
     }
@@ -277,7 +282,8 @@ pub fn check_replaceable(dir: &Path) -> Result<(), OutDirError> {
     if !meta.is_dir() {
         return Err(not_a_run("it is a file"));
     }
-    let mut entries = fs::read_dir(dir).map_err(|e| OutDirError::io(format!("reading {}", dir.display()), e))?;
+    let mut entries =
+        fs::read_dir(dir).map_err(|e| OutDirError::io(format!("reading {}", dir.display()), e))?;
     if entries.next().is_none() || dir.join(RUN_MARKER).is_file() {
         Ok(())
     } else {

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use experiments::outdir::{self, Mode, RUN_MARKER};
 
@@ -29,7 +30,16 @@ fn names(dir: &Path) -> Vec<String> {
 
 /// `meshsim run cascade --seed SEED --out OUT --quiet`, to its end.
 fn run_cascade(seed: u64, out: &Path) {
-    ok(&meshsim(&["run", "cascade", "--seed", &seed.to_string(), "--out", s(out), "--quiet"]));
+    let seed = seed.to_string();
+    ok(&meshsim(&[
+        "run",
+        "cascade",
+        "--seed",
+        &seed,
+        "--out",
+        s(out),
+        "--quiet",
+    ]));
 }
 
 #[test]
@@ -37,7 +47,15 @@ fn a_previous_run_is_replaced_whole_and_a_foreign_directory_is_refused() {
     let root = scratch("replace");
     let out = root.join("out");
     ok(&meshsim(&[
-        "run", "cascade", "--out", s(&out), "--quiet", "--trace", "chrome", "--trace-sample", "0.01",
+        "run",
+        "cascade",
+        "--out",
+        s(&out),
+        "--quiet",
+        "--trace",
+        "chrome",
+        "--trace-sample",
+        "0.01",
     ]));
     assert!(out.join("trace.chrome.json").is_file());
     run_cascade(1, &out);
@@ -74,10 +92,18 @@ fn a_second_writer_is_refused_and_concurrent_runs_never_mix() {
     let held = outdir::lock(&out, Mode::Exclusive).unwrap();
     let refused = meshsim(&["run", "cascade", "--out", s(&out), "--quiet"]);
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
-    assert!(stderr(&refused).contains("is being written by another meshsim"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("is being written by another meshsim"),
+        "{}",
+        stderr(&refused)
+    );
     assert!(!out.exists());
     let sweep = meshsim(&["sweep", "no-such-sweep.toml", "--out", s(&out)]);
-    assert_eq!(sweep.status.code(), Some(2), "a bad sweep file is still told first");
+    assert_eq!(
+        sweep.status.code(),
+        Some(2),
+        "a bad sweep file is still told first"
+    );
     drop(held);
 
     // Two real runs at once, of different seeds: each either wins or is refused, and the
@@ -100,10 +126,18 @@ fn a_second_writer_is_refused_and_concurrent_runs_never_mix() {
         assert!(winners >= 1, "round {round}: one of them wins");
         for r in results.iter().filter(|r| !r.status.success()) {
             assert_eq!(r.status.code(), Some(1));
-            assert!(stderr(r).contains("is being written by another meshsim"), "{}", stderr(r));
+            assert!(
+                stderr(r).contains("is being written by another meshsim"),
+                "{}",
+                stderr(r)
+            );
         }
         let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
-        let reference = if summary.contains("\"seed\": 1,") { &one } else { &two };
+        let reference = if summary.contains("\"seed\": 1,") {
+            &one
+        } else {
+            &two
+        };
         assert_same_tree(reference, &out);
     }
     std::fs::remove_dir_all(&root).unwrap();
@@ -115,6 +149,17 @@ fn leftovers(root: &Path) -> Vec<String> {
         .into_iter()
         .filter(|n| !["out", "ref1", "ref2"].contains(&n.as_str()))
         .collect()
+}
+
+/// Whether a temporary file or directory of a writer shows in `root` or `out`.
+fn writing(root: &Path, out: &Path) -> bool {
+    [root, out].iter().any(|d| {
+        std::fs::read_dir(d).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().contains("tmp"))
+        })
+    })
 }
 
 #[test]
@@ -131,19 +176,37 @@ fn a_run_killed_at_any_moment_leaves_one_whole_run_or_none() {
     run_cascade(1, &out);
     const KILLS: u32 = 18;
     for k in 0..KILLS {
-        let seed = 1 + u64::from(k % 2);
+        let seed = 1 + u64::from(k / 2 % 2);
         let mut child = Command::new(MESHSIM)
-            .args(["run", "cascade", "--seed", &seed.to_string(), "--out", s(&out), "--quiet"])
+            .args([
+                "run",
+                "cascade",
+                "--seed",
+                &seed.to_string(),
+                "--out",
+                s(&out),
+                "--quiet",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Spread over the run and a little past it: the last kills land while it writes.
-        std::thread::sleep(took * (k + 1) / (KILLS - 2));
+        if k % 2 == 0 {
+            // Anywhere in the run (or just after it).
+            std::thread::sleep(took * (k + 2) / KILLS);
+        } else {
+            // While it writes: once a temporary file or directory shows, a little later each
+            // time (0 to 1.7 ms).
+            while !writing(&root, &out) && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+            std::thread::sleep(Duration::from_micros(200 * u64::from(k / 2)));
+        }
         let _ = child.kill();
         child.wait().unwrap();
         if out.exists() {
-            let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+            let summary = std::fs::read_to_string(out.join("summary.json"))
+                .unwrap_or_else(|e| panic!("kill {k}: a partial set, no summary.json ({e})"));
             let which = if summary.contains("\"seed\": 1,") { 0 } else { 1 };
             assert_same_tree(&refs[which], &out);
         }
@@ -197,10 +260,24 @@ fn a_resumed_sweep_removes_stale_temporaries_and_a_busy_one_is_refused() {
     let held = outdir::lock(&out, Mode::Exclusive).unwrap();
     let busy = meshsim(&["sweep", s(&sweep), "--out", s(&out), "--resume", "--quiet"]);
     assert_eq!(busy.status.code(), Some(1), "{}", stderr(&busy));
-    assert!(stderr(&busy).contains("is being written by another meshsim"), "{}", stderr(&busy));
-    assert!(stale.iter().all(|p| p.exists()), "a refused sweep touches nothing");
+    assert!(
+        stderr(&busy).contains("is being written by another meshsim"),
+        "{}",
+        stderr(&busy)
+    );
+    assert!(
+        stale.iter().all(|p| p.exists()),
+        "a refused sweep touches nothing"
+    );
     drop(held);
-    ok(&meshsim(&["sweep", s(&sweep), "--out", s(&out), "--resume", "--quiet"]));
+    ok(&meshsim(&[
+        "sweep",
+        s(&sweep),
+        "--out",
+        s(&out),
+        "--resume",
+        "--quiet",
+    ]));
     for p in &stale {
         assert!(!p.exists(), "{} is removed", p.display());
     }
@@ -238,8 +315,14 @@ fn names_with_commas_and_quotes_keep_their_csv_columns() {
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 20);
-    assert!(rows.iter().all(|r| r.len() == header.len()), "every row as wide as the header");
-    assert!(header.contains(&r#"client.users, "eu".ok"#.to_string()), "{header:?}");
+    assert!(
+        rows.iter().all(|r| r.len() == header.len()),
+        "every row as wide as the header"
+    );
+    assert!(
+        header.contains(&r#"client.users, "eu".ok"#.to_string()),
+        "{header:?}"
+    );
     assert!(header.iter().any(|h| h.contains(r#"api,"v2""#)), "{header:?}");
     // Exactly the header a reader expects: time_s and every column once.
     assert_eq!(header[0], "time_s");
@@ -255,7 +338,10 @@ fn a_name_with_a_line_break_is_a_located_error() {
     let refused = meshsim(&["run", s(&file), "--out", s(&out)]);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
     let err = stderr(&refused);
-    assert!(err.contains("names.toml:11:") && err.contains("services[0].name"), "{err}");
+    assert!(
+        err.contains("names.toml:11:") && err.contains("services[0].name"),
+        "{err}"
+    );
     assert!(err.contains("control characters"), "{err}");
     assert!(!out.exists(), "nothing written");
     std::fs::remove_dir_all(&root).unwrap();

@@ -40,9 +40,17 @@ fn a_previous_run_is_replaced_whole() {
         let lock = lock(&out, Mode::Exclusive).unwrap();
         write_run_dir(&out, &files(&[("a.txt", "two")]), &lock).unwrap();
     }
-    assert_eq!(names(&out), [RUN_MARKER, "a.txt"], "b.txt of the first run is gone");
+    assert_eq!(
+        names(&out),
+        [RUN_MARKER, "a.txt"],
+        "b.txt of the first run is gone"
+    );
     assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "two");
-    assert_eq!(names(&root), ["out"], "no lock, temporary or old directory is left");
+    assert_eq!(
+        names(&root),
+        ["out"],
+        "no lock, temporary or old directory is left"
+    );
     fs::remove_dir_all(&root).unwrap();
 }
 
@@ -93,7 +101,10 @@ fn locks_exclude_a_second_writer_but_not_cooperating_shards() {
     drop(first);
     let a = lock(&out, Mode::Shared).unwrap();
     let b = lock(&out, Mode::Shared).unwrap();
-    assert!(matches!(lock(&out, Mode::Exclusive), Err(OutDirError::Busy { .. })));
+    assert!(matches!(
+        lock(&out, Mode::Exclusive),
+        Err(OutDirError::Busy { .. })
+    ));
     drop((a, b));
     drop(lock(&out, Mode::Exclusive).unwrap());
     fs::remove_dir_all(&root).unwrap();
@@ -103,7 +114,11 @@ fn locks_exclude_a_second_writer_but_not_cooperating_shards() {
 fn stale_siblings_are_removed_and_nothing_else() {
     let root = scratch("stale");
     let out = root.join("out");
-    for d in [".out.meshsim-tmp-99999-0", ".out.meshsim-old-99999-3", ".other.meshsim-tmp-1-0"] {
+    for d in [
+        ".out.meshsim-tmp-99999-0",
+        ".out.meshsim-old-99999-3",
+        ".other.meshsim-tmp-1-0",
+    ] {
         fs::create_dir_all(root.join(d)).unwrap();
         fs::write(root.join(d).join("summary.json"), "{}").unwrap();
     }

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use experiments::run::{
-    Finished, RunOptions, TraceFormat, TraceOptions, execute_loaded, render_outputs, resolve_source, write_outputs,
-};
 use experiments::outdir::{OutDirError, prepare_run_dir};
+use experiments::run::{
+    Finished, RunOptions, TraceFormat, TraceOptions, execute_loaded, render_outputs, resolve_source,
+    write_outputs,
+};
 use experiments::scenario::{Override, parse_duration};
 use experiments::{catalog, narrate, text};
 use models::trace::TraceConfig;
