@@ -1,6 +1,8 @@
-//! Output files: `summary.json`, `timeseries.csv`, `events.jsonl`, plots. Every file is
-//! rendered in memory first and written atomically (a temporary file in the same directory,
-//! then a rename), so a reader never sees half a file and a failed run leaves nothing partial.
+//! Output files: `summary.json`, `timeseries.csv`, `events.jsonl`, plots, rendered in memory;
+//! CSV through the `csv` crate ([`Csv`], [`parse_csv`]). A run's directory is written as a
+//! whole by [`crate::outdir`]; single files (a sweep's run and final files, the report) by
+//! [`write_atomic`]: a temporary file in the same directory, then a rename, so a reader never
+//! sees half a file and a failed write leaves no temporary behind.
 
 use std::fmt::Write as _;
 use std::io;
@@ -36,8 +38,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .file_name()
         .ok_or_else(|| io::Error::other("output path has no file name"))?;
     let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        // A full disk or a failed rename leaves no temporary behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// The summary as pretty JSON (stable key order: struct order, maps sorted).
@@ -176,6 +182,20 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, ["x.txt"], "no temporary file is left behind");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("meshsim-atomic-fail-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("taken/inside")).unwrap();
+        // The rename fails: a non-empty directory holds the target's name.
+        assert!(write_atomic(&dir.join("taken"), b"x").is_err());
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["taken"], "the temporary file is removed");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
