@@ -187,10 +187,13 @@ pub fn lock(dir: &Path, mode: Mode) -> Result<DirLock, OutDirError> {
         if !still_at(&file, &path) {
             continue;
         }
-        if mode == Mode::Exclusive {
-            let mut f = &file;
-            let _ = f.set_len(0).and_then(|()| writeln!(f, "{}", std::process::id()));
-        }
+        // The holder's pid, for the message a refused writer prints; shared holders are
+        // several, so they leave it empty (a killed holder's pid is not kept either way).
+        let mut f = &file;
+        let _ = f.set_len(0).and_then(|()| match mode {
+            Mode::Exclusive => writeln!(f, "{}", std::process::id()),
+            Mode::Shared => Ok(()),
+        });
         return Ok(DirLock {
             file,
             path,
