@@ -13,6 +13,7 @@ pub mod claims;
 pub mod determinism;
 pub mod input;
 pub mod narrate;
+pub mod outdir;
 pub mod output;
 pub mod report_html;
 pub mod run;

@@ -1,6 +1,8 @@
-//! Output files: `summary.json`, `timeseries.csv`, `events.jsonl`, plots. Every file is
-//! rendered in memory first and written atomically (a temporary file in the same directory,
-//! then a rename), so a reader never sees half a file and a failed run leaves nothing partial.
+//! Output files: `summary.json`, `timeseries.csv`, `events.jsonl`, plots, rendered in memory;
+//! CSV through the `csv` crate ([`Csv`], [`parse_csv`]). A run's directory is written as a
+//! whole by [`crate::outdir`]; single files (a sweep's run and final files, the report) by
+//! [`write_atomic`]: a temporary file in the same directory, then a rename, so a reader never
+//! sees half a file and a failed write leaves no temporary behind.
 
 use std::fmt::Write as _;
 use std::io;
@@ -63,8 +65,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .file_name()
         .ok_or_else(|| io::Error::other("output path has no file name"))?;
     let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        // A full disk or a failed rename leaves no temporary behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// The summary as pretty JSON (stable key order: struct order, maps sorted).
@@ -92,26 +98,80 @@ pub fn cell(v: f64) -> String {
     }
 }
 
+/// A CSV document written in memory by the `csv` crate: RFC 4180 quoting (a field holding a
+/// comma, a quote or a line break is quoted, its quotes doubled; every other field is written
+/// as is) and `\n` line ends. Every CSV meshsim writes goes through it, so a name with a comma
+/// or a quote cannot shift a column.
+pub struct Csv(csv::Writer<Vec<u8>>);
+
+impl Csv {
+    /// An empty document.
+    pub fn new() -> Csv {
+        Csv(csv::WriterBuilder::new().from_writer(Vec::new()))
+    }
+
+    /// Appends one field to the current row.
+    pub fn field(&mut self, text: &str) {
+        self.0.write_field(text).expect("writing CSV to memory");
+    }
+
+    /// Appends a number ([`cell`]) to the current row.
+    pub fn num(&mut self, v: f64) {
+        self.field(&cell(v));
+    }
+
+    /// Ends the current row.
+    pub fn end_row(&mut self) {
+        self.0
+            .write_record(std::iter::empty::<&[u8]>())
+            .expect("writing CSV to memory (every row has as many fields as the header)");
+    }
+
+    /// The document's text.
+    pub fn finish(self) -> String {
+        let bytes = self.0.into_inner().expect("flushing CSV to memory");
+        String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8")
+    }
+}
+
+impl Default for Csv {
+    fn default() -> Csv {
+        Csv::new()
+    }
+}
+
 /// The time series as CSV: a `time_s` column (bucket start) then one column per metric.
 pub fn timeseries_csv(series: &TimeSeries) -> String {
-    let mut out = String::from("time_s");
+    let mut out = Csv::new();
+    out.field("time_s");
     for c in &series.columns {
-        out.push(',');
-        out.push_str(&c.name);
+        out.field(&c.name);
     }
-    out.push('\n');
+    out.end_row();
     for b in 0..series.buckets {
-        out.push_str(&cell(b as f64 * series.bucket_s));
+        out.num(b as f64 * series.bucket_s);
         for c in &series.columns {
-            out.push(',');
             match &c.values {
-                Values::Num(v) => out.push_str(&cell(v[b])),
-                Values::Text(v) => out.push_str(v[b]),
+                Values::Num(v) => out.num(v[b]),
+                Values::Text(v) => out.field(v[b]),
             }
         }
-        out.push('\n');
+        out.end_row();
     }
-    out
+    out.finish()
+}
+
+/// Parses CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF) with the `csv` crate, the
+/// one that wrote it; rows may differ in length, and reading stops at the first malformed row.
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .map_while(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect())
+        .collect()
 }
 
 /// The event log as JSON lines.
@@ -149,6 +209,20 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, ["x.txt"], "no temporary file is left behind");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("meshsim-atomic-fail-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("taken/inside")).unwrap();
+        // The rename fails: a non-empty directory holds the target's name.
+        assert!(write_atomic(&dir.join("taken"), b"x").is_err());
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["taken"], "the temporary file is removed");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -7,7 +7,8 @@ use models::RunOutput;
 
 use crate::catalog;
 use crate::narrate::narrate;
-use crate::output::{events_jsonl, summary_json, timeseries_csv, write_atomic};
+use crate::outdir::{DirLock, OutDirError};
+use crate::output::{events_jsonl, summary_json, timeseries_csv};
 use crate::scenario::{Loaded, Override, ScenarioError, Source, load};
 
 /// Where a scenario comes from, resolved.
@@ -79,6 +80,21 @@ pub(crate) fn execute_with(
     digest: Option<models::digest::DigestConfig>,
 ) -> Result<Finished, ScenarioError> {
     let loaded = load(&opts.source, &opts.overrides)?;
+    Ok(execute_loaded_with(opts, loaded, check_invariants, digest))
+}
+
+/// Runs a scenario already loaded from `opts` (by [`load`]): for callers with something to do
+/// between checking the scenario and running it (locking the output directory).
+pub fn execute_loaded(opts: &RunOptions, loaded: Loaded) -> Finished {
+    execute_loaded_with(opts, loaded, opts.check_invariants, None)
+}
+
+fn execute_loaded_with(
+    opts: &RunOptions,
+    loaded: Loaded,
+    check_invariants: bool,
+    digest: Option<models::digest::DigestConfig>,
+) -> Finished {
     let seed = opts.seed.unwrap_or(loaded.seed);
     let config = models::RunConfig {
         trace: opts.trace.as_ref().map(|t| t.config),
@@ -87,12 +103,12 @@ pub(crate) fn execute_with(
     };
     let output = models::run_with(loaded.scenario.clone(), seed, &config);
     let trace_formats = opts.trace.as_ref().map(|t| t.formats.clone()).unwrap_or_default();
-    Ok(Finished {
+    Finished {
         trace_formats,
         loaded,
         seed,
         output,
-    })
+    }
 }
 
 /// Every output file of a run, rendered in memory: `(file name, bytes)`.
@@ -139,14 +155,13 @@ pub fn render_outputs(f: &Finished) -> Result<Vec<(String, Vec<u8>)>, plots::Plo
     Ok(files)
 }
 
-/// Writes rendered outputs into `dir` (created if needed), each atomically.
-pub fn write_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
-    let mut written = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        let path = dir.join(name);
-        write_atomic(&path, bytes)?;
-        written.push(path);
-    }
-    Ok(written)
+/// Writes rendered outputs as the whole content of `dir`, replacing a previous run's
+/// directory there at once ([`crate::outdir::write_run_dir`]); `lock` is `dir`'s, from
+/// [`crate::outdir::prepare_run_dir`].
+pub fn write_outputs(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    lock: &DirLock,
+) -> Result<Vec<PathBuf>, OutDirError> {
+    crate::outdir::write_run_dir(dir, files, lock)
 }

@@ -12,6 +12,7 @@ use std::path::Path;
 use crate::input::{InputError, MAX_INPUT_BYTES, MAX_SWEEP_FILE_BYTES, read_text};
 
 use super::html::{Cell, base64, esc, num, table, text};
+use crate::output::parse_csv;
 
 /// The most rows of `points.csv` shown; the rest are counted.
 pub const MAX_ROWS: usize = 1000;
@@ -91,46 +92,6 @@ pub fn read_dir(dir: &Path, label: &str) -> io::Result<SweepInput> {
         input.notes.push("no charts/ directory".into());
     }
     Ok(input)
-}
-
-/// Parses CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
-pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    field.push('"');
-                    chars.next();
-                }
-                '"' => quoted = false,
-                c => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-                any = false;
-            }
-            c => field.push(c),
-        }
-    }
-    if any {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
 }
 
 /// Whether `s` parses as a number.

@@ -11,6 +11,7 @@ use super::plan::{Plan, PlanFile};
 use super::render::render;
 use super::runs::{self, RUNS_DIR, RunRecord, Scan, file_name, run_one, scan, to_bytes};
 use super::{Options, Progress, Shard, SweepError};
+use crate::outdir::{self, Mode};
 use crate::output::write_atomic;
 
 pub use merge::merge;
@@ -74,10 +75,17 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, SweepError> {
 pub fn execute(plan: &Plan, opts: &Options, progress: &dyn Progress) -> Result<Done, SweepError> {
     let f = &plan.file;
     let out = &opts.out;
+    // Shards may share a directory (a shared volume); anything else writes it alone.
+    let mode = if opts.shard.is_some() {
+        Mode::Shared
+    } else {
+        Mode::Exclusive
+    };
+    let lock = outdir::lock(out, mode)?;
     let runs_dir = out.join(RUNS_DIR);
     std::fs::create_dir_all(&runs_dir)
         .map_err(|e| SweepError::io(format!("creating {}", runs_dir.display()), e))?;
-    if opts.shard.is_none() {
+    if lock.is_sole_writer() {
         runs::remove_stale_temporaries(out)?;
     }
     let in_slice = |i: u64| opts.shard.is_none_or(|s| s.contains(i));

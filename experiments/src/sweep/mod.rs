@@ -100,6 +100,17 @@ impl SweepError {
     }
 }
 
+impl From<crate::outdir::OutDirError> for SweepError {
+    fn from(e: crate::outdir::OutDirError) -> SweepError {
+        use crate::outdir::OutDirError as E;
+        match e {
+            E::Busy { .. } => SweepError::Internal(e.to_string()),
+            E::NotARun { .. } => SweepError::Input(e.to_string()),
+            E::Io { context, source } => SweepError::Io { context, source },
+        }
+    }
+}
+
 impl fmt::Display for SweepError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -4,7 +4,6 @@
 //! were produced (threads, resume, shards).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use plots::{Heatmap, SweepChart, SweepLine, SweepPoint};
 use rayon::prelude::*;
@@ -14,19 +13,10 @@ use super::SweepError;
 use super::plan::PlanFile;
 use super::runs::RunRecord;
 use super::values::{ValueKind, x_of};
-use crate::output::cell;
+use crate::output::Csv;
 
 /// The confidence level of the intervals.
 pub const LEVEL: f64 = 0.95;
-
-/// A text field for CSV, quoted (RFC 4180) when it holds a comma, a quote or a line break.
-pub fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
 
 /// Mean and 95% interval of one metric at one point.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -71,59 +61,66 @@ pub fn stats(plan: &PlanFile, runs: &[RunRecord]) -> Vec<Vec<Stat>> {
 
 /// `runs.csv`: one row per run, in run order.
 pub fn runs_csv(plan: &PlanFile, runs: &[RunRecord]) -> String {
-    let mut out = String::from("run,point,replication,seed,scenario_hash");
+    let mut out = Csv::new();
+    for h in ["run", "point", "replication", "seed", "scenario_hash"] {
+        out.field(h);
+    }
     for a in &plan.axes {
-        let _ = write!(out, ",{}", field(&a.path));
+        out.field(&a.path);
     }
-    out.push_str(",stop");
+    out.field("stop");
     for m in &plan.metrics {
-        let _ = write!(out, ",{}", field(&m.metric));
+        out.field(&m.metric);
     }
-    out.push('\n');
+    out.end_row();
     for r in runs {
         let f = &r.file;
-        let _ = write!(
-            out,
-            "{},{},{},{},{}",
-            f.run, f.point, f.replication, f.run_seed, f.scenario_hash
-        );
+        for n in [f.run, f.point, f.replication, f.run_seed] {
+            out.field(&n.to_string());
+        }
+        out.field(&f.scenario_hash);
         for a in 0..plan.axes.len() {
-            let _ = write!(out, ",{}", field(&plan.value_display(f.point as usize, a)));
+            out.field(&plan.value_display(f.point as usize, a));
         }
-        let _ = write!(out, ",{}", field(&f.stop));
+        out.field(&f.stop);
         for v in &r.values {
-            let _ = write!(out, ",{}", cell(*v));
+            out.num(*v);
         }
-        out.push('\n');
+        out.end_row();
     }
-    out
+    out.finish()
 }
 
 /// `points.csv`: one row per point, with each metric's mean and 95% interval.
 pub fn points_csv(plan: &PlanFile, stats: &[Vec<Stat>]) -> String {
-    let mut out = String::from("point,scenario_hash");
+    let mut out = Csv::new();
+    out.field("point");
+    out.field("scenario_hash");
     for a in &plan.axes {
-        let _ = write!(out, ",{}", field(&a.path));
+        out.field(&a.path);
     }
-    out.push_str(",replications");
+    out.field("replications");
     for m in &plan.metrics {
         for suffix in ["mean", "ci95_low", "ci95_high"] {
-            let _ = write!(out, ",{}", field(&format!("{}.{suffix}", m.metric)));
+            out.field(&format!("{}.{suffix}", m.metric));
         }
     }
-    out.push('\n');
+    out.end_row();
     for (p, point) in plan.points.iter().enumerate() {
-        let _ = write!(out, "{},{}", point.point, point.scenario_hash);
+        out.field(&point.point.to_string());
+        out.field(&point.scenario_hash);
         for a in 0..plan.axes.len() {
-            let _ = write!(out, ",{}", field(&plan.value_display(p, a)));
+            out.field(&plan.value_display(p, a));
         }
-        let _ = write!(out, ",{}", plan.replications);
+        out.field(&plan.replications.to_string());
         for s in &stats[p] {
-            let _ = write!(out, ",{},{},{}", cell(s.mean), cell(s.low), cell(s.high));
+            out.num(s.mean);
+            out.num(s.low);
+            out.num(s.high);
         }
-        out.push('\n');
+        out.end_row();
     }
-    out
+    out.finish()
 }
 
 /// The value of dimension `d` at value index `i`, as shown on charts: `a` or `a / b` for zips.

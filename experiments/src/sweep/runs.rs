@@ -216,18 +216,21 @@ pub fn scan(dir: &Path, plan: &PlanFile) -> Result<Scan, SweepError> {
     Ok(scan)
 }
 
-/// Removes temporary files left in `dir/runs` by a process that was killed while writing.
+/// Removes temporary files (`.NAME.PID.tmp`, from [`crate::output::write_atomic`]) left in
+/// `dir`, `dir/runs` and `dir/charts` by a process that was killed while writing. Only for a
+/// caller holding the directory's exclusive lock: then no live process is writing them.
 pub fn remove_stale_temporaries(dir: &Path) -> Result<(), SweepError> {
-    let runs_dir = dir.join(RUNS_DIR);
-    let Ok(entries) = std::fs::read_dir(&runs_dir) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') && name.ends_with(".tmp") {
-            std::fs::remove_file(entry.path())
-                .map_err(|e| SweepError::io(format!("removing {}", entry.path().display()), e))?;
+    for sub in [dir.to_path_buf(), dir.join(RUNS_DIR), dir.join("charts")] {
+        let Ok(entries) = std::fs::read_dir(&sub) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".tmp") && entry.path().is_file() {
+                std::fs::remove_file(entry.path())
+                    .map_err(|e| SweepError::io(format!("removing {}", entry.path().display()), e))?;
+            }
         }
     }
     Ok(())

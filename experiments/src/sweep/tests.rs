@@ -9,7 +9,6 @@ use sim_core::rng::derive_seed;
 
 use super::metrics::{self, slug, unique_slugs};
 use super::plan::{Plan, coords_of, prepare};
-use super::render::field;
 use super::spec::{self, Spec};
 use super::values::{ValueKind, duration_text};
 use super::{Shard, SweepError};
@@ -566,9 +565,16 @@ fn csv_cells() {
     assert_eq!(cell(3.0), "3");
     assert_eq!(cell(0.1), "0.1");
     assert_eq!(cell(f64::NAN), "");
-    assert_eq!(field("a,b"), "\"a,b\"");
-    assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    assert_eq!(field("plain"), "plain");
+    let field = |s: &str| {
+        let mut c = crate::output::Csv::new();
+        c.field(s);
+        c.end_row();
+        c.finish()
+    };
+    assert_eq!(field("a,b"), "\"a,b\"\n");
+    assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"\n");
+    assert_eq!(field("two\nlines"), "\"two\nlines\"\n");
+    assert_eq!(field("plain"), "plain\n");
 }
 
 #[test]

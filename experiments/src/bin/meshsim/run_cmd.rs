@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use experiments::outdir::{OutDirError, prepare_run_dir};
 use experiments::run::{
-    Finished, RunOptions, TraceFormat, TraceOptions, execute, render_outputs, resolve_source, write_outputs,
+    Finished, RunOptions, TraceFormat, TraceOptions, execute_loaded, render_outputs, resolve_source,
+    write_outputs,
 };
 use experiments::scenario::{Loaded, Override, parse_duration};
 use experiments::{catalog, narrate, text};
@@ -76,7 +78,8 @@ pub struct RunArgs {
     /// The scenario, seed, overrides and duration.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Write summary.json, timeseries.csv, events.jsonl and plots into this directory.
+    /// Write summary.json, timeseries.csv, events.jsonl and plots into this directory, as a
+    /// whole: a previous run's directory there is replaced, any other non-empty one refused.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print the summary as JSON on stdout instead of tables.
@@ -167,11 +170,18 @@ pub fn run(args: RunArgs) -> Outcome {
     {
         return Ok(Err(BadInput(e)));
     }
-    let finished = match execute(&opts) {
-        Ok(f) => f,
+    let loaded = match experiments::scenario::load(&opts.source, &opts.overrides) {
+        Ok(l) => l,
         Err(e) => return Ok(Err(BadInput(e.to_string()))),
     };
-    print_warnings(&finished.loaded);
+    print_warnings(&loaded);
+    // The output directory is locked and checked before the run: a busy or foreign one costs
+    // no run, and a bad scenario (above) creates nothing.
+    let out_lock = match args.out.as_deref().map(prepare_run_dir).transpose() {
+        Ok(lock) => lock,
+        Err(e) => return out_dir_error(e),
+    };
+    let finished = execute_loaded(&opts, loaded);
     let report = &finished.output.report;
     let asked = finished.loaded.scenario.bucket;
     let used = finished.loaded.scenario.series_bucket();
@@ -181,9 +191,11 @@ pub fn run(args: RunArgs) -> Outcome {
             finished.loaded.scenario.limits.max_buckets
         );
     }
-    if let Some(dir) = &args.out {
+    if let (Some(dir), Some(lock)) = (&args.out, &out_lock) {
         let files = render_outputs(&finished).context("drawing the timeline")?;
-        write_outputs(dir, &files).with_context(|| format!("writing outputs to {}", dir.display()))?;
+        if let Err(e) = write_outputs(dir, &files, lock) {
+            return out_dir_error(e);
+        }
     }
     if args.json {
         out!(
@@ -213,6 +225,19 @@ pub fn run(args: RunArgs) -> Outcome {
     Ok(Ok(
         stopped_early(&finished, "results are partial").unwrap_or(ExitCode::SUCCESS)
     ))
+}
+
+/// The outcome of an output directory that cannot be written: one that is not a run's is bad
+/// input (exit 2), a busy one or a failed write exit 1, each with its own message.
+pub fn out_dir_error(e: OutDirError) -> Outcome {
+    match e {
+        OutDirError::NotARun { .. } => Ok(Err(BadInput(e.to_string()))),
+        OutDirError::Busy { .. } => {
+            eprintln!("{e}");
+            Ok(Ok(ExitCode::from(1)))
+        }
+        OutDirError::Io { .. } => Err(anyhow::Error::new(e)),
+    }
 }
 
 /// Exit code 3, after saying which limit stopped the run and what that means for `outputs`

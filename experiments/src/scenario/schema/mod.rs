@@ -171,6 +171,11 @@ fn unique_name<'a>(item: &Item<'a>, what: &str, seen: &mut BTreeMap<String, Stri
     if name.is_empty() {
         return Err(item.value_error(format!("a non-empty {what} name")));
     }
+    if name.chars().any(char::is_control) {
+        return Err(item.value_error(format!(
+            "a {what} name without control characters (line breaks, tabs): names head columns and lines of the outputs"
+        )));
+    }
     if let Some(first) = seen.get(name) {
         let parent = first.strip_suffix(".name").unwrap_or(first);
         return Err(item.error(
@@ -280,6 +285,13 @@ fn read_policies(ctx: &mut Ctx, t: &mut TableReader<'_>, warnings: &mut Vec<Read
     };
     let mut p = item.as_table()?;
     for (entry, item) in p.entries() {
+        if entry.key.chars().any(char::is_control) {
+            return Err(item.error(
+                ErrorKind::Value,
+                "a policy name without control characters (line breaks, tabs)",
+                format!("[policies.{:?}]", entry.key),
+            ));
+        }
         let config = policy::read_policy(&entry.key, &item, warnings)?;
         check_shared_pool(ctx, &config, &item)?;
         ctx.add_policy(config);

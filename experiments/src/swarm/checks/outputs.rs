@@ -65,8 +65,8 @@ pub(in crate::swarm) fn check_rendering(
         &crate::output::summary_json(&report.summary, hash),
     )?;
     let csv = crate::output::timeseries_csv(&report.series);
-    for (i, line) in csv.lines().enumerate().skip(1) {
-        for cell in line.split(',') {
+    for (i, row) in crate::output::parse_csv(&csv).iter().enumerate().skip(1) {
+        for cell in row.iter().map(String::as_str) {
             let state = matches!(cell, "" | "ready" | "not_ready" | "starting" | "down");
             if !state && !cell.parse::<f64>().is_ok_and(|x| x.is_finite() && x >= 0.0) {
                 return Err(Failure::new(

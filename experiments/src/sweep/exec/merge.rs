@@ -9,8 +9,9 @@ use rayon::prelude::*;
 
 use super::super::SweepError;
 use super::super::plan::PlanFile;
-use super::super::runs::{RUNS_DIR, RunRecord, file_name, scan};
+use super::super::runs::{RUNS_DIR, RunRecord, file_name, remove_stale_temporaries, scan};
 use super::{Done, ShardFile, pool, write_final};
+use crate::outdir::{self, Mode};
 use crate::output::write_atomic;
 
 /// Run records by index, each with the shard directory it came from.
@@ -194,6 +195,10 @@ fn write_merged(
     runs: Runs,
     threads: usize,
 ) -> Result<Done, SweepError> {
+    let lock = outdir::lock(out, Mode::Exclusive)?;
+    if lock.is_sole_writer() {
+        remove_stale_temporaries(out)?;
+    }
     let out_runs = out.join(RUNS_DIR);
     std::fs::create_dir_all(&out_runs)
         .map_err(|e| SweepError::io(format!("creating {}", out_runs.display()), e))?;
