@@ -83,9 +83,13 @@ fn the_protected_cascade_has_no_kills_and_stays_available() {
     let r = run("cascade-protected", &[]).output.report;
     assert_eq!(kills(&r), 0);
     assert!(r.summary.services.iter().all(|s| s.restarts == 0));
-    let before = rate(&r, "client.uploaders.ok", 5.0, 30.0);
-    let after = rate(&r, "client.uploaders.ok", 60.0, 300.0);
-    assert!(after > 0.8 * before, "goodput {before}/s before, {after}/s after");
+    // Available: upload keeps answering, with degraded "pending" labels once classification is
+    // slow (a degraded answer is an answer).
+    let answers = |from, to| {
+        rate(&r, "client.uploaders.ok", from, to) + rate(&r, "client.uploaders.degraded", from, to)
+    };
+    let (before, after) = (answers(5.0, 30.0), answers(60.0, 300.0));
+    assert!(after > 0.8 * before, "answers {before}/s before, {after}/s after");
     let edge = r
         .summary
         .edges
@@ -96,6 +100,48 @@ fn the_protected_cascade_has_no_kills_and_stays_available() {
         edge.degraded > 0 && edge.breaker_rejections > 0,
         "degraded 'pending' answers and fail-fast"
     );
+}
+
+/// The lesson's fallback answers `{"label": "unknown", "degraded": true}` inside a successful
+/// upload: the upload is degraded, and so is the client's answer. Every fallback at the
+/// classification edge makes one degraded upload answer; the client counts every one that
+/// reached it (the rest arrived after the client had given up, and failed there).
+#[test]
+fn fallback_answers_are_degraded_up_to_the_client() {
+    for name in ["cascade-protected", "breaker", "bulkhead"] {
+        let r = run(name, &[]).output.report;
+        let s = &r.summary;
+        let fallback_edge = s.edges.iter().find(|e| e.fallback_degrade > 0).unwrap();
+        let service = s
+            .services
+            .iter()
+            .find(|x| x.name == fallback_edge.caller)
+            .unwrap();
+        let client = &s.clients[0];
+        let client_edge = s.edges.iter().find(|e| e.caller == client.name).unwrap();
+        assert_eq!(client_edge.callee, service.name, "{name}");
+        let fallbacks = fallback_edge.fallback_degrade;
+        assert_eq!(
+            service.completed_degraded, fallbacks,
+            "{name}: one degraded answer per fallback"
+        );
+        assert!(client.degraded > 0, "{name}");
+        assert_eq!(client.degraded, client_edge.degraded_answers, "{name}");
+        assert!(
+            client.degraded <= fallbacks && fallbacks - client.degraded <= client.failed,
+            "{name}: {} degraded at the client for {fallbacks} fallbacks, {} failed",
+            client.degraded,
+            client.failed
+        );
+        // The time series says the same.
+        let series: f64 = r
+            .series
+            .num(&format!("client.{}.degraded", client.name))
+            .unwrap()
+            .iter()
+            .sum();
+        assert_eq!(series, client.degraded as f64, "{name}");
+    }
 }
 
 #[test]

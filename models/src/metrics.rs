@@ -113,6 +113,8 @@ pub struct ServiceMetrics {
     pub completed_ok: u64,
     /// Answered 5xx.
     pub completed_error: u64,
+    /// Of the 2xx answers, those built with a degraded downstream answer.
+    pub completed_degraded: u64,
     /// Dropped because their deadline had passed.
     pub dropped_deadline: u64,
     /// Lost when a container died.
@@ -149,6 +151,7 @@ impl ServiceMetrics {
             rejected: 0,
             completed_ok: 0,
             completed_error: 0,
+            completed_degraded: 0,
             dropped_deadline: 0,
             lost: 0,
             probes: 0,
@@ -236,6 +239,8 @@ pub struct EdgeMetrics {
     pub deferred_done: u64,
     /// Deferred work dropped because the deferred queue was full.
     pub deferred_dropped: u64,
+    /// Calls that succeeded with the callee's degraded answer (`Response::Degraded`).
+    pub degraded_answers: u64,
     /// Latency of whole calls, ns.
     pub call_latency: Histogram,
     /// Per bucket: calls.
@@ -276,6 +281,7 @@ impl EdgeMetrics {
             fallback_defer: 0,
             deferred_done: 0,
             deferred_dropped: 0,
+            degraded_answers: 0,
             call_latency: Histogram::new(),
             series_calls: CounterSeries::new(bucket),
             series_attempts: CounterSeries::new(bucket),

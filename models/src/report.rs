@@ -162,6 +162,8 @@ pub struct ServiceSummary {
     pub completed_ok: u64,
     /// Answered 5xx.
     pub completed_error: u64,
+    /// Of the 2xx answers, those built with a degraded downstream answer (degraded too).
+    pub completed_degraded: u64,
     /// Rejected at once (queue full).
     pub rejected: u64,
     /// Dropped past their deadline.
@@ -233,6 +235,8 @@ pub struct EdgeSummary {
     pub deferred_pending: u64,
     /// Deferred work dropped (queue full).
     pub deferred_dropped: u64,
+    /// Calls answered by the callee with a degraded answer (degraded without a fallback here).
+    pub degraded_answers: u64,
     /// Calls failed because their deadline was spent.
     pub deadline_exceeded: u64,
     /// Breaker state changes over all caller pods.

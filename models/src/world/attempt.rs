@@ -328,8 +328,15 @@ impl World {
         if a.phase != AttemptPhase::Waiting {
             return;
         }
+        if response == Response::Degraded {
+            // A 2xx for the attempt (breaker, budget, connection), a degraded answer for the call.
+            self.calls
+                .get_mut(attempt.call)
+                .expect("live call")
+                .degraded_answer = true;
+        }
         let result = match response {
-            Response::Ok => Ok(()),
+            Response::Ok | Response::Degraded => Ok(()),
             Response::Error | Response::DeadlineExceeded => Err(Failure::ErrorResponse),
             Response::Rejected => Err(Failure::Rejected),
             Response::Reset => Err(Failure::Reset),

@@ -63,6 +63,7 @@ impl World {
             last_failure: None,
             attempt: None,
             attempt_no: 0,
+            degraded_answer: false,
             span: NO_SPAN,
         });
         let edge = self.sites[site as usize].edge;
@@ -317,6 +318,10 @@ impl World {
         }
         let fallback = self.policy_of_site(site).fallback;
         let outcome = match result {
+            Ok(()) if c.degraded_answer => {
+                self.edges[edge.idx()].metrics.degraded_answers += 1;
+                Outcome::Degraded
+            }
             Ok(()) => Outcome::Ok,
             Err(_) if c.owner == CallOwner::Deferred => {
                 Outcome::Failed(c.last_failure.unwrap_or(Failure::Rejected))

@@ -60,6 +60,9 @@ pub(crate) struct Call {
     pub(crate) span: u32,
     /// Attempts started so far: the number of the next one.
     pub(crate) attempt_no: u32,
+    /// The callee answered with a degraded answer (`Response::Degraded`): the call's outcome
+    /// is degraded although it succeeded.
+    pub(crate) degraded_answer: bool,
 }
 
 /// An attempt, named by its call and its number within the call: events for an attempt that
@@ -127,6 +130,9 @@ pub(crate) struct ServerRequest {
     pub(crate) step: u32,
     pub(crate) pending_calls: u32,
     pub(crate) required_failed: bool,
+    /// A call of the handler ended degraded (a fallback answer, here or further down): the
+    /// answer is built with it and is degraded too.
+    pub(crate) degraded: bool,
     /// Traffic only: the fault schedule decided this request ends in an error response.
     pub(crate) will_error: bool,
     /// Position in the pod's `running` list while started.

@@ -63,6 +63,7 @@ impl World {
             step: 0,
             pending_calls: 0,
             required_failed: false,
+            degraded: false,
             will_error,
             running_pos: 0,
             span,
@@ -164,6 +165,8 @@ impl World {
                 let r = self.requests.get(request).expect("live");
                 let response = if r.required_failed || r.will_error {
                     Response::Error
+                } else if r.degraded {
+                    Response::Degraded
                 } else {
                     Response::Ok
                 };
@@ -234,8 +237,12 @@ impl World {
         let Some(r) = self.requests.get_mut(request) else {
             return;
         };
-        if required && matches!(outcome, Outcome::Failed(_)) {
-            r.required_failed = true;
+        match outcome {
+            Outcome::Failed(_) if required => r.required_failed = true,
+            // A best-effort call that failed leaves nothing in the answer: not degraded (give
+            // the edge `fallback = "degrade"` to mark it). A fallback's answer is used: degraded.
+            Outcome::Failed(_) | Outcome::Ok => {}
+            Outcome::Degraded => r.degraded = true,
         }
         r.pending_calls -= 1;
         if r.pending_calls > 0 {
@@ -274,6 +281,10 @@ impl World {
                 let m = &mut self.services[service.idx()].metrics;
                 match response {
                     Response::Ok => m.completed_ok += 1,
+                    Response::Degraded => {
+                        m.completed_ok += 1;
+                        m.completed_degraded += 1;
+                    }
                     Response::Error => m.completed_error += 1,
                     Response::DeadlineExceeded => m.dropped_deadline += 1,
                     Response::Rejected | Response::Reset => {}
