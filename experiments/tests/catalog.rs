@@ -144,6 +144,69 @@ fn fallback_answers_are_degraded_up_to_the_client() {
     }
 }
 
+/// Latency by outcome: in the cascade most requests fail fast while upload is down, so a p50
+/// over every finished request reads ~0 ms ("latency improved"). The answered latency has no
+/// value in a bucket where nothing was answered, the failures' latency is its own column, and
+/// the table prints the answered p50, never a 0 ms mixed with failures.
+#[test]
+fn latency_is_shown_by_outcome_never_mixed() {
+    let r = run("cascade", &[]).output.report;
+    let col = |name: &str| {
+        r.series
+            .num(&format!("client.uploaders.{name}"))
+            .unwrap()
+            .to_vec()
+    };
+    let (ok, degraded, p50, p99) = (
+        col("ok"),
+        col("degraded"),
+        col("latency_p50_ms"),
+        col("latency_p99_ms"),
+    );
+    let failed_p50 = col("failed_latency_p50_ms");
+    let failed: Vec<f64> = r
+        .series
+        .columns
+        .iter()
+        .filter(|c| c.name.starts_with("client.uploaders.failed."))
+        .map(|c| r.series.num(&c.name).unwrap().to_vec())
+        .fold(vec![0.0; ok.len()], |acc, v| {
+            acc.iter().zip(&v).map(|(a, b)| a + b).collect()
+        });
+    let mut gaps = 0;
+    for b in 0..ok.len() {
+        let answered = ok[b] + degraded[b] > 0.0;
+        assert_eq!(answered, !p50[b].is_nan(), "bucket {b}: answered p50 {}", p50[b]);
+        assert_eq!(answered, !p99[b].is_nan(), "bucket {b}");
+        assert_eq!(failed[b] > 0.0, !failed_p50[b].is_nan(), "bucket {b}");
+        gaps += usize::from(!answered && failed[b] > 0.0);
+    }
+    assert!(gaps > 10, "the outage has buckets with failures only: {gaps}");
+    let c = &r.summary.clients[0];
+    assert_eq!(c.latency_answered_ms.count, c.ok + c.degraded);
+    assert_eq!(c.latency_failed_ms.count, c.failed);
+    assert!(
+        c.latency_answered_ms.p50 > 100.0,
+        "answered p50 {}",
+        c.latency_answered_ms.p50
+    );
+    let cells = experiments::text::client_cells(c);
+    let head = |h: &str| {
+        experiments::text::CLIENT_COLUMNS
+            .iter()
+            .position(|x| x.head == h)
+            .unwrap()
+    };
+    assert_eq!(
+        cells[head("p50 ms")],
+        experiments::text::ms(c.latency_answered_ms.p50)
+    );
+    assert_eq!(
+        cells[head("fail p50")],
+        experiments::text::ms(c.latency_failed_ms.p50)
+    );
+}
+
 #[test]
 fn jitter_flattens_the_retry_peak_at_the_callee() {
     let peak = |backoff: &str| {

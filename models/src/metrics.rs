@@ -44,6 +44,10 @@ pub struct ClientMetrics {
     pub latency: Histogram,
     /// Latency of ok requests, ns.
     pub latency_ok: Histogram,
+    /// Latency of answered requests (ok or degraded), ns.
+    pub latency_answered: Histogram,
+    /// Latency of failed requests, ns.
+    pub latency_failed: Histogram,
     /// Per bucket: requests started.
     pub series_started: CounterSeries,
     /// Per bucket: ok.
@@ -52,8 +56,11 @@ pub struct ClientMetrics {
     pub series_degraded: CounterSeries,
     /// Per bucket and reason: failed.
     pub series_failed: Vec<CounterSeries>,
-    /// Per bucket: latency quantiles of finished requests.
+    /// Per bucket: latency quantiles of answered requests (ok or degraded): a failure's
+    /// latency (a fast 503, a timeout) never mixes into the answers'.
     pub series_latency: QuantileSeries,
+    /// Per bucket: latency quantiles of failed requests.
+    pub series_latency_failed: QuantileSeries,
 }
 
 impl ClientMetrics {
@@ -66,11 +73,14 @@ impl ClientMetrics {
             failed: ByFailure::default(),
             latency: Histogram::new(),
             latency_ok: Histogram::new(),
+            latency_answered: Histogram::new(),
+            latency_failed: Histogram::new(),
             series_started: CounterSeries::new(bucket),
             series_ok: CounterSeries::new(bucket),
             series_degraded: CounterSeries::new(bucket),
             series_failed: (0..N_FAILURES).map(|_| CounterSeries::new(bucket)).collect(),
             series_latency: QuantileSeries::new(bucket),
+            series_latency_failed: QuantileSeries::new(bucket),
         }
     }
 
@@ -84,7 +94,13 @@ impl ClientMetrics {
     pub fn on_end(&mut self, now: SimTime, outcome: Outcome, latency: SimDuration) {
         let ns = latency.as_nanos();
         self.latency.record(ns);
-        self.series_latency.record(now, ns);
+        if let Outcome::Failed(_) = outcome {
+            self.latency_failed.record(ns);
+            self.series_latency_failed.record(now, ns);
+        } else {
+            self.latency_answered.record(ns);
+            self.series_latency.record(now, ns);
+        }
         match outcome {
             Outcome::Ok => {
                 self.ok += 1;

@@ -128,6 +128,10 @@ pub struct ClientSummary {
     pub latency_ms: LatencyMs,
     /// Latency of ok requests.
     pub latency_ok_ms: LatencyMs,
+    /// Latency of answered requests (ok or degraded).
+    pub latency_answered_ms: LatencyMs,
+    /// Latency of failed requests.
+    pub latency_failed_ms: LatencyMs,
 }
 
 /// A pod's totals.

@@ -80,6 +80,8 @@ impl World {
                     goodput_per_s: if secs > 0.0 { m.ok as f64 / secs } else { 0.0 },
                     latency_ms: m.latency.summary().into(),
                     latency_ok_ms: m.latency_ok.summary().into(),
+                    latency_answered_ms: m.latency_answered.summary().into(),
+                    latency_failed_ms: m.latency_failed.summary().into(),
                 }
             })
             .collect()
@@ -273,13 +275,17 @@ fn client_columns(columns: &mut Vec<Column>, p: &str, m: &ClientMetrics, end: Si
             counts(m.series_failed[f.index()].counts(end)),
         ));
     }
-    for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
-        let values = m.series_latency.quantiles(q, end);
-        let ms = values
-            .into_iter()
-            .map(|v| v.map_or(f64::NAN, |ns| ns as f64 / 1e6))
-            .collect();
-        columns.push(num(format!("{p}.latency_{label}_ms"), ms));
+    // Answered requests' latency, then failed requests': never mixed (a bucket where nothing
+    // was answered has no answered latency, not the fast failures').
+    for (series, prefix) in [(&m.series_latency, ""), (&m.series_latency_failed, "failed_")] {
+        for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
+            let values = series.quantiles(q, end);
+            let ms = values
+                .into_iter()
+                .map(|v| v.map_or(f64::NAN, |ns| ns as f64 / 1e6))
+                .collect();
+            columns.push(num(format!("{p}.{prefix}latency_{label}_ms"), ms));
+        }
     }
 }
 
