@@ -157,6 +157,9 @@ pub struct ServiceMetrics {
     pub series_capacity: GaugeSeries,
     /// Per bucket: ready pods.
     pub series_ready: GaugeSeries,
+    /// Busy slots held by abandoned requests (their callers gave up) over all pods: its mean
+    /// times the time is the wasted work in slot-seconds.
+    pub series_wasted: GaugeSeries,
 }
 
 impl ServiceMetrics {
@@ -181,6 +184,7 @@ impl ServiceMetrics {
             series_queued: GaugeSeries::new(bucket, 0),
             series_capacity: GaugeSeries::new(bucket, 0),
             series_ready: GaugeSeries::new(bucket, 0),
+            series_wasted: GaugeSeries::new(bucket, 0),
         }
     }
 
@@ -192,6 +196,16 @@ impl ServiceMetrics {
             .checked_add_signed(delta)
             .expect("busy count never goes negative");
         self.series_busy.set(now, v);
+    }
+
+    /// Busy slots held by abandoned requests changed by `delta` at `now`.
+    pub fn add_wasted(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_wasted
+            .value()
+            .checked_add_signed(delta)
+            .expect("wasted slots never go negative");
+        self.series_wasted.set(now, v);
     }
 
     /// Queued requests changed by `delta` at `now`.

@@ -188,6 +188,10 @@ pub struct ServiceSummary {
     pub mean_queued: f64,
     /// Busy slots / slots of pods up, time-averaged.
     pub utilisation: f64,
+    /// Slot-seconds spent on requests whose caller had already given up (abandoned).
+    pub wasted_work_s: f64,
+    /// `wasted_work_s` over all busy slot-seconds (0 when nothing was busy).
+    pub wasted_share: f64,
     /// Container restarts over all pods.
     pub restarts: u32,
     /// Per pod.

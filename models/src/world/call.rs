@@ -64,8 +64,12 @@ impl World {
             attempt: None,
             attempt_no: 0,
             degraded_answer: false,
+            next_sibling: None,
             span: NO_SPAN,
         });
+        if let CallOwner::Request(request) = owner {
+            self.link_call(request, call);
+        }
         let edge = self.sites[site as usize].edge;
         if parent_span != NO_SPAN {
             self.trace_call(call, edge, site, parent_span, now);
@@ -304,6 +308,9 @@ impl World {
         let now = sched.now();
         self.release_retry_grant(call, now);
         let c = self.calls.remove(call).expect("live call");
+        if let CallOwner::Request(request) = c.owner {
+            self.unlink_call(request, call, c.next_sibling);
+        }
         if let Some(timer) = c.timer {
             sched.cancel(timer);
         }

@@ -145,6 +145,8 @@ impl World {
             pending_calls: 0,
             required_failed: false,
             degraded: false,
+            abandoned: false,
+            calls: None,
             will_error: false,
             running_pos: 0,
             span: crate::trace::NO_SPAN,

@@ -64,10 +64,13 @@ impl World {
             pending_calls: 0,
             required_failed: false,
             degraded: false,
+            abandoned: self.owner_gone(call),
+            calls: None,
             will_error,
             running_pos: 0,
             span,
         });
+        self.attempt_mut(attempt).expect("live attempt").server = Some(request);
         self.admit(request, sched);
     }
 
@@ -109,6 +112,7 @@ impl World {
         let r = self.requests.get_mut(request).expect("live request");
         r.started = true;
         r.started_at = now;
+        let wasted = r.abandoned && r.uses_slot;
         let (pod_idx, uses_slot, arrived_at, is_traffic) = (
             r.pod,
             r.uses_slot,
@@ -122,6 +126,9 @@ impl World {
         if uses_slot {
             pod.busy += 1;
             self.services[service.idx()].metrics.add_busy(now, 1);
+            if wasted {
+                self.services[service.idx()].metrics.add_wasted(now, 1);
+            }
             self.check_saturation(pod_idx, now);
         }
         if is_traffic {
@@ -273,9 +280,13 @@ impl World {
             if r.uses_slot {
                 self.pods[pod_idx.idx()].busy -= 1;
                 self.services[service.idx()].metrics.add_busy(now, -1);
+                if r.abandoned {
+                    self.services[service.idx()].metrics.add_wasted(now, -1);
+                }
                 self.check_saturation(pod_idx, now);
             }
         }
+        self.orphan_calls(r.calls, now);
         match r.kind {
             RequestKind::Traffic { attempt } => {
                 let m = &mut self.services[service.idx()].metrics;
@@ -410,6 +421,10 @@ impl World {
         let mut lost = 0;
         for request in doomed {
             let r = self.requests.remove(request).expect("live request");
+            if r.started && r.uses_slot && r.abandoned {
+                self.services[service.idx()].metrics.add_wasted(now, -1);
+            }
+            self.orphan_calls(r.calls, now);
             if let RequestKind::Traffic { attempt } = r.kind {
                 lost += 1;
                 self.services[service.idx()].metrics.lost += 1;

@@ -162,6 +162,16 @@ fn check_service_gauges(s: &Summary, cfg: &ServiceConfig, svc: &ServiceSummary) 
             ),
         );
     }
+    let busy_s = svc.mean_in_flight * s.duration_s;
+    if !(0.0..=1.0 + 1e-9).contains(&svc.wasted_share) || svc.wasted_work_s > busy_s * (1.0 + 1e-9) + 1e-9 {
+        return fail(
+            k,
+            format!(
+                "service {name}: wasted {} slot-s (share {}) of {busy_s} busy slot-s",
+                svc.wasted_work_s, svc.wasted_share
+            ),
+        );
+    }
     for p in &svc.pods {
         if !(0.0..=1.0).contains(&p.ready_fraction) || p.time_ready_s > s.duration_s * (1.0 + 1e-9) {
             return fail(
