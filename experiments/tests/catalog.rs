@@ -307,6 +307,71 @@ fn a_deadline_bounds_the_latency_tail() {
     assert!(max(&bounded) <= 1500.0 + 10.0, "max {}", max(&bounded));
 }
 
+/// Deadline propagation, measured: during pricing's slowdown its queues fill with requests
+/// whose callers have given up. With the deadline alone pricing works through them (wasted
+/// work, nothing dropped); told the deadline and honouring it, it drops them unstarted
+/// (`dropped_deadline`), wastes much less and recovers. Over several seeds, not one.
+#[test]
+fn propagating_and_honouring_the_deadline_cuts_wasted_work() {
+    let deadline = "policies.pricing.deadline=1500ms";
+    let honoured = [
+        deadline,
+        "policies.pricing.propagate_deadline=true",
+        "services.pricing.honour_deadlines=true",
+    ];
+    for seed in 1..=5 {
+        let run_seed = |overrides: &[&str]| {
+            let opts = RunOptions {
+                seed: Some(seed),
+                check_invariants: true,
+                ..run_options("deadline", overrides)
+            };
+            let f = execute(&opts).unwrap();
+            assert!(
+                f.output.violation.is_none(),
+                "seed {seed}: {:?}",
+                f.output.violation
+            );
+            f.output.report
+        };
+        let (alone, told) = (run_seed(&[deadline]), run_seed(&honoured));
+        let pricing = |r: &Report| {
+            r.summary
+                .services
+                .iter()
+                .find(|s| s.name == "pricing")
+                .unwrap()
+                .clone()
+        };
+        let (a, t) = (pricing(&alone), pricing(&told));
+        assert_eq!(
+            a.dropped_deadline, 0,
+            "seed {seed}: nothing to honour without propagation"
+        );
+        assert!(
+            t.dropped_deadline > 100,
+            "seed {seed}: dropped {}",
+            t.dropped_deadline
+        );
+        assert!(
+            t.wasted_work_s < 0.7 * a.wasted_work_s && t.wasted_share < a.wasted_share,
+            "seed {seed}: wasted {} s ({}) told vs {} s ({}) alone",
+            t.wasted_work_s,
+            t.wasted_share,
+            a.wasted_work_s,
+            a.wasted_share
+        );
+        // And it recovers after the slowdown (40–60 s): answers flow again by 80 s.
+        let ok_after = |r: &Report| rate(r, "client.shoppers.ok", 80.0, 120.0);
+        assert!(
+            ok_after(&told) > 80.0 && ok_after(&alone) < 0.5 * ok_after(&told),
+            "seed {seed}: ok/s after the slowdown {} told, {} alone",
+            ok_after(&told),
+            ok_after(&alone)
+        );
+    }
+}
+
 #[test]
 fn a_liveness_probe_that_checks_a_dependency_restarts_pods_for_its_outage() {
     let checks = run("probes", &[]).output.report;
