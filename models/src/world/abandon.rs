@@ -10,7 +10,9 @@
 //! slots it holds from then on are *wasted work*: `services[].wasted_work_s` and the
 //! `service.S.wasted_work_s` column, kept as a gauge of busy slots held by abandoned requests.
 //! Honouring a propagated deadline is what lets a server skip some of it (queued requests past
-//! their deadline are dropped unstarted).
+//! their deadline are dropped unstarted). gRPC's deadline guide makes the same point: a server
+//! that does not check the deadline keeps working after the client has given up
+//! (<https://grpc.io/docs/guides/deadlines/>, "Deadlines on the Server").
 
 use sim_core::time::SimTime;
 
