@@ -95,7 +95,9 @@ fn service_panel(report: &Report, svc: &ServiceConfig) -> Panel {
     })
 }
 
-/// Latency p50 (dashed) and p99 of each client's finished requests, in ms on a log axis.
+/// Latency p50 (dashed) and p99 of each client's answered requests (ok or degraded), and the
+/// p99 of its failed ones as a separate line, in ms on a log axis. A bucket where nothing was
+/// answered is a gap in the answered lines, not the failures' latency.
 fn latency_panel(scenario: &Scenario, report: &Report) -> Panel {
     let mut latency = Vec::new();
     for c in &scenario.clients {
@@ -103,9 +105,11 @@ fn latency_panel(scenario: &Scenario, report: &Report) -> Panel {
             let v = column(report, &format!("client.{}.latency_{q}_ms", c.name));
             latency.push(line(format!("{} {q}", c.name), v, q == "p50"));
         }
+        let v = column(report, &format!("client.{}.failed_latency_p99_ms", c.name));
+        latency.push(line(format!("{} failed p99", c.name), v, true));
     }
     Panel::Lines(LinePanel {
-        title: "Latency of finished client requests".into(),
+        title: "Latency of answered client requests (failed: separate line)".into(),
         y_label: "ms (log)".into(),
         log_y: true,
         series: latency,

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use models::report::{ClientSummary, EdgeSummary, FailureCounts, ServiceSummary, Summary};
+use models::report::{ClientSummary, EdgeSummary, FailureCounts, LatencyMs, ServiceSummary, Summary};
 
 /// The `n` most frequent failure reasons, `reason count, ...`, or `-`.
 pub fn top_failures(counts: &FailureCounts, n: usize) -> String {
@@ -62,8 +62,15 @@ const fn col(head: &'static str, width: usize, num: bool) -> Column {
     Column { head, width, num }
 }
 
-/// The clients table: requests by outcome, goodput and latency (ms), top failures.
-pub const CLIENT_COLUMNS: [Column; 10] = [
+/// A latency statistic in ms, or `-` when nothing was measured (never a 0 ms p50 for
+/// requests that did not happen).
+fn ms_of(l: &LatencyMs, stat: fn(&LatencyMs) -> f64) -> String {
+    if l.count == 0 { "-".into() } else { ms(stat(l)) }
+}
+
+/// The clients table: requests by outcome, goodput, latency (ms) of answered requests (ok or
+/// degraded) and of failed ones, never mixed, and top failures.
+pub const CLIENT_COLUMNS: [Column; 12] = [
     col("client", 20, false),
     col("requests", 9, true),
     col("ok", 9, true),
@@ -73,6 +80,8 @@ pub const CLIENT_COLUMNS: [Column; 10] = [
     col("p50 ms", 9, true),
     col("p99 ms", 9, true),
     col("max ms", 9, true),
+    col("fail p50", 9, true),
+    col("fail p99", 9, true),
     col("top failures", 0, false),
 ];
 
@@ -85,9 +94,11 @@ pub fn client_cells(c: &ClientSummary) -> Vec<String> {
         c.degraded.to_string(),
         c.failed.to_string(),
         format!("{:.2}", c.goodput_per_s),
-        ms(c.latency_ms.p50),
-        ms(c.latency_ms.p99),
-        ms(c.latency_ms.max),
+        ms_of(&c.latency_answered_ms, |l| l.p50),
+        ms_of(&c.latency_answered_ms, |l| l.p99),
+        ms_of(&c.latency_answered_ms, |l| l.max),
+        ms_of(&c.latency_failed_ms, |l| l.p50),
+        ms_of(&c.latency_failed_ms, |l| l.p99),
         top_failures(&c.failed_by, 3),
     ]
 }

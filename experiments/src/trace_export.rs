@@ -58,6 +58,7 @@ fn status_text(status: SpanStatus) -> (bool, String) {
         SpanStatus::Attempt(Ok(())) => (true, "ok".into()),
         SpanStatus::Response(r) => match r {
             Response::Ok => (true, "200".into()),
+            Response::Degraded => (true, "200 degraded".into()),
             Response::Error => (false, "5xx".into()),
             Response::Rejected => (false, "503 rejected".into()),
             Response::DeadlineExceeded => (false, "deadline exceeded".into()),

@@ -44,6 +44,10 @@ pub struct ClientMetrics {
     pub latency: Histogram,
     /// Latency of ok requests, ns.
     pub latency_ok: Histogram,
+    /// Latency of answered requests (ok or degraded), ns.
+    pub latency_answered: Histogram,
+    /// Latency of failed requests, ns.
+    pub latency_failed: Histogram,
     /// Per bucket: requests started.
     pub series_started: CounterSeries,
     /// Per bucket: ok.
@@ -52,8 +56,11 @@ pub struct ClientMetrics {
     pub series_degraded: CounterSeries,
     /// Per bucket and reason: failed.
     pub series_failed: Vec<CounterSeries>,
-    /// Per bucket: latency quantiles of finished requests.
+    /// Per bucket: latency quantiles of answered requests (ok or degraded): a failure's
+    /// latency (a fast 503, a timeout) never mixes into the answers'.
     pub series_latency: QuantileSeries,
+    /// Per bucket: latency quantiles of failed requests.
+    pub series_latency_failed: QuantileSeries,
 }
 
 impl ClientMetrics {
@@ -66,11 +73,14 @@ impl ClientMetrics {
             failed: ByFailure::default(),
             latency: Histogram::new(),
             latency_ok: Histogram::new(),
+            latency_answered: Histogram::new(),
+            latency_failed: Histogram::new(),
             series_started: CounterSeries::new(bucket),
             series_ok: CounterSeries::new(bucket),
             series_degraded: CounterSeries::new(bucket),
             series_failed: (0..N_FAILURES).map(|_| CounterSeries::new(bucket)).collect(),
             series_latency: QuantileSeries::new(bucket),
+            series_latency_failed: QuantileSeries::new(bucket),
         }
     }
 
@@ -84,7 +94,13 @@ impl ClientMetrics {
     pub fn on_end(&mut self, now: SimTime, outcome: Outcome, latency: SimDuration) {
         let ns = latency.as_nanos();
         self.latency.record(ns);
-        self.series_latency.record(now, ns);
+        if let Outcome::Failed(_) = outcome {
+            self.latency_failed.record(ns);
+            self.series_latency_failed.record(now, ns);
+        } else {
+            self.latency_answered.record(ns);
+            self.series_latency.record(now, ns);
+        }
         match outcome {
             Outcome::Ok => {
                 self.ok += 1;
@@ -113,6 +129,8 @@ pub struct ServiceMetrics {
     pub completed_ok: u64,
     /// Answered 5xx.
     pub completed_error: u64,
+    /// Of the 2xx answers, those built with a degraded downstream answer.
+    pub completed_degraded: u64,
     /// Dropped because their deadline had passed.
     pub dropped_deadline: u64,
     /// Lost when a container died.
@@ -139,6 +157,9 @@ pub struct ServiceMetrics {
     pub series_capacity: GaugeSeries,
     /// Per bucket: ready pods.
     pub series_ready: GaugeSeries,
+    /// Busy slots held by abandoned requests (their callers gave up) over all pods: its mean
+    /// times the time is the wasted work in slot-seconds.
+    pub series_wasted: GaugeSeries,
 }
 
 impl ServiceMetrics {
@@ -149,6 +170,7 @@ impl ServiceMetrics {
             rejected: 0,
             completed_ok: 0,
             completed_error: 0,
+            completed_degraded: 0,
             dropped_deadline: 0,
             lost: 0,
             probes: 0,
@@ -162,6 +184,7 @@ impl ServiceMetrics {
             series_queued: GaugeSeries::new(bucket, 0),
             series_capacity: GaugeSeries::new(bucket, 0),
             series_ready: GaugeSeries::new(bucket, 0),
+            series_wasted: GaugeSeries::new(bucket, 0),
         }
     }
 
@@ -173,6 +196,16 @@ impl ServiceMetrics {
             .checked_add_signed(delta)
             .expect("busy count never goes negative");
         self.series_busy.set(now, v);
+    }
+
+    /// Busy slots held by abandoned requests changed by `delta` at `now`.
+    pub fn add_wasted(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_wasted
+            .value()
+            .checked_add_signed(delta)
+            .expect("wasted slots never go negative");
+        self.series_wasted.set(now, v);
     }
 
     /// Queued requests changed by `delta` at `now`.
@@ -236,6 +269,8 @@ pub struct EdgeMetrics {
     pub deferred_done: u64,
     /// Deferred work dropped because the deferred queue was full.
     pub deferred_dropped: u64,
+    /// Calls that succeeded with the callee's degraded answer (`Response::Degraded`).
+    pub degraded_answers: u64,
     /// Latency of whole calls, ns.
     pub call_latency: Histogram,
     /// Per bucket: calls.
@@ -276,6 +311,7 @@ impl EdgeMetrics {
             fallback_defer: 0,
             deferred_done: 0,
             deferred_dropped: 0,
+            degraded_answers: 0,
             call_latency: Histogram::new(),
             series_calls: CounterSeries::new(bucket),
             series_attempts: CounterSeries::new(bucket),

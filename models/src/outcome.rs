@@ -147,6 +147,10 @@ pub enum Outcome {
 pub enum Response {
     /// 2xx.
     Ok,
+    /// 2xx with a degraded body: the handler built its answer with a degraded answer from a
+    /// downstream call (a fallback's default, e.g. the lesson's `{"label": "unknown",
+    /// "degraded": true}`), so the caller's answer is degraded too.
+    Degraded,
     /// 5xx after (or instead of) the work, or a required downstream failed.
     Error,
     /// 503 at once: the accept queue was full.

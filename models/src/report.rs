@@ -128,6 +128,10 @@ pub struct ClientSummary {
     pub latency_ms: LatencyMs,
     /// Latency of ok requests.
     pub latency_ok_ms: LatencyMs,
+    /// Latency of answered requests (ok or degraded).
+    pub latency_answered_ms: LatencyMs,
+    /// Latency of failed requests.
+    pub latency_failed_ms: LatencyMs,
 }
 
 /// A pod's totals.
@@ -162,6 +166,8 @@ pub struct ServiceSummary {
     pub completed_ok: u64,
     /// Answered 5xx.
     pub completed_error: u64,
+    /// Of the 2xx answers, those built with a degraded downstream answer (degraded too).
+    pub completed_degraded: u64,
     /// Rejected at once (queue full).
     pub rejected: u64,
     /// Dropped past their deadline.
@@ -182,6 +188,10 @@ pub struct ServiceSummary {
     pub mean_queued: f64,
     /// Busy slots / slots of pods up, time-averaged.
     pub utilisation: f64,
+    /// Slot-seconds spent on requests whose caller had already given up (abandoned).
+    pub wasted_work_s: f64,
+    /// `wasted_work_s` over all busy slot-seconds (0 when nothing was busy).
+    pub wasted_share: f64,
     /// Container restarts over all pods.
     pub restarts: u32,
     /// Per pod.
@@ -233,6 +243,8 @@ pub struct EdgeSummary {
     pub deferred_pending: u64,
     /// Deferred work dropped (queue full).
     pub deferred_dropped: u64,
+    /// Calls answered by the callee with a degraded answer (degraded without a fallback here).
+    pub degraded_answers: u64,
     /// Calls failed because their deadline was spent.
     pub deadline_exceeded: u64,
     /// Breaker state changes over all caller pods.

@@ -245,3 +245,42 @@ fn a_propagated_deadline_lets_the_callee_drop_abandoned_work() {
         ignoring.clients[0].ok
     );
 }
+
+/// Wasted work, by hand: the client gives up after 1 s (attempt timeout) on a front service
+/// that waits on a back service whose work takes 3 s. Both keep working for nobody from 1 s:
+/// the front holds its slot until the back answers at 3 s (2 s wasted), the back is abandoned
+/// through the front (2 s wasted). One request every 10 s, nothing overlaps: exactly 2 s each.
+#[test]
+fn wasted_work_counts_slot_time_after_the_caller_gave_up_down_the_call_tree() {
+    let front = service("front", 1, 10, vec![]);
+    let back = service("back", 1, 10, vec![work(Dist::constant(3.0).unwrap())]);
+    let mut impatient = PolicyConfig::unlimited("impatient", None);
+    impatient.timeouts.attempt = Some(SimDuration::from_secs(1));
+    let patient = PolicyConfig::unlimited("patient", None);
+    let s = chain(
+        constant_rate(0.1),
+        vec![front, back],
+        vec![impatient, patient],
+        SimDuration::from_secs(100),
+    );
+    let summary = models::run(s, 1).report.summary;
+    let requests = summary.clients[0].requests;
+    assert_eq!(summary.clients[0].failed_by.0["attempt_timeout"], requests);
+    for svc in &summary.services {
+        // Each request's slot time is 3 s (the front's too: it waits on the back), 2 s of it
+        // after the client left; a request still running at the end counts up to the end.
+        let per_request = svc.wasted_work_s / requests as f64;
+        assert!(
+            (per_request - 2.0).abs() < 1e-6,
+            "{}: {} s",
+            svc.name,
+            svc.wasted_work_s
+        );
+        assert!(
+            (svc.wasted_share - 2.0 / 3.0).abs() < 1e-6,
+            "{}: {}",
+            svc.name,
+            svc.wasted_share
+        );
+    }
+}

@@ -100,6 +100,7 @@ impl World {
             span: NO_SPAN,
             holds_bulkhead,
             breaker_permitted,
+            server: None,
         });
         self.trace_attempt(attempt, site, now);
         self.acquire_connection(attempt, sched);
@@ -328,8 +329,15 @@ impl World {
         if a.phase != AttemptPhase::Waiting {
             return;
         }
+        if response == Response::Degraded {
+            // A 2xx for the attempt (breaker, budget, connection), a degraded answer for the call.
+            self.calls
+                .get_mut(attempt.call)
+                .expect("live call")
+                .degraded_answer = true;
+        }
         let result = match response {
-            Response::Ok => Ok(()),
+            Response::Ok | Response::Degraded => Ok(()),
             Response::Error | Response::DeadlineExceeded => Err(Failure::ErrorResponse),
             Response::Rejected => Err(Failure::Rejected),
             Response::Reset => Err(Failure::Reset),
@@ -427,6 +435,10 @@ impl World {
         let site = c.site;
         for timer in [a.total_timer, a.phase_timer].into_iter().flatten() {
             sched.cancel(timer);
+        }
+        if let Some(server) = a.server {
+            // Still working (an answer would have removed it): nobody waits for it now.
+            self.abandon(server, now);
         }
         if a.span != NO_SPAN
             && let Some(t) = &mut self.tracer

@@ -63,8 +63,13 @@ impl World {
             last_failure: None,
             attempt: None,
             attempt_no: 0,
+            degraded_answer: false,
+            next_sibling: None,
             span: NO_SPAN,
         });
+        if let CallOwner::Request(request) = owner {
+            self.link_call(request, call);
+        }
         let edge = self.sites[site as usize].edge;
         if parent_span != NO_SPAN {
             self.trace_call(call, edge, site, parent_span, now);
@@ -303,6 +308,9 @@ impl World {
         let now = sched.now();
         self.release_retry_grant(call, now);
         let c = self.calls.remove(call).expect("live call");
+        if let CallOwner::Request(request) = c.owner {
+            self.unlink_call(request, call, c.next_sibling);
+        }
         if let Some(timer) = c.timer {
             sched.cancel(timer);
         }
@@ -317,6 +325,10 @@ impl World {
         }
         let fallback = self.policy_of_site(site).fallback;
         let outcome = match result {
+            Ok(()) if c.degraded_answer => {
+                self.edges[edge.idx()].metrics.degraded_answers += 1;
+                Outcome::Degraded
+            }
             Ok(()) => Outcome::Ok,
             Err(_) if c.owner == CallOwner::Deferred => {
                 Outcome::Failed(c.last_failure.unwrap_or(Failure::Rejected))

@@ -93,7 +93,8 @@ impl World {
         let (retry_every, _) = self.defer_config(edge);
         let e = &mut self.edges[edge.idx()];
         e.deferred.in_progress = false;
-        let delay = if outcome == Outcome::Ok {
+        // A degraded answer is an answer: the item is done.
+        let delay = if !matches!(outcome, Outcome::Failed(_)) {
             e.deferred.pending -= 1;
             e.metrics.deferred_done += 1;
             e.metrics.series_deferred.set(now, u64::from(e.deferred.pending));

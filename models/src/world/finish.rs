@@ -1,7 +1,7 @@
 //! Turning the world's measurements into a [`Report`] at the end of a run.
 
 use sim_core::stats::GaugeSeries;
-use sim_core::time::SimTime;
+use sim_core::time::{SimDuration, SimTime};
 
 use super::World;
 use crate::metrics::{ClientMetrics, EdgeMetrics, PodState, ServiceMetrics};
@@ -80,6 +80,8 @@ impl World {
                     goodput_per_s: if secs > 0.0 { m.ok as f64 / secs } else { 0.0 },
                     latency_ms: m.latency.summary().into(),
                     latency_ok_ms: m.latency_ok.summary().into(),
+                    latency_answered_ms: m.latency_answered.summary().into(),
+                    latency_failed_ms: m.latency_failed.summary().into(),
                 }
             })
             .collect()
@@ -109,6 +111,7 @@ impl World {
                     .collect();
                 let capacity = m.series_capacity.mean(end);
                 let busy = m.series_busy.mean(end);
+                let wasted = m.series_wasted.mean(end);
                 ServiceSummary {
                     name: cfg.name.clone(),
                     replicas: cfg.replicas,
@@ -116,6 +119,7 @@ impl World {
                     arrivals: m.arrivals,
                     completed_ok: m.completed_ok,
                     completed_error: m.completed_error,
+                    completed_degraded: m.completed_degraded,
                     rejected: m.rejected,
                     dropped_deadline: m.dropped_deadline,
                     lost: m.lost,
@@ -130,6 +134,8 @@ impl World {
                     mean_in_flight: busy,
                     mean_queued: m.series_queued.mean(end),
                     utilisation: if capacity > 0.0 { busy / capacity } else { 0.0 },
+                    wasted_work_s: wasted * secs,
+                    wasted_share: if busy > 0.0 { wasted / busy } else { 0.0 },
                     restarts: pods.iter().map(|p| p.restarts).sum(),
                     pods,
                 }
@@ -177,6 +183,7 @@ impl World {
                     deferred_done: m.deferred_done,
                     deferred_pending: u64::from(self.edges[i].deferred.pending),
                     deferred_dropped: m.deferred_dropped,
+                    degraded_answers: m.degraded_answers,
                     deadline_exceeded: m.failed.get(Failure::DeadlineExceeded),
                     breaker_transitions: transitions,
                     call_latency_ms: m.call_latency.summary().into(),
@@ -192,7 +199,8 @@ impl World {
             client_columns(&mut columns, &format!("client.{}", cfg.name), &c.metrics, end);
         }
         for (cfg, s) in self.cfg.services.iter().zip(&self.services) {
-            service_columns(&mut columns, &format!("service.{}", cfg.name), &s.metrics, end);
+            let p = format!("service.{}", cfg.name);
+            service_columns(&mut columns, &p, &s.metrics, self.cfg.bucket, end);
         }
         for (i, e) in self.edges.iter().enumerate() {
             let p = format!("edge.{}", self.cfg.edge_name(crate::ids::EdgeIdx(i as u32)));
@@ -271,18 +279,28 @@ fn client_columns(columns: &mut Vec<Column>, p: &str, m: &ClientMetrics, end: Si
             counts(m.series_failed[f.index()].counts(end)),
         ));
     }
-    for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
-        let values = m.series_latency.quantiles(q, end);
-        let ms = values
-            .into_iter()
-            .map(|v| v.map_or(f64::NAN, |ns| ns as f64 / 1e6))
-            .collect();
-        columns.push(num(format!("{p}.latency_{label}_ms"), ms));
+    // Answered requests' latency, then failed requests': never mixed (a bucket where nothing
+    // was answered has no answered latency, not the fast failures').
+    for (series, prefix) in [(&m.series_latency, ""), (&m.series_latency_failed, "failed_")] {
+        for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
+            let values = series.quantiles(q, end);
+            let ms = values
+                .into_iter()
+                .map(|v| v.map_or(f64::NAN, |ns| ns as f64 / 1e6))
+                .collect();
+            columns.push(num(format!("{p}.{prefix}latency_{label}_ms"), ms));
+        }
     }
 }
 
 /// The time-series columns of one service, named `{p}.…` (counts, and slot/queue gauges).
-fn service_columns(columns: &mut Vec<Column>, p: &str, m: &ServiceMetrics, end: SimTime) {
+fn service_columns(
+    columns: &mut Vec<Column>,
+    p: &str,
+    m: &ServiceMetrics,
+    bucket: SimDuration,
+    end: SimTime,
+) {
     columns.push(num(
         format!("{p}.arrivals"),
         counts(m.series_arrivals.counts(end)),
@@ -299,6 +317,15 @@ fn service_columns(columns: &mut Vec<Column>, p: &str, m: &ServiceMetrics, end: 
     gauge_mean_max(columns, &format!("{p}.queued"), &m.series_queued, end);
     columns.push(num(format!("{p}.capacity"), gauge_mean(&m.series_capacity, end)));
     columns.push(num(format!("{p}.ready_pods"), gauge_mean(&m.series_ready, end)));
+    // Slot-seconds in the bucket: the mean level times the time the bucket covers (a partial
+    // last bucket is averaged over its covered part).
+    let (width, end_s) = (bucket.as_secs_f64(), end.as_secs_f64());
+    let wasted = gauge_mean(&m.series_wasted, end)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| v * width.min(end_s - i as f64 * width))
+        .collect();
+    columns.push(num(format!("{p}.wasted_work_s"), wasted));
 }
 
 /// The time-series columns of one call edge, named `{p}.…` (counts, policy gauges; the budget

@@ -60,6 +60,11 @@ pub(crate) struct Call {
     pub(crate) span: u32,
     /// Attempts started so far: the number of the next one.
     pub(crate) attempt_no: u32,
+    /// The callee answered with a degraded answer (`Response::Degraded`): the call's outcome
+    /// is degraded although it succeeded.
+    pub(crate) degraded_answer: bool,
+    /// The next in-flight call of the same owner request (its list, see `abandon`).
+    pub(crate) next_sibling: Option<Key>,
 }
 
 /// An attempt, named by its call and its number within the call: events for an attempt that
@@ -103,6 +108,8 @@ pub(crate) struct Attempt {
     /// In resilience4j order: this attempt holds a bulkhead permit / was permitted by the breaker.
     pub(crate) holds_bulkhead: bool,
     pub(crate) breaker_permitted: bool,
+    /// The server request it created, once delivered.
+    pub(crate) server: Option<Key>,
 }
 
 /// What a server request is for.
@@ -127,6 +134,13 @@ pub(crate) struct ServerRequest {
     pub(crate) step: u32,
     pub(crate) pending_calls: u32,
     pub(crate) required_failed: bool,
+    /// A call of the handler ended degraded (a fallback answer, here or further down): the
+    /// answer is built with it and is degraded too.
+    pub(crate) degraded: bool,
+    /// Nobody waits for its answer any more (see `abandon`): the slot it holds is wasted work.
+    pub(crate) abandoned: bool,
+    /// Its handler's calls in flight (a list through `Call::next_sibling`).
+    pub(crate) calls: Option<Key>,
     /// Traffic only: the fault schedule decided this request ends in an error response.
     pub(crate) will_error: bool,
     /// Position in the pod's `running` list while started.

@@ -264,6 +264,41 @@ impl World {
                 return Some(format!("a pod holds a request that has ended: {k:?}"));
             }
         }
+        self.check_wasted()
+    }
+
+    /// Each service's wasted-slot gauge counts exactly the slots held by abandoned requests,
+    /// and every call a live request lists is live and owned by it.
+    fn check_wasted(&self) -> Option<String> {
+        let mut wasted = vec![0u64; self.services.len()];
+        for pod in &self.pods {
+            for &k in &pod.running {
+                let r = self.requests.get(k).expect("checked live above");
+                if r.abandoned && r.uses_slot {
+                    wasted[pod.service.idx()] += 1;
+                }
+            }
+        }
+        for (i, (s, &n)) in self.services.iter().zip(&wasted).enumerate() {
+            if s.metrics.series_wasted.value() != n {
+                return Some(format!(
+                    "service {i}: wasted gauge {} but {n} abandoned requests hold slots",
+                    s.metrics.series_wasted.value()
+                ));
+            }
+        }
+        for k in self.requests.keys() {
+            let mut next = self.requests.get(k).expect("live").calls;
+            while let Some(c) = next {
+                let Some(call) = self.calls.get(c) else {
+                    return Some(format!("request {k:?} lists an ended call {c:?}"));
+                };
+                if call.owner != CallOwner::Request(k) {
+                    return Some(format!("request {k:?} lists call {c:?} of another owner"));
+                }
+                next = call.next_sibling;
+            }
+        }
         None
     }
 }

@@ -144,6 +144,9 @@ impl World {
             step: 0,
             pending_calls: 0,
             required_failed: false,
+            degraded: false,
+            abandoned: false,
+            calls: None,
             will_error: false,
             running_pos: 0,
             span: crate::trace::NO_SPAN,
@@ -181,13 +184,14 @@ impl World {
             sched.cancel(timer);
         }
         let cause = match response {
-            Response::Ok => "ok",
+            Response::Ok | Response::Degraded => "ok",
             Response::Rejected => "rejected: accept queue full",
             Response::Error => "error response",
             Response::DeadlineExceeded => "deadline exceeded",
             Response::Reset => "reset",
         };
-        self.probe_result(pod_idx, kind, response == Response::Ok, cause, sched);
+        let success = matches!(response, Response::Ok | Response::Degraded);
+        self.probe_result(pod_idx, kind, success, cause, sched);
     }
 
     pub(super) fn on_probe_timeout(&mut self, request: Key, sched: &mut Scheduler<Event>) {

@@ -20,6 +20,7 @@
 //! **Architecture invariant:** every event carries generation-checked keys, so an event for an
 //! object that has since ended (a timed-out attempt, a killed request) is recognised and dropped.
 
+mod abandon;
 mod attempt;
 mod call;
 mod client;

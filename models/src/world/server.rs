@@ -63,10 +63,14 @@ impl World {
             step: 0,
             pending_calls: 0,
             required_failed: false,
+            degraded: false,
+            abandoned: self.owner_gone(call),
+            calls: None,
             will_error,
             running_pos: 0,
             span,
         });
+        self.attempt_mut(attempt).expect("live attempt").server = Some(request);
         self.admit(request, sched);
     }
 
@@ -108,6 +112,7 @@ impl World {
         let r = self.requests.get_mut(request).expect("live request");
         r.started = true;
         r.started_at = now;
+        let wasted = r.abandoned && r.uses_slot;
         let (pod_idx, uses_slot, arrived_at, is_traffic) = (
             r.pod,
             r.uses_slot,
@@ -121,6 +126,9 @@ impl World {
         if uses_slot {
             pod.busy += 1;
             self.services[service.idx()].metrics.add_busy(now, 1);
+            if wasted {
+                self.services[service.idx()].metrics.add_wasted(now, 1);
+            }
             self.check_saturation(pod_idx, now);
         }
         if is_traffic {
@@ -164,6 +172,8 @@ impl World {
                 let r = self.requests.get(request).expect("live");
                 let response = if r.required_failed || r.will_error {
                     Response::Error
+                } else if r.degraded {
+                    Response::Degraded
                 } else {
                     Response::Ok
                 };
@@ -234,8 +244,12 @@ impl World {
         let Some(r) = self.requests.get_mut(request) else {
             return;
         };
-        if required && matches!(outcome, Outcome::Failed(_)) {
-            r.required_failed = true;
+        match outcome {
+            Outcome::Failed(_) if required => r.required_failed = true,
+            // A best-effort call that failed leaves nothing in the answer: not degraded (give
+            // the edge `fallback = "degrade"` to mark it). A fallback's answer is used: degraded.
+            Outcome::Failed(_) | Outcome::Ok => {}
+            Outcome::Degraded => r.degraded = true,
         }
         r.pending_calls -= 1;
         if r.pending_calls > 0 {
@@ -266,14 +280,22 @@ impl World {
             if r.uses_slot {
                 self.pods[pod_idx.idx()].busy -= 1;
                 self.services[service.idx()].metrics.add_busy(now, -1);
+                if r.abandoned {
+                    self.services[service.idx()].metrics.add_wasted(now, -1);
+                }
                 self.check_saturation(pod_idx, now);
             }
         }
+        self.orphan_calls(r.calls, now);
         match r.kind {
             RequestKind::Traffic { attempt } => {
                 let m = &mut self.services[service.idx()].metrics;
                 match response {
                     Response::Ok => m.completed_ok += 1,
+                    Response::Degraded => {
+                        m.completed_ok += 1;
+                        m.completed_degraded += 1;
+                    }
                     Response::Error => m.completed_error += 1,
                     Response::DeadlineExceeded => m.dropped_deadline += 1,
                     Response::Rejected | Response::Reset => {}
@@ -399,6 +421,10 @@ impl World {
         let mut lost = 0;
         for request in doomed {
             let r = self.requests.remove(request).expect("live request");
+            if r.started && r.uses_slot && r.abandoned {
+                self.services[service.idx()].metrics.add_wasted(now, -1);
+            }
+            self.orphan_calls(r.calls, now);
             if let RequestKind::Traffic { attempt } = r.kind {
                 lost += 1;
                 self.services[service.idx()].metrics.lost += 1;

@@ -45,17 +45,41 @@ fn check_client(c: &ClientSummary) -> Check {
             ),
         );
     }
-    if c.latency_ms.count != finished || c.latency_ok_ms.count != c.ok {
+    let (answered, failed) = (&c.latency_answered_ms, &c.latency_failed_ms);
+    if c.latency_ms.count != finished
+        || c.latency_ok_ms.count != c.ok
+        || answered.count != c.ok + c.degraded
+        || failed.count != c.failed
+    {
         return fail(
             k,
             format!(
-                "client {}: latency counts {} / {} for {finished} finished / {} ok",
-                c.name, c.latency_ms.count, c.latency_ok_ms.count, c.ok
+                "client {}: latency counts {} / {} / {} / {} for {finished} finished / {} ok / {} answered / {} failed",
+                c.name,
+                c.latency_ms.count,
+                c.latency_ok_ms.count,
+                answered.count,
+                failed.count,
+                c.ok,
+                c.ok + c.degraded,
+                c.failed
             ),
         );
     }
     check_latency(&format!("client {}", c.name), &c.latency_ms)?;
     check_latency(&format!("client {} ok", c.name), &c.latency_ok_ms)?;
+    check_latency(&format!("client {} answered", c.name), answered)?;
+    check_latency(&format!("client {} failed", c.name), failed)?;
+    // Every finished request is answered or failed: the whole's max is one of the parts'.
+    if c.latency_ms.max != answered.max.max(failed.max) {
+        return fail(
+            k,
+            format!(
+                "client {}: latency max {} but answered {} and failed {}",
+                c.name, c.latency_ms.max, answered.max, failed.max
+            ),
+        );
+    }
     Ok(())
 }
 

@@ -115,12 +115,14 @@ fn check_edge_fallback(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     let k = FailureKind::Counts;
     let name = &e.name;
     // Degraded answers come from the fallback: degrade, or defer (queued or dropped).
-    if e.degraded != e.fallback_degrade + e.fallback_defer + e.deferred_dropped {
+    // A call ends degraded by its own fallback, or with the callee's degraded answer.
+    let fallbacks = e.fallback_degrade + e.fallback_defer + e.deferred_dropped;
+    if e.degraded != fallbacks + e.degraded_answers {
         return fail(
             k,
             format!(
-                "edge {name}: {} degraded ≠ {} degrade + {} defer + {} dropped",
-                e.degraded, e.fallback_degrade, e.fallback_defer, e.deferred_dropped
+                "edge {name}: {} degraded ≠ {} degrade + {} defer + {} dropped + {} degraded answers",
+                e.degraded, e.fallback_degrade, e.fallback_defer, e.deferred_dropped, e.degraded_answers
             ),
         );
     }
@@ -151,10 +153,10 @@ fn check_edge_fallback(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
             }
         }
         Fallback::Fail => {
-            if e.degraded > 0 {
+            if fallbacks > 0 {
                 return fail(
                     k,
-                    format!("edge {name}: {} degraded under a fail fallback", e.degraded),
+                    format!("edge {name}: {fallbacks} fallback answers under a fail fallback"),
                 );
             }
         }

@@ -61,7 +61,8 @@ fn check_series_finite(series: &TimeSeries) -> Check {
         );
     }
     for c in &series.columns {
-        let nan_ok = c.name.ends_with(".latency_p50_ms") || c.name.ends_with(".latency_p99_ms");
+        // Covers `failed_latency_p50_ms` and `failed_latency_p99_ms` too.
+        let nan_ok = c.name.ends_with("latency_p50_ms") || c.name.ends_with("latency_p99_ms");
         let len = match &c.values {
             Values::Num(v) => v.len(),
             Values::Text(v) => v.len(),

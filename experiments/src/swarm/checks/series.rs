@@ -102,6 +102,43 @@ fn check_service_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary,
         )?;
         columns.expect_at_most(format!("{p}.capacity"), 0, slots)?;
         columns.expect_at_most(format!("{p}.ready_pods"), 0, replicas)?;
+        check_wasted_series(columns, &p, svc, s.stop.at_s)?;
+    }
+    Ok(())
+}
+
+/// Wasted work per bucket: never more than the busy slot-seconds of that bucket, and the
+/// buckets add up to the summary's total (both are the same gauge, integrated two ways).
+fn check_wasted_series(
+    columns: &Columns<'_>,
+    p: &str,
+    svc: &models::report::ServiceSummary,
+    end_s: f64,
+) -> Check {
+    let k = FailureKind::Counts;
+    let wasted = columns.column(&format!("{p}.wasted_work_s"), 0)?;
+    let busy = columns.column(&format!("{p}.busy_mean"), 0)?;
+    let width = columns.series.bucket_s;
+    for (i, (&w, &b)) in wasted.iter().zip(busy).enumerate() {
+        let covered = width.min(end_s - i as f64 * width).max(0.0);
+        if w > b * covered * (1.0 + 1e-9) + 1e-9 {
+            return fail(
+                k,
+                format!(
+                    "timeseries {p}.wasted_work_s: {w} slot-s in bucket {i}, busy only {b} × {covered} s"
+                ),
+            );
+        }
+    }
+    let total: f64 = wasted.iter().sum();
+    if (total - svc.wasted_work_s).abs() > 1e-6 * svc.wasted_work_s.max(1.0) {
+        return fail(
+            k,
+            format!(
+                "timeseries {p}.wasted_work_s sums to {total}, the total is {}",
+                svc.wasted_work_s
+            ),
+        );
     }
     Ok(())
 }

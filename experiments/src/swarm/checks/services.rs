@@ -1,7 +1,8 @@
 //! Service and pod counts agree with each other, with the scenario and with the edges into
 //! the service.
 
-use models::config::{Scenario, ServiceConfig};
+use models::config::{Caller, Scenario, ServiceConfig};
+use models::ids::ServiceIdx;
 use models::report::{ServiceSummary, Summary};
 
 use super::{Check, FailureKind, check_latency, fail, same_count};
@@ -18,6 +19,7 @@ pub(super) fn check_services(scenario: &Scenario, s: &Summary) -> Check {
         check_service_arrivals(scenario, s, i, cfg, svc)?;
         check_service_times(svc)?;
         check_service_gauges(s, cfg, svc)?;
+        check_service_degraded(scenario, s, i, svc)?;
     }
     Ok(())
 }
@@ -104,6 +106,37 @@ fn check_service_times(svc: &ServiceSummary) -> Check {
     Ok(())
 }
 
+/// Degraded propagates one hop at a time: a service answers degraded only if one of its own
+/// calls ended degraded, and its callers see at most the degraded answers it sent (late ones
+/// are dropped at timed-out attempts).
+fn check_service_degraded(scenario: &Scenario, s: &Summary, i: usize, svc: &ServiceSummary) -> Check {
+    let k = FailureKind::Counts;
+    let name = &svc.name;
+    let edges = || scenario.edges.iter().zip(&s.edges);
+    let me = Caller::Service(ServiceIdx(i as u32));
+    let degraded_out: u64 = edges()
+        .filter(|(e, _)| e.caller == me)
+        .map(|(_, e)| e.degraded)
+        .sum();
+    let received: u64 = edges()
+        .filter(|(e, _)| e.callee.idx() == i)
+        .map(|(_, e)| e.degraded_answers)
+        .sum();
+    if svc.completed_degraded > svc.completed_ok
+        || (svc.completed_degraded > 0 && degraded_out == 0)
+        || received > svc.completed_degraded
+    {
+        return fail(
+            k,
+            format!(
+                "service {name}: {} degraded answers (of {} ok), {degraded_out} degraded calls of its own, {received} degraded answers received by its callers",
+                svc.completed_degraded, svc.completed_ok
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// Utilisation, mean in flight and queued, and readiness stay within capacity and time.
 fn check_service_gauges(s: &Summary, cfg: &ServiceConfig, svc: &ServiceSummary) -> Check {
     let k = FailureKind::Counts;
@@ -126,6 +159,16 @@ fn check_service_gauges(s: &Summary, cfg: &ServiceConfig, svc: &ServiceSummary) 
             format!(
                 "service {name}: mean in flight {} (of {slots} slots) or queued {} (of {queue})",
                 svc.mean_in_flight, svc.mean_queued
+            ),
+        );
+    }
+    let busy_s = svc.mean_in_flight * s.duration_s;
+    if !(0.0..=1.0 + 1e-9).contains(&svc.wasted_share) || svc.wasted_work_s > busy_s * (1.0 + 1e-9) + 1e-9 {
+        return fail(
+            k,
+            format!(
+                "service {name}: wasted {} slot-s (share {}) of {busy_s} busy slot-s",
+                svc.wasted_work_s, svc.wasted_share
             ),
         );
     }
