@@ -185,6 +185,8 @@ impl World {
         }
         pod.phase = PodPhase::Down;
         pod.backoff = crate::k8s::CrashLoopBackOff::new();
+        // A new pod: new probe workers, ticking from now.
+        self.start_probe_workers(PodIdx(p), sched);
         if self.held_by(PodIdx(p), keeps_process_down) {
             return; // recreated, but a crash or restart fault keeps its process down until it ends
         }
