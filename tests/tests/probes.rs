@@ -3,9 +3,10 @@
 //! from the pod's creation, across container restarts, and probes a container from its first
 //! tick past the initial delay; when a liveness failure kills, how restarts back off (and reset
 //! after 10 minutes up); that readiness failures never restart but take the pod out of routing
-//! after the discovery delay; and that a black-holed (hung) pod fails liveness.
+//! after the discovery delay; that a black-holed (hung) pod fails liveness; and that a CPU cut
+//! slows probe handlers too.
 
-use models::config::{Discovery, FaultKind, PolicyConfig, Scenario};
+use models::config::{Discovery, FaultKind, PolicyConfig, ProbePath, Scenario};
 use models::k8s::CrashLoopBackOff;
 use models::log::LogKind;
 use sim_core::dist::Dist;
@@ -313,4 +314,32 @@ fn a_black_holed_pod_fails_liveness_and_stays_black_holed_after_restarts() {
         })
         .collect();
     assert!(causes.iter().all(|&c| c == "timeout"), "{causes:?}");
+}
+
+#[test]
+fn a_cpu_cut_slows_probe_handlers_on_both_paths() {
+    // Probe handlers with 0.5 s of work; a capacity cut multiplies work by 20 from 21 s: 10 s,
+    // beyond the 5 s timeout, whether the probe shares the request slots or has its own port.
+    // A `slow` fault of the same factor slows the request path only.
+    for path in [ProbePath::Shared, ProbePath::Dedicated] {
+        let run = |kind: FaultKind| {
+            let mut s = probed_pod(60);
+            let liveness = s.services[0].lifecycle.liveness.as_mut().unwrap();
+            liveness.handler = vec![work(Dist::constant(0.5).unwrap())];
+            liveness.path = path;
+            s.faults.push(fault(0, kind, SimTime::from_secs(21), None));
+            kills(&models::run(s, 1).report)
+        };
+        let cut = run(FaultKind::CapacityCut {
+            slots: None,
+            multiplier: 20.0,
+        });
+        assert_eq!(cut, predicted_kills(21.0, 60.0), "{path:?}");
+        assert_eq!(cut, vec![55.0], "{path:?}");
+        let slow = run(FaultKind::Slow {
+            latency: None,
+            multiplier: 20.0,
+        });
+        assert!(slow.is_empty(), "{path:?}: {slow:?}");
+    }
 }

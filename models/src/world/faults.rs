@@ -247,6 +247,24 @@ impl World {
         t
     }
 
+    /// A probe handler's work step under the active capacity cuts. A CPU cut slows every
+    /// thread of the process, a dedicated probe port's as much as the request handlers'. The
+    /// other faults act on the request path only: `slow` and `leak` model slow request code
+    /// (a slow query, work that grows), `errors` the responses to traffic.
+    pub(super) fn cpu_cut_work_time(&self, pod: PodIdx, base: SimDuration) -> SimDuration {
+        let service = self.pods[pod.idx()].service;
+        let mut t = base;
+        for &f in &self.services[service.idx()].active_faults {
+            let fault = &self.cfg.faults[f as usize];
+            if let FaultKind::CapacityCut { multiplier, .. } = fault.kind
+                && self.affects(fault, pod)
+            {
+                t = t.mul_f64(multiplier);
+            }
+        }
+        t
+    }
+
     /// Whether a new traffic request on `pod` will end in an error response.
     #[inline]
     pub(super) fn error_decision(&mut self, pod: PodIdx) -> bool {
