@@ -294,7 +294,7 @@ fn a_black_holed_pod_fails_liveness_and_stays_black_holed_after_restarts() {
     // A black hole (a hung process) from 21 s to 200 s: the kubelet's probes get no answer
     // either, so they time out and liveness kills the pod; every container that starts while
     // the fault lasts hangs too. The container started at 215 s is healthy.
-    let mut s = probed_pod(300);
+    let mut s = probed_pod(295);
     s.faults.push(fault(
         0,
         FaultKind::Crash { blackhole: true },
@@ -314,6 +314,9 @@ fn a_black_holed_pod_fails_liveness_and_stays_black_holed_after_restarts() {
         })
         .collect();
     assert!(causes.iter().all(|&c| c == "timeout"), "{causes:?}");
+    // The pod receives only the probes sent before and after the fault: at 10 s and 20 s, and
+    // from 220 s to 290 s.
+    assert_eq!(out.report.summary.services[0].probes, 2 + 8);
 }
 
 #[test]

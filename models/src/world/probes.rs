@@ -140,7 +140,9 @@ impl World {
         if !pod.blackholed && (pod.phase != PodPhase::Running || pod.crashed) {
             return self.probe_result(pod_idx, kind, false, "refused", sched);
         }
-        self.services[pod.service.idx()].metrics.probes += 1;
+        if !pod.blackholed {
+            self.services[pod.service.idx()].metrics.probes += 1; // received by the pod
+        }
         let timer = sched.timer_in(
             timeout,
             Event::ProbeTimeout {
