@@ -313,7 +313,11 @@ fn the_checks_are_not_vacuous() {
             .iter()
             .position(|e| matches!(e.kind, LogKind::ContainerStarted { .. }))
             .unwrap();
-        log[j].t = t + 1.0;
+        // Moved to 1 s after the restart was scheduled, among the entries of that time.
+        let mut started = log.remove(j);
+        started.t = t + 1.0;
+        let k = log.iter().position(|e| e.t > started.t).unwrap_or(log.len());
+        log.insert(k, started);
     });
     expect(
         FailureKind::Lifecycle,
@@ -332,6 +336,22 @@ fn the_checks_are_not_vacuous() {
         &scenario,
         &bad,
         "a kill without probe failures",
+    );
+    // A probe failure off its worker's ticker: the first one said refused (at its tick)
+    // instead of timed out (1 ns after it) puts the pod's later failures 1 ns off.
+    let bad = corrupt(&|o| {
+        for e in &mut o.report.log {
+            if let LogKind::ProbeFailed { cause, .. } = &mut e.kind {
+                *cause = "refused";
+                break;
+            }
+        }
+    });
+    expect(
+        FailureKind::Lifecycle,
+        &scenario,
+        &bad,
+        "a probe failure off its ticker",
     );
     // The log out of time order.
     let bad = corrupt(&|o| {

@@ -185,6 +185,8 @@ impl World {
         }
         pod.phase = PodPhase::Down;
         pod.backoff = crate::k8s::CrashLoopBackOff::new();
+        // A new pod: new probe workers, ticking from now.
+        self.start_probe_workers(PodIdx(p), sched);
         if self.held_by(PodIdx(p), keeps_process_down) {
             return; // recreated, but a crash or restart fault keeps its process down until it ends
         }
@@ -241,6 +243,24 @@ impl World {
                 }
                 _ => t,
             };
+        }
+        t
+    }
+
+    /// A probe handler's work step under the active capacity cuts. A CPU cut slows every
+    /// thread of the process, a dedicated probe port's as much as the request handlers'. The
+    /// other faults act on the request path only: `slow` and `leak` model slow request code
+    /// (a slow query, work that grows), `errors` the responses to traffic.
+    pub(super) fn cpu_cut_work_time(&self, pod: PodIdx, base: SimDuration) -> SimDuration {
+        let service = self.pods[pod.idx()].service;
+        let mut t = base;
+        for &f in &self.services[service.idx()].active_faults {
+            let fault = &self.cfg.faults[f as usize];
+            if let FaultKind::CapacityCut { multiplier, .. } = fault.kind
+                && self.affects(fault, pod)
+            {
+                t = t.mul_f64(multiplier);
+            }
         }
         t
     }

@@ -1,16 +1,10 @@
-//! Pod lifecycle with Kubernetes semantics: container start (startup time), probes (liveness,
-//! readiness, startup) with initial delay, period, timeout and consecutive thresholds, kills
-//! (SIGTERM, grace, SIGKILL), CrashLoopBackOff restarts, and readiness changes published to
-//! callers.
-//!
-//! A probe is a request to the pod. On the shared path it takes a slot or waits in the accept
-//! queue like traffic, so a saturated pod fails its probes: the death spiral. On a dedicated
-//! path it runs at once. Either way a probe may run handler steps, including downstream calls.
+//! Pod lifecycle with Kubernetes semantics: container start (startup time), kills (SIGTERM,
+//! grace, SIGKILL), CrashLoopBackOff restarts, and readiness changes published to callers. The
+//! probes that drive kills and readiness are in `probes`.
 
 use sim_core::sim::Scheduler;
 
-use super::{Event, PodPhase, ProbeKind, ProbeRt, RequestKind, ServerRequest, World};
-use crate::config::{ProbeConfig, ProbePath};
+use super::{Event, PodPhase, ProbeKind, World};
 use crate::ids::PodIdx;
 use crate::log::{KillReason, LogKind, secs};
 use crate::metrics::PodState;
@@ -18,17 +12,9 @@ use crate::outcome::Response;
 use crate::slab::Key;
 
 impl World {
-    fn probe_config(&self, pod: PodIdx, kind: ProbeKind) -> Option<&ProbeConfig> {
-        let lifecycle = &self.cfg.services[self.pods[pod.idx()].service.idx()].lifecycle;
-        match kind {
-            ProbeKind::Liveness => lifecycle.liveness.as_ref(),
-            ProbeKind::Readiness => lifecycle.readiness.as_ref(),
-            ProbeKind::Startup => lifecycle.startup_probe.as_ref(),
-        }
-    }
-
-    /// A container starts: its process comes up after the startup time; probes begin after their
-    /// initial delays (the startup probe first, if any).
+    /// A container starts: its process comes up after the startup time; the pod's probe
+    /// workers (see `probes`) probe it from their next tick past its initial delay (the startup
+    /// probe first, if any).
     pub(super) fn on_container_start(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let pod_idx = PodIdx(p);
@@ -42,8 +28,6 @@ impl World {
         pod.restart_due = None;
         pod.phase = PodPhase::Starting;
         pod.container_started_at = now;
-        pod.started = false;
-        pod.probes = [None, None, None];
         pod.metrics.set_state(now, PodState::Starting);
         let startup = &self.cfg.services[pod.service.idx()].lifecycle.startup;
         let delay = startup.sample_duration(&mut pod.startup_rng);
@@ -51,37 +35,8 @@ impl World {
         self.log_with(now, |w| LogKind::ContainerStarted {
             pod: w.pod_name(pod_idx),
         });
-        if self.probe_config(pod_idx, ProbeKind::Startup).is_some() {
-            self.arm_probe(pod_idx, ProbeKind::Startup, sched);
-        } else {
-            self.pods[p as usize].started = true;
-            self.arm_probe(pod_idx, ProbeKind::Liveness, sched);
-            self.arm_probe(pod_idx, ProbeKind::Readiness, sched);
-        }
-    }
-
-    /// Starts a probe worker: first tick at container start + initial delay (or now, if later).
-    fn arm_probe(&mut self, pod_idx: PodIdx, kind: ProbeKind, sched: &mut Scheduler<Event>) {
-        let Some(cfg) = self.probe_config(pod_idx, kind) else {
-            return;
-        };
-        let pod = &self.pods[pod_idx.idx()];
-        let first = pod
-            .container_started_at
-            .saturating_add(cfg.initial_delay)
-            .max(sched.now());
-        // Kubernetes: readiness starts failing, liveness and startup start passing.
-        let passing = kind != ProbeKind::Readiness;
-        let incarnation = pod.incarnation;
-        self.pods[pod_idx.idx()].probes[kind.index()] = Some(ProbeRt::new(passing));
-        sched.schedule_at(
-            first,
-            Event::ProbeTick {
-                pod: pod_idx.0,
-                incarnation,
-                probe: kind,
-            },
-        );
+        self.pods[p as usize].started = self.probe_config(pod_idx, ProbeKind::Startup).is_none();
+        self.new_container_for_probes(pod_idx);
     }
 
     pub(super) fn on_process_up(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
@@ -96,185 +51,6 @@ impl World {
         let has_readiness = self.cfg.services[service.idx()].lifecycle.readiness.is_some();
         if !has_readiness && self.pods[p as usize].started {
             self.set_ready(PodIdx(p), true, sched);
-        }
-    }
-
-    pub(super) fn on_probe_tick(
-        &mut self,
-        p: u32,
-        incarnation: u32,
-        kind: ProbeKind,
-        sched: &mut Scheduler<Event>,
-    ) {
-        let now = sched.now();
-        let pod_idx = PodIdx(p);
-        let pod = &self.pods[p as usize];
-        if pod.incarnation != incarnation || !matches!(pod.phase, PodPhase::Starting | PodPhase::Running) {
-            return; // probing pauses while the container is down
-        }
-        let Some(worker) = &pod.probes[kind.index()] else {
-            return;
-        };
-        let cfg = self.probe_config(pod_idx, kind).expect("probe configured");
-        let (period, timeout, path) = (cfg.period, cfg.timeout, cfg.path);
-        sched.schedule_in(
-            period,
-            Event::ProbeTick {
-                pod: p,
-                incarnation,
-                probe: kind,
-            },
-        );
-        if worker.in_flight.is_some() {
-            return; // the previous probe is still waiting for its answer
-        }
-        if pod.phase != PodPhase::Running || pod.crashed {
-            return self.probe_result(pod_idx, kind, false, "refused", sched);
-        }
-        self.services[pod.service.idx()].metrics.probes += 1;
-        let uses_slot = path == ProbePath::Shared;
-        let request = self.requests.insert(ServerRequest {
-            pod: pod_idx,
-            kind: RequestKind::Probe { probe: kind },
-            arrived_at: now,
-            started_at: now,
-            deadline: None,
-            uses_slot,
-            started: false,
-            step: 0,
-            pending_calls: 0,
-            required_failed: false,
-            degraded: false,
-            abandoned: false,
-            calls: None,
-            will_error: false,
-            running_pos: 0,
-            span: crate::trace::NO_SPAN,
-        });
-        let timer = sched.timer_in(timeout, Event::ProbeTimeout { request });
-        let worker = self.pods[p as usize].probes[kind.index()]
-            .as_mut()
-            .expect("worker");
-        worker.in_flight = Some(request);
-        worker.timer = Some(timer);
-        if uses_slot {
-            self.admit(request, sched);
-        } else {
-            self.start_request(request, sched);
-        }
-    }
-
-    /// A probe request was answered (or rejected) by the pod.
-    pub(super) fn on_probe_answer(
-        &mut self,
-        pod_idx: PodIdx,
-        kind: ProbeKind,
-        request: Key,
-        response: Response,
-        sched: &mut Scheduler<Event>,
-    ) {
-        let Some(worker) = self.pods[pod_idx.idx()].probes[kind.index()].as_mut() else {
-            return;
-        };
-        if worker.in_flight != Some(request) {
-            return; // a late answer after the timeout
-        }
-        worker.in_flight = None;
-        if let Some(timer) = worker.timer.take() {
-            sched.cancel(timer);
-        }
-        let cause = match response {
-            Response::Ok | Response::Degraded => "ok",
-            Response::Rejected => "rejected: accept queue full",
-            Response::Error => "error response",
-            Response::DeadlineExceeded => "deadline exceeded",
-            Response::Reset => "reset",
-        };
-        let success = matches!(response, Response::Ok | Response::Degraded);
-        self.probe_result(pod_idx, kind, success, cause, sched);
-    }
-
-    pub(super) fn on_probe_timeout(&mut self, request: Key, sched: &mut Scheduler<Event>) {
-        let Some(r) = self.requests.get(request) else {
-            return;
-        };
-        let (pod_idx, RequestKind::Probe { probe: kind }) = (r.pod, r.kind) else {
-            return;
-        };
-        let Some(worker) = self.pods[pod_idx.idx()].probes[kind.index()].as_mut() else {
-            return;
-        };
-        if worker.in_flight != Some(request) {
-            return;
-        }
-        worker.in_flight = None;
-        worker.timer = None;
-        // The request itself stays where it is (queued or running) until the pod gets to it.
-        self.probe_result(pod_idx, kind, false, "timeout", sched);
-    }
-
-    /// Counts a probe result and acts when a threshold of consecutive results is reached.
-    fn probe_result(
-        &mut self,
-        pod_idx: PodIdx,
-        kind: ProbeKind,
-        ok: bool,
-        cause: &'static str,
-        sched: &mut Scheduler<Event>,
-    ) {
-        let now = sched.now();
-        let cfg = self.probe_config(pod_idx, kind).expect("probe configured");
-        let (success_threshold, failure_threshold) = (cfg.success_threshold, cfg.failure_threshold);
-        let worker = self.pods[pod_idx.idx()].probes[kind.index()]
-            .as_mut()
-            .expect("worker");
-        let was_passing = worker.passing;
-        if ok {
-            worker.consecutive_fail = 0;
-            worker.consecutive_ok += 1;
-            if !worker.passing && worker.consecutive_ok >= success_threshold {
-                worker.passing = true;
-            }
-        } else {
-            worker.consecutive_ok = 0;
-            worker.consecutive_fail += 1;
-            let consecutive = worker.consecutive_fail;
-            if worker.passing && consecutive >= failure_threshold {
-                worker.passing = false;
-            }
-            self.log_with(now, |w| LogKind::ProbeFailed {
-                pod: w.pod_name(pod_idx),
-                probe: kind.name(),
-                consecutive,
-                threshold: failure_threshold,
-                cause,
-            });
-        }
-        let passing = self.pods[pod_idx.idx()].probes[kind.index()]
-            .as_ref()
-            .expect("worker")
-            .passing;
-        match kind {
-            ProbeKind::Startup if ok && !self.pods[pod_idx.idx()].started => {
-                self.pods[pod_idx.idx()].started = true;
-                self.pods[pod_idx.idx()].probes[kind.index()] = None;
-                self.arm_probe(pod_idx, ProbeKind::Liveness, sched);
-                self.arm_probe(pod_idx, ProbeKind::Readiness, sched);
-                let has_readiness = self.probe_config(pod_idx, ProbeKind::Readiness).is_some();
-                if !has_readiness && self.pods[pod_idx.idx()].phase == PodPhase::Running {
-                    self.set_ready(pod_idx, true, sched);
-                }
-            }
-            ProbeKind::Liveness | ProbeKind::Startup if was_passing && !passing => {
-                let reason = if kind == ProbeKind::Liveness {
-                    KillReason::Liveness
-                } else {
-                    KillReason::Startup
-                };
-                self.kill(pod_idx, reason, sched);
-            }
-            ProbeKind::Readiness if passing != was_passing => self.set_ready(pod_idx, passing, sched),
-            _ => {}
         }
     }
 
@@ -413,9 +189,9 @@ impl World {
                 lost,
             });
         }
+        self.abandon_probes(pod_idx, sched);
         let pod = &mut self.pods[pod_idx.idx()];
         pod.phase = PodPhase::Down;
-        pod.probes = [None, None, None];
         pod.metrics.set_state(now, PodState::Down);
         if pod.crashed {
             return; // the fault's end restarts it

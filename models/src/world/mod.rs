@@ -6,7 +6,8 @@
 //! - `call`: one logical call on an edge: bulkhead, breaker, retries, backoff, deadline, fallback;
 //! - `attempt`: one try: pool, connect, send, wait for the response, the four timeouts;
 //! - `server`: pods admitting requests, queueing, handler steps, responses;
-//! - `lifecycle`: container start, probes, kills, CrashLoopBackOff, readiness;
+//! - `lifecycle`: container start, kills, CrashLoopBackOff, readiness;
+//! - `probes`: the kubelet's probe workers (liveness, readiness, startup);
 //! - `discovery`: which endpoints each caller sees, and load balancing over them;
 //! - `faults`: the fault schedule;
 //! - `deferred`: work queued for later by the `Defer` fallback.
@@ -32,6 +33,7 @@ mod inflight;
 mod invariants;
 mod lifecycle;
 mod notes;
+mod probes;
 mod server;
 mod setup;
 mod state;
@@ -123,19 +125,23 @@ pub enum Event {
         /// The container's incarnation.
         incarnation: u32,
     },
-    /// A probe is due.
+    /// A probe worker's ticker fires.
     ProbeTick {
         /// The pod.
         pod: u32,
-        /// The container's incarnation.
-        incarnation: u32,
+        /// The pod's address generation when the worker started (a rescheduled pod's
+        /// replacement has new workers).
+        address: u32,
         /// Which probe.
         probe: ProbeKind,
     },
-    /// A probe got no answer within its timeout.
+    /// The probe a worker is waiting on got no answer within its timeout (cancelled when it
+    /// is answered or its container dies).
     ProbeTimeout {
-        /// The probe's server request.
-        request: Key,
+        /// The pod.
+        pod: u32,
+        /// Which probe.
+        probe: ProbeKind,
     },
     /// The grace period of a terminating container is over: SIGKILL.
     GraceOver {
@@ -284,12 +290,8 @@ impl World {
             Event::WorkDone { request } => self.on_work_done(request, sched),
             Event::ContainerStart { pod, incarnation } => self.on_container_start(pod, incarnation, sched),
             Event::ProcessUp { pod, incarnation } => self.on_process_up(pod, incarnation, sched),
-            Event::ProbeTick {
-                pod,
-                incarnation,
-                probe,
-            } => self.on_probe_tick(pod, incarnation, probe, sched),
-            Event::ProbeTimeout { request } => self.on_probe_timeout(request, sched),
+            Event::ProbeTick { pod, address, probe } => self.on_probe_tick(pod, address, probe, sched),
+            Event::ProbeTimeout { pod, probe } => self.on_probe_timeout(pod, probe, sched),
             Event::GraceOver { pod, incarnation } => self.on_grace_over(pod, incarnation, sched),
             Event::PodRecreated { pod } => self.on_pod_recreated(pod, sched),
             Event::EndpointChange { pod, address, ready } => {

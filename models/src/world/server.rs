@@ -183,7 +183,7 @@ impl World {
                 let duration = if is_traffic {
                     self.faulted_work_time(pod_idx, duration, now)
                 } else {
-                    duration
+                    self.cpu_cut_work_time(pod_idx, duration)
                 };
                 // Not cancellable: if the request dies first, its key goes stale and the event is
                 // dropped when it fires, which is cheaper than arming a timer for every step.

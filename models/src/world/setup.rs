@@ -257,7 +257,8 @@ impl World {
             if svc.lifecycle.warm_start {
                 self.warm_start_pod(p as u32, sched);
             } else {
-                // Container incarnations count from 1 (0: none yet).
+                self.start_probe_workers(PodIdx(p as u32), sched);
+                // Container incarnations count from 1 (0: none yet, or a warm pod's).
                 sched.schedule_at(
                     now,
                     Event::ContainerStart {
@@ -317,7 +318,9 @@ impl World {
     }
 
     /// A pod that has been up and ready for a while when the run starts: running, ready, its
-    /// probes ticking at a random phase within their period.
+    /// probe workers ticking at a random phase within their periods. (Workers started long ago:
+    /// the kubelet has restarted since, and each worker waited a random part of its period
+    /// before its first probe, `run` in `pkg/kubelet/prober/worker.go`.)
     fn warm_start_pod(&mut self, p: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let svc_idx = self.pods[p as usize].service;
@@ -332,33 +335,21 @@ impl World {
         for (kind, probe) in [
             (super::ProbeKind::Liveness, &lifecycle.liveness),
             (super::ProbeKind::Readiness, &lifecycle.readiness),
+            (super::ProbeKind::Startup, &lifecycle.startup_probe),
         ] {
             if let Some(probe) = probe {
                 let pod = &mut self.pods[p as usize];
-                pod.probes[kind.index()] = Some(ProbeRt::new(true));
+                pod.probes[kind.index()] = Some(ProbeRt::new());
                 let phase = probe.period.mul_f64(pod.startup_rng.uniform());
                 sched.schedule_at(
                     now.saturating_add(phase),
                     Event::ProbeTick {
                         pod: p,
-                        incarnation: 0,
+                        address: 0,
                         probe: kind,
                     },
                 );
             }
-        }
-    }
-}
-
-impl ProbeRt {
-    /// A probe worker whose visible result starts as `passing`.
-    pub(crate) fn new(passing: bool) -> ProbeRt {
-        ProbeRt {
-            passing,
-            consecutive_ok: 0,
-            consecutive_fail: 0,
-            in_flight: None,
-            timer: None,
         }
     }
 }

@@ -62,15 +62,21 @@ pub(crate) enum PodPhase {
     Gone,
 }
 
-/// A probe worker's counters (kubelet `prober/worker.go`).
+/// A probe worker (kubelet `pkg/kubelet/prober/worker.go`): it lives as long as its pod,
+/// across container restarts.
 #[derive(Clone, Debug)]
 pub(crate) struct ProbeRt {
-    /// The visible result: passing or failing.
+    /// The visible result for the current container: passing or failing.
     pub(crate) passing: bool,
+    /// The run of equal results (the kubelet's `lastResult` and `resultRun`): it carries over
+    /// to a new container and restarts only when the worker puts itself on hold.
     pub(crate) consecutive_ok: u32,
     pub(crate) consecutive_fail: u32,
-    /// The probe request in flight, if any (a new tick waits for it, as the kubelet's worker does).
-    pub(crate) in_flight: Option<Key>,
+    /// After a liveness kill or a startup result: no probing until the next container.
+    pub(crate) on_hold: bool,
+    /// The probe waiting for its answer, if any (a new tick waits for it): its request, or
+    /// `None` if a black hole swallowed it.
+    pub(crate) in_flight: Option<Option<Key>>,
     pub(crate) timer: Option<TimerKey>,
 }
 

@@ -188,15 +188,18 @@ impl LogWalk<'_> {
         }
         p.pending = None;
         p.started_at = SimTime::from_nanos(t);
+        p.warm = false;
         p.last_kill = None;
         Ok(())
     }
 
-    /// A pod deleted: its replacement starts with a fresh back-off and nothing pending.
+    /// A pod deleted: its replacement starts with a fresh back-off, nothing pending, and new
+    /// probe workers (their phase from its re-creation, which the log does not give).
     pub(super) fn pod_deleted(&mut self, at: &str, pod: &str) -> Check {
         let p = track(&mut self.pods, at, pod)?;
         p.backoff = CrashLoopBackOff::new();
         p.pending = None;
+        p.tick_residue.clear();
         Ok(())
     }
 }

@@ -1,8 +1,9 @@
 //! The event log: time order, legal breaker transitions that continue from the previous state,
 //! and (when the log is complete) the pods' restart and kill counts and the edges' breaker
-//! transitions. `lifecycle` follows each pod through the log.
+//! transitions. `lifecycle` follows each pod through the log, `ticks` its probe workers.
 
 mod lifecycle;
+mod ticks;
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,10 @@ struct PodTrack {
     last_kill: Option<KillReason>,
     /// The last failed result of each probe: (time ns, consecutive, threshold).
     last_probe_failure: BTreeMap<&'static str, (u64, u32, u32)>,
+    /// The container is a warm pod's, started before the run (past its initial delays).
+    warm: bool,
+    /// Each probe worker's ticks, modulo its period (ns), when known.
+    tick_residue: BTreeMap<&'static str, u64>,
 }
 
 /// What the walk through the log has rebuilt so far.
@@ -94,6 +99,13 @@ impl<'a> LogWalk<'a> {
                         kills: 0,
                         last_kill: None,
                         last_probe_failure: BTreeMap::new(),
+                        warm: svc.lifecycle.warm_start,
+                        // A cold pod's workers start with it, at time 0.
+                        tick_residue: if svc.lifecycle.warm_start {
+                            BTreeMap::new()
+                        } else {
+                            ["liveness", "readiness", "startup"].map(|p| (p, 0)).into()
+                        },
                     },
                 );
             }
@@ -131,8 +143,11 @@ impl<'a> LogWalk<'a> {
                 probe,
                 consecutive,
                 threshold,
-                ..
-            } => self.probe_failed(&at, t, pod, probe, *consecutive, *threshold),
+                cause,
+            } => {
+                self.probe_failed(&at, t, pod, probe, *consecutive, *threshold)?;
+                self.on_ticker(&at, t, pod, probe, cause)
+            }
             LogKind::RestartScheduled {
                 pod,
                 backoff_s,
