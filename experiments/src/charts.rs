@@ -62,6 +62,7 @@ pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
             SimDuration::from_secs_f64(s.duration_s),
             SimDuration::from_secs_f64(bucket)
         ),
+        notes: Vec::new(),
         bucket_secs: bucket,
         end_secs: end,
         shaded: fault_shades(scenario, end),
