@@ -330,7 +330,9 @@ fn any_number_of_panels_draws_within_the_pixel_cap_and_says_what_it_left_out() {
     let long = "l".repeat(300);
     let mut panels: Vec<Panel> = (0..MAX_PANELS + 976).map(|_| bands(300, 300)).collect();
     panels.push(lines(
-        (0..100).map(|i| s(&format!("{i}{long}"), vec![1.0; 10])).collect(),
+        (0..100)
+            .map(|i| s(&format!("{i}{long}"), vec![1.0; 10]))
+            .collect(),
         false,
     ));
     let t = Timeline {
@@ -350,11 +352,17 @@ fn any_number_of_panels_draws_within_the_pixel_cap_and_says_what_it_left_out() {
     let (w, h) = timeline_size(&t).unwrap();
     assert!(u64::from(w) * u64::from(h) <= MAX_PIXELS, "{w}x{h}");
     let svg = timeline_svg(&t).unwrap();
-    assert!(svg.contains("and 977 more panels not drawn"), "the left-out panels are counted");
+    assert!(
+        svg.contains("and 977 more panels not drawn"),
+        "the left-out panels are counted"
+    );
     assert!(svg.contains("note 0 lll"), "the caller's notes are printed");
     // MAX_NOTES - 1 of the 11 notes (10 given, one for the panels) are printed, then the count.
     let more = MAX_NOTES + 5 - (MAX_NOTES - 1);
-    assert!(svg.contains(&format!("and {more} more notes")), "the left-out notes are counted");
+    assert!(
+        svg.contains(&format!("and {more} more notes")),
+        "the left-out notes are counted"
+    );
 }
 
 fn sweep_renders(c: &SweepChart) {

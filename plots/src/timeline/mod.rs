@@ -132,7 +132,10 @@ impl<'a> Layout<'a> {
 fn notes(t: &Timeline) -> Vec<String> {
     let mut all = Vec::new();
     if t.panels.len() > MAX_PANELS {
-        all.push(format!("and {} more panels not drawn", t.panels.len() - MAX_PANELS));
+        all.push(format!(
+            "and {} more panels not drawn",
+            t.panels.len() - MAX_PANELS
+        ));
     }
     all.extend(t.notes.iter().filter(|n| !n.trim().is_empty()).cloned());
     if all.len() > MAX_NOTES {
@@ -309,7 +312,16 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout
     )?;
     for (i, note) in l.notes.iter().enumerate() {
         let y = l.notes_y + i as i32 * NOTE_ROW;
-        draw::text(area, note, (MARGIN, y), size::AXIS, false, INK, Anchor::TopLeft, false)?;
+        draw::text(
+            area,
+            note,
+            (MARGIN, y),
+            size::AXIS,
+            false,
+            INK,
+            Anchor::TopLeft,
+            false,
+        )?;
     }
     shade_labels(area, l)?;
     let x = l.x_scale();
