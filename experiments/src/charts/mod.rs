@@ -152,8 +152,8 @@ fn latency_panel(scenario: &Scenario, report: &Report, notes: &mut Vec<String>) 
     let left_out = scenario.clients.len() - chosen.len();
     if left_out > 0 {
         notes.push(format!(
-            "Latency: the {} clients in most trouble shown; and {} (see timeseries.csv)",
-            chosen.len(),
+            "Latency: the {} in most trouble shown; and {} (see timeseries.csv)",
+            select::count(chosen.len(), "client"),
             select::more(left_out, "client")
         ));
     }
@@ -219,9 +219,9 @@ fn load_panel(scenario: &Scenario, report: &Report, notes: &mut Vec<String>) -> 
     .collect();
     if !left_out.is_empty() {
         notes.push(format!(
-            "Load: the {} clients and {} edges in most trouble shown; and {} (see timeseries.csv)",
-            clients.len(),
-            chosen_edges.len(),
+            "Load: the {} and {} in most trouble shown; and {} (see timeseries.csv)",
+            select::count(clients.len(), "client"),
+            select::count(chosen_edges.len(), "edge"),
             left_out.join(", ")
         ));
     }

@@ -134,13 +134,18 @@ pub fn load_split(clients: usize, edges: usize) -> (usize, usize) {
     (c, e)
 }
 
+/// "N NOUNs" (singular for one).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// "N more NOUNs" (singular for one).
 pub fn more(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 more {noun}")
-    } else {
-        format!("{n} more {noun}s")
-    }
+    count(n, &format!("more {noun}"))
 }
 
 #[cfg(test)]
@@ -200,5 +205,6 @@ mod tests {
         assert_eq!(ppm(7.0), 1_000_000);
         assert_eq!(more(1, "pod"), "1 more pod");
         assert_eq!(more(80, "pod"), "80 more pods");
+        assert_eq!(count(1, "client"), "1 client");
     }
 }
