@@ -7,11 +7,13 @@
 
 pub mod select;
 
+use std::collections::BTreeMap;
+
 use models::config::{FaultKind, Scenario, ServiceConfig};
 use models::metrics::PodState;
 use models::outcome::Failure;
 use models::policy::breaker::BreakerState;
-use models::report::{BreakerBand, PodBand, Report};
+use models::report::{BreakerBand, PodBand, PodSummary, Report};
 use plots::{
     BandPanel, BandRow, LinePanel, Panel, RefLine, Series, Shade, Span, StackedPanel, StateStyle, Timeline,
     Tone,
@@ -88,10 +90,13 @@ fn chosen_services<'a>(
     notes: &mut Vec<String>,
 ) -> Vec<&'a ServiceConfig> {
     let all = &scenario.services;
-    let trouble = |name: &str| {
-        let s = report.summary.services.iter().find(|s| s.name == name);
-        s.map_or([0; 4], select::service_trouble)
-    };
+    let by_name: BTreeMap<&str, _> = report
+        .summary
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), s))
+        .collect();
+    let trouble = |name: &str| by_name.get(name).map_or([0; 4], |s| select::service_trouble(s));
     let chosen = select::most_troubled(
         all.iter().map(|s| (s.name.as_str(), trouble(&s.name))),
         select::MAX_SERVICES,
@@ -108,12 +113,20 @@ fn chosen_services<'a>(
 
 /// The clients of the scenario with their trouble (none for a client without a summary).
 fn client_troubles<'a>(scenario: &'a Scenario, report: &Report) -> Vec<(&'a str, select::Trouble)> {
+    let by_name: BTreeMap<&str, _> = report
+        .summary
+        .clients
+        .iter()
+        .map(|c| (c.name.as_str(), c))
+        .collect();
     scenario
         .clients
         .iter()
         .map(|c| {
-            let s = report.summary.clients.iter().find(|s| s.name == c.name);
-            (c.name.as_str(), s.map_or([0; 4], select::client_trouble))
+            let t = by_name
+                .get(c.name.as_str())
+                .map_or([0; 4], |s| select::client_trouble(s));
+            (c.name.as_str(), t)
         })
         .collect()
 }
@@ -365,10 +378,14 @@ fn pod_bands(report: &Report, end: f64, notes: &mut Vec<String>) -> Panel {
         PodState::Starting => 2,
         PodState::Down => 3,
     };
+    let pods: BTreeMap<&str, &PodSummary> = (report.summary.services.iter())
+        .flat_map(|s| &s.pods)
+        .map(|p| (p.name.as_str(), p))
+        .collect();
     let chosen = chosen_rows(
         &report.bands.pods,
         |p: &PodBand| p.pod.clone(),
-        |p| select::pod_trouble(report, p, end_ns(end)),
+        |p| select::pod_trouble(pods.get(p.pod.as_str()).copied(), p, end_ns(end)),
         ("Pods", "pod", "timeseries.csv"),
         notes,
     );

@@ -12,7 +12,7 @@ use std::cmp::Reverse;
 
 use models::metrics::PodState;
 use models::policy::breaker::BreakerState;
-use models::report::{BreakerBand, ClientSummary, EdgeSummary, PodBand, Report, ServiceSummary};
+use models::report::{BreakerBand, ClientSummary, EdgeSummary, PodBand, PodSummary, ServiceSummary};
 
 /// Most service panels a timeline shows.
 pub const MAX_SERVICES: usize = 12;
@@ -71,14 +71,8 @@ pub fn client_trouble(c: &ClientSummary) -> Trouble {
 }
 
 /// A pod's trouble: kills, restarts, time not ready (the fraction of the run, in ppm), then
-/// time in the `killed / restarting` state by its band (ns).
-pub fn pod_trouble(report: &Report, band: &PodBand, end_ns: u64) -> Trouble {
-    let pod = report
-        .summary
-        .services
-        .iter()
-        .flat_map(|s| &s.pods)
-        .find(|p| p.name == band.pod);
+/// time in the `killed / restarting` state by its band (ns); `pod` is its summary, if any.
+pub fn pod_trouble(pod: Option<&PodSummary>, band: &PodBand, end_ns: u64) -> Trouble {
     let down = time_in(&band.states, end_ns, |s| s == PodState::Down);
     match pod {
         Some(p) => [
