@@ -11,13 +11,19 @@ pub struct Timeline {
     pub title: String,
     /// Smaller line under the title (scenario, seed, ...); may be empty.
     pub subtitle: String,
+    /// Lines printed under the subtitle, e.g. what a large scenario's chart leaves out ("and 108
+    /// more services (see timeseries.csv)"); each is shortened to the image's width, and at most
+    /// [`crate::MAX_NOTES`] are printed (the last then says how many more there were).
+    pub notes: Vec<String>,
     /// Width of one bucket of the per-bucket series, in seconds.
     pub bucket_secs: f64,
     /// End of the time axis, in seconds (the axis always starts at 0).
     pub end_secs: f64,
     /// Time windows shaded on every panel (faults), each labelled once at the top.
     pub shaded: Vec<Shade>,
-    /// The panels, drawn top to bottom.
+    /// The panels, drawn top to bottom. At most [`crate::MAX_PANELS`] are drawn; the rest are
+    /// left out with a note saying how many, so that the image stays within
+    /// [`crate::MAX_PIXELS`] however many panels there are.
     pub panels: Vec<Panel>,
 }
 

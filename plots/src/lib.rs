@@ -8,7 +8,9 @@
 //!   an instant lines up down the page: lines (optionally log y, with dashed reference lines such
 //!   as a capacity), stacked areas (outcomes per bucket) and state bands (one row per pod or
 //!   breaker). Fault windows are shaded on every panel and labelled once at the top. Bucket `i`
-//!   is plotted at its middle, `(i + 0.5) · bucket_secs`.
+//!   is plotted at its middle, `(i + 0.5) · bucket_secs`. Notes (e.g. what a caller left out)
+//!   are printed under the subtitle. The image's height is bounded whatever the input: at most
+//!   [`MAX_PANELS`] panels are drawn, the rest counted in a note.
 //! - [`sweep_svg`] / [`sweep_png`]: a metric against a parameter, one line with markers and a
 //!   translucent 95% confidence band per value of a second parameter.
 //! - [`heatmap_svg`] / [`heatmap_png`]: a metric over two parameters, on a viridis colour scale
@@ -53,6 +55,7 @@ pub use data::{
 };
 pub use error::PlotError;
 pub use style::{MAX_PIXELS, layer_colour, series_colour, tone_colour};
+pub use timeline::{MAX_NOTES, MAX_PANELS};
 
 /// Size in pixels (width, height) of the timeline image for `t`.
 pub fn timeline_size(t: &Timeline) -> Result<(u32, u32), PlotError> {

@@ -1,7 +1,12 @@
 //! The incident timeline: panels stacked on one shared time axis, fault windows shaded.
 //!
-//! Layout (top to bottom): title, subtitle, the fault labels, then each panel (title row, plot,
-//! time tick labels); "time (s)" under the last panel. Every plot has the same left and right
+//! Layout (top to bottom): title, subtitle, the notes, the fault labels, then each panel (title
+//! row, plot, time tick labels); "time (s)" under the last panel.
+//!
+//! **Size.** However large the input, the image stays within [`crate::MAX_PIXELS`]: at most
+//! [`MAX_PANELS`] panels are drawn (the rest are counted in a note), at most [`MAX_NOTES`] note
+//! lines, three rows of fault labels, a band panel is at most 600 px tall whatever its rows, and a
+//! legend makes room for at most 12 entries (more are summarised as "+N more"). Every plot has the same left and right
 //! edge, so an instant lines up down the page; legends sit in a column right of the plots, so
 //! they never cover data.
 
@@ -31,6 +36,14 @@ const PANEL_GAP: i32 = 18;
 const MAX_LEGEND: usize = 12;
 /// Height of one line of fault labels.
 const SHADE_ROW: i32 = 26;
+/// Height of one note line.
+const NOTE_ROW: i32 = 24;
+/// Most panels a timeline draws; the rest are left out with a note. With the tallest panels (a
+/// band panel is at most 600 px plus its title and tick rows) the image stays within
+/// [`crate::MAX_PIXELS`]: `plots/tests/degenerate.rs` draws the worst case.
+pub const MAX_PANELS: usize = 24;
+/// Most note lines printed under the subtitle; the last then counts the notes left out.
+pub const MAX_NOTES: usize = 6;
 
 /// Pixel positions of everything, computed before drawing.
 pub(crate) struct Layout<'a> {
@@ -40,6 +53,9 @@ pub(crate) struct Layout<'a> {
     right: i32,
     legend_w: i32,
     subtitle_y: i32,
+    /// The notes, shortened to fit, and where the first one goes.
+    notes: Vec<String>,
+    notes_y: i32,
     shade_y: i32,
     /// Where the bars over the fault windows go, under the labels' rows.
     shade_bar_y: i32,
@@ -68,6 +84,9 @@ impl<'a> Layout<'a> {
         if !t.subtitle.is_empty() {
             y += 28;
         }
+        let notes_y = y;
+        let notes = notes(t);
+        y += notes.len() as i32 * NOTE_ROW;
         y += 6;
         let shade_y = y;
         let shade_labels = place_shade_labels(t, &x_scale, left, right);
@@ -89,6 +108,8 @@ impl<'a> Layout<'a> {
             right,
             legend_w,
             subtitle_y,
+            notes,
+            notes_y,
             shade_y,
             shade_bar_y,
             shade_labels,
@@ -105,15 +126,39 @@ impl<'a> Layout<'a> {
     }
 }
 
-/// Each panel of `t` with its data prepared: y axes over the values inside the time axis
-/// (with reference lines), and the stacked tops of stacked panels. A timeline without panels
-/// gets an empty frame, so that the time axis still shows.
+/// The note lines of `t`, shortened to the image's width: when it has more than [`MAX_PANELS`]
+/// panels, how many are left out, then its own notes; at most [`MAX_NOTES`], the last of them
+/// then saying how many notes are left out.
+fn notes(t: &Timeline) -> Vec<String> {
+    let mut all = Vec::new();
+    if t.panels.len() > MAX_PANELS {
+        all.push(format!(
+            "and {} more panels not drawn",
+            t.panels.len() - MAX_PANELS
+        ));
+    }
+    all.extend(t.notes.iter().filter(|n| !n.trim().is_empty()).cloned());
+    if all.len() > MAX_NOTES {
+        let more = all.len() - (MAX_NOTES - 1);
+        all.truncate(MAX_NOTES - 1);
+        all.push(format!("and {more} more notes"));
+    }
+    let room = (WIDTH - 2 * MARGIN) as u32;
+    all.iter()
+        .map(|n| style::fit_text(n, size::AXIS, false, room))
+        .collect()
+}
+
+/// Each panel of `t` (the first [`MAX_PANELS`]) with its data prepared: y axes over the values
+/// inside the time axis (with reference lines), and the stacked tops of stacked panels. A
+/// timeline without panels gets an empty frame, so that the time axis still shows.
 fn prepare<'a>(t: &'a Timeline, time: &Time) -> Vec<Prep<'a>> {
     if t.panels.is_empty() {
         return vec![Prep::Empty];
     }
     t.panels
         .iter()
+        .take(MAX_PANELS)
         .map(|p| match p {
             Panel::Lines(l) => {
                 let values = l
@@ -265,6 +310,19 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout
         Anchor::TopLeft,
         false,
     )?;
+    for (i, note) in l.notes.iter().enumerate() {
+        let y = l.notes_y + i as i32 * NOTE_ROW;
+        draw::text(
+            area,
+            note,
+            (MARGIN, y),
+            size::AXIS,
+            false,
+            INK,
+            Anchor::TopLeft,
+            false,
+        )?;
+    }
     shade_labels(area, l)?;
     let x = l.x_scale();
     let windows: Vec<(i32, i32)> = l.shade_labels.iter().map(|s| (s.x0, s.x1)).collect();

@@ -192,6 +192,7 @@ pub fn cascade() -> Timeline {
     Timeline {
         title: "cascade: slow classification takes upload down".into(),
         subtitle: "seed 42 · 3 upload pods × 16 threads · 100 requests/s · 1 s buckets".into(),
+        notes: vec![],
         bucket_secs: 1.0,
         end_secs: 120.0,
         shaded: vec![Shade {

@@ -53,7 +53,8 @@ fn valid_json(what: &str, text: &str) -> Result<serde_json::Value, Failure> {
 }
 
 /// Every output renders: summary.json, timeseries.csv and events.jsonl (valid, every number
-/// finite), the summary table, the narrated anatomy and the timeline SVG (no NaN or infinity).
+/// finite), the summary table, the narrated anatomy and the timeline SVG (no NaN or infinity),
+/// and the timeline PNG's size is within `plots::MAX_PIXELS`.
 pub(in crate::swarm) fn check_rendering(
     scenario: &Scenario,
     report: &models::report::Report,
@@ -91,8 +92,14 @@ pub(in crate::swarm) fn check_rendering(
     let anatomy = crate::narrate::narrate(scenario, &report.log, report.summary.log_dropped).join("\n");
     nonfinite_word("the anatomy", &without_names(scenario, &anatomy))?;
     let timeline = crate::charts::timeline(scenario, report, hash);
-    let svg = plots::timeline_svg(&timeline)
-        .map_err(|e| Failure::new(FailureKind::Panic, format!("the timeline does not draw: {e}")))?;
+    let cannot_draw =
+        |e: String| Failure::new(FailureKind::Panic, format!("the timeline does not draw: {e}"));
+    let svg = plots::timeline_svg(&timeline).map_err(|e| cannot_draw(e.to_string()))?;
+    // The PNG is not drawn (it is slow), but its size is checked: `run --out` writes it.
+    let (w, h) = plots::timeline_size(&timeline).map_err(|e| cannot_draw(e.to_string()))?;
+    if u64::from(w) * u64::from(h) > plots::MAX_PIXELS {
+        return Err(cannot_draw(format!("its PNG would be {w}×{h} pixels")));
+    }
     nonfinite_word("timeline.svg", &without_names(scenario, &svg))
 }
 

@@ -1,13 +1,19 @@
 //! From a run's report to the incident timeline (plots' data types): stacked panels on one time
 //! axis: offered load against attempts at each callee, outcomes per second, in-flight and queue
 //! per service with capacity lines, latency p50/p99, and state bands for pods and breakers, with
-//! fault windows shaded.
+//! fault windows shaded. A large scenario's timeline shows the services, clients, edges, pods
+//! and breakers in most trouble, up to fixed limits, and says in notes how many it leaves out
+//! ([`select`]), so its height is bounded and drawing it never fails.
+
+pub mod select;
+
+use std::collections::BTreeMap;
 
 use models::config::{FaultKind, Scenario, ServiceConfig};
 use models::metrics::PodState;
 use models::outcome::Failure;
 use models::policy::breaker::BreakerState;
-use models::report::Report;
+use models::report::{BreakerBand, PodBand, PodSummary, Report};
 use plots::{
     BandPanel, BandRow, LinePanel, Panel, RefLine, Series, Shade, Span, StackedPanel, StateStyle, Timeline,
     Tone,
@@ -40,19 +46,25 @@ fn line(label: impl Into<String>, values: Vec<f64>, dashed: bool) -> Series {
 }
 
 /// The timeline of a run: load, outcomes, one panel per service, latency, pod bands and (when
-/// there are breakers) breaker bands, with fault windows shaded.
+/// there are breakers) breaker bands, with fault windows shaded; past [`select`]'s limits, those
+/// in most trouble, with a note for each kind of thing left out.
 pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
     let s = &report.summary;
     let bucket = report.series.bucket_s;
     let end = s.stop.at_s;
-    let mut panels = vec![load_panel(scenario, report), outcome_panel(scenario, report)];
-    for svc in &scenario.services {
+    let mut notes = Vec::new();
+    let mut panels = vec![
+        load_panel(scenario, report, &mut notes),
+        outcome_panel(scenario, report),
+    ];
+    let services = chosen_services(scenario, report, &mut notes);
+    for svc in services {
         panels.push(service_panel(report, svc));
     }
-    panels.push(latency_panel(scenario, report));
-    panels.push(pod_bands(report, end));
+    panels.push(latency_panel(scenario, report, &mut notes));
+    panels.push(pod_bands(report, end, &mut notes));
     if !report.bands.breakers.is_empty() {
-        panels.push(breaker_bands(report, end));
+        panels.push(breaker_bands(report, end, &mut notes));
     }
     Timeline {
         title: format!("{}: incident timeline", s.scenario),
@@ -62,11 +74,61 @@ pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
             SimDuration::from_secs_f64(s.duration_s),
             SimDuration::from_secs_f64(bucket)
         ),
+        notes,
         bucket_secs: bucket,
         end_secs: end,
         shaded: fault_shades(scenario, end),
         panels,
     }
+}
+
+/// The services that get a panel: all, or the [`select::MAX_SERVICES`] in most trouble (in
+/// scenario order), with a note for the rest.
+fn chosen_services<'a>(
+    scenario: &'a Scenario,
+    report: &Report,
+    notes: &mut Vec<String>,
+) -> Vec<&'a ServiceConfig> {
+    let all = &scenario.services;
+    let by_name: BTreeMap<&str, _> = report
+        .summary
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), s))
+        .collect();
+    let trouble = |name: &str| by_name.get(name).map_or([0; 4], |s| select::service_trouble(s));
+    let chosen = select::most_troubled(
+        all.iter().map(|s| (s.name.as_str(), trouble(&s.name))),
+        select::MAX_SERVICES,
+    );
+    if chosen.len() < all.len() {
+        notes.push(format!(
+            "Services: the {} in most trouble shown; and {} (see timeseries.csv)",
+            chosen.len(),
+            select::more(all.len() - chosen.len(), "service")
+        ));
+    }
+    chosen.into_iter().map(|i| &all[i]).collect()
+}
+
+/// The clients of the scenario with their trouble (none for a client without a summary).
+fn client_troubles<'a>(scenario: &'a Scenario, report: &Report) -> Vec<(&'a str, select::Trouble)> {
+    let by_name: BTreeMap<&str, _> = report
+        .summary
+        .clients
+        .iter()
+        .map(|c| (c.name.as_str(), c))
+        .collect();
+    scenario
+        .clients
+        .iter()
+        .map(|c| {
+            let t = by_name
+                .get(c.name.as_str())
+                .map_or([0; 4], |s| select::client_trouble(s));
+            (c.name.as_str(), t)
+        })
+        .collect()
 }
 
 /// The numeric column `name` of the time series, or empty if there is none.
@@ -96,11 +158,22 @@ fn service_panel(report: &Report, svc: &ServiceConfig) -> Panel {
 }
 
 /// Latency p50 (dashed) and p99 of each client's answered requests (ok or degraded), and the
-/// p99 of its failed ones as a separate line, in ms on a log axis. A bucket where nothing was
-/// answered is a gap in the answered lines, not the failures' latency.
-fn latency_panel(scenario: &Scenario, report: &Report) -> Panel {
+/// p99 of its failed ones as a separate line, in ms on a log axis, for the
+/// [`select::MAX_LATENCY_CLIENTS`] clients in most trouble. A bucket where nothing was answered
+/// is a gap in the answered lines, not the failures' latency.
+fn latency_panel(scenario: &Scenario, report: &Report, notes: &mut Vec<String>) -> Panel {
+    let troubles = client_troubles(scenario, report);
+    let chosen = select::most_troubled(troubles.into_iter(), select::MAX_LATENCY_CLIENTS);
+    let left_out = scenario.clients.len() - chosen.len();
+    if left_out > 0 {
+        notes.push(format!(
+            "Latency: the {} in most trouble shown; and {} (see timeseries.csv)",
+            select::count(chosen.len(), "client"),
+            select::more(left_out, "client")
+        ));
+    }
     let mut latency = Vec::new();
-    for c in &scenario.clients {
+    for c in chosen.into_iter().map(|i| &scenario.clients[i]) {
         for q in ["p50", "p99"] {
             let v = column(report, &format!("client.{}.latency_{q}_ms", c.name));
             latency.push(line(format!("{} {q}", c.name), v, q == "p50"));
@@ -141,11 +214,36 @@ fn fault_shades(scenario: &Scenario, end: f64) -> Vec<Shade> {
         .collect()
 }
 
-/// Offered load (first tries) of each client against the attempts at each callee, per second.
-fn load_panel(scenario: &Scenario, report: &Report) -> Panel {
+/// Offered load (first tries) of each client against the attempts at each callee, per second;
+/// at most [`select::MAX_LOAD_LINES`] lines, split by [`select::load_split`] between the clients
+/// and the edges in most trouble.
+fn load_panel(scenario: &Scenario, report: &Report, notes: &mut Vec<String>) -> Panel {
     let bucket = report.series.bucket_s;
+    let edges = &report.summary.edges;
+    let (kc, ke) = select::load_split(scenario.clients.len(), edges.len());
+    let clients = select::most_troubled(client_troubles(scenario, report).into_iter(), kc);
+    let chosen_edges = select::most_troubled(
+        edges.iter().map(|e| (e.name.as_str(), select::edge_trouble(e))),
+        ke,
+    );
+    let left_out: Vec<String> = [
+        (scenario.clients.len() - clients.len(), "client"),
+        (edges.len() - chosen_edges.len(), "edge"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, noun)| select::more(n, noun))
+    .collect();
+    if !left_out.is_empty() {
+        notes.push(format!(
+            "Load: the {} and {} in most trouble shown; and {} (see timeseries.csv)",
+            select::count(clients.len(), "client"),
+            select::count(chosen_edges.len(), "edge"),
+            left_out.join(", ")
+        ));
+    }
     let mut series = Vec::new();
-    for c in &scenario.clients {
+    for c in clients.into_iter().map(|i| &scenario.clients[i]) {
         let v = report
             .series
             .num(&format!("client.{}.started", c.name))
@@ -156,7 +254,7 @@ fn load_panel(scenario: &Scenario, report: &Report) -> Panel {
             false,
         ));
     }
-    for e in &report.summary.edges {
+    for e in chosen_edges.into_iter().map(|i| &edges[i]) {
         let v = report
             .series
             .num(&format!("edge.{}.attempts", e.name))
@@ -230,8 +328,36 @@ fn spans<S: Copy + PartialEq>(
         .collect()
 }
 
-/// The state bands of every pod: ready, not ready, starting, killed or restarting.
-fn pod_bands(report: &Report, end: f64) -> Panel {
+/// The bands that get a row: all, or the [`select::MAX_BAND_ROWS`] in most trouble (in their
+/// order), with a note "and N more NOUNs (see WHERE)" for the rest under `what`.
+fn chosen_rows<'a, B>(
+    bands: &'a [B],
+    name: impl Fn(&B) -> String,
+    trouble: impl Fn(&B) -> select::Trouble,
+    (what, noun, place): (&str, &str, &str),
+    notes: &mut Vec<String>,
+) -> Vec<&'a B> {
+    let names: Vec<String> = bands.iter().map(&name).collect();
+    let items = names.iter().zip(bands).map(|(n, b)| (n.as_str(), trouble(b)));
+    let chosen = select::most_troubled(items, select::MAX_BAND_ROWS);
+    if chosen.len() < bands.len() {
+        notes.push(format!(
+            "{what}: the {} in most trouble shown; and {} (see {place})",
+            chosen.len(),
+            select::more(bands.len() - chosen.len(), noun)
+        ));
+    }
+    chosen.into_iter().map(|i| &bands[i]).collect()
+}
+
+/// `end` (seconds) in whole nanoseconds.
+fn end_ns(end: f64) -> u64 {
+    SimDuration::from_secs_f64(end).as_nanos()
+}
+
+/// The state bands of every pod (of the [`select::MAX_BAND_ROWS`] in most trouble): ready, not
+/// ready, starting, killed or restarting.
+fn pod_bands(report: &Report, end: f64, notes: &mut Vec<String>) -> Panel {
     let states = vec![
         StateStyle {
             name: "ready".into(),
@@ -256,10 +382,19 @@ fn pod_bands(report: &Report, end: f64) -> Panel {
         PodState::Starting => 2,
         PodState::Down => 3,
     };
-    let rows = report
-        .bands
-        .pods
-        .iter()
+    let pods: BTreeMap<&str, &PodSummary> = (report.summary.services.iter())
+        .flat_map(|s| &s.pods)
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    let chosen = chosen_rows(
+        &report.bands.pods,
+        |p: &PodBand| p.pod.clone(),
+        |p| select::pod_trouble(pods.get(p.pod.as_str()).copied(), p, end_ns(end)),
+        ("Pods", "pod", "timeseries.csv"),
+        notes,
+    );
+    let rows = chosen
+        .into_iter()
         .map(|p| BandRow {
             label: p.pod.clone(),
             spans: spans(&p.states, until(p.kept_until, end), index),
@@ -272,8 +407,9 @@ fn pod_bands(report: &Report, end: f64) -> Panel {
     })
 }
 
-/// The state bands of every circuit breaker: closed, half-open, open.
-fn breaker_bands(report: &Report, end: f64) -> Panel {
+/// The state bands of every circuit breaker (of the [`select::MAX_BAND_ROWS`] in most trouble):
+/// closed, half-open, open.
+fn breaker_bands(report: &Report, end: f64, notes: &mut Vec<String>) -> Panel {
     let states = vec![
         StateStyle {
             name: "closed".into(),
@@ -293,12 +429,18 @@ fn breaker_bands(report: &Report, end: f64) -> Panel {
         BreakerState::HalfOpen => 1,
         BreakerState::Open => 2,
     };
-    let rows = report
-        .bands
-        .breakers
-        .iter()
+    let label = |b: &BreakerBand| format!("{} @ {}", b.edge, b.owner);
+    let chosen = chosen_rows(
+        &report.bands.breakers,
+        label,
+        |b| select::breaker_trouble(b, end_ns(end)),
+        ("Circuit breakers", "breaker", "events.jsonl"),
+        notes,
+    );
+    let rows = chosen
+        .into_iter()
         .map(|b| BandRow {
-            label: format!("{} @ {}", b.edge, b.owner),
+            label: label(b),
             spans: spans(&b.states, until(b.kept_until, end), index),
         })
         .collect();
