@@ -204,15 +204,41 @@ impl RateSchedule {
         }
     }
 
-    /// The end of the linear piece containing `t` (or `SimTime::MAX` after the last point), and
-    /// the largest rate on `[t, end)`.
-    pub fn piece_at(&self, t: SimTime) -> (SimTime, f64) {
+    /// The linear piece containing `t`: its end (`SimTime::MAX` after the last point), the rate
+    /// at `t` and the slope on `[t, end)`, in requests per second per second (0 after the last
+    /// point, and exactly 0 on a flat piece).
+    pub fn piece_at(&self, t: SimTime) -> RatePiece {
         let i = self.points.partition_point(|&(pt, _)| pt <= t);
+        let rate = self.rate_at(t);
         match self.points.get(i) {
-            None => (SimTime::MAX, self.rate_at(t)),
-            Some(&(t1, r1)) => (t1, self.rate_at(t).max(r1)),
+            None => RatePiece {
+                end: SimTime::MAX,
+                rate,
+                slope: 0.0,
+            },
+            Some(&(t1, r1)) => {
+                let span = t1.saturating_since(t).as_secs_f64();
+                let slope = if r1 == rate || span == 0.0 {
+                    0.0
+                } else {
+                    (r1 - rate) / span
+                };
+                RatePiece { end: t1, rate, slope }
+            }
         }
     }
+}
+
+/// A linear piece of a [`RateSchedule`], from a time `t` on: the rate is `rate + slope × (u −
+/// t)` at `u` in `[t, end)`.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct RatePiece {
+    /// Where the piece ends.
+    pub end: SimTime,
+    /// The rate at its start, requests per second.
+    pub rate: f64,
+    /// The rate's change per second.
+    pub slope: f64,
 }
 
 /// A service: identical pods behind a load balancer.

@@ -52,6 +52,10 @@ const DEFAULT_LIMITS: RunLimits = RunLimits {
 /// (caller pod × callee pod), and a limit is better found at load time than as an allocation
 /// failure.
 pub const MAX_REPLICAS: u32 = 1_000;
+/// The highest open-loop rate (`rate`, a schedule's `rate`, `ramp_to` and `spike`), in requests
+/// per second: one per nanosecond on average, the resolution of the simulated clock. Beyond it
+/// arrivals could only pile up at the same instants; `limits.max_events` bounds the run anyway.
+pub const MAX_RATE: f64 = 1e9;
 /// The most users of a closed-loop client (each is a pending event from the start).
 pub const MAX_USERS: u32 = 1_000_000;
 /// The most requests of one burst (each is started at once).
