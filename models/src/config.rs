@@ -43,6 +43,11 @@ pub struct Scenario {
     pub limits: RunLimits,
 }
 
+/// The most time-series cells (columns × buckets) a run keeps: a scenario with many columns
+/// gets wider buckets than `limits.max_buckets` alone would give it. About 13 bytes a numeric
+/// cell and 21 a pod-state cell, outputs included (measured): at most 0.24 GB.
+pub const MAX_SERIES_CELLS: u64 = 10_000_000;
+
 /// Bounds on a run, beyond its duration.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct RunLimits {
@@ -83,10 +88,27 @@ impl Scenario {
         }
     }
 
+    /// The time-series columns a run writes: per client 3 counts, one per failure reason and
+    /// 2 latency quantiles; per service and per edge 9; per pod its state.
+    pub fn series_columns(&self) -> u64 {
+        let clients = self.clients.len() as u64 * (5 + crate::outcome::Failure::ALL.len() as u64);
+        let services = self.services.len() as u64 * 9;
+        let edges = self.edges.len() as u64 * 9;
+        let pods: u64 = self.services.iter().map(|s| u64::from(s.replicas)).sum();
+        clients + services + edges + pods
+    }
+
+    /// The most buckets a run keeps per series: `limits.max_buckets`, and no more than
+    /// [`MAX_SERIES_CELLS`] over all its columns.
+    pub fn max_series_buckets(&self) -> u64 {
+        let by_cells = MAX_SERIES_CELLS / self.series_columns().max(1);
+        (self.limits.max_buckets as u64).min(by_cells).max(1)
+    }
+
     /// The bucket width a run uses: `bucket`, doubled as often as needed for `duration` to fit
-    /// in `limits.max_buckets` buckets.
+    /// in [`Scenario::max_series_buckets`] buckets.
     pub fn series_bucket(&self) -> SimDuration {
-        let max = self.limits.max_buckets.max(1) as u64;
+        let max = self.max_series_buckets();
         let mut width = self.bucket.as_nanos().max(1);
         while self.duration.as_nanos().div_ceil(width) > max {
             width = width.saturating_mul(2);
