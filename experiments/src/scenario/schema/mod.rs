@@ -52,7 +52,8 @@ pub const CEILING_MAX_LOG_ENTRIES: usize = 1_000_000;
 /// Ceiling of `limits.max_buckets` (series memory is bounded further by
 /// `models::config::MAX_SERIES_CELLS`).
 pub const CEILING_MAX_BUCKETS: usize = 100_000;
-/// The most pods of all services together (about 1.3 KB each, before their callers' state).
+/// The most pods of all services together (about 1.2 KB each, measured, before their callers'
+/// state).
 pub const MAX_PODS: u64 = 10_000;
 /// The most (caller pod, callee pod) pairs over all service-to-service edges: every caller pod
 /// keeps per-edge state for every callee pod (endpoint views, pools), about 15 bytes a pair
