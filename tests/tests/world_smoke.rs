@@ -45,3 +45,30 @@ fn series_widen_to_max_buckets_and_keep_every_count() {
         }
     }
 }
+
+/// Series memory is bounded by cells (columns × buckets), not only by `max_buckets`: 1 000 pods
+/// add 1 000 pod-state columns, so a long run with fine buckets gets fewer of them than
+/// `max_buckets` allows. Before the cap, 1 000 pods at 100 000 buckets were 10⁸ cells (about
+/// 2 GB); with 5 000 services of 1 000 pods nothing bounded them at all.
+#[test]
+fn many_columns_get_fewer_buckets_than_max_buckets() {
+    let mut scenario = build::mmc(0.1, 10.0, 1, SimDuration::from_secs(100_000));
+    scenario.services[0].replicas = 1_000;
+    scenario.bucket = SimDuration::from_secs(1);
+    scenario.limits.max_buckets = 100_000;
+    // 1 client × 18 + 1 service × 9 + 1 edge × 9 + 1 000 pods.
+    assert_eq!(scenario.series_columns(), 1_036);
+    assert_eq!(
+        scenario.max_series_buckets(),
+        models::config::MAX_SERIES_CELLS / 1_036
+    );
+    // 1 s doubled until 100 000 s fit in 9 652 buckets: 16 s, 6 250 buckets.
+    assert_eq!(scenario.series_bucket(), SimDuration::from_secs(16));
+    let report = models::run(scenario.clone(), 1).report;
+    assert_eq!(report.series.buckets, 6_250);
+    let cells = report.series.buckets as u64 * report.series.columns.len() as u64;
+    assert!(cells <= models::config::MAX_SERIES_CELLS, "{cells} cells");
+    // A small scenario keeps its max_buckets.
+    scenario.services[0].replicas = 1;
+    assert_eq!(scenario.max_series_buckets(), 100_000);
+}
