@@ -336,7 +336,10 @@ pub fn otlp(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
         if i > 0 {
             text.push(',');
         }
-        let _ = write!(text, "{{\"resource\":{resource},\"scopeSpans\":[{{\"scope\":{scope},\"spans\":");
+        let _ = write!(
+            text,
+            "{{\"resource\":{resource},\"scopeSpans\":[{{\"scope\":{scope},\"spans\":"
+        );
         let mut spans = JsonArray::after(text);
         for id in ids {
             let s = &trace.spans[id as usize];
@@ -361,7 +364,14 @@ fn otlp_resource<'a>(scenario: &'a Scenario, s: &Span) -> (&'a str, u8) {
 }
 
 /// Span number `id` in OTLP/JSON.
-fn otlp_span(scenario: &Scenario, pods: &[(usize, u32)], seed: u64, run_end: SimTime, id: usize, s: &Span) -> Value {
+fn otlp_span(
+    scenario: &Scenario,
+    pods: &[(usize, u32)],
+    seed: u64,
+    run_end: SimTime,
+    id: usize,
+    s: &Span,
+) -> Value {
     let kind = otlp_resource(scenario, s).1;
     let (ok, status) = status_text(s.status);
     let attributes = otlp_attributes(scenario, pods, s, &status);

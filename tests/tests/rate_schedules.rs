@@ -55,14 +55,24 @@ fn assert_follows(points: Vec<(SimTime, f64)>, duration_s: u64, expected: impl F
 fn poisson_arrivals_follow_a_rising_ramp() {
     // 0 → 2000/s over 10 s, then 0: 100 (2i + 1) arrivals in second i, none after.
     let points = vec![(SimTime::ZERO, 0.0), (at(10), 2000.0), (at(10), 0.0)];
-    assert_follows(points, 12, |i| if i < 10 { 100.0 * (2 * i + 1) as f64 } else { 0.0 });
+    assert_follows(
+        points,
+        12,
+        |i| if i < 10 { 100.0 * (2 * i + 1) as f64 } else { 0.0 },
+    );
 }
 
 #[test]
 fn poisson_arrivals_follow_a_falling_ramp() {
     // 2000/s → 0 over 10 s, then 0: the rate reaches zero, where the inversion has no root.
     let points = vec![(SimTime::ZERO, 2000.0), (at(10), 0.0)];
-    assert_follows(points, 12, |i| if i < 10 { 100.0 * (2 * (9 - i) + 1) as f64 } else { 0.0 });
+    assert_follows(points, 12, |i| {
+        if i < 10 {
+            100.0 * (2 * (9 - i) + 1) as f64
+        } else {
+            0.0
+        }
+    });
 }
 
 #[test]

@@ -144,10 +144,18 @@ mod tests {
 
     #[test]
     fn a_ramp_is_inverted_where_its_integral_reaches_the_draw() {
-        for (rate, slope, e) in [(9.0, 1e12, 2.5), (0.0, 200.0, 1.0), (2000.0, -200.0, 3.0), (1e-3, 1e-3, 1e-9)] {
+        for (rate, slope, e) in [
+            (9.0, 1e12, 2.5),
+            (0.0, 200.0, 1.0),
+            (2000.0, -200.0, 3.0),
+            (1e-3, 1e-3, 1e-9),
+        ] {
             let s = first_arrival(rate, slope, e).expect("a root");
             let integral = rate * s + slope * s * s / 2.0;
-            assert!((integral - e).abs() <= 1e-9 * e.max(1.0), "{rate} {slope} {e}: {s} gives {integral}");
+            assert!(
+                (integral - e).abs() <= 1e-9 * e.max(1.0),
+                "{rate} {slope} {e}: {s} gives {integral}"
+            );
             assert!(s >= 0.0);
         }
     }

@@ -387,10 +387,15 @@ fn check_sizes(ctx: &Ctx, services: &[ServiceConfig], items: &[Item<'_>]) -> Res
     for (svc, item) in services.iter().zip(items) {
         pods += u64::from(svc.replicas);
         if pods > MAX_PODS {
-            let replicas = item.as_table()?.optional("replicas").unwrap_or_else(|| item.clone());
+            let replicas = item
+                .as_table()?
+                .optional("replicas")
+                .unwrap_or_else(|| item.clone());
             return Err(replicas.error(
                 ErrorKind::Rule,
-                format!("at most {MAX_PODS} pods in all services together (a memory ceiling, docs/reliability.md)"),
+                format!(
+                    "at most {MAX_PODS} pods in all services together (a memory ceiling, docs/reliability.md)"
+                ),
                 format!("{pods} pods up to service `{}`", svc.name),
             ));
         }
