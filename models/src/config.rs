@@ -53,7 +53,7 @@ pub const MAX_SERIES_CELLS: u64 = 10_000_000;
 pub struct RunLimits {
     /// The most events the run may process.
     pub max_events: u64,
-    /// The most events that may be pending at once.
+    /// The most events that may be pending at once, plus calls in flight.
     pub max_pending: usize,
     /// The most entries kept in the event log (further entries are counted, not kept).
     pub max_log_entries: usize,

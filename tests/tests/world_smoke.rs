@@ -72,3 +72,30 @@ fn many_columns_get_fewer_buckets_than_max_buckets() {
     scenario.services[0].replicas = 1;
     assert_eq!(scenario.max_series_buckets(), 100_000);
 }
+
+/// Requests queued with no timer pending take memory (about 290 bytes each) without being
+/// pending events: they count against `max_pending` as calls in flight. Before, a queue that
+/// only grows was bounded by `max_events` alone (10⁸ requests, about 29 GB, at the defaults).
+#[test]
+fn requests_queued_without_a_timer_count_against_max_pending() {
+    // 1 000 requests a second into one slot busy for 1 000 s, no timeout, a queue without end.
+    let mut scenario = build::mmc(1_000.0, 0.001, 1, SimDuration::from_secs(100));
+    scenario.services[0].steps = vec![build::work(sim_core::dist::Dist::constant(1_000.0).unwrap())];
+    scenario.limits.max_pending = 10_000;
+    let out = models::run(scenario, 1);
+    assert!(
+        matches!(
+            out.limit,
+            Some(sim_core::sim::LimitExceeded::MaxPending { limit: 10_000, .. })
+        ),
+        "{:?}",
+        out.limit
+    );
+    assert_eq!(out.report.summary.stop.reason, "max_pending");
+    // About 10 000 calls in flight: 10 s of arrivals.
+    assert!(
+        (9.0..11.0).contains(&out.report.summary.stop.at_s),
+        "{}",
+        out.report.summary.stop.at_s
+    );
+}

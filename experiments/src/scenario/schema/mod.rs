@@ -43,8 +43,9 @@ pub const DEFAULT_MAX_LOG_ENTRIES: usize = 20_000;
 pub const DEFAULT_MAX_BUCKETS: usize = 2_000;
 /// Ceiling of `limits.max_events`: no memory, but about two days of CPU at 6 M events/s.
 pub const CEILING_MAX_EVENTS: u64 = 1_000_000_000_000;
-/// Ceiling of `limits.max_pending`: pending events stand for requests in flight, about 330
-/// bytes each with their calls, attempts and timers (measured): 1.6 GB at the ceiling.
+/// Ceiling of `limits.max_pending` (pending events plus calls in flight): a request queued
+/// with no timer counts once and takes about 290 bytes, one with its timeout pending counts
+/// twice and takes about 330 (measured): 1.45 GB at the ceiling.
 pub const CEILING_MAX_PENDING: usize = 5_000_000;
 /// Ceiling of `limits.max_log_entries`: about 310 bytes an entry, `events.jsonl` included
 /// (measured): 0.3 GB at the ceiling.
