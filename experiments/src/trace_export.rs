@@ -11,7 +11,9 @@
 //!   (internal) for calls; status and attributes for outcome, attempt number and breaker state.
 //!   Times are nanoseconds since a fixed epoch, 2026-01-01T00:00:00Z, plus simulated time.
 //!
-//! Both are pure functions of the report: byte-identical for the same scenario and seed.
+//! Both are pure functions of the report: byte-identical for the same scenario and seed. Each
+//! event or span is serialised into the text as soon as it is built ([`JsonArray`]), so the
+//! memory an export needs is about its text: no JSON tree of the whole trace is ever held.
 
 use std::fmt::Write as _;
 
@@ -93,12 +95,65 @@ fn us(t: SimTime) -> f64 {
     t.as_nanos() as f64 / 1000.0
 }
 
+/// A JSON array written element by element into a string: the bytes `serde_json` would write
+/// for the whole array, without holding a tree of its elements.
+pub(crate) struct JsonArray {
+    text: String,
+    empty: bool,
+}
+
+impl JsonArray {
+    /// An array written after `prefix`.
+    fn after(mut prefix: String) -> JsonArray {
+        prefix.push('[');
+        JsonArray {
+            text: prefix,
+            empty: true,
+        }
+    }
+
+    /// Appends one element.
+    fn push(&mut self, value: &Value) {
+        if !self.empty {
+            self.text.push(',');
+        }
+        self.empty = false;
+        serde_json::to_writer(StringWriter(&mut self.text), value).expect("trace serialises");
+    }
+
+    /// The prefix and the array.
+    fn finish(mut self) -> String {
+        self.text.push(']');
+        self.text
+    }
+}
+
+/// `io::Write` into a `String`, for `serde_json::to_writer` (which writes valid UTF-8 only).
+struct StringWriter<'a>(&'a mut String);
+
+impl std::io::Write for StringWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = std::str::from_utf8(buf).map_err(std::io::Error::other)?;
+        self.0.push_str(text);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The Chrome Trace Event JSON of a run: process and thread names, then every span as a
 /// `b`/`e` pair, the in-flight and queue counters, and instant events from the log.
 pub fn chrome(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
     let run_end = run_end(report);
     let pods = pods(scenario);
-    let mut events: Vec<Value> = Vec::new();
+    let other = json!({"meshsim": crate::output::VERSION, "scenario": report.summary.scenario, "seed": report.summary.seed, "sample": trace.sample, "truncated": trace.truncated});
+    // The keys in serde_json's (sorted) order, as `to_string` of the whole document wrote them.
+    let other = serde_json::to_string(&other).expect("trace serialises");
+    let mut events = JsonArray::after(format!(
+        "{{\"displayTimeUnit\":\"ms\",\"otherData\":{other},\"traceEvents\":"
+    ));
     chrome_names(scenario, &mut events);
     for (id, s) in trace.spans.iter().enumerate() {
         chrome_span(
@@ -112,9 +167,8 @@ pub fn chrome(scenario: &Scenario, report: &Report, trace: &TraceData) -> String
     }
     chrome_counters(scenario, report, &mut events);
     chrome_instants(scenario, report, &mut events);
-    let doc = json!({"displayTimeUnit": "ms", "otherData": {"meshsim": crate::output::VERSION, "scenario": report.summary.scenario, "seed": report.summary.seed, "sample": trace.sample, "truncated": trace.truncated}, "traceEvents": events});
-    let mut text = serde_json::to_string(&doc).expect("trace serialises");
-    text.push('\n');
+    let mut text = events.finish();
+    text.push_str("}\n");
     text
 }
 
@@ -124,15 +178,15 @@ fn client_pid(scenario: &Scenario, c: usize) -> usize {
 }
 
 /// Metadata events naming a process per service and per client and a thread per pod.
-fn chrome_names(scenario: &Scenario, events: &mut Vec<Value>) {
+fn chrome_names(scenario: &Scenario, events: &mut JsonArray) {
     for (s, svc) in scenario.services.iter().enumerate() {
-        events.push(json!({"ph": "M", "name": "process_name", "pid": s + 1, "tid": 0, "args": {"name": format!("service {}", svc.name)}}));
+        events.push(&json!({"ph": "M", "name": "process_name", "pid": s + 1, "tid": 0, "args": {"name": format!("service {}", svc.name)}}));
         for r in 0..svc.replicas {
-            events.push(json!({"ph": "M", "name": "thread_name", "pid": s + 1, "tid": r + 1, "args": {"name": format!("{}-{r}", svc.name)}}));
+            events.push(&json!({"ph": "M", "name": "thread_name", "pid": s + 1, "tid": r + 1, "args": {"name": format!("{}-{r}", svc.name)}}));
         }
     }
     for (c, client) in scenario.clients.iter().enumerate() {
-        events.push(json!({"ph": "M", "name": "process_name", "pid": client_pid(scenario, c), "tid": 0, "args": {"name": format!("client {}", client.name)}}));
+        events.push(&json!({"ph": "M", "name": "process_name", "pid": client_pid(scenario, c), "tid": 0, "args": {"name": format!("client {}", client.name)}}));
     }
 }
 
@@ -164,7 +218,7 @@ fn chrome_track(scenario: &Scenario, trace: &TraceData, pods: &[(usize, u32)], s
 /// trace and, for attempts, attempt number and breaker state.
 fn chrome_span(
     scenario: &Scenario,
-    events: &mut Vec<Value>,
+    events: &mut JsonArray,
     id: usize,
     s: &Span,
     track: (usize, u32),
@@ -187,12 +241,12 @@ fn chrome_span(
         }
     }
     let hex = format!("0x{id:x}");
-    events.push(json!({"ph": "b", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(s.start), "args": args}));
-    events.push(json!({"ph": "e", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(end_of(s, run_end))}));
+    events.push(&json!({"ph": "b", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(s.start), "args": args}));
+    events.push(&json!({"ph": "e", "cat": cat, "name": name, "id": hex, "pid": pid, "tid": tid, "ts": us(end_of(s, run_end))}));
 }
 
 /// In-flight and queued counters (`C` events) of every service, one per bucket.
-fn chrome_counters(scenario: &Scenario, report: &Report, events: &mut Vec<Value>) {
+fn chrome_counters(scenario: &Scenario, report: &Report, events: &mut JsonArray) {
     let bucket = report.series.bucket_s;
     for (s, svc) in scenario.services.iter().enumerate() {
         let busy = report
@@ -205,13 +259,13 @@ fn chrome_counters(scenario: &Scenario, report: &Report, events: &mut Vec<Value>
             .unwrap_or(&[]);
         for (b, (x, q)) in busy.iter().zip(queued).enumerate() {
             let ts = b as f64 * bucket * 1e6;
-            events.push(json!({"ph": "C", "name": "in flight / queued", "pid": s + 1, "tid": 0, "ts": ts, "args": {"in_flight": x, "queued": q}}));
+            events.push(&json!({"ph": "C", "name": "in flight / queued", "pid": s + 1, "tid": 0, "ts": ts, "args": {"in_flight": x, "queued": q}}));
         }
     }
 }
 
 /// Kills, restarts and breaker transitions from the log as instant events on their pod's track.
-fn chrome_instants(scenario: &Scenario, report: &Report, events: &mut Vec<Value>) {
+fn chrome_instants(scenario: &Scenario, report: &Report, events: &mut JsonArray) {
     let pod_track = |name: &str| -> Option<(usize, u32)> {
         scenario.services.iter().enumerate().find_map(|(s, svc)| {
             let r: u32 = name.strip_prefix(&svc.name)?.strip_prefix('-')?.parse().ok()?;
@@ -230,7 +284,7 @@ fn chrome_instants(scenario: &Scenario, report: &Report, events: &mut Vec<Value>
             _ => continue,
         };
         let (pid, tid) = pod_track(pod).unwrap_or((0, 0));
-        events.push(json!({"ph": "i", "s": "t", "name": what, "pid": pid, "tid": tid, "ts": e.t * 1e6}));
+        events.push(&json!({"ph": "i", "s": "t", "name": what, "pid": pid, "tid": tid, "ts": e.t * 1e6}));
     }
 }
 
@@ -264,45 +318,62 @@ pub fn otlp(scenario: &Scenario, report: &Report, trace: &TraceData) -> String {
     let seed = report.summary.seed;
     let run_end = run_end(report);
     let pods = pods(scenario);
-    let mut by_resource: Vec<(&str, Vec<Value>)> = Vec::new();
+    // Each resource's spans, resources in order of first use (span ids only: 4 bytes a span).
+    let mut by_resource: Vec<(&str, Vec<u32>)> = Vec::new();
     for (id, s) in trace.spans.iter().enumerate() {
-        let (resource, span) = otlp_span(scenario, &pods, seed, run_end, id, s);
+        let resource = otlp_resource(scenario, s).0;
         match by_resource.iter_mut().find(|(r, _)| *r == resource) {
-            Some((_, spans)) => spans.push(span),
-            None => by_resource.push((resource, vec![span])),
+            Some((_, ids)) => ids.push(id as u32),
+            None => by_resource.push((resource, vec![id as u32])),
         }
     }
-    let resource_spans: Vec<Value> = by_resource
-        .into_iter()
-        .map(|(name, spans)| {
-            json!({
-                "resource": {"attributes": [attr("service.name", json!(name))]},
-                "scopeSpans": [{"scope": {"name": "meshsim", "version": crate::output::VERSION}, "spans": spans}]
-            })
-        })
-        .collect();
-    let mut text =
-        serde_json::to_string(&json!({"resourceSpans": resource_spans})).expect("trace serialises");
-    let _ = writeln!(text);
+    // The keys in serde_json's (sorted) order: resource, scopeSpans; scope, spans.
+    let scope = json!({"name": "meshsim", "version": crate::output::VERSION});
+    let scope = serde_json::to_string(&scope).expect("trace serialises");
+    let mut text = String::from("{\"resourceSpans\":[");
+    for (i, (name, ids)) in by_resource.into_iter().enumerate() {
+        let resource = json!({"attributes": [attr("service.name", json!(name))]});
+        let resource = serde_json::to_string(&resource).expect("trace serialises");
+        if i > 0 {
+            text.push(',');
+        }
+        let _ = write!(
+            text,
+            "{{\"resource\":{resource},\"scopeSpans\":[{{\"scope\":{scope},\"spans\":"
+        );
+        let mut spans = JsonArray::after(text);
+        for id in ids {
+            let s = &trace.spans[id as usize];
+            spans.push(&otlp_span(scenario, &pods, seed, run_end, id as usize, s));
+        }
+        text = spans.finish();
+        text.push_str("}]}");
+    }
+    text.push_str("]}\n");
     text
 }
 
-/// Span number `id` in OTLP/JSON, with its resource (`service.name`): the side doing the work.
-fn otlp_span<'a>(
-    scenario: &'a Scenario,
+/// The resource (`service.name`: the side doing the work) and OTLP span kind of a span.
+fn otlp_resource<'a>(scenario: &'a Scenario, s: &Span) -> (&'a str, u8) {
+    let (caller, callee) = edge_names(scenario, s.edge);
+    match s.kind {
+        SpanKind::Request => (caller, 3),
+        SpanKind::Call => (caller, 1),
+        SpanKind::Attempt => (caller, 3),
+        SpanKind::Server => (callee, 2),
+    }
+}
+
+/// Span number `id` in OTLP/JSON.
+fn otlp_span(
+    scenario: &Scenario,
     pods: &[(usize, u32)],
     seed: u64,
     run_end: SimTime,
     id: usize,
     s: &Span,
-) -> (&'a str, Value) {
-    let (caller, callee) = edge_names(scenario, s.edge);
-    let (resource, kind) = match s.kind {
-        SpanKind::Request => (caller, 3),
-        SpanKind::Call => (caller, 1),
-        SpanKind::Attempt => (caller, 3),
-        SpanKind::Server => (callee, 2),
-    };
+) -> Value {
+    let kind = otlp_resource(scenario, s).1;
     let (ok, status) = status_text(s.status);
     let attributes = otlp_attributes(scenario, pods, s, &status);
     let code = match s.status {
@@ -323,7 +394,7 @@ fn otlp_span<'a>(
     if s.parent != NO_SPAN {
         span["parentSpanId"] = json!(hex64(seed, s.parent));
     }
-    (resource, span)
+    span
 }
 
 /// A span's attributes: kind, outcome (`status`), attempt number and breaker state for

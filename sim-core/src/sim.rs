@@ -45,6 +45,13 @@ pub trait Model {
     type Event;
     /// Reacts to `event` at `sched.now()`.
     fn handle(&mut self, event: Self::Event, sched: &mut Scheduler<Self::Event>);
+
+    /// Work the model holds that is not (only) a pending event, counted with the pending events
+    /// against [`Limits::max_pending`] after every event: requests waiting in a queue with no
+    /// timer take memory too. None by default.
+    fn held(&self) -> usize {
+        0
+    }
 }
 
 /// The clock and the pending events, as seen by a model while it handles an event.
@@ -114,7 +121,8 @@ pub struct Limits {
     pub end: SimTime,
     /// The most events the run may process.
     pub max_events: u64,
-    /// The most events that may be pending at once (a runaway retry storm hits this).
+    /// The most events that may be pending at once, plus the work the model holds
+    /// ([`Model::held`]): a runaway retry storm, or a queue that only grows, hits this.
     pub max_pending: usize,
 }
 
@@ -138,7 +146,8 @@ pub enum LimitExceeded {
         /// The simulated time when it was hit.
         at: SimTime,
     },
-    /// More than [`Limits::max_pending`] events were pending after an event was handled.
+    /// More than [`Limits::max_pending`] events were pending (with the work the model holds)
+    /// after an event was handled.
     MaxPending {
         /// The configured limit.
         limit: usize,
@@ -279,7 +288,7 @@ impl<M: Model> Simulation<M> {
         self.sched.now = time;
         self.events += 1;
         self.model.handle(event, &mut self.sched);
-        if self.sched.queue.len() > self.limits.max_pending {
+        if self.sched.queue.len().saturating_add(self.model.held()) > self.limits.max_pending {
             return Err(LimitExceeded::MaxPending {
                 limit: self.limits.max_pending,
                 at: time,
@@ -319,6 +328,35 @@ mod tests {
         assert!(matches!(
             storm(limits),
             Err(LimitExceeded::MaxEvents { limit: 1000, .. })
+        ));
+    }
+
+    /// Holds one more piece of work per event, with a single event pending: a queue that grows.
+    struct Hoard(usize);
+    impl Model for Hoard {
+        type Event = ();
+        fn handle(&mut self, _: (), sched: &mut Scheduler<()>) {
+            self.0 += 1;
+            sched.schedule_in(SimDuration::from_secs(1), ());
+        }
+        fn held(&self) -> usize {
+            self.0
+        }
+    }
+
+    #[test]
+    fn work_held_by_the_model_counts_against_max_pending() {
+        let limits = Limits {
+            end: SimTime::MAX,
+            max_events: 1000,
+            max_pending: 64,
+        };
+        let mut sim = Simulation::new(Hoard(0), limits);
+        sim.scheduler().schedule_at(SimTime::ZERO, ());
+        // One pending event and 64 held after the 64th event.
+        assert!(matches!(
+            sim.run(),
+            Err(LimitExceeded::MaxPending { limit: 64, at }) if at == SimTime::from_secs(63)
         ));
     }
 

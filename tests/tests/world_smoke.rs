@@ -45,3 +45,57 @@ fn series_widen_to_max_buckets_and_keep_every_count() {
         }
     }
 }
+
+/// Series memory is bounded by cells (columns × buckets), not only by `max_buckets`: 1 000 pods
+/// add 1 000 pod-state columns, so a long run with fine buckets gets fewer of them than
+/// `max_buckets` allows. Before the cap, 1 000 pods at 100 000 buckets were 10⁸ cells (about
+/// 2 GB); with 5 000 services of 1 000 pods nothing bounded them at all.
+#[test]
+fn many_columns_get_fewer_buckets_than_max_buckets() {
+    let mut scenario = build::mmc(0.1, 10.0, 1, SimDuration::from_secs(100_000));
+    scenario.services[0].replicas = 1_000;
+    scenario.bucket = SimDuration::from_secs(1);
+    scenario.limits.max_buckets = 100_000;
+    // 1 client × 18 + 1 service × 9 + 1 edge × 9 + 1 000 pods.
+    assert_eq!(scenario.series_columns(), 1_036);
+    assert_eq!(
+        scenario.max_series_buckets(),
+        models::config::MAX_SERIES_CELLS / 1_036
+    );
+    // 1 s doubled until 100 000 s fit in 9 652 buckets: 16 s, 6 250 buckets.
+    assert_eq!(scenario.series_bucket(), SimDuration::from_secs(16));
+    let report = models::run(scenario.clone(), 1).report;
+    assert_eq!(report.series.buckets, 6_250);
+    let cells = report.series.buckets as u64 * report.series.columns.len() as u64;
+    assert!(cells <= models::config::MAX_SERIES_CELLS, "{cells} cells");
+    // A small scenario keeps its max_buckets.
+    scenario.services[0].replicas = 1;
+    assert_eq!(scenario.max_series_buckets(), 100_000);
+}
+
+/// Requests queued with no timer pending take memory (about 290 bytes each) without being
+/// pending events: they count against `max_pending` as calls in flight. Before, a queue that
+/// only grows was bounded by `max_events` alone (10⁸ requests, about 29 GB, at the defaults).
+#[test]
+fn requests_queued_without_a_timer_count_against_max_pending() {
+    // 1 000 requests a second into one slot busy for 1 000 s, no timeout, a queue without end.
+    let mut scenario = build::mmc(1_000.0, 0.001, 1, SimDuration::from_secs(100));
+    scenario.services[0].steps = vec![build::work(sim_core::dist::Dist::constant(1_000.0).unwrap())];
+    scenario.limits.max_pending = 10_000;
+    let out = models::run(scenario, 1);
+    assert!(
+        matches!(
+            out.limit,
+            Some(sim_core::sim::LimitExceeded::MaxPending { limit: 10_000, .. })
+        ),
+        "{:?}",
+        out.limit
+    );
+    assert_eq!(out.report.summary.stop.reason, "max_pending");
+    // About 10 000 calls in flight: 10 s of arrivals.
+    assert!(
+        (9.0..11.0).contains(&out.report.summary.stop.at_s),
+        "{}",
+        out.report.summary.stop.at_s
+    );
+}

@@ -106,6 +106,13 @@ impl<'a> Item<'a> {
         self.int_in(min, i64::MAX).map(|i| i as u64)
     }
 
+    /// An integer in `min..=max` (`max` at most `i64::MAX`).
+    pub fn as_u64_in(&self, min: u64, max: u64) -> Result<u64> {
+        let min = i64::try_from(min).unwrap_or(i64::MAX);
+        self.int_in(min, i64::try_from(max).unwrap_or(i64::MAX))
+            .map(|i| i as u64)
+    }
+
     /// An integer ≥ `min` as a `usize`.
     pub fn as_usize_at_least(&self, min: usize) -> Result<usize> {
         let max = i64::try_from(usize::MAX).unwrap_or(i64::MAX);

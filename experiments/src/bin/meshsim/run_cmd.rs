@@ -15,6 +15,9 @@ use models::trace::TraceConfig;
 
 use crate::{BadInput, Outcome};
 
+/// Default and ceiling of `--trace-max-spans`: 0.75 GB with both formats (measured).
+pub const MAX_TRACE_SPANS: usize = 1_000_000;
+
 /// Validates the trace flags.
 pub fn trace_options(args: &RunArgs) -> Result<Option<TraceOptions>, BadInput> {
     if args.trace.is_empty() {
@@ -29,6 +32,12 @@ pub fn trace_options(args: &RunArgs) -> Result<Option<TraceOptions>, BadInput> {
         return Err(BadInput(format!(
             "error: --trace-sample must be in [0, 1], found {}",
             args.trace_sample
+        )));
+    }
+    if args.trace_max_spans > MAX_TRACE_SPANS {
+        return Err(BadInput(format!(
+            "error: --trace-max-spans must be at most {MAX_TRACE_SPANS} (its ceiling: about 300 bytes a span for chrome, 480 for otlp, 750 for both, within meshsim's memory budget; docs/reliability.md, Limits), found {}",
+            args.trace_max_spans
         )));
     }
     let mut formats: Vec<TraceFormat> = args
@@ -105,9 +114,10 @@ pub struct RunArgs {
     /// Fraction of client requests traced (with everything they cause downstream).
     #[arg(long, default_value_t = 1.0)]
     pub trace_sample: f64,
-    /// The most spans recorded (about 64 bytes each); beyond it, recording stops and the trace
-    /// says it was truncated.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// The most spans recorded, at most 1000000 (about 300 bytes each for chrome, 480 for otlp,
+    /// 750 for both, export included); beyond it, recording stops and the trace says it was
+    /// truncated.
+    #[arg(long, default_value_t = MAX_TRACE_SPANS)]
     pub trace_max_spans: usize,
 }
 
@@ -187,8 +197,10 @@ pub fn run(args: RunArgs) -> Outcome {
     let used = finished.loaded.scenario.series_bucket();
     if used != asked {
         eprintln!(
-            "meshsim: time-series buckets widened from {asked} to {used} to keep at most {} (limits.max_buckets)",
-            finished.loaded.scenario.limits.max_buckets
+            "meshsim: time-series buckets widened from {asked} to {used} to keep at most {} (limits.max_buckets, and at most {} cells over the {} columns)",
+            finished.loaded.scenario.max_series_buckets(),
+            models::config::MAX_SERIES_CELLS,
+            finished.loaded.scenario.series_columns()
         );
     }
     if let (Some(dir), Some(lock)) = (&args.out, &out_lock) {

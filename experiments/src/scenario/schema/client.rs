@@ -91,22 +91,29 @@ fn read_open(t: &mut TableReader<'_>) -> Result<Load> {
         i.as_enum(&[("poisson", Arrivals::Poisson), ("constant", Arrivals::Constant)])
     })?;
     let schedule = t.optional("schedule");
-    let rate = if schedule.is_some() {
-        rate_item.as_non_negative()?
-    } else {
+    if schedule.is_none() {
         rate_item.as_positive().map_err(|e| {
             if matches!(rate_item.node.value, Value::Int(_) | Value::Float(_)) {
                 e.with_help("a rate of 0 is allowed only with a `schedule` that raises it")
             } else {
                 e
             }
-        })?
-    };
+        })?;
+    }
+    let rate = as_rate(&rate_item)?;
     let rate = match schedule {
         Some(s) => read_schedule(rate, &s)?,
         None => RateSchedule::constant(rate),
     };
     Ok(Load::Open { arrivals, rate })
+}
+
+/// A rate in requests per second: a number in `[0, MAX_RATE]`.
+fn as_rate(item: &Item<'_>) -> Result<f64> {
+    item.number_where(
+        |x| (0.0..=super::MAX_RATE).contains(&x),
+        "a rate between 0 and 1e9 requests per second (one per nanosecond, the clock's resolution)",
+    )
 }
 
 /// Reads a closed workload: `users`, their `think` time between requests, their `start` and
@@ -178,7 +185,7 @@ fn read_schedule_entry(s: &mut Schedule, entry: &Item<'_>) -> Result<()> {
     let kinds = present(&t, ["rate", "ramp_to", "spike"]);
     match (kinds.len(), kinds.first().copied()) {
         (1, Some("rate")) => {
-            let rate = t.required("rate")?.as_non_negative()?;
+            let rate = as_rate(&t.required("rate")?)?;
             push(&mut s.points, (at, s.current));
             push(&mut s.points, (at, rate));
             s.current = rate;
@@ -206,7 +213,7 @@ fn read_schedule_entry(s: &mut Schedule, entry: &Item<'_>) -> Result<()> {
 
 /// Reads a ramp from the current rate at `at` to `ramp_to` at `until`, and adds it to `s`.
 fn read_ramp(s: &mut Schedule, t: &mut TableReader<'_>, at: SimTime, at_item: &Item<'_>) -> Result<()> {
-    let to = t.required("ramp_to")?.as_non_negative()?;
+    let to = as_rate(&t.required("ramp_to")?)?;
     let until_item = t.required("until")?;
     let until = SimTime::ZERO.saturating_add(until_item.as_duration()?);
     if until <= at {
@@ -222,7 +229,7 @@ fn read_ramp(s: &mut Schedule, t: &mut TableReader<'_>, at: SimTime, at_item: &I
 /// Reads a spike to the rate `spike` from `at` for the duration `for`, back to the current rate
 /// after it, and adds it to `s`.
 fn read_spike(s: &mut Schedule, t: &mut TableReader<'_>, at: SimTime) -> Result<()> {
-    let spike = t.required("spike")?.as_non_negative()?;
+    let spike = as_rate(&t.required("spike")?)?;
     let for_item = t.required("for")?;
     let end = at
         .checked_add(for_item.as_positive_duration()?)

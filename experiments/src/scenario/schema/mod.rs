@@ -36,14 +36,33 @@ pub const DEFAULT_BUCKET: SimDuration = SimDuration::from_secs(1);
 pub const DEFAULT_NETWORK_LATENCY: SimDuration = SimDuration::from_micros(250);
 /// Default `limits.max_events`.
 pub const DEFAULT_MAX_EVENTS: u64 = 200_000_000;
-/// Default `limits.max_pending`.
-pub const DEFAULT_MAX_PENDING: usize = 10_000_000;
+/// Default `limits.max_pending`, also its ceiling.
+pub const DEFAULT_MAX_PENDING: usize = 5_000_000;
 /// Default `limits.max_log_entries`: about 3 MB; the catalog's scenarios log at most a few
 /// thousand entries.
 pub const DEFAULT_MAX_LOG_ENTRIES: usize = 20_000;
 /// Default `limits.max_buckets`: half an hour at the default 1 s bucket, more points than a
 /// timeline chart has pixels; about 2 KB per bucket in a scenario like `cascade-protected`.
 pub const DEFAULT_MAX_BUCKETS: usize = 2_000;
+/// Ceiling of `limits.max_events`: no memory, but about two days of CPU at 6 M events/s.
+pub const CEILING_MAX_EVENTS: u64 = 1_000_000_000_000;
+/// Ceiling of `limits.max_pending` (pending events plus calls in flight): a request queued
+/// with no timer counts once and takes about 290 bytes, one with its timeout pending counts
+/// twice and takes about 330 (measured): 1.45 GB at the ceiling.
+pub const CEILING_MAX_PENDING: usize = 5_000_000;
+/// Ceiling of `limits.max_log_entries`: about 310 bytes an entry, `events.jsonl` included
+/// (measured): 0.3 GB at the ceiling.
+pub const CEILING_MAX_LOG_ENTRIES: usize = 1_000_000;
+/// Ceiling of `limits.max_buckets` (series memory is bounded further by
+/// `models::config::MAX_SERIES_CELLS`).
+pub const CEILING_MAX_BUCKETS: usize = 100_000;
+/// The most pods of all services together (about 1.2 KB each, measured, before their callers'
+/// state).
+pub const MAX_PODS: u64 = 10_000;
+/// The most (caller pod, callee pod) pairs over all service-to-service edges: every caller pod
+/// keeps per-edge state for every callee pod (endpoint views, pools), about 15 bytes a pair
+/// (measured): 0.4 GB at the ceiling.
+pub const MAX_POD_PAIRS: u64 = 25_000_000;
 /// Default `[limits]`.
 const DEFAULT_LIMITS: RunLimits = RunLimits {
     max_events: DEFAULT_MAX_EVENTS,
@@ -55,6 +74,10 @@ const DEFAULT_LIMITS: RunLimits = RunLimits {
 /// (caller pod × callee pod), and a limit is better found at load time than as an allocation
 /// failure.
 pub const MAX_REPLICAS: u32 = 1_000;
+/// The highest open-loop rate (`rate`, a schedule's `rate`, `ramp_to` and `spike`), in requests
+/// per second: one per nanosecond on average, the resolution of the simulated clock. Beyond it
+/// arrivals could only pile up at the same instants; `limits.max_events` bounds the run anyway.
+pub const MAX_RATE: f64 = 1e9;
 /// The most users of a closed-loop client (each is a pending event from the start).
 pub const MAX_USERS: u32 = 1_000_000;
 /// The most requests of one burst (each is started at once).
@@ -238,6 +261,7 @@ pub fn read_scenario(root: &Node) -> Result<Read> {
         services.push(service::read_service(&mut ctx, ServiceIdx(i as u32), item)?);
     }
     check_acyclic(&ctx)?;
+    check_sizes(&ctx, &services, &service_items)?;
     let run = fault::Run {
         duration,
         origin: duration_item.origin(),
@@ -372,13 +396,76 @@ fn read_limits(item: &Item<'_>) -> Result<RunLimits> {
     let mut t = item.as_table()?;
     let d = DEFAULT_LIMITS;
     let limits = RunLimits {
-        max_events: t.optional_or("max_events", d.max_events, |i| i.as_u64_at_least(1))?,
-        max_pending: t.optional_or("max_pending", d.max_pending, |i| i.as_usize_at_least(1))?,
-        max_log_entries: t.optional_or("max_log_entries", d.max_log_entries, |i| i.as_usize_at_least(0))?,
-        max_buckets: t.optional_or("max_buckets", d.max_buckets, |i| i.as_usize_at_least(1))?,
+        max_events: t.optional_or("max_events", d.max_events, |i| ceiling(i, 1, CEILING_MAX_EVENTS))?,
+        max_pending: t.optional_or("max_pending", d.max_pending, |i| {
+            ceiling(i, 1, CEILING_MAX_PENDING as u64).map(|n| n as usize)
+        })?,
+        max_log_entries: t.optional_or("max_log_entries", d.max_log_entries, |i| {
+            ceiling(i, 0, CEILING_MAX_LOG_ENTRIES as u64).map(|n| n as usize)
+        })?,
+        max_buckets: t.optional_or("max_buckets", d.max_buckets, |i| {
+            ceiling(i, 1, CEILING_MAX_BUCKETS as u64).map(|n| n as usize)
+        })?,
     };
     t.finish()?;
     Ok(limits)
+}
+
+/// A limit in `min..=max`, where `max` is its ceiling: a larger value is refused with the
+/// ceiling and why it exists.
+fn ceiling(item: &Item<'_>, min: u64, max: u64) -> Result<u64> {
+    item.as_u64_in(min, max).map_err(|e| {
+        e.with_help(format!(
+            "{max} is the ceiling of this limit: it keeps a run within meshsim's memory and time budget (docs/reliability.md, Limits)"
+        ))
+    })
+}
+
+/// Fails if the services' pods together exceed [`MAX_PODS`] (pointing at the `replicas` that
+/// crosses it), or the service-to-service edges join more than [`MAX_POD_PAIRS`] pairs of pods
+/// (pointing at the call that crosses it).
+fn check_sizes(ctx: &Ctx, services: &[ServiceConfig], items: &[Item<'_>]) -> Result<()> {
+    let mut pods = 0u64;
+    for (svc, item) in services.iter().zip(items) {
+        pods += u64::from(svc.replicas);
+        if pods > MAX_PODS {
+            let replicas = item
+                .as_table()?
+                .optional("replicas")
+                .unwrap_or_else(|| item.clone());
+            return Err(replicas.error(
+                ErrorKind::Rule,
+                format!(
+                    "at most {MAX_PODS} pods in all services together (a memory ceiling, docs/reliability.md)"
+                ),
+                format!("{pods} pods up to service `{}`", svc.name),
+            ));
+        }
+    }
+    let mut pairs = 0u64;
+    for edge in &ctx.edges {
+        let Caller::Service(caller) = edge.caller else {
+            continue;
+        };
+        pairs += u64::from(services[caller.idx()].replicas) * u64::from(services[edge.callee.idx()].replicas);
+        if pairs > MAX_POD_PAIRS {
+            let call = ctx
+                .calls
+                .iter()
+                .find(|c| c.caller == caller && c.callee == edge.callee)
+                .expect("every service edge has a call");
+            return Err(ReadError::new(
+                ErrorKind::Rule,
+                call.origin,
+                call.path.clone(),
+                format!(
+                    "at most {MAX_POD_PAIRS} (caller pod, callee pod) pairs over all calls between services (a memory ceiling: each caller pod keeps state per callee pod, docs/reliability.md)"
+                ),
+                format!("{pairs} pairs up to this call"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Fails on the first cycle of the service call graph (steps and probe handlers), found by a

@@ -31,7 +31,7 @@ fn cascade_loads_with_its_structure() {
             s.limits.max_log_entries,
             s.limits.max_buckets
         ),
-        (200_000_000, 10_000_000, 20_000, 2_000)
+        (200_000_000, 5_000_000, 20_000, 2_000)
     );
 
     let names: Vec<&str> = s.services.iter().map(|x| x.name.as_str()).collect();
