@@ -1,4 +1,4 @@
-"""The M/M/c station of meshsim's `mmc` builtin in SimPy 4: the speed baseline of ../shared/DESIGN.md §6.
+"""The M/M/c station of meshsim's `mmc` builtin in SimPy 4: meshsim's speed baseline (README.md, Performance).
 
 Poisson arrivals at rate LAMBDA into one FIFO queue served by C servers with exponential
 service of mean 1/MU; prints the mean wait in queue and Erlang C's prediction.

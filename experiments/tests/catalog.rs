@@ -213,7 +213,7 @@ fn latency_is_shown_by_outcome_never_mixed() {
 fn the_herd_runs_with_its_backoff_switched_off() {
     run(
         "thundering-herd",
-        &["policies.retry.retry.backoff=none", "duration=40s"],
+        &["policies.retry.retry.backoff=none", "duration=65s"],
     );
 }
 

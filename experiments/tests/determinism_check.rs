@@ -9,11 +9,12 @@ use common::{meshsim, ok, run_options, scratch};
 
 #[test]
 fn builtins_are_deterministic_event_by_event() {
-    // Each run long enough for its fault to act: metastable's trigger starts at 60 s (a run
+    // Each run long enough for its faults to act: the herd's cold start and metastable's trigger
+    // start at 60 s (a run
     // that ends before a fault starts is refused).
     for (name, duration) in [
         ("cascade", "duration=60s"),
-        ("thundering-herd", "duration=60s"),
+        ("thundering-herd", "duration=90s"),
         ("metastable", "duration=75s"),
     ] {
         let opts = RunOptions {

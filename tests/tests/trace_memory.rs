@@ -18,8 +18,12 @@ static ALLOCATOR: &PeakMemAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 #[test]
 fn exporting_a_trace_needs_about_the_memory_of_its_text() {
     let opts = RunOptions {
-        source: resolve_source("thundering-herd").unwrap(),
-        overrides: vec![Override::parse("duration=\"10s\"").unwrap()],
+        // The first 12 s of metastable's steady load (its trigger, at 60 s, left out).
+        source: resolve_source("metastable").unwrap(),
+        overrides: vec![
+            Override::parse("duration=\"12s\"").unwrap(),
+            Override::parse("faults=[]").unwrap(),
+        ],
         seed: None,
         trace: Some(TraceOptions {
             formats: vec![TraceFormat::Chrome, TraceFormat::Otlp],
