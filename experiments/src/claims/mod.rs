@@ -6,8 +6,10 @@
 //! A figure is read from a run's report only (its time series and summary), the way a reader
 //! of the timeline would read it.
 
+mod cascade;
 mod herd;
 
+pub use cascade::{CascadeFigures, cascade};
 pub use herd::{HerdFigures, herd};
 
 use models::report::Report;
