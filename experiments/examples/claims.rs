@@ -10,10 +10,13 @@ fn main() {
 }
 
 fn herd_table() {
-    println!("thundering-herd (seeds {SEEDS:?}): recovery after the restart, peak arrivals");
     println!(
-        "{:<24} {:>18} {:>16} {:>10} {:>6}",
-        "backoff", "recovery s", "peak arrivals/s", "rejected", "amp"
+        "thundering-herd (seeds {SEEDS:?}): recovery after the restart per seed; \
+         the other columns are means over the seeds"
+    );
+    println!(
+        "{:<24} {:>18} {:>16} {:>10} {:>6} {:>16}",
+        "backoff", "recovery s", "peak arrivals/s", "rejected", "amp", "wasted slot-s"
     );
     for backoff in [
         "fixed",
@@ -30,9 +33,12 @@ fn herd_table() {
         let peak = runs.iter().map(|r| r.peak_arrivals_per_s).sum::<f64>() / runs.len() as f64;
         let rej = runs.iter().map(|r| r.rejected).sum::<u64>() / runs.len() as u64;
         let amp = runs.iter().map(|r| r.amplification).sum::<f64>() / runs.len() as f64;
+        let wasted = runs.iter().map(|r| r.wasted_work_s).sum::<f64>() / runs.len() as f64;
+        let share = runs.iter().map(|r| r.wasted_share).sum::<f64>() / runs.len() as f64;
         println!(
-            "{backoff:<24} {:>18} {peak:>16.0} {rej:>10} {amp:>6.2}",
-            rec.join(",")
+            "{backoff:<24} {:>18} {peak:>16.0} {rej:>10} {amp:>6.2} {wasted:>9.0} ({:>3.0}%)",
+            rec.join(","),
+            100.0 * share
         );
     }
 }

@@ -122,7 +122,7 @@ pub struct ClientSummary {
     pub failed_by: FailureCounts,
     /// Requests still in flight at the end.
     pub in_flight: u64,
-    /// Ok answers per second of simulated time.
+    /// Answers (ok and degraded) per second of simulated time.
     pub goodput_per_s: f64,
     /// Latency of every finished request.
     pub latency_ms: LatencyMs,

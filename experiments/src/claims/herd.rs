@@ -1,5 +1,5 @@
 //! thundering-herd: the lesson's naive fixed 1 s retry keeps a cold, restarted service down for
-//! good; jitter lets it recover within seconds. Every backoff has the same patience (the
+//! good; a growing backoff (jittered or not) lets it recover within seconds. Every backoff has the same patience (the
 //! policy's 60 s deadline covers all attempts), so the comparison is about contention at the
 //! restarted service, not about how long clients are willing to wait.
 
@@ -24,6 +24,10 @@ pub struct HerdFigures {
     pub rejected: u64,
     /// Attempts per call on the workers' edge.
     pub amplification: f64,
+    /// Slot-seconds classification spent on requests whose worker had already given up.
+    pub wasted_work_s: f64,
+    /// That work's share of all of classification's busy slot time.
+    pub wasted_share: f64,
 }
 
 /// Runs the herd with `backoff` and `seed` and reads its figures.
@@ -48,5 +52,7 @@ pub fn herd(backoff: &str, seed: u64) -> HerdFigures {
         peak_arrivals_per_s: peak_rate(r, "service.classification.arrivals", FAULT_END_S),
         rejected: svc.rejected,
         amplification: edge.amplification,
+        wasted_work_s: svc.wasted_work_s,
+        wasted_share: svc.wasted_share,
     }
 }

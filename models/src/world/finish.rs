@@ -77,7 +77,11 @@ impl World {
                     failed: m.failed.total(),
                     failed_by: (&m.failed).into(),
                     in_flight: m.started - finished,
-                    goodput_per_s: if secs > 0.0 { m.ok as f64 / secs } else { 0.0 },
+                    goodput_per_s: if secs > 0.0 {
+                        (m.ok + m.degraded) as f64 / secs
+                    } else {
+                        0.0
+                    },
                     latency_ms: m.latency.summary().into(),
                     latency_ok_ms: m.latency_ok.summary().into(),
                     latency_answered_ms: m.latency_answered.summary().into(),
