@@ -3,48 +3,12 @@
 //! ceiling) with exit code 2 and nothing written; the ceiling itself is accepted. A ramp to a
 //! huge rate stops at `max_events` at once (exit 3) instead of spinning inside one event.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 mod common;
-use common::{MESHSIM, meshsim, ok, scratch, stderr};
-
-/// Runs `meshsim args`, killing it and failing the test if it has not ended within `limit`.
-fn meshsim_within(args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(MESHSIM)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("meshsim starts");
-    let mut pipe = child.stderr.take().expect("piped");
-    let reader = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        pipe.read_to_end(&mut text).map(|_| text)
-    });
-    // Polled every 20 ms: a count of polls rather than the wall clock, which clippy.toml bans.
-    let polls = limit.as_millis() / 20;
-    let mut status = None;
-    for _ in 0..polls {
-        status = child.try_wait().expect("wait");
-        if status.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let Some(status) = status else {
-        child.kill().expect("kill");
-        child.wait().expect("reaped");
-        panic!("meshsim {args:?} still running after {limit:?}: killed");
-    };
-    Output {
-        status,
-        stdout: Vec::new(),
-        stderr: reader.join().unwrap().expect("stderr read"),
-    }
-}
+use common::{meshsim, meshsim_within, ok, scratch, stderr};
 
 /// Asserts that `out` is bad input (exit 2) whose message holds every one of `parts`, and that
 /// `dir` was not created.

@@ -3,40 +3,23 @@
 //! look like numbers or hold control characters, flag combinations that were silently wrong.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use serde_json::Value;
 
 mod common;
-use common::{MESHSIM, meshsim, ok, scratch, stderr};
+use common::{MESHSIM, meshsim, meshsim_within, ok, scratch, stderr};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Runs `meshsim args`, killing it (and failing) if it takes more than 60 s: a run that
-/// blocks forever on a FIFO or reads `/dev/zero` until memory runs out must fail the test, not
-/// hang it.
+/// Runs `meshsim args`, failing if it takes more than 60 s: a run that blocks forever on a
+/// FIFO or reads `/dev/zero` until memory runs out must fail the test, not hang it.
 #[track_caller]
 fn bounded(args: &[&str]) -> Output {
-    let mut child = Command::new(MESHSIM)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("meshsim starts");
-    #[allow(clippy::disallowed_methods)] // a test's timeout, not a result
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            let _ = child.wait();
-            panic!("meshsim {args:?} did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    meshsim_within(args, Duration::from_secs(60))
 }
 
 /// Exit code 2 and `needle` in the message.

@@ -4,8 +4,10 @@
 //! Each test file is its own crate and uses a part of this module.
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use experiments::run::{RunOptions, resolve_source};
 use experiments::scenario::Override;
@@ -18,6 +20,46 @@ pub const MESHSIM: &str = env!("CARGO_BIN_EXE_meshsim");
 /// Runs `meshsim args` to its end.
 pub fn meshsim(args: &[&str]) -> Output {
     Command::new(MESHSIM).args(args).output().expect("meshsim runs")
+}
+
+/// Runs `meshsim args`, killing it and failing the test if it has not ended within `limit`: a
+/// run that blocks forever (on a FIFO) or spins must fail the test, not hang it. Both pipes are
+/// drained on threads while it runs, so a child that prints a lot never blocks on a full pipe.
+pub fn meshsim_within(args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(MESHSIM)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("meshsim starts");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            pipe.read_to_end(&mut text).map(|_| text)
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped")));
+    let err = drain(Box::new(child.stderr.take().expect("piped")));
+    // Polled every 20 ms: a count of polls rather than the wall clock, which clippy.toml bans.
+    let polls = limit.as_millis() / 20;
+    let mut status = None;
+    for _ in 0..polls {
+        status = child.try_wait().expect("wait");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let Some(status) = status else {
+        child.kill().expect("kill");
+        child.wait().expect("reaped");
+        panic!("meshsim {args:?} still running after {limit:?}: killed");
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap().expect("stdout read"),
+        stderr: err.join().unwrap().expect("stderr read"),
+    }
 }
 
 /// What a run of the binary printed on stderr.
