@@ -248,7 +248,7 @@ fn every_printed_seed_replays() {
     // The largest seed is reachable in a range too (seeds start..start + count).
     let last = ok(&meshsim(&["swarm", "--seed", &max, "--count", "1", "--quiet"]));
     assert!(
-        last.starts_with("swarm: 1 seeds passed (18446744073709551615..18446744073709551616)"),
+        last.starts_with("swarm: 1 seed passed (18446744073709551615..=18446744073709551615)"),
         "{last}"
     );
     refused(

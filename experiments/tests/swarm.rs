@@ -487,7 +487,7 @@ fn the_command_line() {
         "2",
     ]));
     assert!(
-        stdout.starts_with("swarm: 12 seeds passed (400..412)"),
+        stdout.starts_with("swarm: 12 seeds passed (400..=411)"),
         "{stdout}"
     );
 

@@ -271,6 +271,11 @@ pub fn print_warnings(loaded: &Loaded) {
     }
 }
 
+/// "1 client", "3 clients".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
     let source = resolve_source(file).map_err(BadInput)?;
     let overrides = overrides(set)?;
@@ -278,13 +283,13 @@ pub fn validate(file: &str, set: &[String]) -> Result<(), BadInput> {
     print_warnings(&loaded);
     let s = &loaded.scenario;
     outln!(
-        "{}: ok ({} clients, {} services, {} policies, {} edges, {} faults; scenario {})",
+        "{}: ok ({}, {}, {}, {}, {}; scenario {})",
         experiments::text::escape_controls(&source.name),
-        s.clients.len(),
-        s.services.len(),
-        s.policies.len(),
-        s.edges.len(),
-        s.faults.len(),
+        count(s.clients.len(), "client", "clients"),
+        count(s.services.len(), "service", "services"),
+        count(s.policies.len(), "policy", "policies"),
+        count(s.edges.len(), "edge", "edges"),
+        count(s.faults.len(), "fault", "faults"),
         loaded.hash
     );
     Ok(())

@@ -187,8 +187,9 @@ fn many_seeds(start: u64, count: u64, threads: usize, args: &SwarmArgs) -> Outco
     failures.sort_by_key(|(seed, _)| *seed);
     let Some((seed, failure)) = failures.first() else {
         outln!(
-            "swarm: {count} seeds passed ({start}..{}), {} hit a limit (partial, as allowed), {} events, {secs:.1} s",
-            end(start, count),
+            "swarm: {} passed ({start}..={}), {} hit a limit (partial, as allowed), {} events, {secs:.1} s",
+            count_of(count, "seed"),
+            last(start, count),
             counts.limits.load(Ordering::Relaxed),
             counts.events.load(Ordering::Relaxed)
         );
@@ -242,17 +243,24 @@ fn run_seeds(
 }
 
 /// The end of `start..end` (exclusive) as printed: past `u64::MAX` when the last seed is it.
-fn end(start: u64, count: u64) -> u128 {
-    u128::from(start) + u128::from(count)
+/// The last seed of `start..start + count` (`count` ≥ 1; it fits: `--count` is checked).
+fn last(start: u64, count: u64) -> u64 {
+    start.saturating_add(count.saturating_sub(1))
+}
+
+/// "N seeds", "1 seed".
+fn count_of(n: u64, noun: &str) -> String {
+    experiments::charts::select::count(usize::try_from(n).unwrap_or(usize::MAX), noun)
 }
 
 /// With `--keep-going`: how many seeds of `start..start + count` failed, and the first
 /// [`LISTED_FAILURES`] of `failures` (sorted by seed).
 fn list_failures(failures: &[(u64, Failure)], start: u64, count: u64) {
     outln!(
-        "swarm: {} of {count} seeds failed ({start}..{}):",
+        "swarm: {} of {} failed ({start}..={}):",
         failures.len(),
-        end(start, count)
+        count_of(count, "seed"),
+        last(start, count)
     );
     for (s, f) in failures.iter().take(LISTED_FAILURES) {
         outln!("  seed {s}: {f}");
