@@ -346,3 +346,23 @@ fn a_cpu_cut_slows_probe_handlers_on_both_paths() {
         assert!(slow.is_empty(), "{path:?}: {slow:?}");
     }
 }
+
+#[test]
+fn a_tick_that_comes_while_a_probe_waits_is_taken_when_it_ends() {
+    // A liveness timeout longer than the period (Kubernetes allows it): a hung pod's probes
+    // each wait the full 15 s. The kubelet's ticker channel holds the tick that came meanwhile,
+    // so the next probe starts the moment the previous one times out: failures every 15 s
+    // (25, 40, 55 s: killed at 55 s). Dropping that tick instead would probe on the next free
+    // tick, failures every 20 s (kill at 65 s).
+    let mut s = hung_pod(SimTime::from_secs(1), None, 80);
+    let liveness = s.services[0].lifecycle.liveness.as_mut().unwrap();
+    liveness.timeout = secs(15);
+    let first_tick = next_tick(0.0, 1.0);
+    let out = models::run(s, 1);
+    let failures = log_times(&out.report, |k| {
+        matches!(k, LogKind::ProbeFailed { cause: "timeout", .. })
+    });
+    let expected: Vec<f64> = (1..=3).map(|i| first_tick + 15.0 * f64::from(i)).collect();
+    assert_eq!(failures[..3], expected[..], "{failures:?}");
+    assert_eq!(kills(&out.report)[0], expected[2]);
+}

@@ -30,6 +30,7 @@ impl ProbeRt {
             on_hold: false,
             in_flight: None,
             timer: None,
+            tick_buffered: false,
         }
     }
 }
@@ -83,6 +84,8 @@ impl World {
     pub(super) fn abandon_probes(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) {
         for worker in self.pods[pod_idx.idx()].probes.iter_mut().flatten() {
             worker.in_flight = None;
+            // The tick it held would find no running container.
+            worker.tick_buffered = false;
             if let Some(timer) = worker.timer.take() {
                 sched.cancel(timer);
             }
@@ -98,14 +101,11 @@ impl World {
         kind: ProbeKind,
         sched: &mut Scheduler<Event>,
     ) {
-        let now = sched.now();
         let pod_idx = PodIdx(p);
-        let pod = &self.pods[p as usize];
-        if pod.address != address {
+        if self.pods[p as usize].address != address {
             return; // the pod was deleted, and its workers with it
         }
-        let cfg = self.probe_config(pod_idx, kind).expect("probe configured");
-        let (period, initial_delay) = (cfg.period, cfg.initial_delay);
+        let period = self.probe_config(pod_idx, kind).expect("probe configured").period;
         sched.schedule_in(
             period,
             Event::ProbeTick {
@@ -114,21 +114,47 @@ impl World {
                 probe: kind,
             },
         );
+        let worker = self.pods[p as usize].probes[kind.index()]
+            .as_mut()
+            .expect("worker");
+        if worker.in_flight.is_some() {
+            // The previous probe is still waiting for its answer: the tick waits in the
+            // ticker's channel (`time.Ticker` holds one) and is taken when that probe ends.
+            worker.tick_buffered = true;
+            return;
+        }
+        self.probe_if_due(pod_idx, kind, sched);
+    }
+
+    /// What the worker does with a tick it takes: probe the container if the kubelet would.
+    fn probe_if_due(&mut self, pod_idx: PodIdx, kind: ProbeKind, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let initial_delay = self
+            .probe_config(pod_idx, kind)
+            .expect("probe configured")
+            .initial_delay;
+        let pod = &self.pods[pod_idx.idx()];
         let worker = pod.probes[kind.index()].as_ref().expect("worker");
         // A container incarnation 0 is a warm pod's, started long before the run.
         let delaying = pod.incarnation > 0 && now < pod.container_started_at.saturating_add(initial_delay);
         let gated = (kind == ProbeKind::Startup) == pod.started;
-        if !matches!(pod.phase, PodPhase::Starting | PodPhase::Running)
-            || worker.on_hold
-            || delaying
-            || gated
-            || worker.in_flight.is_some()
+        if !matches!(pod.phase, PodPhase::Starting | PodPhase::Running) || worker.on_hold || delaying || gated
         {
-            // Not running, on hold after a kill, in its initial delay, startup not yet (or
-            // already) passed, or the previous probe is still waiting for its answer.
+            // Not running, on hold after a kill, in its initial delay, or startup not yet (or
+            // already) passed.
             return;
         }
         self.send_probe(pod_idx, kind, sched);
+    }
+
+    /// A probe ended (answered or timed out): a tick that came meanwhile is taken now.
+    fn take_buffered_tick(&mut self, pod_idx: PodIdx, kind: ProbeKind, sched: &mut Scheduler<Event>) {
+        let Some(worker) = self.pods[pod_idx.idx()].probes[kind.index()].as_mut() else {
+            return;
+        };
+        if std::mem::take(&mut worker.tick_buffered) && worker.in_flight.is_none() {
+            self.probe_if_due(pod_idx, kind, sched);
+        }
     }
 
     /// Sends one probe to a running container.
@@ -216,6 +242,7 @@ impl World {
         };
         let success = matches!(response, Response::Ok | Response::Degraded);
         self.probe_result(pod_idx, kind, success, cause, sched);
+        self.take_buffered_tick(pod_idx, kind, sched);
     }
 
     /// The probe waiting for its answer got none in time. (Its request, if it reached the pod,
@@ -229,6 +256,7 @@ impl World {
         }
         worker.timer = None;
         self.probe_result(PodIdx(p), kind, false, "timeout", sched);
+        self.take_buffered_tick(PodIdx(p), kind, sched);
     }
 
     /// Counts a probe result and acts when a threshold of consecutive results is reached.

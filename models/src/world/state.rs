@@ -78,6 +78,9 @@ pub(crate) struct ProbeRt {
     /// `None` if a black hole swallowed it.
     pub(crate) in_flight: Option<Option<Key>>,
     pub(crate) timer: Option<TimerKey>,
+    /// A tick came while the probe was still waiting: the kubelet's ticker channel holds one
+    /// tick, so the worker probes again as soon as that probe ends (further ticks are dropped).
+    pub(crate) tick_buffered: bool,
 }
 
 /// A pod's run-time state.
