@@ -9,7 +9,7 @@ mod common;
 use common::{meshsim, ok, scratch};
 
 /// Every file `meshsim run --out` writes without tracing.
-const OUTPUTS: [&str; 7] = [
+const OUTPUTS: [&str; 9] = [
     "summary.json",
     "timeseries.csv",
     "events.jsonl",
@@ -17,6 +17,8 @@ const OUTPUTS: [&str; 7] = [
     "scenario.toml",
     "timeline.svg",
     "timeline.png",
+    "topology.svg",
+    "topology.png",
 ];
 
 /// Service `i`'s name: `s000`, `s001`, ..., with `long` characters of `x` after service 0's.

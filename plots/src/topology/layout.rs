@@ -308,3 +308,92 @@ fn place_arrows(t: &Topology, kept: &[usize], rect_of: &[Option<Rect>], layer: &
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topology::{Arrow, Node};
+
+    fn overlap(a: Rect, b: Rect) -> bool {
+        a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1
+    }
+
+    /// A graph with skipped layers, several callers per callee and up to four arrows per box:
+    /// no two boxes overlap, no label slot overlaps a box or another label, clients are in the
+    /// left column and every callee is right of its caller.
+    #[test]
+    fn boxes_and_labels_never_overlap_and_arrows_point_right() {
+        crate::style::ensure_fonts().unwrap();
+        let n = 14;
+        let nodes = (0..n)
+            .map(|i| Node {
+                kind: if i < 3 {
+                    NodeKind::Client
+                } else {
+                    NodeKind::Service
+                },
+                name: format!("n{i}"),
+                details: vec!["d".repeat(i)],
+                faults: if i % 4 == 0 { vec!["f".into()] } else { vec![] },
+                tooltip: String::new(),
+            })
+            .collect();
+        let mut arrows = Vec::new();
+        for i in 0..n {
+            for j in [i + 3, i + 5, i + 6, i + 9] {
+                if j < n && j >= 3 {
+                    arrows.push(Arrow {
+                        from: i,
+                        to: j,
+                        policy: format!("p{i}-{j}"),
+                        summary: vec!["timeout 1s".into(), "3 tries".into()],
+                        tooltip: String::new(),
+                    });
+                }
+            }
+        }
+        let t = Topology {
+            nodes,
+            arrows,
+            ..Topology::default()
+        };
+        let l = Layout::new(&t);
+        assert_eq!(l.nodes.len(), n);
+        for (i, a) in l.nodes.iter().enumerate() {
+            for b in &l.nodes[i + 1..] {
+                assert!(!overlap(a.rect, b.rect), "boxes {} and {}", a.index, b.index);
+            }
+            if a.kind == NodeKind::Client {
+                assert_eq!(a.rect.x0, MARGIN);
+            }
+        }
+        let labels: Vec<Rect> = l
+            .arrows
+            .iter()
+            .map(|a| Rect {
+                x0: a.label_at.0,
+                y0: a.label_at.1,
+                x1: a.label_at.0 + LABEL_TEXT_W,
+                y1: a.label_at.1 + SLOT_H - 10,
+            })
+            .collect();
+        for (i, r) in labels.iter().enumerate() {
+            for o in &labels[i + 1..] {
+                assert!(!overlap(*r, *o), "labels overlap");
+            }
+            for b in &l.nodes {
+                assert!(!overlap(*r, b.rect), "a label overlaps box {}", b.index);
+            }
+        }
+        for a in &l.arrows {
+            let (first, last) = (a.path[0], a.path[a.path.len() - 1]);
+            assert!(last.0 > first.0, "arrow {} points right", a.index);
+        }
+        // Deterministic: the same input, the same layout.
+        let again = Layout::new(&t);
+        assert_eq!(
+            l.arrows.iter().map(|a| a.path.clone()).collect::<Vec<_>>(),
+            again.arrows.iter().map(|a| a.path.clone()).collect::<Vec<_>>()
+        );
+    }
+}
