@@ -22,8 +22,9 @@ use sim_core::time::SimDuration;
 use super::select;
 use crate::report_html::params as words;
 
-/// Most services a topology shows.
-pub const MAX_SERVICES: usize = 16;
+/// Most services a topology shows: as many as plots draws in one column, so that none of those
+/// chosen is left out again by plots' own limit even when all sit at the same depth.
+pub const MAX_SERVICES: usize = plots::MAX_PER_LAYER;
 /// Most clients a topology shows.
 pub const MAX_CLIENTS: usize = 8;
 
