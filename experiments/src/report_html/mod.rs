@@ -381,6 +381,18 @@ mod tests {
     }
 
     #[test]
+    fn the_topology_is_inlined_with_its_tooltips() {
+        let f = cascade("60s");
+        let page = render(&f, &Invocation::default(), None).unwrap();
+        let at = page.find("<section id=\"topology\"").expect("a topology section");
+        let section = &page[at..at + page[at..].find("</section>").unwrap()];
+        assert!(section.contains("<svg role=\"img\" aria-label=\"cascade: topology\""));
+        assert!(section.contains("<title>service classification\n"));
+        assert!(section.contains("<title>upload→classification\npolicy naive\n"));
+        assert!(section.contains("⚠ slow (15s), from 30s"));
+    }
+
+    #[test]
     fn sections_come_in_order_and_the_page_is_self_contained() {
         let f = cascade("60s");
         let page = render(&f, &Invocation::default(), None).unwrap();
