@@ -10,7 +10,8 @@
 //!   breaker). Fault windows are shaded on every panel and labelled once at the top. Bucket `i`
 //!   is plotted at its middle, `(i + 0.5) · bucket_secs`. Notes (e.g. what a caller left out)
 //!   are printed under the subtitle. The image's height is bounded whatever the input: at most
-//!   [`MAX_PANELS`] panels are drawn, the rest counted in a note.
+//!   [`MAX_PANELS`] panels are drawn, the rest counted in a note. The SVG shows a series' full
+//!   label and panel on hover over its line or legend entry (`<title>` tooltips, [`hover`]).
 //! - [`topology_svg`] / [`topology_png`]: the call graph: clients and services as boxes in
 //!   columns by call depth, arrows labelled with their policy, faults printed in the box they
 //!   strike; the SVG carries hover tooltips (`<title>`) with the full names and details.
@@ -47,6 +48,7 @@ pub mod error;
 mod axis;
 mod draw;
 mod heatmap;
+mod hover;
 mod png;
 mod style;
 mod sweep;
@@ -71,11 +73,13 @@ pub fn timeline_size(t: &Timeline) -> Result<(u32, u32), PlotError> {
     Ok((l.width, l.height))
 }
 
-/// The timeline as an SVG document.
+/// The timeline as an SVG document, with a `<title>` tooltip (the series' full label and its
+/// panel) along every line series and over every legend entry.
 pub fn timeline_svg(t: &Timeline) -> Result<String, PlotError> {
     style::ensure_fonts()?;
     let l = timeline::Layout::new(t);
-    png::render_svg(l.width, l.height, |a| timeline::draw(a, t, &l))
+    let svg = png::render_svg(l.width, l.height, |a| timeline::draw(a, t, &l))?;
+    Ok(timeline::add_tooltips(svg, t, &l))
 }
 
 /// The timeline as PNG bytes (RGB, 8 bits per channel).
