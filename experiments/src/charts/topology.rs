@@ -189,7 +189,8 @@ fn window(f: &FaultConfig) -> String {
     }
 }
 
-/// A fault in a few words, for its box (the tooltip has [`models::world::describe_fault`]).
+/// A fault in a few words, with the number of pods it strikes when not all, for its box (the
+/// tooltip has [`models::world::describe_fault`]).
 fn short_fault(f: &FaultConfig) -> String {
     let what = match &f.kind {
         FaultKind::Slow { latency: Some(l), .. } => format!("slow ({l})"),
@@ -206,7 +207,10 @@ fn short_fault(f: &FaultConfig) -> String {
         FaultKind::Restart { .. } => "restart".to_string(),
         FaultKind::Reschedule { .. } => "reschedule".to_string(),
     };
-    format!("⚠ {what}")
+    match f.pods {
+        Some(n) => format!("⚠ {what} on {n} {}", plural(n, "pod")),
+        None => format!("⚠ {what}"),
+    }
 }
 
 /// The set timeouts, attempt first, as `name value` pairs.

@@ -92,7 +92,7 @@ fn layers(t: &Topology) -> Vec<usize> {
 
 /// Joins `parts` with `sep` into at most `most` lines of `max` px at `px`, the last shortened
 /// with "…" when the parts do not fit.
-fn pack(parts: &[&str], sep: &str, px: u32, max: u32, most: usize) -> Vec<String> {
+fn pack(parts: &[&str], sep: &str, px: u32, bold: bool, max: u32, most: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     for p in parts.iter().filter(|p| !p.trim().is_empty()) {
@@ -101,7 +101,7 @@ fn pack(parts: &[&str], sep: &str, px: u32, max: u32, most: usize) -> Vec<String
         } else {
             format!("{cur}{sep}{p}")
         };
-        if cur.is_empty() || style::text_width(&joined, px, false) <= max || lines.len() + 1 >= most {
+        if cur.is_empty() || style::text_width(&joined, px, bold) <= max || lines.len() + 1 >= most {
             cur = joined;
         } else {
             lines.push(std::mem::take(&mut cur));
@@ -111,18 +111,26 @@ fn pack(parts: &[&str], sep: &str, px: u32, max: u32, most: usize) -> Vec<String
     if !cur.is_empty() {
         lines.push(cur);
     }
-    lines.iter().map(|l| style::fit_text(l, px, false, max)).collect()
+    lines.iter().map(|l| style::fit_text(l, px, bold, max)).collect()
 }
 
 /// An arrow's summary parts joined with " · " into at most [`SUMMARY_LINES`] lines.
 fn wrap(parts: &[String]) -> Vec<String> {
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    pack(&parts, " · ", size::TICK, LABEL_TEXT_W as u32, SUMMARY_LINES)
+    pack(
+        &parts,
+        " · ",
+        size::TICK,
+        false,
+        LABEL_TEXT_W as u32,
+        SUMMARY_LINES,
+    )
 }
 
-/// The lines of a box, at most `most`: each wrapped at spaces to the box's text width; when
-/// there are more, the last line shown says how many more there are.
-fn fit_lines(lines: &[String], most: usize) -> Vec<String> {
+/// The lines of a box (measured `bold` or not), at most `most`: each wrapped at spaces to the
+/// box's text width, leaving a row for the lines after it; when they do not all fit, the last
+/// row says how many more there are.
+fn fit_lines(lines: &[String], bold: bool, most: usize) -> Vec<String> {
     let room = (BOX_W - 2 * PAD) as u32;
     let mut out: Vec<String> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
@@ -132,7 +140,8 @@ fn fit_lines(lines: &[String], most: usize) -> Vec<String> {
             break;
         }
         let words: Vec<&str> = l.split(' ').collect();
-        out.extend(pack(&words, " ", size::TICK, room, left));
+        let rows = if i + 1 < lines.len() { left - 1 } else { left };
+        out.extend(pack(&words, " ", size::TICK, bold, room, rows));
         if out.len() >= most {
             break;
         }
@@ -220,8 +229,9 @@ impl Layout {
             let mut y = top;
             for &i in col {
                 let v = &t.nodes[i];
-                let details = fit_lines(&v.details, MAX_DETAILS);
-                let faults = fit_lines(&v.faults, MAX_FAULTS);
+                let details = fit_lines(&v.details, false, MAX_DETAILS);
+                // Fault lines are drawn in bold.
+                let faults = fit_lines(&v.faults, true, MAX_FAULTS);
                 let text_h = 2 * PAD + NAME_ROW + (details.len() + faults.len()) as i32 * LINE_ROW;
                 let slots_h = out_count[i] as i32 * SLOT_H + 2 * PAD;
                 let h = text_h.max(slots_h).max(80);
@@ -316,6 +326,19 @@ mod tests {
 
     fn overlap(a: Rect, b: Rect) -> bool {
         a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1
+    }
+
+    #[test]
+    fn long_box_lines_wrap_and_what_does_not_fit_is_counted() {
+        crate::style::ensure_fonts().unwrap();
+        let long = "word ".repeat(40);
+        let lines = vec![long.clone(), "b".to_string(), "c".to_string()];
+        let out = fit_lines(&lines, false, 3);
+        // The long line wraps onto two rows and leaves the last to count the two after it.
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(out[0].starts_with("word word"), "{out:?}");
+        assert_eq!(out[2], "and 2 more");
+        assert_eq!(fit_lines(&["a".into(), "b".into()], false, 3), ["a", "b"]);
     }
 
     /// A graph with skipped layers, several callers per callee and up to four arrows per box:
