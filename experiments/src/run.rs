@@ -137,6 +137,12 @@ pub fn render_outputs(f: &Finished) -> Result<Vec<(String, Vec<u8>)>, plots::Plo
         plots::timeline_svg(&timeline)?.into_bytes(),
     ));
     files.push(("timeline.png".to_string(), plots::timeline_png(&timeline)?));
+    let topology = crate::charts::topology(&f.loaded.scenario, report, &f.loaded.hash);
+    files.push((
+        "topology.svg".to_string(),
+        plots::topology_svg(&topology)?.into_bytes(),
+    ));
+    files.push(("topology.png".to_string(), plots::topology_png(&topology)?));
     if let Some(trace) = &report.trace {
         for format in &f.trace_formats {
             let (name, text) = match format {

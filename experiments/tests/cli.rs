@@ -82,6 +82,8 @@ fn the_same_seed_writes_byte_identical_outputs() {
         "events.jsonl",
         "timeline.svg",
         "timeline.png",
+        "topology.svg",
+        "topology.png",
         "anatomy.txt",
         "trace.chrome.json",
         "trace.otlp.json",

@@ -9,7 +9,7 @@ mod common;
 use common::{meshsim, ok, scratch};
 
 /// Every file `meshsim run --out` writes without tracing.
-const OUTPUTS: [&str; 7] = [
+const OUTPUTS: [&str; 9] = [
     "summary.json",
     "timeseries.csv",
     "events.jsonl",
@@ -17,6 +17,8 @@ const OUTPUTS: [&str; 7] = [
     "scenario.toml",
     "timeline.svg",
     "timeline.png",
+    "topology.svg",
+    "topology.png",
 ];
 
 /// Service `i`'s name: `s000`, `s001`, ..., with `long` characters of `x` after service 0's.
@@ -173,6 +175,31 @@ fn a_scenario_of_120_services_and_40_clients_writes_every_output_with_a_bounded_
     let again = run("big-again", &scenario(120, 40, 0));
     assert_eq!(std::fs::read(again.join("timeline.svg")).unwrap(), svg.as_bytes());
 
+    // The topology is bounded too: the 10 services in most trouble (the three struck by a
+    // fault first) and 8 clients, with notes for the rest and nothing else left out, the same
+    // bytes again.
+    let (w, h) = png_size(&out.join("topology.png"));
+    assert!(u64::from(w) * u64::from(h) <= plots::MAX_PIXELS, "{w}×{h}");
+    let topo = std::fs::read_to_string(out.join("topology.svg")).unwrap();
+    let ttexts = self::texts(&topo);
+    let thas = |s: &str| ttexts.iter().any(|t| t.contains(s));
+    assert!(
+        thas("Services: the 10 in most trouble shown (struck by a fault first); and 110 more services"),
+        "{ttexts:?}"
+    );
+    assert!(
+        thas("Clients: the 8 in most trouble shown; and 32 more clients"),
+        "{ttexts:?}"
+    );
+    assert!(!thas("not drawn"), "{ttexts:?}");
+    for faulted in ["s000", "s118", "s119"] {
+        assert!(ttexts.contains(&faulted), "{faulted} drawn: {ttexts:?}");
+    }
+    assert_eq!(
+        std::fs::read(again.join("topology.svg")).unwrap(),
+        topo.as_bytes()
+    );
+
     // `meshsim report` draws the same timeline into its page.
     let page = out.join("report.html");
     let file = out.parent().unwrap().join("scenario-in.toml");
@@ -205,4 +232,15 @@ fn a_200_character_service_name_is_shortened_in_the_timeline() {
     );
     let (w, _) = png_size(&out.join("timeline.png"));
     assert_eq!(w, 1600, "the image keeps its width");
+    // The topology shortens it in its box and keeps it whole in the box's tooltip.
+    let topo = std::fs::read_to_string(out.join("topology.svg")).unwrap();
+    let ttexts = self::texts(&topo);
+    assert!(
+        ttexts
+            .iter()
+            .any(|t| t.starts_with("s000-xxx") && t.ends_with('…')),
+        "{ttexts:?}"
+    );
+    assert!(!ttexts.iter().any(|t| t.contains(&name)));
+    assert!(topo.contains(&format!("<title>service {name}\n")));
 }

@@ -69,6 +69,8 @@ fn a_previous_run_is_replaced_whole_and_a_foreign_directory_is_refused() {
         "timeline.png",
         "timeline.svg",
         "timeseries.csv",
+        "topology.png",
+        "topology.svg",
     ];
     assert_eq!(names(&out), expected);
     assert_eq!(names(&root), ["out"], "nothing is left next to it");

@@ -10,7 +10,11 @@
 //!   breaker). Fault windows are shaded on every panel and labelled once at the top. Bucket `i`
 //!   is plotted at its middle, `(i + 0.5) · bucket_secs`. Notes (e.g. what a caller left out)
 //!   are printed under the subtitle. The image's height is bounded whatever the input: at most
-//!   [`MAX_PANELS`] panels are drawn, the rest counted in a note.
+//!   [`MAX_PANELS`] panels are drawn, the rest counted in a note. The SVG shows a series' full
+//!   label and panel on hover over its line or legend entry (`<title>` tooltips, [`hover`]).
+//! - [`topology_svg`] / [`topology_png`]: the call graph: clients and services as boxes in
+//!   columns by call depth, arrows labelled with their policy, faults printed in the box they
+//!   strike; the SVG carries hover tooltips (`<title>`) with the full names and details.
 //! - [`sweep_svg`] / [`sweep_png`]: a metric against a parameter, one line with markers and a
 //!   translucent 95% confidence band per value of a second parameter.
 //! - [`heatmap_svg`] / [`heatmap_png`]: a metric over two parameters, on a viridis colour scale
@@ -44,10 +48,12 @@ pub mod error;
 mod axis;
 mod draw;
 mod heatmap;
+mod hover;
 mod png;
 mod style;
 mod sweep;
 mod timeline;
+mod topology;
 
 pub use data::{
     BandPanel, BandRow, Heatmap, LinePanel, Panel, RefLine, Series, Shade, Span, StackedPanel, StateStyle,
@@ -56,6 +62,9 @@ pub use data::{
 pub use error::PlotError;
 pub use style::{MAX_PIXELS, layer_colour, series_colour, tone_colour};
 pub use timeline::{MAX_NOTES, MAX_PANELS};
+pub use topology::{
+    Arrow, MAX_DETAILS, MAX_FAULTS, MAX_LAYERS, MAX_OUT, MAX_PER_LAYER, Node, NodeKind, Topology,
+};
 
 /// Size in pixels (width, height) of the timeline image for `t`.
 pub fn timeline_size(t: &Timeline) -> Result<(u32, u32), PlotError> {
@@ -64,11 +73,13 @@ pub fn timeline_size(t: &Timeline) -> Result<(u32, u32), PlotError> {
     Ok((l.width, l.height))
 }
 
-/// The timeline as an SVG document.
+/// The timeline as an SVG document, with a `<title>` tooltip (the series' full label and its
+/// panel) along every line series and over every legend entry.
 pub fn timeline_svg(t: &Timeline) -> Result<String, PlotError> {
     style::ensure_fonts()?;
     let l = timeline::Layout::new(t);
-    png::render_svg(l.width, l.height, |a| timeline::draw(a, t, &l))
+    let svg = png::render_svg(l.width, l.height, |a| timeline::draw(a, t, &l))?;
+    Ok(timeline::add_tooltips(svg, t, &l))
 }
 
 /// The timeline as PNG bytes (RGB, 8 bits per channel).
@@ -118,4 +129,26 @@ pub fn heatmap_png(h: &Heatmap) -> Result<Vec<u8>, PlotError> {
     style::ensure_fonts()?;
     let l = heatmap::Layout::new(h);
     png::render_png(l.width, l.height, |a| heatmap::draw(a, h, &l))
+}
+
+/// Size in pixels (width, height) of the topology image for `t`.
+pub fn topology_size(t: &Topology) -> Result<(u32, u32), PlotError> {
+    style::ensure_fonts()?;
+    let l = topology::Layout::new(t);
+    Ok((l.width, l.height))
+}
+
+/// The topology as an SVG document, with a `<title>` tooltip on every box and arrow.
+pub fn topology_svg(t: &Topology) -> Result<String, PlotError> {
+    style::ensure_fonts()?;
+    let l = topology::Layout::new(t);
+    let svg = png::render_svg(l.width, l.height, |a| topology::draw(a, t, &l))?;
+    Ok(topology::add_tooltips(svg, t, &l))
+}
+
+/// The topology as PNG bytes (RGB, 8 bits per channel).
+pub fn topology_png(t: &Topology) -> Result<Vec<u8>, PlotError> {
+    style::ensure_fonts()?;
+    let l = topology::Layout::new(t);
+    png::render_png(l.width, l.height, |a| topology::draw(a, t, &l))
 }

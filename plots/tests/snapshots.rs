@@ -81,3 +81,10 @@ fn fonts_meet_projector_sizes() {
     // Series lines are 3 px.
     assert!(svg.contains(r##"stroke="#0072B2" stroke-width="3""##));
 }
+
+#[test]
+fn topology_svg_snapshot() {
+    let svg = plots::topology_svg(&common::topology()).expect("topology renders");
+    common::maybe_write("topology.svg", svg.as_bytes());
+    insta::assert_snapshot!("topology_cascade", svg);
+}

@@ -6,6 +6,9 @@
 //! ([`select`]), so its height is bounded and drawing it never fails.
 
 pub mod select;
+pub mod topology;
+
+pub use topology::topology;
 
 use std::collections::BTreeMap;
 

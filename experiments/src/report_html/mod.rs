@@ -8,6 +8,7 @@
 //! | id | heading | content |
 //! |---|---|---|
 //! | `overview` | the scenario's name | description, headline numbers, the partial-results banner |
+//! | `topology` | Topology | the call graph from [`crate::charts::topology`] (SVG, with hover tooltips) |
 //! | `parameters` | Parameters that matter | clients, services, policies and faults as tables; the effective TOML in a collapsed block |
 //! | `summary` | Summary | the clients / services / edges tables of [`crate::text::summary_table`] |
 //! | `anatomy` | Anatomy | the narrated timeline of [`crate::narrate::narrate`] |
@@ -21,7 +22,7 @@
 
 mod anatomy;
 mod html;
-mod params;
+pub(crate) mod params;
 mod summary;
 mod sweep;
 
@@ -41,6 +42,7 @@ const STYLE: &str = include_str!("style.css");
 /// Section ids and headings, in page order (`sweep` only with a sweep).
 pub const SECTIONS: &[(&str, &str)] = &[
     ("overview", "Overview"),
+    ("topology", "Topology"),
     ("parameters", "Parameters that matter"),
     ("summary", "Summary"),
     ("anatomy", "Anatomy"),
@@ -210,8 +212,10 @@ pub fn render(
     let report = &f.output.report;
     let timeline = crate::charts::timeline(s, report, &f.loaded.hash);
     let svg = plots::timeline_svg(&timeline)?;
+    let topology = crate::charts::topology(s, report, &f.loaded.hash);
+    let topology_svg = plots::topology_svg(&topology)?;
 
-    let mut out = String::with_capacity(svg.len() + 64 * 1024);
+    let mut out = String::with_capacity(svg.len() + topology_svg.len() + 64 * 1024);
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -222,6 +226,7 @@ pub fn render(
     );
     overview(&mut out, f, sweep.is_some());
     out.push_str("<main class=\"wrap\">\n");
+    topology_section(&mut out, &topology_svg, &topology);
 
     open_section(&mut out, "parameters");
     params::write(&mut out, s);
@@ -251,6 +256,24 @@ pub fn render(
     out.push_str("</main>\n");
     footer(&mut out, f, how);
     Ok(out)
+}
+
+/// The topology section: a note, the call graph's `svg` inlined (its tooltips work in the
+/// page), and its caption.
+fn topology_section(out: &mut String, svg: &str, topology: &plots::Topology) {
+    open_section(out, "topology");
+    out.push_str(
+        "<p class=\"note\">Clients on the left, then services by depth of the call graph; arrows \
+         are calls, labelled with their policy; faults are marked on the service they strike. \
+         Hover over a box or an arrow for the details.</p>\n<figure class=\"chart topology\">\n",
+    );
+    out.push_str(&sweep::inline_svg(svg.trim(), &topology.title));
+    let _ = writeln!(
+        out,
+        "\n<figcaption>{}: {}</figcaption>\n</figure>\n</section>",
+        esc(&topology.title),
+        esc(&topology.subtitle)
+    );
 }
 
 /// The timeline section: a note, the incident timeline's `svg` inlined, and its caption.
@@ -355,6 +378,18 @@ mod tests {
             }
         }
         assert!(checked > 40, "only {checked} numbers checked");
+    }
+
+    #[test]
+    fn the_topology_is_inlined_with_its_tooltips() {
+        let f = cascade("60s");
+        let page = render(&f, &Invocation::default(), None).unwrap();
+        let at = page.find("<section id=\"topology\"").expect("a topology section");
+        let section = &page[at..at + page[at..].find("</section>").unwrap()];
+        assert!(section.contains("<svg role=\"img\" aria-label=\"cascade: topology\""));
+        assert!(section.contains("<title>service classification\n"));
+        assert!(section.contains("<title>upload→classification\npolicy naive\n"));
+        assert!(section.contains("⚠ slow (15s), from 30s"));
     }
 
     #[test]

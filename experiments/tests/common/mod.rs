@@ -94,6 +94,7 @@ pub fn scratch(name: &str) -> PathBuf {
 /// The sections of the cascade's `meshsim report` page: (id, heading).
 pub const HEADINGS: &[(&str, &str)] = &[
     ("overview", "cascade"),
+    ("topology", "Topology"),
     ("parameters", "Parameters that matter"),
     ("summary", "Summary"),
     ("anatomy", "Anatomy"),

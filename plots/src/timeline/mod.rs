@@ -17,8 +17,11 @@ use crate::data::{Panel, Timeline};
 use crate::draw::{self, Area, Rect, Res};
 use crate::style::{self, Anchor, FRAME, INK, INK_SOFT, SHADE, SHADE_ALPHA, size};
 
+mod hover;
 mod panels;
 mod prep;
+
+pub(crate) use hover::add_tooltips;
 
 use prep::{Prep, Stack, Time, YAxis};
 
@@ -374,13 +377,7 @@ fn panel<DB: DrawingBackend>(
     x: &Scale,
     windows: &[(i32, i32)],
 ) -> Res {
-    let title = match p {
-        Prep::Lines(p, _) => p.title.as_str(),
-        Prep::Stacked(p, ..) => p.title.as_str(),
-        Prep::Bands(p) => p.title.as_str(),
-        Prep::Empty => "",
-    };
-    let title = style::fit_text(title, size::PANEL_TITLE, true, (l.right - l.left) as u32);
+    let title = style::fit_text(p.title(), size::PANEL_TITLE, true, (l.right - l.left) as u32);
     draw::text(
         area,
         &title,

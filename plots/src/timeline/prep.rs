@@ -178,6 +178,16 @@ pub(super) enum Prep<'a> {
 }
 
 impl Prep<'_> {
+    /// The panel's title (empty for the empty frame).
+    pub(super) fn title(&self) -> &str {
+        match self {
+            Prep::Lines(p, _) => p.title.as_str(),
+            Prep::Stacked(p, ..) => p.title.as_str(),
+            Prep::Bands(p) => p.title.as_str(),
+            Prep::Empty => "",
+        }
+    }
+
     /// Height in pixels of the panel's plot area.
     pub(super) fn plot_height(&self) -> i32 {
         match self {

@@ -318,3 +318,69 @@ pub fn maybe_write(name: &str, bytes: &[u8]) {
         std::fs::write(dir.join(name), bytes).expect("write chart");
     }
 }
+
+fn node(kind: NodeKind, name: &str, details: &[&str], faults: &[&str]) -> Node {
+    Node {
+        kind,
+        name: name.into(),
+        details: details.iter().map(|d| d.to_string()).collect(),
+        faults: faults.iter().map(|f| f.to_string()).collect(),
+        tooltip: format!("{name}\n{}", details.join("\n")),
+    }
+}
+
+fn arrow(from: usize, to: usize, policy: &str, summary: &[&str]) -> Arrow {
+    Arrow {
+        from,
+        to,
+        policy: policy.into(),
+        summary: summary.iter().map(|s| s.to_string()).collect(),
+        tooltip: format!("{from}→{to} <{policy}> & more"),
+    }
+}
+
+/// The cascade's call graph: a client calls upload, which calls classification (slow from
+/// 30 s) and storage.
+pub fn topology() -> Topology {
+    Topology {
+        title: "cascade: topology".into(),
+        subtitle: "scenario 0123456789abcdef · 1 client · 3 services · 3 edges".into(),
+        notes: vec![],
+        nodes: vec![
+            node(
+                NodeKind::Client,
+                "uploaders",
+                &["closed loop, 150 users, think exponential, mean 1s"],
+                &[],
+            ),
+            node(
+                NodeKind::Service,
+                "upload",
+                &["2 replicas × 50 slots", "queue 100"],
+                &[],
+            ),
+            node(
+                NodeKind::Service,
+                "classification",
+                &["2 replicas × 100 slots", "queue 1000"],
+                &["⚠ slow (15s), from 30s"],
+            ),
+            node(
+                NodeKind::Service,
+                "storage",
+                &["3 replicas × 200 slots", "queue 1000"],
+                &[],
+            ),
+        ],
+        arrows: vec![
+            arrow(0, 1, "uploaders-default", &["no timeouts", "deadline 30s"]),
+            arrow(1, 2, "naive", &["no timeouts"]),
+            arrow(
+                1,
+                3,
+                "storage",
+                &["timeout read 10s, connect 2s (+2 more)", "bulkhead 50"],
+            ),
+        ],
+    }
+}

@@ -13,7 +13,8 @@ use sim_core::dist::Dist;
 use sim_core::time::SimDuration;
 
 use super::html::{Cell, esc, num, raw, table, text};
-use words::{at, backoff, breaker, budget, dist, fallback, load, probe, retry_on, routing, steps, timeouts};
+pub(crate) use words::{at, backoff, breaker, fallback, fmt_num, load, steps};
+use words::{budget, dist, probe, retry_on, routing, timeouts};
 
 /// Writes the parameters section body: the facts line, then the clients, services, policies
 /// and faults tables.
@@ -215,7 +216,7 @@ fn policy_row(s: &Scenario, i: usize, p: &PolicyConfig) -> Vec<Cell> {
 }
 
 /// A policy's connection pool in words: limits, keep-alive, sharing, stickiness, connect time.
-fn pool(p: &PolicyConfig) -> String {
+pub(crate) fn pool(p: &PolicyConfig) -> String {
     let pool = &p.pool;
     let count = |n: u32| {
         if n == u32::MAX {
@@ -243,7 +244,7 @@ fn pool(p: &PolicyConfig) -> String {
 }
 
 /// A policy's retry in words: attempts, backoff, conditions and budget, or `—` without retry.
-fn retry(p: &PolicyConfig) -> String {
+pub(crate) fn retry(p: &PolicyConfig) -> String {
     match &p.retry {
         None => "—".to_string(),
         Some(r) => {
@@ -262,7 +263,7 @@ fn retry(p: &PolicyConfig) -> String {
 }
 
 /// A policy's bulkhead in words: its concurrency and whether it waits, or `—` without one.
-fn bulkhead(p: &PolicyConfig) -> String {
+pub(crate) fn bulkhead(p: &PolicyConfig) -> String {
     p.bulkhead.as_ref().map_or("—".to_string(), |b| {
         if b.max_wait == SimDuration::ZERO {
             format!("{} concurrent, rejects when full", b.max_concurrent)
@@ -273,7 +274,7 @@ fn bulkhead(p: &PolicyConfig) -> String {
 }
 
 /// A policy's deadline and whether it is propagated, or `—` without one.
-fn deadline(p: &PolicyConfig) -> String {
+pub(crate) fn deadline(p: &PolicyConfig) -> String {
     match p.deadline {
         None => "—".to_string(),
         Some(d) if p.propagate_deadline => format!("{d}, propagated"),

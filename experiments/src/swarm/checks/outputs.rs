@@ -53,8 +53,8 @@ fn valid_json(what: &str, text: &str) -> Result<serde_json::Value, Failure> {
 }
 
 /// Every output renders: summary.json, timeseries.csv and events.jsonl (valid, every number
-/// finite), the summary table, the narrated anatomy and the timeline SVG (no NaN or infinity),
-/// and the timeline PNG's size is within `plots::MAX_PIXELS`.
+/// finite), the summary table, the narrated anatomy and the timeline and topology SVGs (no NaN
+/// or infinity), and both PNGs' sizes are within `plots::MAX_PIXELS`.
 pub(in crate::swarm) fn check_rendering(
     scenario: &Scenario,
     report: &models::report::Report,
@@ -100,7 +100,16 @@ pub(in crate::swarm) fn check_rendering(
     if u64::from(w) * u64::from(h) > plots::MAX_PIXELS {
         return Err(cannot_draw(format!("its PNG would be {w}×{h} pixels")));
     }
-    nonfinite_word("timeline.svg", &without_names(scenario, &svg))
+    nonfinite_word("timeline.svg", &without_names(scenario, &svg))?;
+    let topology = crate::charts::topology(scenario, report, hash);
+    let cannot_draw =
+        |e: String| Failure::new(FailureKind::Panic, format!("the topology does not draw: {e}"));
+    let svg = plots::topology_svg(&topology).map_err(|e| cannot_draw(e.to_string()))?;
+    let (w, h) = plots::topology_size(&topology).map_err(|e| cannot_draw(e.to_string()))?;
+    if u64::from(w) * u64::from(h) > plots::MAX_PIXELS {
+        return Err(cannot_draw(format!("its PNG would be {w}×{h} pixels")));
+    }
+    nonfinite_word("topology.svg", &without_names(scenario, &svg))
 }
 
 /// The path of the first `null` in a JSON value, if any.
