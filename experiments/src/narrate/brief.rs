@@ -122,7 +122,10 @@ pub(super) fn group(entries: &[Entry]) -> Vec<Line> {
     // Subjects with the same change the same number of times share a line ([`clusters`]).
     let mut shared: BTreeMap<(&str, usize), Vec<(&str, Vec<usize>)>> = BTreeMap::new();
     for ((phrase, subject), idx) in by_subject {
-        shared.entry((phrase, idx.len())).or_default().push((subject, idx));
+        shared
+            .entry((phrase, idx.len()))
+            .or_default()
+            .push((subject, idx));
     }
     let mut leaders: BTreeMap<usize, Line> = BTreeMap::new();
     let mut grouped: BTreeSet<usize> = BTreeSet::new();

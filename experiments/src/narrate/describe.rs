@@ -164,7 +164,6 @@ pub(super) fn client_lines(scenario: &Scenario) -> Vec<Line> {
         .collect()
 }
 
-
 /// The names a logged change is about: its pod (and the pod's service), service, edge or owner.
 pub(super) fn subjects(kind: &LogKind) -> Vec<String> {
     match kind {
@@ -221,20 +220,30 @@ pub(super) fn repeat(kind: &LogKind) -> Option<Repeat> {
         LogKind::FaultStart { .. } | LogKind::FaultEnd { .. } => None,
         LogKind::Saturated { pod, .. } => r(pod, " saturated".into(), Extra::None),
         LogKind::Unsaturated { pod, .. } => r(pod, " had room again".into(), Extra::None),
-        LogKind::ProbeFailed { pod, probe, cause, .. } => {
-            r(pod, format!(" {probe} probe failed"), Extra::Cause(cause.to_string()))
-        }
+        LogKind::ProbeFailed {
+            pod, probe, cause, ..
+        } => r(
+            pod,
+            format!(" {probe} probe failed"),
+            Extra::Cause(cause.to_string()),
+        ),
         LogKind::Killed { pod, reason, lost } => r(
             pod,
             format!(" container killed ({})", kill_reason(*reason)),
             Extra::Lost(u64::from(*lost)),
         ),
-        LogKind::RestartScheduled { pod, backoff_s, .. } => r(pod, " restarted".into(), Extra::Backoff(*backoff_s)),
-        LogKind::ContainerStarted { pod } => r(pod, " container started".into(), Extra::None),
-        LogKind::Readiness { pod, ready } => {
-            r(pod, if *ready { " ready" } else { " not ready" }.into(), Extra::None)
+        LogKind::RestartScheduled { pod, backoff_s, .. } => {
+            r(pod, " restarted".into(), Extra::Backoff(*backoff_s))
         }
-        LogKind::EndpointsUpdated { service, pod, ready, .. } => {
+        LogKind::ContainerStarted { pod } => r(pod, " container started".into(), Extra::None),
+        LogKind::Readiness { pod, ready } => r(
+            pod,
+            if *ready { " ready" } else { " not ready" }.into(),
+            Extra::None,
+        ),
+        LogKind::EndpointsUpdated {
+            service, pod, ready, ..
+        } => {
             let what = if *ready { "added to" } else { "removed from" };
             r(pod, format!(" {what} {service}'s endpoints"), Extra::None)
         }
@@ -242,7 +251,9 @@ pub(super) fn repeat(kind: &LogKind) -> Option<Repeat> {
         LogKind::Breaker { edge, owner, to, .. } => {
             r(owner, format!(": breaker {edge} → {}", to.name()), Extra::None)
         }
-        LogKind::BulkheadSaturated { edge, owner, .. } => r(owner, format!(": bulkhead {edge} full"), Extra::None),
+        LogKind::BulkheadSaturated { edge, owner, .. } => {
+            r(owner, format!(": bulkhead {edge} full"), Extra::None)
+        }
         LogKind::BulkheadRecovered { edge, owner } => {
             r(owner, format!(": bulkhead {edge} had room again"), Extra::None)
         }

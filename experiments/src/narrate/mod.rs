@@ -157,7 +157,9 @@ pub fn anatomy(scenario: &Scenario, report: &Report, view: View, filter: Option<
         }
     };
     if let (Some(f), true) = (filter, lines.is_empty()) {
-        notes.push(format!("… no line is about a service, pod, client or edge whose name contains `{f}`"));
+        notes.push(format!(
+            "… no line is about a service, pod, client or edge whose name contains `{f}`"
+        ));
     }
     if report.summary.log_dropped > 0 {
         notes.push(format!(
@@ -176,7 +178,12 @@ pub fn render(anatomy: &Anatomy) -> Vec<String> {
         .lines
         .iter()
         .map(|l| format!("t={:>8.3}s  {}", l.t, crate::text::escape_controls(&l.text)))
-        .chain(anatomy.notes.iter().map(|n| crate::text::escape_controls(n).into_owned()))
+        .chain(
+            anatomy
+                .notes
+                .iter()
+                .map(|n| crate::text::escape_controls(n).into_owned()),
+        )
         .collect()
 }
 
@@ -264,9 +271,18 @@ mod tests {
         let ready = |ready| LogKind::Readiness { pod: pod(), ready };
         assert_eq!(tone(&ready(false)), Tone::Warn);
         assert_eq!(tone(&ready(true)), Tone::Good);
-        assert_eq!(tone(&breaker(BreakerState::Closed, BreakerState::Open)), Tone::Bad);
-        assert_eq!(tone(&breaker(BreakerState::Open, BreakerState::HalfOpen)), Tone::Warn);
-        assert_eq!(tone(&breaker(BreakerState::HalfOpen, BreakerState::Closed)), Tone::Good);
+        assert_eq!(
+            tone(&breaker(BreakerState::Closed, BreakerState::Open)),
+            Tone::Bad
+        );
+        assert_eq!(
+            tone(&breaker(BreakerState::Open, BreakerState::HalfOpen)),
+            Tone::Warn
+        );
+        assert_eq!(
+            tone(&breaker(BreakerState::HalfOpen, BreakerState::Closed)),
+            Tone::Good
+        );
         // A failed liveness probe that kills reads as the kill.
         let log = [
             entry(
@@ -284,6 +300,11 @@ mod tests {
         let lines = log_entries(&log);
         let tones: Vec<Tone> = lines.iter().map(|e| e.line.tone).collect();
         assert_eq!(tones, vec![Tone::Bad]);
-        assert!(lines[0].line.text.ends_with("→ container killed, 50 requests lost"));
+        assert!(
+            lines[0]
+                .line
+                .text
+                .ends_with("→ container killed, 50 requests lost")
+        );
     }
 }

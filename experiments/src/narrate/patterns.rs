@@ -141,12 +141,15 @@ pub fn retry_waves(report: &Report, edge: &str, caller: &str, callee: &str) -> V
 /// [`STORM_AMPLIFICATION`] attempts per call or more and [`STORM_MIN_RATE`] retries a second.
 pub fn retry_storms(report: &Report, edge: &str, caller: &str, callee: &str) -> Vec<Line> {
     let s = &report.series;
-    let (Some(calls), Some(retries)) = (s.num(&format!("edge.{edge}.calls")), s.num(&format!("edge.{edge}.retries")))
-    else {
+    let (Some(calls), Some(retries)) = (
+        s.num(&format!("edge.{edge}.calls")),
+        s.num(&format!("edge.{edge}.retries")),
+    ) else {
         return Vec::new();
     };
     let b = s.bucket_s;
-    let hot = |i: usize| retries[i] >= (STORM_AMPLIFICATION - 1.0) * calls[i] && retries[i] >= STORM_MIN_RATE * b;
+    let hot =
+        |i: usize| retries[i] >= (STORM_AMPLIFICATION - 1.0) * calls[i] && retries[i] >= STORM_MIN_RATE * b;
     episodes(retries.len(), buckets_in(STORM_MIN_S, b), hot)
         .into_iter()
         .map(|r| {
@@ -229,21 +232,31 @@ pub fn wasted_work(report: &Report, service: &str) -> Vec<Line> {
 /// requests a service dropped unprocessed past their deadline, calls that failed on theirs.
 pub fn deadline_drops(report: &Report) -> Vec<Line> {
     let at = report.summary.stop.at_s;
-    let services = report.summary.services.iter().filter(|s| s.dropped_deadline > 0).map(|s| Line {
-        t: at,
-        text: format!(
-            "over the run, {} dropped {} requests unprocessed past their deadline",
-            s.name, s.dropped_deadline
-        ),
-        tone: Tone::Warn,
-        subjects: vec![s.name.clone()],
-    });
-    let edges = report.summary.edges.iter().filter(|e| e.deadline_exceeded > 0).map(|e| {
-        let text = format!(
-            "over the run, {} of {} calls on {} failed because their deadline was spent",
-            e.deadline_exceeded, e.calls, e.name
-        );
-        edge_line(at, text, Tone::Bad, &e.name, &e.caller, &e.callee)
-    });
+    let services = report
+        .summary
+        .services
+        .iter()
+        .filter(|s| s.dropped_deadline > 0)
+        .map(|s| Line {
+            t: at,
+            text: format!(
+                "over the run, {} dropped {} requests unprocessed past their deadline",
+                s.name, s.dropped_deadline
+            ),
+            tone: Tone::Warn,
+            subjects: vec![s.name.clone()],
+        });
+    let edges = report
+        .summary
+        .edges
+        .iter()
+        .filter(|e| e.deadline_exceeded > 0)
+        .map(|e| {
+            let text = format!(
+                "over the run, {} of {} calls on {} failed because their deadline was spent",
+                e.deadline_exceeded, e.calls, e.name
+            );
+            edge_line(at, text, Tone::Bad, &e.name, &e.caller, &e.callee)
+        });
     services.chain(edges).collect()
 }
