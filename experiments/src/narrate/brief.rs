@@ -84,18 +84,17 @@ fn group_line(subjects: &[&str], phrase: &str, count: usize, members: &[&Entry])
     }
 }
 
+/// A subject and the indices of its changes of one kind.
+type Subject<'a> = (&'a str, Vec<usize>);
+
 /// The subjects that share a line: all of them for a change repeated (`count` ≥ 2); for a
 /// change that happened once, those within [`AT_ONCE_S`] of the first of them, in runs of two
 /// or more (a lone change keeps its own line).
-fn clusters<'a>(
-    groups: Vec<(&'a str, Vec<usize>)>,
-    count: usize,
-    time: impl Fn(usize) -> f64,
-) -> Vec<Vec<(&'a str, Vec<usize>)>> {
+fn clusters(groups: Vec<Subject<'_>>, count: usize, time: impl Fn(usize) -> f64) -> Vec<Vec<Subject<'_>>> {
     if count >= 2 {
         return vec![groups];
     }
-    let mut out: Vec<Vec<(&str, Vec<usize>)>> = Vec::new();
+    let mut out: Vec<Vec<Subject<'_>>> = Vec::new();
     for g in groups {
         match out.last_mut() {
             Some(c) if time(g.1[0]) - time(c[0].1[0]) <= AT_ONCE_S => c.push(g),
@@ -120,7 +119,7 @@ pub(super) fn group(entries: &[Entry]) -> Vec<Line> {
         }
     }
     // Subjects with the same change the same number of times share a line ([`clusters`]).
-    let mut shared: BTreeMap<(&str, usize), Vec<(&str, Vec<usize>)>> = BTreeMap::new();
+    let mut shared: BTreeMap<(&str, usize), Vec<Subject<'_>>> = BTreeMap::new();
     for ((phrase, subject), idx) in by_subject {
         shared
             .entry((phrase, idx.len()))
