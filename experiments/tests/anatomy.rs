@@ -147,3 +147,20 @@ fn the_terminal_shows_a_brief_filtered_or_full_view() {
     let none = ok(&meshsim(&["run", "cascade", "--anatomy", "none"]));
     assert!(!none.contains("anatomy"), "{none}");
 }
+
+/// A run whose event log reaches `limits.max_log_entries` says so in a closing line of the full
+/// anatomy, and the brief view; what was logged is narrated up to the limit.
+#[test]
+fn the_log_limit_is_said_when_reached() {
+    let f = run("cascade", &["limits.max_log_entries=10"]);
+    let report = &f.output.report;
+    assert!(report.summary.log_dropped > 0);
+    let note = format!(
+        "… the event log reached its limit (limits.max_log_entries = 10): {} later events were not logged, nor narrated",
+        report.summary.log_dropped
+    );
+    let full = narrate(&f.loaded.scenario, report);
+    assert_eq!(full.last(), Some(&note));
+    let brief = render(&anatomy(&f.loaded.scenario, report, View::Brief, None));
+    assert_eq!(brief.last(), Some(&note));
+}

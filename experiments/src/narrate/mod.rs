@@ -164,7 +164,7 @@ pub fn anatomy(scenario: &Scenario, report: &Report, view: View, filter: Option<
     if report.summary.log_dropped > 0 {
         notes.push(format!(
             "… the event log reached its limit (limits.max_log_entries = {}): {} later events were not logged, nor narrated",
-            report.log.len(),
+            scenario.limits.max_log_entries,
             report.summary.log_dropped
         ));
     }
