@@ -101,22 +101,8 @@ pub fn retry_waves(report: &Report, edge: &str, caller: &str, callee: &str) -> V
         return Vec::new();
     };
     let b = report.series.bucket_s;
-    let peaks: Vec<usize> = (1..r.len().saturating_sub(1))
-        .filter(|&i| {
-            let low = r[i - 1].min(r[i + 1]);
-            r[i] >= WAVE_MIN_RETRIES && r[i] >= r[i - 1] && r[i] > r[i + 1] && r[i] >= WAVE_CONTRAST * low
-        })
-        .collect();
-    let gap = buckets_in(WAVE_GAP_S, b);
-    let mut runs: Vec<Vec<usize>> = Vec::new();
-    for p in peaks {
-        match runs.last_mut() {
-            Some(run) if p - run[run.len() - 1] <= gap => run.push(p),
-            _ => runs.push(vec![p]),
-        }
-    }
-    runs.into_iter()
-        .filter(|run| run.len() >= MIN_WAVES)
+    wave_runs(r, b)
+        .into_iter()
         .map(|run| {
             let (first, last) = (run[0], run[run.len() - 1]);
             let top = run.iter().copied().max_by(|&x, &y| r[x].total_cmp(&r[y])).unwrap_or(first);
@@ -135,6 +121,25 @@ pub fn retry_waves(report: &Report, edge: &str, caller: &str, callee: &str) -> V
             edge_line(first as f64 * b, text, Tone::Bad, edge, caller, callee)
         })
         .collect()
+}
+
+/// The buckets of synchronized retry waves in `r` (retries per bucket of `b` seconds), in runs
+/// of at least [`MIN_WAVES`] waves at most [`WAVE_GAP_S`] apart.
+fn wave_runs(r: &[f64], b: f64) -> Vec<Vec<usize>> {
+    let peaks = (1..r.len().saturating_sub(1)).filter(|&i| {
+        let low = r[i - 1].min(r[i + 1]);
+        r[i] >= WAVE_MIN_RETRIES && r[i] >= r[i - 1] && r[i] > r[i + 1] && r[i] >= WAVE_CONTRAST * low
+    });
+    let gap = buckets_in(WAVE_GAP_S, b);
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    for p in peaks {
+        match runs.last_mut() {
+            Some(run) if p - run[run.len() - 1] <= gap => run.push(p),
+            _ => runs.push(vec![p]),
+        }
+    }
+    runs.retain(|run| run.len() >= MIN_WAVES);
+    runs
 }
 
 /// Retry storms on an edge: at least [`STORM_MIN_S`] seconds of buckets with
@@ -259,4 +264,41 @@ pub fn deadline_drops(report: &Report) -> Vec<Line> {
             edge_line(at, text, Tone::Bad, &e.name, &e.caller, &e.callee)
         });
     services.chain(edges).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Retries in step (a high bucket, a low one) are waves; the same retries spread evenly, or
+    /// too few of them, or fewer than three waves, are not.
+    #[test]
+    fn waves_are_retries_in_step() {
+        let in_step: Vec<f64> = (0..20).map(|i| if i % 2 == 1 { 400.0 } else { 60.0 }).collect();
+        let runs = wave_runs(&in_step, 0.5);
+        assert_eq!(runs, vec![(1..19).step_by(2).collect::<Vec<usize>>()]);
+        let spread = vec![230.0; 20];
+        assert!(wave_runs(&spread, 0.5).is_empty());
+        let few: Vec<f64> = in_step.iter().map(|r| r / 10.0).collect();
+        assert!(
+            wave_runs(&few, 0.5).is_empty(),
+            "under {WAVE_MIN_RETRIES} retries a bucket"
+        );
+        let two = [0.0, 400.0, 60.0, 400.0, 60.0, 60.0];
+        assert!(wave_runs(&two, 0.5).is_empty(), "fewer than {MIN_WAVES} waves");
+        // Waves more than WAVE_GAP_S apart are two episodes.
+        let mut apart = in_step.clone();
+        apart.extend(vec![60.0; 30]);
+        apart.extend(in_step.iter().copied());
+        assert_eq!(wave_runs(&apart, 0.5).len(), 2);
+    }
+
+    /// Episodes join gaps of at most GAP_BUCKETS and drop runs shorter than asked.
+    #[test]
+    fn episodes_join_short_gaps() {
+        let hot = [1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1];
+        let runs = episodes(hot.len(), 3, |i| hot[i] == 1);
+        assert_eq!(runs, vec![0..5, 8..12]);
+        assert_eq!(episodes(hot.len(), 6, |i| hot[i] == 1), vec![]);
+    }
 }
