@@ -129,7 +129,7 @@ pub fn render_outputs(f: &Finished) -> Result<Vec<(String, Vec<u8>)>, plots::Plo
             f.loaded.canonical.clone().into_bytes(),
         ),
     ];
-    let narration = narrate(&f.loaded.scenario, &report.log, report.summary.log_dropped).join("\n") + "\n";
+    let narration = narrate(&f.loaded.scenario, report).join("\n") + "\n";
     files.push(("anatomy.txt".to_string(), narration.into_bytes()));
     let timeline = crate::charts::timeline(&f.loaded.scenario, report, &f.loaded.hash);
     files.push((

@@ -219,24 +219,39 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Writes a text table: the header line, then a line per row.
+/// Writes a text table: the header line, then a line per row. A column is as wide as its
+/// set width or its longest cell (a long name widens its column rather than pushing the rest
+/// of its row out of line); the last column, width 0, is not padded.
 fn table(out: &mut String, columns: &[Column], rows: impl Iterator<Item = Vec<String>>) {
-    line(out, columns, columns.iter().map(|c| c.head));
-    for row in rows {
-        line(out, columns, row.iter().map(String::as_str));
+    let rows: Vec<Vec<String>> = rows.collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c.width {
+            0 => 0,
+            w => rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|v| v.chars().count())
+                .fold(w, usize::max),
+        })
+        .collect();
+    line(out, columns, &widths, columns.iter().map(|c| c.head));
+    for row in &rows {
+        line(out, columns, &widths, row.iter().map(String::as_str));
     }
 }
 
 /// One line of a text table: each cell padded to its column's width.
-fn line<'a>(out: &mut String, columns: &[Column], cells: impl Iterator<Item = &'a str>) {
-    for (i, (c, v)) in columns.iter().zip(cells).enumerate() {
+fn line<'a>(out: &mut String, columns: &[Column], widths: &[usize], cells: impl Iterator<Item = &'a str>) {
+    for (i, ((c, w), v)) in columns.iter().zip(widths).zip(cells).enumerate() {
         if i > 0 {
-            out.push_str(if c.width == 0 { "  " } else { " " });
+            out.push_str(if *w == 0 { "  " } else { " " });
         }
         let _ = if c.num {
-            write!(out, "{v:>w$}", w = c.width)
+            write!(out, "{v:>w$}")
         } else {
-            write!(out, "{v:<w$}", w = c.width)
+            write!(out, "{v:<w$}")
         };
     }
     out.push('\n');

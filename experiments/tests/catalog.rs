@@ -460,7 +460,8 @@ fn a_retry_storm_stops_at_the_event_limit() {
     assert!(stop.partial && stop.reason == "max_events" && stop.at_s < 100_000.0);
 }
 
-/// The excerpt of the cascade's anatomy quoted in README.md is what the cascade prints.
+/// The excerpt of the cascade's anatomy quoted in README.md is what `meshsim run cascade`
+/// prints (the brief view).
 #[test]
 fn the_readme_quotes_the_cascade_truly() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
@@ -471,7 +472,13 @@ fn the_readme_quotes_the_cascade_truly() {
     let block = after.split("```").nth(1).expect("a code block");
     let f = run("cascade", &[]);
     let report = &f.output.report;
-    let lines = experiments::narrate::narrate(&f.loaded.scenario, &report.log, report.summary.log_dropped);
+    let brief = experiments::narrate::anatomy(
+        &f.loaded.scenario,
+        report,
+        experiments::narrate::View::Brief,
+        None,
+    );
+    let lines = experiments::narrate::render(&brief);
     let quoted: Vec<&str> = block.lines().filter(|l| !l.trim().is_empty()).collect();
     assert!(quoted.len() >= 5, "{quoted:?}");
     for q in quoted {

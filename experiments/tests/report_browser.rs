@@ -1,6 +1,7 @@
 //! `meshsim report` in a real browser: Debian's chromium renders the cascade's page headless at
 //! 1920 px wide (a projector's width) to a PNG, which must not be blank and must show the
-//! timeline's colours, and dumps the DOM, which must hold every section and heading.
+//! timeline's colours, and dumps the DOM, which must hold every section and heading; at 1280 px
+//! the summary's tables must fit without scrolling sideways.
 //!
 //! The browser is `$MESHSIM_CHROMIUM`, `/usr/bin/chromium`, or `chromium` / `chromium-browser`
 //! on the `PATH`. Without one the test is skipped with a message, except under `CI=true`, where
@@ -45,6 +46,11 @@ fn find_chromium() -> Option<PathBuf> {
 /// Runs chromium headless on `page` with `extra` arguments, stdout and stderr into files in
 /// `dir`; returns stdout. Kills it and fails if it hangs.
 fn chromium(browser: &Path, dir: &Path, tag: &str, page: &Path, extra: &[String]) -> String {
+    chromium_at(WINDOW, browser, dir, tag, page, extra)
+}
+
+/// [`chromium`] with the window `window` ("WIDTH,HEIGHT").
+fn chromium_at(window: &str, browser: &Path, dir: &Path, tag: &str, page: &Path, extra: &[String]) -> String {
     let profile = dir.join(format!("profile-{tag}"));
     std::fs::create_dir_all(&profile).unwrap();
     let stdout_path = dir.join(format!("{tag}.stdout"));
@@ -62,7 +68,7 @@ fn chromium(browser: &Path, dir: &Path, tag: &str, page: &Path, extra: &[String]
         "--hide-scrollbars",
     ])
     .arg(format!("--user-data-dir={}", profile.display()))
-    .arg(format!("--window-size={WINDOW}"))
+    .arg(format!("--window-size={window}"))
     .args(extra)
     .arg(format!("file://{}", page.display()))
     .stdin(Stdio::null())
@@ -137,6 +143,63 @@ fn count(img: &Rgb, c: [u8; 3]) -> usize {
         .iter()
         .filter(|p| (0..3).all(|i| p[i].abs_diff(c[i]) <= 2))
         .count()
+}
+
+/// The browser, or `None` to skip (a failure under `CI=true`).
+fn browser_or_skip() -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "chromium not found, and CI=true: the browser test must run in CI. Install Debian's \
+                 chromium (`apt-get install -y chromium`, as .ci/run does) or set MESHSIM_CHROMIUM \
+                 to a Chromium binary."
+            );
+        }
+        eprintln!("skipping: chromium not found (install Debian's chromium or set MESHSIM_CHROMIUM)");
+    }
+    found
+}
+
+/// The summary's tables fit a 1280 px window (with a scrollbar) without scrolling sideways, even with the
+/// protected cascade's long client edge `uploaders→upload (uploaders-default)`: a script added
+/// to a copy of the page lists every summary table wider than its box.
+#[test]
+fn the_summary_tables_fit_a_1280_px_window() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = scratch("narrow");
+    let page = dir.join("report.html");
+    let o = Command::new(MESHSIM)
+        .args(["report", "cascade-protected", "-o"])
+        .arg(&page)
+        .output()
+        .expect("meshsim runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let probe = "<script>const over = [...document.querySelectorAll('#summary .table-wrap')]\
+        .filter(w => w.scrollWidth > w.clientWidth)\
+        .map(w => w.firstElementChild.className + ' ' + w.scrollWidth + '>' + w.clientWidth);\
+        const p = document.createElement('pre'); p.id = 'overflow';\
+        p.textContent = 'tables ' + document.querySelectorAll('#summary .table-wrap').length + ' overflow [' + over.join('; ') + ']';\
+        document.body.appendChild(p);</script></body>";
+    let html = std::fs::read_to_string(&page).unwrap().replace("</body>", probe);
+    let probed = dir.join("probed.html");
+    std::fs::write(&probed, html).unwrap();
+    // 1280 px less a classic 15 px scrollbar: the tests hide scrollbars, a reader's window has one.
+    let dom = chromium_at(
+        "1265,2000",
+        &browser,
+        &dir,
+        "narrow",
+        &probed,
+        &["--dump-dom".to_string()],
+    );
+    assert!(
+        dom.contains("tables 3 overflow []"),
+        "{}",
+        &dom[dom.find("id=\"overflow\"").unwrap_or(0)..]
+    );
 }
 
 #[test]

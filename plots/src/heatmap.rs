@@ -48,7 +48,14 @@ impl Layout {
             .min(300) as i32;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         let plot_w = count(nx).saturating_mul(130).clamp(360, 1200);
-        let plot_h = count(ny).saturating_mul(80).clamp(240, 720);
+        // Tall enough for the colour bar's label (it runs along the bar, above the "no data"
+        // legend when there is one), up to the tallest plot.
+        let label_h = style::text_width(&h.value_label, size::AXIS, false).min(720) as i32 + 16;
+        let bar_room = if any_missing { 40 } else { 0 };
+        let plot_h = count(ny)
+            .saturating_mul(80)
+            .clamp(240, 720)
+            .max((label_h + bar_room).min(720));
         let x0 = MARGIN + 30 + 12 + y_tick_w + 10;
         let y0 = MARGIN + 44 + 12;
         let plot = Rect {

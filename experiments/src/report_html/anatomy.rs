@@ -1,4 +1,4 @@
-//! The narrated anatomy ([`crate::narrate::narrate_lines`]) as a two-column table: time, and
+//! The whole narrated anatomy ([`crate::narrate::anatomy`], its full view) as a two-column table: time, and
 //! what happened, each line marked with the tone narrate gives it from what was logged (bad:
 //! kills, lost requests, faults starting, breakers opening; warn: saturation, failed probes,
 //! pods leaving the load balancer, breakers half-open; good: recoveries).
@@ -42,8 +42,7 @@ pub fn write(out: &mut String, lines: &[Line], notes: &[String]) {
          <th scope=\"col\"><span class=\"sr\">tone</span></th><th scope=\"col\">what happened</th></tr></thead>\n<tbody>\n",
     );
     for line in lines {
-        let t = (line.tone != Tone::Fold).then_some(line.t);
-        row(out, t, line.tone, &line.text);
+        row(out, Some(line.t), line.tone, &line.text);
     }
     for note in notes {
         row(out, None, Tone::Fold, note);
@@ -53,7 +52,6 @@ pub fn write(out: &mut String, lines: &[Line], notes: &[String]) {
         "<p class=\"note\"><span class=\"dot bad\"></span> broke \
          <span class=\"dot warn\"></span> under strain \
          <span class=\"dot good\"></span> recovered \
-         <span class=\"dot info\"></span> information · folded lines (…) stand for repetitions of the \
-         lines above them.</p>\n",
+         <span class=\"dot info\"></span> information · lines marked … are notes.</p>\n",
     );
 }

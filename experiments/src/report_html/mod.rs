@@ -242,8 +242,8 @@ pub fn render(
     out.push_str("</section>\n");
 
     open_section(&mut out, "anatomy");
-    let (lines, notes) = crate::narrate::narrate_lines(s, &report.log, report.summary.log_dropped);
-    anatomy::write(&mut out, &lines, &notes);
+    let whole = crate::narrate::anatomy(s, report, crate::narrate::View::Full, None);
+    anatomy::write(&mut out, &whole.lines, &whole.notes);
     out.push_str("</section>\n");
 
     timeline_section(&mut out, &svg, &timeline);

@@ -65,6 +65,17 @@ pub enum TraceArg {
     Otlp,
 }
 
+/// How much of the anatomy `meshsim run` prints.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnatomyArg {
+    /// Repeats grouped, no start-up noise, at most 60 lines.
+    Brief,
+    /// Every line, as in anatomy.txt.
+    Full,
+    /// Nothing.
+    None,
+}
+
 /// The flags that say which scenario to run, shared by `meshsim run` and `meshsim report`.
 #[derive(clap::Args)]
 pub struct ScenarioArgs {
@@ -94,9 +105,17 @@ pub struct RunArgs {
     /// Print the summary as JSON on stdout instead of tables.
     #[arg(long)]
     pub json: bool,
-    /// Do not print the narrated anatomy.
+    /// Do not print the narrated anatomy (as `--anatomy none`).
     #[arg(long)]
     pub quiet: bool,
+    /// How much of the narrated anatomy to print: `brief` (repeats grouped, no start-up noise,
+    /// at most 60 lines), `full` (every line, as in anatomy.txt) or `none`.
+    #[arg(long, value_enum, default_value_t = AnatomyArg::Brief)]
+    pub anatomy: AnatomyArg,
+    /// Print only the anatomy's lines about a service, pod, client or edge whose name contains
+    /// this, e.g. `--anatomy-filter upload`.
+    #[arg(long, value_name = "NAME")]
+    pub anatomy_filter: Option<String>,
     /// Run twice in this process and compare every event and every output byte; report the
     /// first divergence (exit 1) or that the runs are identical (exit 0). Writes nothing (so
     /// --out is refused with it).
@@ -216,12 +235,7 @@ pub fn run(args: RunArgs) -> Outcome {
         );
     } else {
         out!("{}", text::summary_table(&report.summary, &finished.loaded.hash));
-        if !args.quiet {
-            outln!("\nanatomy:");
-            for line in narrate::narrate(&finished.loaded.scenario, &report.log, report.summary.log_dropped) {
-                outln!("  {line}");
-            }
-        }
+        print_anatomy(&args, &finished);
         if let Some(dir) = &args.out {
             outln!("\noutputs written to {}", dir.display());
         }
@@ -237,6 +251,25 @@ pub fn run(args: RunArgs) -> Outcome {
     Ok(Ok(
         stopped_early(&finished, "results are partial").unwrap_or(ExitCode::SUCCESS)
     ))
+}
+
+/// Prints the anatomy in the view `--anatomy` asks for (none with `--quiet`).
+fn print_anatomy(args: &RunArgs, finished: &Finished) {
+    let view = match (args.quiet, args.anatomy) {
+        (true, _) | (_, AnatomyArg::None) => return,
+        (_, AnatomyArg::Brief) => narrate::View::Brief,
+        (_, AnatomyArg::Full) => narrate::View::Full,
+    };
+    let report = &finished.output.report;
+    let filter = args.anatomy_filter.as_deref();
+    let anatomy = narrate::anatomy(&finished.loaded.scenario, report, view, filter);
+    match filter {
+        Some(f) => outln!("\nanatomy (lines about `{}`):", text::escape_controls(f)),
+        None => outln!("\nanatomy:"),
+    }
+    for line in narrate::render(&anatomy) {
+        outln!("  {line}");
+    }
 }
 
 /// The outcome of an output directory that cannot be written: one that is not a run's is bad

@@ -89,7 +89,7 @@ pub(in crate::swarm) fn check_rendering(
     }
     let table = crate::text::summary_table(&report.summary, hash);
     nonfinite_word("the summary table", &without_names(scenario, &table))?;
-    let anatomy = crate::narrate::narrate(scenario, &report.log, report.summary.log_dropped).join("\n");
+    let anatomy = crate::narrate::narrate(scenario, report).join("\n");
     nonfinite_word("the anatomy", &without_names(scenario, &anatomy))?;
     let timeline = crate::charts::timeline(scenario, report, hash);
     let cannot_draw =
