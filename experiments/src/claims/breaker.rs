@@ -49,7 +49,8 @@ pub fn breaker(seed: u64, overrides: &[&str]) -> BreakerFigures {
         closed_after_s: r
             .log
             .iter()
-            .filter(|e| {
+            .rev()
+            .find(|e| {
                 e.t >= OUTAGE_S.1
                     && matches!(
                         e.kind,
@@ -59,8 +60,7 @@ pub fn breaker(seed: u64, overrides: &[&str]) -> BreakerFigures {
                         }
                     )
             })
-            .map(|e| e.t - OUTAGE_S.1)
-            .last(),
+            .map(|e| e.t - OUTAGE_S.1),
         degraded_after: mean_rate(r, "client.users.degraded", OUTAGE_S.1 + 2.0, r.summary.duration_s),
     }
 }
