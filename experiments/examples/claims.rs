@@ -1,12 +1,180 @@
 //! Prints the figures docs/catalog.md quotes for each builtin's claim, over the seeds the
 //! claims tests use: `cargo run --release -p experiments --example claims`.
 
-use experiments::claims::{SEEDS, cascade, herd};
+use experiments::claims::{
+    DEADLINE_RUNS, SEEDS, breaker, bulkhead, cascade, deadline, discovery, erlang_c_wq, herd, metastable,
+    mmc_wait_s, probes, wait_ci,
+};
 
 fn main() {
     herd_table();
     println!();
     cascade_table();
+    for table in [
+        deadline_table,
+        breaker_table,
+        bulkhead_table,
+        metastable_table,
+        probes_table,
+        discovery_table,
+        mmc_table,
+    ] {
+        println!();
+        table();
+    }
+}
+
+/// The mean of `f` over the runs.
+fn mean<T>(runs: &[T], f: impl Fn(&T) -> f64) -> f64 {
+    runs.iter().map(f).sum::<f64>() / runs.len() as f64
+}
+
+fn deadline_table() {
+    println!("deadline (seeds {SEEDS:?}): means over the seeds");
+    println!(
+        "{:<42} {:>14} {:>16} {:>10} {:>14}",
+        "run", "max latency ms", "wasted slot-s", "dropped", "ok/s 80-120 s"
+    );
+    for (label, overrides) in DEADLINE_RUNS {
+        let runs: Vec<_> = SEEDS.iter().map(|&s| deadline(s, overrides)).collect();
+        println!(
+            "{label:<42} {:>14.0} {:>8.0} ({:>3.0}%) {:>10.0} {:>14.1}",
+            mean(&runs, |r| r.max_latency_ms),
+            mean(&runs, |r| r.wasted_work_s),
+            100.0 * mean(&runs, |r| r.wasted_share),
+            mean(&runs, |r| r.dropped_deadline as f64),
+            mean(&runs, |r| r.ok_after),
+        );
+    }
+}
+
+fn breaker_table() {
+    println!(
+        "breaker (seeds {SEEDS:?}): closed again per seed; the other columns are means over \
+         the seeds"
+    );
+    println!(
+        "{:<44} {:>18} {:>11} {:>24} {:>16}",
+        "run", "attempts/call down", "rejections", "closed, s after outage", "degraded/s 62+ s"
+    );
+    for overrides in [
+        &[][..],
+        &["policies.guarded.breaker.automatic_transition=true"][..],
+        &["policies.guarded.breaker={kind=\"hystrix\"}"][..],
+        &["policies.guarded.breaker=none"][..],
+    ] {
+        let runs: Vec<_> = SEEDS.iter().map(|&s| breaker(s, overrides)).collect();
+        let closed: Vec<String> = runs
+            .iter()
+            .map(|r| r.closed_after_s.map_or("-".into(), |t| format!("{t:.1}")))
+            .collect();
+        println!(
+            "{:<44} {:>18.3} {:>11.0} {:>24} {:>16.1}",
+            overrides.first().copied().unwrap_or("as shipped"),
+            mean(&runs, |r| r.attempts_per_call_down),
+            mean(&runs, |r| r.breaker_rejections as f64),
+            closed.join(","),
+            mean(&runs, |r| r.degraded_after),
+        );
+    }
+}
+
+fn bulkhead_table() {
+    println!("bulkhead (seeds {SEEDS:?}): means over the seeds");
+    println!(
+        "{:<36} {:>16} {:>14} {:>16} {:>16}",
+        "run", "storage failed", "pool timeouts", "uploads failed", "uploads degraded"
+    );
+    for overrides in [&[][..], &["policies.classify.bulkhead=none"][..]] {
+        let runs: Vec<_> = SEEDS.iter().map(|&s| bulkhead(s, overrides)).collect();
+        println!(
+            "{:<36} {:>15.1}% {:>14.0} {:>15.1}% {:>15.1}%",
+            overrides.first().copied().unwrap_or("as shipped"),
+            100.0 * mean(&runs, |r| r.storage_failed_share),
+            mean(&runs, |r| r.storage_pool_timeouts as f64),
+            100.0 * mean(&runs, |r| r.uploads_failed_share),
+            100.0 * mean(&runs, |r| r.uploads_degraded_share),
+        );
+    }
+}
+
+fn metastable_table() {
+    println!("metastable (seeds {SEEDS:?}): 180-240 s, means over the seeds");
+    println!("{:<48} {:>18} {:>14}", "run", "ok / offered", "attempts/req");
+    for overrides in [
+        &[][..],
+        &["policies.client.retry.budget={kind=\"grpc\"}"][..],
+        &["policies.client.retry.budget={kind=\"brooker\"}"][..],
+        &["policies.client.retry.budget={kind=\"envoy\"}"][..],
+        &["policies.client.retry.budget={kind=\"finagle\"}"][..],
+        &["services.api.queue.order=lifo"][..],
+    ] {
+        let runs: Vec<_> = SEEDS.iter().map(|&s| metastable(s, overrides)).collect();
+        println!(
+            "{:<48} {:>17.1}% {:>14.2}",
+            overrides.first().copied().unwrap_or("as shipped"),
+            100.0 * mean(&runs, |r| r.goodput_share),
+            mean(&runs, |r| r.amplification),
+        );
+    }
+}
+
+fn probes_table() {
+    println!("probes (seeds {SEEDS:?}): restarts per seed; the other columns are means over the seeds");
+    println!(
+        "{:<40} {:>14} {:>22} {:>8} {:>22}",
+        "run", "restarts", "failed/s 120-140 s", "failed", "degraded pod removed"
+    );
+    for overrides in [&[][..], &["services.orders.liveness.handler=[]"][..]] {
+        let runs: Vec<_> = SEEDS.iter().map(|&s| probes(s, overrides)).collect();
+        let restarts: Vec<String> = runs.iter().map(|r| r.restarts.to_string()).collect();
+        let removed = runs.iter().filter(|r| r.degraded_pod_removed).count();
+        println!(
+            "{:<40} {:>14} {:>22.1} {:>8.0} {:>17} of {}",
+            overrides.first().copied().unwrap_or("as shipped"),
+            restarts.join(","),
+            mean(&runs, |r| r.failed_after),
+            mean(&runs, |r| r.failed as f64),
+            removed,
+            runs.len(),
+        );
+    }
+}
+
+fn discovery_table() {
+    println!("discovery (seeds {SEEDS:?}): means over the seeds");
+    println!(
+        "{:<56} {:>16} {:>8} {:>8}",
+        "run", "connect timeouts", "failed", "p99 ms"
+    );
+    for overrides in [
+        &[][..],
+        &["services.backend.discovery={kind=\"registry\",lag=\"1s\"}"][..],
+    ] {
+        let runs: Vec<_> = SEEDS.iter().map(|&s| discovery(s, overrides)).collect();
+        println!(
+            "{:<56} {:>16.0} {:>8.0} {:>8.0}",
+            overrides.first().copied().unwrap_or("as shipped (DNS, 30 s TTL)"),
+            mean(&runs, |r| r.connect_timeouts as f64),
+            mean(&runs, |r| r.failed as f64),
+            mean(&runs, |r| r.p99_ms),
+        );
+    }
+}
+
+fn mmc_table() {
+    let waits: Vec<f64> = SEEDS.iter().map(|&s| mmc_wait_s(s)).collect();
+    let ci = wait_ci(&waits);
+    let per_seed: Vec<String> = waits.iter().map(|w| format!("{w:.3}")).collect();
+    println!("mmc (seeds {SEEDS:?}): mean wait in queue, s");
+    println!("per seed: {}", per_seed.join(", "));
+    println!(
+        "mean {:.3}, 99% interval [{:.3}, {:.3}]; Erlang C {:.3}",
+        ci.mean,
+        ci.low(),
+        ci.high(),
+        erlang_c_wq()
+    );
 }
 
 fn herd_table() {

@@ -3,7 +3,10 @@
 //! mechanism behind it breaks (e.g. jitter that no longer spreads retries), not on exact
 //! numbers.
 
-use experiments::claims::{SEEDS, cascade, herd};
+use experiments::claims::{
+    DEADLINE_RUNS, SEEDS, breaker, bulkhead, cascade, deadline, discovery, erlang_c_wq, herd, metastable,
+    mmc_wait_s, probes, wait_ci,
+};
 
 /// thundering-herd: with the lesson's naive fixed 1 s retry the restarted service does not
 /// recover within the run; with full jitter it recovers (so at least twice as soon), with a
@@ -63,4 +66,152 @@ fn the_lesson_client_keeps_upload_available_where_the_naive_one_dies() {
             "{quick:?}"
         );
     }
+}
+
+/// deadline: timeout × retries lets the tail reach several attempt timeouts; a 1.5 s deadline
+/// bounds it (plus checkout's 5 ms and the network). Propagated and honoured, the deadline
+/// lets pricing drop queued requests nobody waits for: it wastes much less work and answers
+/// again after its slowdown, where the deadline alone leaves it busy with abandoned requests.
+/// Catches: a deadline not applied to the attempts or sleeps (max latency), a callee that
+/// ignores a propagated deadline or drops without one (dropped_deadline), a drop that still
+/// does the work (wasted work, recovery).
+#[test]
+fn a_deadline_bounds_the_tail_and_honoured_downstream_it_lets_the_callee_recover() {
+    let [(_, plain), (_, alone), (_, told)] = DEADLINE_RUNS;
+    for seed in SEEDS {
+        let (p, a, t) = (deadline(seed, plain), deadline(seed, alone), deadline(seed, told));
+        assert!(p.max_latency_ms > 3000.0, "{p:?}");
+        assert!(
+            a.max_latency_ms <= 1510.0 && t.max_latency_ms <= 1510.0,
+            "{a:?}\n{t:?}"
+        );
+        assert_eq!(a.dropped_deadline, 0, "{a:?}");
+        assert!(t.dropped_deadline > 100, "{t:?}");
+        assert!(
+            t.wasted_work_s < 0.7 * a.wasted_work_s && t.wasted_share < a.wasted_share,
+            "{a:?}\n{t:?}"
+        );
+        assert!(t.ok_after > 80.0 && a.ok_after < 0.5 * t.ok_after, "{a:?}\n{t:?}");
+    }
+}
+
+/// breaker: while the backend is down, the open breakers keep calls off the network (under
+/// 5% of calls make an attempt, against every call without a breaker), at the price of
+/// degraded answers for a few seconds after the backend is back, until a half-open trial
+/// closes them. Catches: a breaker that never opens or lets calls through while open
+/// (attempts per call), one that never closes again (degraded answers after the outage).
+#[test]
+fn an_open_breaker_keeps_calls_off_the_network_and_closes_after_the_outage() {
+    for seed in SEEDS {
+        let with = breaker(seed, &[]);
+        let without = breaker(seed, &["policies.guarded.breaker=none"]);
+        assert!(with.attempts_per_call_down < 0.05, "{with:?}");
+        assert!(with.breaker_rejections > 1000, "{with:?}");
+        assert!(without.attempts_per_call_down > 0.99, "{without:?}");
+        assert_eq!(without.breaker_rejections, 0);
+        // Closed again after the outage, within two open periods (10 s each) of it; until
+        // then calls still degrade that, without a breaker, would have been answered.
+        let closed = with.closed_after_s.expect("the breakers close");
+        assert!(closed < 20.0, "{with:?}");
+        assert!(
+            with.degraded_after > without.degraded_after,
+            "{with:?}\n{without:?}"
+        );
+    }
+}
+
+/// bulkhead: with classification's bulkhead no upload fails and storage keeps its share of
+/// the shared pool; without it a tenth or more of storage calls fail waiting for a pool
+/// connection and the uploads fail with them. Catches: a bulkhead that does not bound
+/// concurrency (storage starved), a pool that is not shared or not bounded (no pool_timeout).
+#[test]
+fn a_bulkhead_keeps_a_slow_call_from_starving_the_others_in_a_shared_pool() {
+    for seed in SEEDS {
+        let with = bulkhead(seed, &[]);
+        let without = bulkhead(seed, &["policies.classify.bulkhead=none"]);
+        assert!(
+            with.storage_failed_share < 0.005 && with.uploads_failed_share < 0.005,
+            "{with:?}"
+        );
+        assert!(with.uploads_degraded_share > 0.2, "{with:?}");
+        assert!(without.storage_failed_share >= 0.1, "{without:?}");
+        assert!(without.storage_pool_timeouts > 0, "{without:?}");
+        assert!(without.uploads_failed_share >= 0.1, "{without:?}");
+    }
+}
+
+/// probes: a liveness probe that calls the database restarts orders pods for the database's
+/// outage, and their restarts outlast it (more failures in the 20 s after it); checking only
+/// the process restarts nothing. Readiness takes the degraded pod out of the endpoints in
+/// both. Catches: a liveness probe that does not run its handler, restarts that are instant,
+/// readiness that does not gate the endpoints.
+#[test]
+fn a_liveness_probe_on_a_dependency_restarts_pods_for_its_outage_and_lengthens_it() {
+    for seed in SEEDS {
+        let checks = probes(seed, &[]);
+        let plain = probes(seed, &["services.orders.liveness.handler=[]"]);
+        assert!(checks.restarts >= 3, "{checks:?}");
+        assert_eq!(plain.restarts, 0, "{plain:?}");
+        assert!(
+            checks.failed_after > 2.0 * plain.failed_after,
+            "{checks:?}\n{plain:?}"
+        );
+        assert!(checks.failed > plain.failed, "{checks:?}\n{plain:?}");
+        assert!(checks.degraded_pod_removed && plain.degraded_pod_removed);
+    }
+}
+
+/// discovery: DNS caching keeps callers on the rescheduled pods' old addresses until their
+/// TTL expires (hundreds of connect timeouts, requests failed); a registry watch learns within
+/// its 1 s lag (ten times fewer failures at least). Catches: a cache that ignores the TTL or
+/// a watch that lags like DNS.
+#[test]
+fn dns_caching_keeps_calling_old_addresses_a_registry_watch_does_not() {
+    for seed in SEEDS {
+        let dns = discovery(seed, &[]);
+        let watch = discovery(
+            seed,
+            &["services.backend.discovery={kind=\"registry\",lag=\"1s\"}"],
+        );
+        assert!(
+            dns.connect_timeouts > 5 * watch.connect_timeouts,
+            "{dns:?}\n{watch:?}"
+        );
+        assert!(dns.failed > 10 * watch.failed.max(1), "{dns:?}\n{watch:?}");
+        assert!(dns.p99_ms > 10.0 * watch.p99_ms, "{dns:?}\n{watch:?}");
+    }
+}
+
+/// metastable: long after the trigger, immediate retries keep goodput under 5% of the offered
+/// load with more than 3 attempts per request; with gRPC's retry throttling it is over 90%
+/// with about one attempt per request, and a LIFO queue recovers too. Catches: a budget that
+/// does not throttle, retries that are not counted as attempts, a timeout that cancels the
+/// server's work (no sustained overload).
+#[test]
+fn retries_sustain_a_metastable_failure_that_a_budget_or_lifo_prevents() {
+    for seed in SEEDS {
+        let plain = metastable(seed, &[]);
+        let grpc = metastable(seed, &["policies.client.retry.budget={kind=\"grpc\"}"]);
+        let lifo = metastable(seed, &["services.api.queue.order=lifo"]);
+        assert!(
+            plain.goodput_share < 0.05 && plain.amplification > 3.0,
+            "{plain:?}"
+        );
+        assert!(grpc.goodput_share > 0.9 && grpc.amplification < 1.1, "{grpc:?}");
+        assert!(lifo.goodput_share > 0.9, "{lifo:?}");
+    }
+}
+
+/// mmc: Erlang C's mean wait in queue lies inside the 99% Student-t interval of the five
+/// replications' mean wait, and the interval is narrow enough (half-width under 20% of Wq)
+/// for that to mean something: at 90% utilisation a service time 2% too long moves Wq from
+/// 0.669 s to 0.900 s, 2% too short to 0.512 s, one slot more to 0.215 s — each outside such
+/// an interval. Catches: a biased arrival or service-time sampler, a slot too many or too few.
+#[test]
+fn the_mmc_queue_waits_as_erlang_c_predicts() {
+    let waits: Vec<f64> = SEEDS.iter().map(|&s| mmc_wait_s(s)).collect();
+    let ci = wait_ci(&waits);
+    let wq = erlang_c_wq();
+    assert!(ci.contains(wq), "{ci:?} vs Erlang C {wq}");
+    assert!(ci.half_width < 0.2 * wq, "{ci:?}");
 }

@@ -6,11 +6,25 @@
 //! A figure is read from a run's report only (its time series and summary), the way a reader
 //! of the timeline would read it.
 
+mod breaker;
+mod bulkhead;
 mod cascade;
+mod deadline;
+mod discovery;
 mod herd;
+mod metastable;
+mod mmc;
+mod probes;
 
+pub use breaker::{BreakerFigures, breaker};
+pub use bulkhead::{BulkheadFigures, bulkhead};
 pub use cascade::{CascadeFigures, cascade};
+pub use deadline::{DEADLINE_RUNS, DeadlineFigures, deadline};
+pub use discovery::{DiscoveryFigures, discovery};
 pub use herd::{HerdFigures, herd};
+pub use metastable::{MetastableFigures, metastable};
+pub use mmc::{erlang_c_wq, mmc_wait_s, wait_ci};
+pub use probes::{ProbesFigures, probes};
 
 use models::report::Report;
 
