@@ -31,15 +31,9 @@ pub struct BreakerFigures {
 
 /// Runs `breaker` with `seed` and `overrides`.
 pub fn breaker(seed: u64, overrides: &[&str]) -> BreakerFigures {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let f = run_builtin("breaker", seed, &overrides);
+    let f = run_builtin("breaker", seed, overrides);
     let r = &f.output.report;
-    let edge = r
-        .summary
-        .edges
-        .iter()
-        .find(|e| e.name == "api→backend")
-        .expect("api→backend");
+    let edge = super::edge(r, "api→backend");
     let down = (OUTAGE_S.0 + 5.0, OUTAGE_S.1);
     BreakerFigures {
         seed,

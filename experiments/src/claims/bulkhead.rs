@@ -21,15 +21,9 @@ pub struct BulkheadFigures {
 
 /// Runs `bulkhead` with `seed` and `overrides`.
 pub fn bulkhead(seed: u64, overrides: &[&str]) -> BulkheadFigures {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let f = run_builtin("bulkhead", seed, &overrides);
+    let f = run_builtin("bulkhead", seed, overrides);
     let r = &f.output.report;
-    let storage = r
-        .summary
-        .edges
-        .iter()
-        .find(|e| e.name == "upload→storage")
-        .expect("upload→storage");
+    let storage = super::edge(r, "upload→storage");
     let c = &r.summary.clients[0];
     BulkheadFigures {
         seed,

@@ -38,15 +38,9 @@ pub struct DeadlineFigures {
 
 /// Runs `deadline` with `seed` and `overrides`.
 pub fn deadline(seed: u64, overrides: &[&str]) -> DeadlineFigures {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let f = run_builtin("deadline", seed, &overrides);
+    let f = run_builtin("deadline", seed, overrides);
     let r = &f.output.report;
-    let pricing = r
-        .summary
-        .services
-        .iter()
-        .find(|s| s.name == "pricing")
-        .expect("pricing");
+    let pricing = super::service(r, "pricing");
     DeadlineFigures {
         seed,
         max_latency_ms: r.summary.clients[0].latency_ms.max,

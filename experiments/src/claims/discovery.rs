@@ -19,15 +19,9 @@ pub struct DiscoveryFigures {
 
 /// Runs `discovery` with `seed` and `overrides`.
 pub fn discovery(seed: u64, overrides: &[&str]) -> DiscoveryFigures {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let f = run_builtin("discovery", seed, &overrides);
+    let f = run_builtin("discovery", seed, overrides);
     let r = &f.output.report;
-    let edge = r
-        .summary
-        .edges
-        .iter()
-        .find(|e| e.name == "api→backend")
-        .expect("api→backend");
+    let edge = super::edge(r, "api→backend");
     let c = &r.summary.clients[0];
     DiscoveryFigures {
         seed,

@@ -38,12 +38,7 @@ pub fn herd(backoff: &str, seed: u64) -> HerdFigures {
         &[format!("policies.retry.retry.backoff={backoff}")],
     );
     let r = &f.output.report;
-    let svc = r
-        .summary
-        .services
-        .iter()
-        .find(|s| s.name == "classification")
-        .expect("classification");
+    let svc = super::service(r, "classification");
     let edge = &r.summary.edges[0];
     HerdFigures {
         backoff: backoff.to_string(),

@@ -20,8 +20,7 @@ pub struct MetastableFigures {
 
 /// Runs `metastable` with `seed` and `overrides`.
 pub fn metastable(seed: u64, overrides: &[&str]) -> MetastableFigures {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let f = run_builtin("metastable", seed, &overrides);
+    let f = run_builtin("metastable", seed, overrides);
     let r = &f.output.report;
     let (from, to) = LATE_S;
     let offered = mean_rate(r, "client.clients.started", from, to);

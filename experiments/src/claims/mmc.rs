@@ -14,7 +14,7 @@ pub const LEVEL: f64 = 0.99;
 
 /// The mean wait in queue of one replication, in seconds.
 pub fn mmc_wait_s(seed: u64) -> f64 {
-    let f = run_builtin("mmc", seed, &[]);
+    let f = run_builtin::<&str>("mmc", seed, &[]);
     f.output.report.summary.services[0].queue_wait_ms.mean / 1000.0
 }
 

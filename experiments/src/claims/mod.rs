@@ -26,7 +26,7 @@ pub use metastable::{MetastableFigures, metastable};
 pub use mmc::{erlang_c_wq, mmc_wait_s, wait_ci};
 pub use probes::{ProbesFigures, probes};
 
-use models::report::Report;
+use models::report::{EdgeSummary, Report, ServiceSummary};
 
 use crate::run::{Finished, RunOptions, execute, resolve_source};
 use crate::scenario::Override;
@@ -39,12 +39,12 @@ pub const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
 /// # Panics
 /// On a bad builtin name or override, a scenario error, a broken invariant or a limit hit: the
 /// claims are about complete, valid runs of the catalog, and any of those is a bug.
-pub fn run_builtin(name: &str, seed: u64, overrides: &[String]) -> Finished {
+pub fn run_builtin<S: AsRef<str>>(name: &str, seed: u64, overrides: &[S]) -> Finished {
     let opts = RunOptions {
         source: resolve_source(name).expect("a builtin"),
         overrides: overrides
             .iter()
-            .map(|o| Override::parse(o).expect("a valid override"))
+            .map(|o| Override::parse(o.as_ref()).expect("a valid override"))
             .collect(),
         seed: Some(seed),
         trace: None,
@@ -60,6 +60,30 @@ pub fn run_builtin(name: &str, seed: u64, overrides: &[String]) -> Finished {
         f.output.limit
     );
     f
+}
+
+/// The summary of edge `name`.
+///
+/// # Panics
+/// If the run has no such edge.
+pub fn edge<'r>(r: &'r Report, name: &str) -> &'r EdgeSummary {
+    r.summary
+        .edges
+        .iter()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("no edge {name}"))
+}
+
+/// The summary of service `name`.
+///
+/// # Panics
+/// If the run has no such service.
+pub fn service<'r>(r: &'r Report, name: &str) -> &'r ServiceSummary {
+    r.summary
+        .services
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no service {name}"))
 }
 
 /// Mean per second of a per-bucket count column over `[from, to)` seconds.

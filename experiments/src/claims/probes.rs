@@ -29,15 +29,9 @@ pub struct ProbesFigures {
 
 /// Runs `probes` with `seed` and `overrides`.
 pub fn probes(seed: u64, overrides: &[&str]) -> ProbesFigures {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let f = run_builtin("probes", seed, &overrides);
+    let f = run_builtin("probes", seed, overrides);
     let r = &f.output.report;
-    let orders = r
-        .summary
-        .services
-        .iter()
-        .find(|s| s.name == "orders")
-        .expect("orders");
+    let orders = super::service(r, "orders");
     let removed = r.log.iter().any(|e| {
         (DEGRADED_S.0..DEGRADED_S.1).contains(&e.t)
             && matches!(&e.kind, LogKind::EndpointsUpdated { pod, ready: false, .. } if pod == "orders-0")
