@@ -25,11 +25,17 @@ fn must_say(event: &Value) -> Option<Vec<String>> {
             .unwrap_or_else(|| event[k].to_string())
     };
     match event["event"].as_str()? {
+        // A probe's kill is told on the failure's line: "… failed 3/3 (…) → container killed".
+        "killed" if s("reason") == "liveness" || s("reason") == "startup" => Some(vec![
+            s("pod"),
+            format!("{} probe failed", s("reason")),
+            "→ container killed".into(),
+        ]),
         "killed" => Some(vec![s("pod"), "container killed".into()]),
         "restart_scheduled" => Some(vec![s("pod"), format!("restart #{}", s("restarts"))]),
         "breaker" => Some(vec![
             format!("breaker {} at {}", s("edge"), s("owner")),
-            format!("{} → {}", s("from"), s("to")),
+            format!("{} → {}", s("from"), s("to")).replace('_', "-"),
         ]),
         _ => None,
     }

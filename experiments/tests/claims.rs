@@ -9,7 +9,7 @@ use experiments::claims::{
 };
 
 /// thundering-herd: with the lesson's naive fixed 1 s retry the restarted service does not
-/// recover within the run; with full jitter it recovers (so at least twice as soon), with a
+/// recover within the run; with full jitter it recovers within 30 s, with a
 /// lower peak arrival rate at the restarted service, no accept-queue overflow, less
 /// amplification and a fraction of the wasted work. Equal and decorrelated jitter recover too.
 /// (Exponential backoff without jitter recovers as well here: docs/catalog.md says why; the
@@ -26,7 +26,10 @@ fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keep
             jitter.peak_arrivals_per_s * 3.0 < naive.peak_arrivals_per_s,
             "{naive:?}\n{jitter:?}"
         );
-        assert!(naive.rejected > 1000 && jitter.rejected * 100 < naive.rejected);
+        assert!(
+            naive.rejected > 1000 && jitter.rejected == 0,
+            "{naive:?}\n{jitter:?}"
+        );
         assert!(jitter.amplification * 3.0 < naive.amplification);
         // Nearly all of the naive herd's work at classification is for workers that left.
         assert!(naive.wasted_share > 0.8, "{naive:?}");
@@ -51,7 +54,7 @@ fn the_lesson_client_keeps_upload_available_where_the_naive_one_dies() {
         let naive = cascade("cascade", seed, &[]);
         let lesson = cascade("cascade-protected", seed, &[]);
         let quick = cascade("cascade-protected", seed, &matched);
-        assert!(naive.kills > 0 && naive.after < 0.1 * naive.before, "{naive:?}");
+        assert!(naive.kills >= 4 && naive.after < 0.1 * naive.before, "{naive:?}");
         assert!(lesson.before >= 0.95 * naive.before, "{lesson:?}\n{naive:?}");
         assert_eq!(lesson.kills, 0, "{lesson:?}");
         assert!(
@@ -80,7 +83,7 @@ fn a_deadline_bounds_the_tail_and_honoured_downstream_it_lets_the_callee_recover
     let [(_, plain), (_, alone), (_, told)] = DEADLINE_RUNS;
     for seed in SEEDS {
         let (p, a, t) = (deadline(seed, plain), deadline(seed, alone), deadline(seed, told));
-        assert!(p.max_latency_ms > 3000.0, "{p:?}");
+        assert!(p.max_latency_ms > 3000.0 && p.dropped_deadline == 0, "{p:?}");
         assert!(
             a.max_latency_ms <= 1510.0 && t.max_latency_ms <= 1510.0,
             "{a:?}\n{t:?}"
@@ -109,9 +112,10 @@ fn an_open_breaker_keeps_calls_off_the_network_and_closes_after_the_outage() {
         assert!(with.breaker_rejections > 1000, "{with:?}");
         assert!(without.attempts_per_call_down > 0.99, "{without:?}");
         assert_eq!(without.breaker_rejections, 0);
-        // Closed again after the outage, within two open periods (10 s each) of it; until
-        // then calls still degrade that, without a breaker, would have been answered.
-        let closed = with.closed_after_s.expect("the breakers close");
+        // Every breaker that opened is closed again after the outage, within two open periods
+        // (10 s each) of it; until then calls still degrade that, without a breaker, would
+        // have been answered.
+        let closed = with.closed_after_s.expect("every breaker closes");
         assert!(closed < 20.0, "{with:?}");
         assert!(
             with.degraded_after > without.degraded_after,
@@ -135,7 +139,12 @@ fn a_bulkhead_keeps_a_slow_call_from_starving_the_others_in_a_shared_pool() {
         );
         assert!(with.uploads_degraded_share > 0.2, "{with:?}");
         assert!(without.storage_failed_share >= 0.1, "{without:?}");
+        // Storage's failures without the bulkhead are all waits for a pool connection.
         assert!(without.storage_pool_timeouts > 0, "{without:?}");
+        assert_eq!(
+            without.storage_pool_timeouts, without.storage_failed,
+            "{without:?}"
+        );
         assert!(without.uploads_failed_share >= 0.1, "{without:?}");
     }
 }
@@ -183,22 +192,25 @@ fn dns_caching_keeps_calling_old_addresses_a_registry_watch_does_not() {
 }
 
 /// metastable: long after the trigger, immediate retries keep goodput under 5% of the offered
-/// load with more than 3 attempts per request; with gRPC's retry throttling it is over 90%
-/// with about one attempt per request, and a LIFO queue recovers too. Catches: a budget that
+/// load with more than 3 attempts per request; with any of the four retry budgets, or a LIFO
+/// queue, it is over 90% with about one attempt per request. Catches: a budget that
 /// does not throttle, retries that are not counted as attempts, a timeout that cancels the
 /// server's work (no sustained overload).
 #[test]
 fn retries_sustain_a_metastable_failure_that_a_budget_or_lifo_prevents() {
     for seed in SEEDS {
         let plain = metastable(seed, &[]);
-        let grpc = metastable(seed, &["policies.client.retry.budget={kind=\"grpc\"}"]);
-        let lifo = metastable(seed, &["services.api.queue.order=lifo"]);
         assert!(
             plain.goodput_share < 0.05 && plain.amplification > 3.0,
             "{plain:?}"
         );
-        assert!(grpc.goodput_share > 0.9 && grpc.amplification < 1.1, "{grpc:?}");
-        assert!(lifo.goodput_share > 0.9, "{lifo:?}");
+        for kind in ["grpc", "brooker", "envoy", "finagle"] {
+            let budget = format!("policies.client.retry.budget={{kind=\"{kind}\"}}");
+            let b = metastable(seed, &[budget.as_str()]);
+            assert!(b.goodput_share > 0.9 && b.amplification < 1.1, "{kind}: {b:?}");
+        }
+        let lifo = metastable(seed, &["services.api.queue.order=lifo"]);
+        assert!(lifo.goodput_share > 0.9 && lifo.amplification < 1.1, "{lifo:?}");
     }
 }
 
@@ -206,7 +218,7 @@ fn retries_sustain_a_metastable_failure_that_a_budget_or_lifo_prevents() {
 /// replications' mean wait, and the interval is narrow enough (half-width under 20% of Wq)
 /// for that to mean something: at 90% utilisation a service time 2% too long moves Wq from
 /// 0.669 s to 0.900 s, 2% too short to 0.512 s, one slot more to 0.215 s — each outside such
-/// an interval. Catches: a biased arrival or service-time sampler, a slot too many or too few.
+/// an interval, and the mean itself must lie within 10% of Wq. Catches: a biased arrival or service-time sampler, a slot too many or too few.
 #[test]
 fn the_mmc_queue_waits_as_erlang_c_predicts() {
     let waits: Vec<f64> = SEEDS.iter().map(|&s| mmc_wait_s(s)).collect();
@@ -214,4 +226,8 @@ fn the_mmc_queue_waits_as_erlang_c_predicts() {
     let wq = erlang_c_wq();
     assert!(ci.contains(wq), "{ci:?} vs Erlang C {wq}");
     assert!(ci.half_width < 0.2 * wq, "{ci:?}");
+    // The mean itself within 10% of Wq: a 2% service-time bias (Wq 0.512 or 0.900 s) fails
+    // here even where the interval is wide enough to hold it.
+    let mean = waits.iter().sum::<f64>() / waits.len() as f64;
+    assert!((mean - wq).abs() < 0.1 * wq, "{mean} vs Erlang C {wq}");
 }

@@ -54,6 +54,9 @@ fn every_builtin_names_its_services_clients_and_policies() {
                 b.name
             );
         }
+        // Each part of a policy is named once in its tooltip ("pool: pool: …" was a slip).
+        assert!(!svg.contains("pool: pool:"), "{}", b.name);
+        assert!(svg.contains("\npool: "), "{}: the pool in a tooltip", b.name);
         for v in &s.services {
             assert!(
                 svg.contains(&format!("<title>service {}\n", v.name)),

@@ -270,7 +270,7 @@ fn summary(p: &PolicyConfig) -> Vec<String> {
 fn arrow_tooltip(s: &Scenario, edge: EdgeIdx, p: &PolicyConfig) -> String {
     let t = timeouts(p);
     let mut out = format!(
-        "{}\npolicy {}\ntimeouts: {}\npool: {}\nretry: {}\nbreaker: {}\nbulkhead: {}\ndeadline: {}",
+        "{}\npolicy {}\ntimeouts: {}\n{}\nretry: {}\nbreaker: {}\nbulkhead: {}\ndeadline: {}",
         s.edge_name(edge),
         p.name,
         if t.is_empty() {

@@ -21,8 +21,8 @@ pub struct BreakerFigures {
     pub attempts_per_call_down: f64,
     /// Calls the breakers rejected without an attempt.
     pub breaker_rejections: u64,
-    /// Seconds after the outage until the last breaker closed again; `None`: no breaker
-    /// closed after the outage.
+    /// Seconds after the outage until every breaker that opened had closed again; `None`: one
+    /// of them did not close after the outage.
     pub closed_after_s: Option<f64>,
     /// Degraded answers per second at the client from 62 s to the end (the backend's pods are
     /// ready again about 1 s after the outage).
@@ -40,21 +40,26 @@ pub fn breaker(seed: u64, overrides: &[&str]) -> BreakerFigures {
         attempts_per_call_down: mean_rate(r, "edge.api→backend.attempts", down.0, down.1)
             / mean_rate(r, "edge.api→backend.calls", down.0, down.1),
         breaker_rejections: edge.breaker_rejections,
-        closed_after_s: r
-            .log
-            .iter()
-            .rev()
-            .find(|e| {
-                e.t >= OUTAGE_S.1
-                    && matches!(
-                        e.kind,
-                        LogKind::Breaker {
-                            to: BreakerState::Closed,
-                            ..
-                        }
-                    )
-            })
-            .map(|e| e.t - OUTAGE_S.1),
+        closed_after_s: all_closed_after(r),
         degraded_after: mean_rate(r, "client.users.degraded", OUTAGE_S.1 + 2.0, r.summary.duration_s),
     }
+}
+
+/// Seconds after the outage until every breaker that ever opened is closed again (the last of
+/// their first closings after it); `None` if one of them stays open or half-open.
+fn all_closed_after(r: &models::report::Report) -> Option<f64> {
+    let mut owners = std::collections::BTreeMap::<&str, Option<f64>>::new();
+    for e in &r.log {
+        if let LogKind::Breaker { owner, to, .. } = &e.kind {
+            let closed = owners.entry(owner.as_str()).or_insert(None);
+            if *to == BreakerState::Closed && e.t >= OUTAGE_S.1 && closed.is_none() {
+                *closed = Some(e.t - OUTAGE_S.1);
+            }
+        }
+    }
+    owners
+        .values()
+        .copied()
+        .try_fold(0.0_f64, |latest, closed| closed.map(|t| latest.max(t)))
+        .filter(|_| !owners.is_empty())
 }

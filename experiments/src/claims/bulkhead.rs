@@ -11,6 +11,8 @@ pub struct BulkheadFigures {
     pub seed: u64,
     /// Share of `upload→storage` calls that failed.
     pub storage_failed_share: f64,
+    /// Calls on `upload→storage` that failed.
+    pub storage_failed: u64,
     /// Of those, failed waiting for a pool connection (`pool_timeout`).
     pub storage_pool_timeouts: u64,
     /// Share of uploads that failed at the client.
@@ -28,6 +30,7 @@ pub fn bulkhead(seed: u64, overrides: &[&str]) -> BulkheadFigures {
     BulkheadFigures {
         seed,
         storage_failed_share: storage.failed as f64 / storage.calls as f64,
+        storage_failed: storage.failed,
         storage_pool_timeouts: storage.failed_by.0["pool_timeout"],
         uploads_failed_share: c.failed as f64 / c.requests as f64,
         uploads_degraded_share: c.degraded as f64 / c.requests as f64,

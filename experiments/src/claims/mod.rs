@@ -1,7 +1,8 @@
 //! The catalog's claims, measured: each builtin's lesson as a comparison between two (or more)
 //! configurations of the same scenario, run over several seeds. `tests/claims.rs` asserts each
 //! claim over [`SEEDS`]; `cargo run --release -p experiments --example claims` prints the very
-//! figures that docs/catalog.md quotes, so the doc and the code cannot drift apart.
+//! figures that docs/catalog.md quotes, computed by the same functions the tests assert on
+//! (the doc's tables are copied from that output by hand: rerun it after a model change).
 //!
 //! A figure is read from a run's report only (its time series and summary), the way a reader
 //! of the timeline would read it.

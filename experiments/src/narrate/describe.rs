@@ -83,8 +83,8 @@ pub(super) fn describe(kind: &LogKind) -> String {
             reason,
         } => format!(
             "breaker {edge} at {owner}: {} → {} ({reason})",
-            from.name(),
-            to.name()
+            words(*from),
+            words(*to)
         ),
         LogKind::BulkheadSaturated {
             edge,
@@ -249,7 +249,7 @@ pub(super) fn repeat(kind: &LogKind) -> Option<Repeat> {
         }
         LogKind::PodDeleted { pod } => r(pod, " deleted (rescheduled elsewhere)".into(), Extra::None),
         LogKind::Breaker { edge, owner, to, .. } => {
-            r(owner, format!(": breaker {edge} → {}", to.name()), Extra::None)
+            r(owner, format!(": breaker {edge} → {}", words(*to)), Extra::None)
         }
         LogKind::BulkheadSaturated { edge, owner, .. } => {
             r(owner, format!(": bulkhead {edge} full"), Extra::None)
@@ -275,3 +275,8 @@ pub(super) fn startup_noise(t: f64, kind: &LogKind) -> bool {
 
 /// The start-up window of [`startup_noise`], seconds.
 pub const STARTUP_S: f64 = 1.0;
+
+/// A breaker state in words: `half-open` where the event log says `half_open`.
+fn words(state: models::policy::breaker::BreakerState) -> String {
+    state.name().replace('_', "-")
+}

@@ -93,26 +93,27 @@ fn entries(scenario: &Scenario, report: &Report) -> Vec<Entry> {
     all
 }
 
-/// The log's lines.
+/// The log's lines. A probe failure that killed its container is one line with the kill: the
+/// kill is logged at the same instant, possibly after other changes of that instant (a ready
+/// pod's "not ready" comes first).
 fn log_entries(log: &[LogEntry]) -> Vec<Entry> {
     let mut out = Vec::with_capacity(log.len());
-    let mut i = 0;
-    while i < log.len() {
-        let e = &log[i];
+    let mut merged = vec![false; log.len()];
+    for (i, e) in log.iter().enumerate() {
+        if merged[i] {
+            continue;
+        }
         let mut text = describe(&e.kind);
         let mut line_tone = tone(&e.kind);
         let mut group = repeat(&e.kind);
-        if let (LogKind::ProbeFailed { pod, .. }, Some(next)) = (&e.kind, log.get(i + 1))
-            && let LogKind::Killed {
-                pod: killed, lost, ..
-            } = &next.kind
-            && killed == pod
-            && next.t == e.t
+        if let LogKind::ProbeFailed { pod, .. } = &e.kind
+            && let Some(j) = kill_of(log, i, pod)
+            && let LogKind::Killed { lost, .. } = &log[j].kind
         {
             text = format!("{text} → container killed, {lost} requests lost");
             line_tone = Tone::Bad;
-            group = repeat(&next.kind);
-            i += 1;
+            group = repeat(&log[j].kind);
+            merged[j] = true;
         }
         out.push(Entry {
             line: Line {
@@ -124,9 +125,19 @@ fn log_entries(log: &[LogEntry]) -> Vec<Entry> {
             repeat: group,
             noise: startup_noise(e.t, &e.kind),
         });
-        i += 1;
     }
     out
+}
+
+/// The index of the kill of `pod` logged at the same instant as entry `i`, after it.
+fn kill_of(log: &[LogEntry], i: usize, pod: &str) -> Option<usize> {
+    let t = log[i].t;
+    log.iter()
+        .enumerate()
+        .skip(i + 1)
+        .take_while(|(_, e)| e.t == t)
+        .find(|(_, e)| matches!(&e.kind, LogKind::Killed { pod: killed, .. } if killed == pod))
+        .map(|(j, _)| j)
 }
 
 /// Whether a line is about a name containing `filter`.

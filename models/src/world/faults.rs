@@ -12,7 +12,9 @@ use crate::metrics::PodState;
 
 /// Plain words for a fault, for the log and the narrated timeline.
 pub fn describe(fault: &FaultConfig) -> String {
-    let pods = fault.pods.map_or(String::new(), |n| format!(" ({n} pods)"));
+    let pods = fault.pods.map_or(String::new(), |n| {
+        format!(" ({n} {})", if n == 1 { "pod" } else { "pods" })
+    });
     let what = match &fault.kind {
         FaultKind::Slow { latency: Some(l), .. } => format!("slow: every request takes {l}"),
         FaultKind::Slow {
