@@ -4,7 +4,7 @@
 //! ("upload-0 and upload-1 restarted 4 times each ..."), as do pods that changed the same way
 //! once, within a second of each other ("classification-0, classification-1 and
 //! classification-2 not ready"). A lone change keeps its own line. Each group's line stands at
-//! its first change's time.
+//! its first change's time. Groups stop at the faults' starts and ends.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -108,27 +108,33 @@ fn clusters(groups: Vec<Subject<'_>>, count: usize, time: impl Fn(usize) -> f64)
 /// Single changes of one kind to several subjects within this many seconds share a line.
 pub const AT_ONCE_S: f64 = 1.0;
 
-/// The brief view of `entries` (in time order).
-pub(super) fn group(entries: &[Entry]) -> Vec<Line> {
+/// The brief view of `entries` (in time order). Repeats are grouped only between two
+/// consecutive `boundaries` (seconds, sorted: the faults' starts and ends), so a group never
+/// joins what happened before a fault to what it caused.
+pub(super) fn group(entries: &[Entry], boundaries: &[f64]) -> Vec<Line> {
     let kept: Vec<&Entry> = entries.iter().filter(|e| !e.noise).collect();
-    // Each subject's changes of one kind, in time order.
-    let mut by_subject: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    let epoch = |t: f64| boundaries.partition_point(|&b| b <= t);
+    // Each subject's changes of one kind between two boundaries, in time order.
+    let mut by_subject: BTreeMap<(&str, usize, &str), Vec<usize>> = BTreeMap::new();
     for (i, e) in kept.iter().enumerate() {
         if let Some(r) = &e.repeat {
-            by_subject.entry((&r.phrase, &r.subject)).or_default().push(i);
+            by_subject
+                .entry((&r.phrase, epoch(e.line.t), &r.subject))
+                .or_default()
+                .push(i);
         }
     }
     // Subjects with the same change the same number of times share a line ([`clusters`]).
-    let mut shared: BTreeMap<(&str, usize), Vec<Subject<'_>>> = BTreeMap::new();
-    for ((phrase, subject), idx) in by_subject {
+    let mut shared: BTreeMap<(&str, usize, usize), Vec<Subject<'_>>> = BTreeMap::new();
+    for ((phrase, epoch, subject), idx) in by_subject {
         shared
-            .entry((phrase, idx.len()))
+            .entry((phrase, epoch, idx.len()))
             .or_default()
             .push((subject, idx));
     }
     let mut leaders: BTreeMap<usize, Line> = BTreeMap::new();
     let mut grouped: BTreeSet<usize> = BTreeSet::new();
-    for ((phrase, count), mut groups) in shared {
+    for ((phrase, _, count), mut groups) in shared {
         groups.sort_by_key(|(_, idx)| idx[0]);
         for cluster in clusters(groups, count, |i| kept[i].line.t) {
             let subjects: Vec<&str> = cluster.iter().map(|(s, _)| *s).collect();

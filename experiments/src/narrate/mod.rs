@@ -145,6 +145,25 @@ fn matches(line: &Line, filter: &str) -> bool {
     line.subjects.iter().any(|s| s.contains(filter))
 }
 
+/// The faults' starts and ends, in seconds, sorted: the brief view groups repeats only between
+/// two of them. A restart's or reschedule's end is when its pods come back.
+fn fault_boundaries(scenario: &Scenario) -> Vec<f64> {
+    let mut b: Vec<f64> = scenario
+        .faults
+        .iter()
+        .flat_map(|f| {
+            let end = match f.kind {
+                models::config::FaultKind::Restart { down_for }
+                | models::config::FaultKind::Reschedule { down_for } => Some(f.from.saturating_add(down_for)),
+                _ => f.until,
+            };
+            [Some(f.from), end].into_iter().flatten().map(|t| t.as_secs_f64())
+        })
+        .collect();
+    b.sort_by(f64::total_cmp);
+    b
+}
+
 /// The narrated anatomy of a run in one view, only the lines about a name containing
 /// `filter` if one is given.
 pub fn anatomy(scenario: &Scenario, report: &Report, view: View, filter: Option<&str>) -> Anatomy {
@@ -156,7 +175,7 @@ pub fn anatomy(scenario: &Scenario, report: &Report, view: View, filter: Option<
     let lines = match view {
         View::Full => all.into_iter().map(|e| e.line).collect(),
         View::Brief => {
-            let mut lines = brief::group(&all);
+            let mut lines = brief::group(&all, &fault_boundaries(scenario));
             if lines.len() > MAX_BRIEF_LINES {
                 notes.push(format!(
                     "… and {} more lines: --anatomy full prints them all, anatomy.txt (--out) and the report hold them",
@@ -250,11 +269,25 @@ mod tests {
         ];
         let all = log_entries(&log);
         assert_eq!(all.len(), log.len(), "the full view keeps every change");
-        let texts: Vec<String> = brief::group(&all).into_iter().map(|l| l.text).collect();
+        let texts: Vec<String> = brief::group(&all, &[]).into_iter().map(|l| l.text).collect();
         assert_eq!(
             texts,
             vec![
                 "upload-0 and upload-1 restarted 3 times each between 80 s and 291.5 s, back-off 0 → 40 s",
+                "orders-0 restart #1 (back-off 0s)",
+                "orders-0 saturated: 5/5 slots busy, 0 queued",
+            ]
+        );
+        // A fault that starts (or ends) at 200 s splits the groups: what happened before it
+        // is not told as one with what came after.
+        let texts: Vec<String> = brief::group(&all, &[200.0]).into_iter().map(|l| l.text).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "upload-0 and upload-1 restarted 2 times each between 80 s and 131 s, back-off 0 → 10 s",
+                // Single changes 1.5 s apart: more than AT_ONCE_S, so a line each.
+                "upload-0 restart #3 (back-off 40s)",
+                "upload-1 restart #3 (back-off 40s)",
                 "orders-0 restart #1 (back-off 0s)",
                 "orders-0 saturated: 5/5 slots busy, 0 queued",
             ]
