@@ -196,7 +196,8 @@ pub fn verdict(
     }
     let baseline = (b0.as_secs_f64(), b1.as_secs_f64());
     match recovery_s(series, client, baseline, a0.as_secs_f64(), RECOVERY_WINDOW_S) {
-        Some(s) => (Some(s), Some(RECOVERED)),
+        // Not below 0 however the bucket arithmetic rounds.
+        Some(s) => (Some(s.max(0.0)), Some(RECOVERED)),
         None => (None, Some(NOT_RECOVERED)),
     }
 }
