@@ -30,6 +30,17 @@ fn the_herd_restart_is_metastable_with_a_fixed_retry_and_recovers_with_full_jitt
         let c = &restart(&jitter.output.report).clients[0];
         assert_eq!(c.verdict, Some(RECOVERED), "seed {seed}: {c:?}");
         assert!(c.recovered_s.is_some_and(|s| (0.0..=15.0).contains(&s)), "seed {seed}: {c:?}");
+        // The terminal summary says the same, one line per fault and client.
+        let words = |f: &experiments::run::Finished| experiments::text::summary_table(&f.output.report.summary, "h");
+        let (naive, jittered) = (words(&fixed), words(&jitter));
+        let line = |t: &str| {
+            let prefix = "fault restart on classification (30–60 s): workers goodput ";
+            t.lines().find(|l| l.starts_with(prefix)).map(str::to_owned).expect(t)
+        };
+        assert!(line(&naive).contains(" → 0/s → "), "{naive}");
+        assert!(line(&naive).ends_with("; not recovered by the end of the run (metastable)"), "{naive}");
+        let secs = c.recovered_s.unwrap();
+        assert!(line(&jittered).ends_with(&format!("; recovered {secs} s after it ended")), "{jittered}");
     }
 }
 
