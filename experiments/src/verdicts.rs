@@ -9,18 +9,30 @@ use crate::text::{ms, top_failures};
 
 /// A rate per second: no decimal from 10 on (or at 0), one below.
 pub fn rate(v: f64) -> String {
-    if v >= 10.0 || v == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
+    if v >= 10.0 || v == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 /// Seconds, without a fraction when whole.
 fn secs(v: f64) -> String {
-    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 /// The fault as a heading: `restart on classification (30–60 s)`, its name first when it has
 /// one other than its kind.
 pub fn fault_label(f: &FaultSummary) -> String {
-    let named = if f.name == f.kind { String::new() } else { format!("{}: ", f.name) };
+    let named = if f.name == f.kind {
+        String::new()
+    } else {
+        format!("{}: ", f.name)
+    };
     format!(
         "{named}{} on {} ({}–{} s)",
         f.kind,
@@ -31,7 +43,11 @@ pub fn fault_label(f: &FaultSummary) -> String {
 }
 
 fn p99(p: &PhaseSummary) -> String {
-    if p.answered == 0 { "-".into() } else { ms(p.latency_answered_ms.p99) }
+    if p.answered == 0 {
+        "-".into()
+    } else {
+        ms(p.latency_answered_ms.p99)
+    }
 }
 
 /// The three phases of one statistic, `a → b → c`.

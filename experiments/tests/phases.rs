@@ -9,7 +9,10 @@ use models::report::Report;
 
 fn restart(r: &Report) -> &FaultSummary {
     let f = &r.summary.faults[0];
-    assert_eq!((f.name.as_str(), f.kind, f.service.as_str()), ("restart", "restart", "classification"));
+    assert_eq!(
+        (f.name.as_str(), f.kind, f.service.as_str()),
+        ("restart", "restart", "classification")
+    );
     assert_eq!((f.window.from_s, f.window.until_s), (30.0, 60.0));
     f
 }
@@ -21,7 +24,11 @@ fn the_herd_restart_is_metastable_with_a_fixed_retry_and_recovers_with_full_jitt
     for seed in 1..=3 {
         let fixed = run_builtin("thundering-herd", seed, &[]);
         let c = &restart(&fixed.output.report).clients[0];
-        assert_eq!((c.recovered_s, c.verdict), (None, Some(NOT_RECOVERED)), "seed {seed}: {c:?}");
+        assert_eq!(
+            (c.recovered_s, c.verdict),
+            (None, Some(NOT_RECOVERED)),
+            "seed {seed}: {c:?}"
+        );
         let jitter = run_builtin(
             "thundering-herd",
             seed,
@@ -29,18 +36,31 @@ fn the_herd_restart_is_metastable_with_a_fixed_retry_and_recovers_with_full_jitt
         );
         let c = &restart(&jitter.output.report).clients[0];
         assert_eq!(c.verdict, Some(RECOVERED), "seed {seed}: {c:?}");
-        assert!(c.recovered_s.is_some_and(|s| (0.0..=15.0).contains(&s)), "seed {seed}: {c:?}");
+        assert!(
+            c.recovered_s.is_some_and(|s| (0.0..=15.0).contains(&s)),
+            "seed {seed}: {c:?}"
+        );
         // The terminal summary says the same, one line per fault and client.
-        let words = |f: &experiments::run::Finished| experiments::text::summary_table(&f.output.report.summary, "h");
+        let words =
+            |f: &experiments::run::Finished| experiments::text::summary_table(&f.output.report.summary, "h");
         let (naive, jittered) = (words(&fixed), words(&jitter));
         let line = |t: &str| {
             let prefix = "fault restart on classification (30–60 s): workers goodput ";
-            t.lines().find(|l| l.starts_with(prefix)).map(str::to_owned).expect(t)
+            t.lines()
+                .find(|l| l.starts_with(prefix))
+                .map(str::to_owned)
+                .expect(t)
         };
         assert!(line(&naive).contains(" → 0/s → "), "{naive}");
-        assert!(line(&naive).ends_with("; not recovered by the end of the run (metastable)"), "{naive}");
+        assert!(
+            line(&naive).ends_with("; not recovered by the end of the run (metastable)"),
+            "{naive}"
+        );
         let secs = c.recovered_s.unwrap();
-        assert!(line(&jittered).ends_with(&format!("; recovered {secs} s after it ended")), "{jittered}");
+        assert!(
+            line(&jittered).ends_with(&format!("; recovered {secs} s after it ended")),
+            "{jittered}"
+        );
     }
 }
 
@@ -48,7 +68,11 @@ fn the_herd_restart_is_metastable_with_a_fixed_retry_and_recovers_with_full_jitt
 /// window: both count an answer when it finishes.
 #[test]
 fn phase_goodput_is_the_time_series_mean_over_the_phase() {
-    let f = run_builtin("thundering-herd", 1, &["policies.retry.retry.backoff=full_jitter".to_string()]);
+    let f = run_builtin(
+        "thundering-herd",
+        1,
+        &["policies.retry.retry.backoff=full_jitter".to_string()],
+    );
     let r = &f.output.report;
     let fault = restart(r);
     let c = &fault.clients[0];
@@ -110,9 +134,15 @@ fn phase_latency_and_counts_match_a_tiny_scenario_worked_by_hand() {
     let (b, d, a) = (&c.before, &c.during, &c.after);
     assert_eq!((b.answered, d.answered, a.answered), (98, 81, 119));
     assert_eq!((b.failed, d.failed, a.failed), (0, 0, 0));
-    assert_eq!((b.from_s, b.until_s, d.until_s, a.until_s), (0.0, 10.0, 20.0, 30.0));
+    assert_eq!(
+        (b.from_s, b.until_s, d.until_s, a.until_s),
+        (0.0, 10.0, 20.0, 30.0)
+    );
     assert!((b.goodput_per_s - 9.8).abs() < 1e-12 && (a.goodput_per_s - 11.9).abs() < 1e-12);
-    assert_eq!((b.latency_answered_ms.p99, b.latency_answered_ms.max), (100.0, 100.0));
+    assert_eq!(
+        (b.latency_answered_ms.p99, b.latency_answered_ms.max),
+        (100.0, 100.0)
+    );
     assert_eq!(d.latency_answered_ms.p99, 2000.0);
     let near = |v: f64, want: f64| (v - want).abs() <= want / 128.0;
     assert!(near(a.latency_answered_ms.p99, 2000.0), "{a:?}");

@@ -396,9 +396,19 @@ fn the_checks_are_not_vacuous() {
         p.answered += 1;
         p.latency_answered_ms.count += 1;
     });
-    expect(FailureKind::Conservation, &scenario, &bad, "an extra answer in a phase");
+    expect(
+        FailureKind::Conservation,
+        &scenario,
+        &bad,
+        "an extra answer in a phase",
+    );
     let bad = corrupt(&|o| o.report.summary.faults[0].clients[0].before.failed += 1);
-    expect(FailureKind::Counts, &scenario, &bad, "a failure mix that does not add up");
+    expect(
+        FailureKind::Counts,
+        &scenario,
+        &bad,
+        "a failure mix that does not add up",
+    );
     let bad = corrupt(&|o| o.report.summary.faults[0].clients[0].recovered_s = Some(f64::NAN));
     expect(FailureKind::NonFinite, &scenario, &bad, "a NaN recovery");
     let bad = corrupt(&|o| {
@@ -406,7 +416,12 @@ fn the_checks_are_not_vacuous() {
         c.verdict = Some(models::phases::NOT_RECOVERED);
         c.recovered_s = Some(1.0);
     });
-    expect(FailureKind::NonFinite, &scenario, &bad, "a verdict against its number");
+    expect(
+        FailureKind::NonFinite,
+        &scenario,
+        &bad,
+        "a verdict against its number",
+    );
     // The world's own checker, and the stop record.
     let bad = corrupt(&|o| {
         o.violation = Some(models::world::Violation {

@@ -36,7 +36,9 @@ pub const RECOVERED: &str = "recovered";
 /// A fault's window, `[from, until)`; `until` is [`SimTime::MAX`] when it lasts to the end.
 pub fn window(f: &FaultConfig) -> (SimTime, SimTime) {
     let until = match f.kind {
-        FaultKind::Restart { down_for } | FaultKind::Reschedule { down_for } => f.from.saturating_add(down_for),
+        FaultKind::Restart { down_for } | FaultKind::Reschedule { down_for } => {
+            f.from.saturating_add(down_for)
+        }
         _ => f.until.unwrap_or(SimTime::MAX),
     };
     (f.from, until)
@@ -45,7 +47,11 @@ pub fn window(f: &FaultConfig) -> (SimTime, SimTime) {
 /// The three phases of a fault: before, during, after (`after` open-ended).
 pub fn phases(f: &FaultConfig) -> [(SimTime, SimTime); 3] {
     let (from, until) = window(f);
-    [(from.saturating_sub(BEFORE), from), (from, until), (until, SimTime::MAX)]
+    [
+        (from.saturating_sub(BEFORE), from),
+        (from, until),
+        (until, SimTime::MAX),
+    ]
 }
 
 /// The `kind` name of a fault, as a scenario writes it.
@@ -220,7 +226,11 @@ pub fn recovery_s(
             .num(&format!("client.{client}.{c}"))
             .unwrap_or_else(|| panic!("no column client.{client}.{c}"))
     };
-    let good: Vec<f64> = column("ok").iter().zip(column("degraded")).map(|(a, b)| a + b).collect();
+    let good: Vec<f64> = column("ok")
+        .iter()
+        .zip(column("degraded"))
+        .map(|(a, b)| a + b)
+        .collect();
     let b = series.bucket_s;
     let before = mean_of(&good, baseline.0, baseline.1, b);
     let w = (window / b).round().max(1.0) as usize;
@@ -234,4 +244,3 @@ fn mean_of(v: &[f64], from: f64, to: f64, bucket: f64) -> f64 {
     let (i, j) = ((from / bucket) as usize, ((to / bucket) as usize).min(v.len()));
     v[i..j].iter().sum::<f64>() / ((j - i) as f64 * bucket)
 }
-

@@ -674,9 +674,18 @@ fn fault_phases_are_metrics() {
     let v = metrics::summary_value(r, s);
     let c = &r.summary.faults[0].clients[0];
     let get = |path: &str| metrics::extract(&v, path).unwrap_or_else(|e| panic!("{path}: {e:?}"));
-    assert_eq!(get("client.workers.during:re.start.goodput_per_s"), c.during.goodput_per_s);
-    assert_eq!(get("client.workers.before:re.start.goodput_per_s"), c.before.goodput_per_s);
-    assert_eq!(get("client.workers.after:re.start.p99_ms"), c.after.latency_answered_ms.p99);
+    assert_eq!(
+        get("client.workers.during:re.start.goodput_per_s"),
+        c.during.goodput_per_s
+    );
+    assert_eq!(
+        get("client.workers.before:re.start.goodput_per_s"),
+        c.before.goodput_per_s
+    );
+    assert_eq!(
+        get("client.workers.after:re.start.p99_ms"),
+        c.after.latency_answered_ms.p99
+    );
     assert_eq!(
         get("client.workers.after:re.start.failed_by.deadline_exceeded"),
         c.after.failed_by.0["deadline_exceeded"] as f64
@@ -691,5 +700,8 @@ fn fault_phases_are_metrics() {
         metrics::recovery_s(r, s, "workers")
     );
     let e = metrics::extract(&v, "client.workers.during:restart.goodput_per_s").unwrap_err();
-    assert!(e.help.as_ref().is_some_and(|h| h.contains("during:re.start")), "{e:?}");
+    assert!(
+        e.help.as_ref().is_some_and(|h| h.contains("during:re.start")),
+        "{e:?}"
+    );
 }

@@ -14,7 +14,12 @@ pub(super) fn check_faults(scenario: &Scenario, s: &Summary) -> Check {
     let phased = scenario.faults.len().min(MAX_PHASED_FAULTS);
     same_count(FailureKind::Counts, "faults", s.faults.len(), phased)?;
     for f in &s.faults {
-        same_count(FailureKind::Counts, "fault clients", f.clients.len(), s.clients.len())?;
+        same_count(
+            FailureKind::Counts,
+            "fault clients",
+            f.clients.len(),
+            s.clients.len(),
+        )?;
         for (fc, c) in f.clients.iter().zip(&s.clients) {
             let what = format!("fault {} client {}", f.name, fc.name);
             check_phases(&what, fc, c)?;
@@ -29,8 +34,13 @@ fn check_phase(what: &str, p: &PhaseSummary) -> Check {
     if p.latency_answered_ms.count != p.answered || failed_by_total(&p.failed_by) != p.failed {
         return fail(
             FailureKind::Counts,
-            format!("{what}: {} answered, latency of {}; {} failed, failed_by sums to {}",
-                p.answered, p.latency_answered_ms.count, p.failed, failed_by_total(&p.failed_by)),
+            format!(
+                "{what}: {} answered, latency of {}; {} failed, failed_by sums to {}",
+                p.answered,
+                p.latency_answered_ms.count,
+                p.failed,
+                failed_by_total(&p.failed_by)
+            ),
         );
     }
     Ok(())
@@ -44,7 +54,10 @@ fn check_phases(what: &str, fc: &FaultClient, c: &ClientSummary) -> Check {
         check_phase(&format!("{what} {name}"), p)?;
     }
     if b.until_s != d.from_s || d.until_s != a.from_s || b.from_s > b.until_s || a.from_s > a.until_s {
-        return fail(FailureKind::Counts, format!("{what}: phases not end to end: {b:?} {d:?} {a:?}"));
+        return fail(
+            FailureKind::Counts,
+            format!("{what}: phases not end to end: {b:?} {d:?} {a:?}"),
+        );
     }
     let answered = b.answered + d.answered + a.answered;
     let failed = b.failed + d.failed + a.failed;
@@ -56,7 +69,9 @@ fn check_phases(what: &str, fc: &FaultClient, c: &ClientSummary) -> Check {
     {
         return fail(
             FailureKind::Conservation,
-            format!("{what}: phases hold {answered} answered, {failed} failed; the client {all_answered}, {all_failed}"),
+            format!(
+                "{what}: phases hold {answered} answered, {failed} failed; the client {all_answered}, {all_failed}"
+            ),
         );
     }
     Ok(())
@@ -73,7 +88,10 @@ fn check_verdict(what: &str, fc: &FaultClient) -> Check {
     if !ok {
         return fail(
             FailureKind::NonFinite,
-            format!("{what}: recovered_s {:?} with verdict {:?}", fc.recovered_s, fc.verdict),
+            format!(
+                "{what}: recovered_s {:?} with verdict {:?}",
+                fc.recovered_s, fc.verdict
+            ),
         );
     }
     Ok(())
