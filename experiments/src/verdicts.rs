@@ -55,9 +55,16 @@ fn arrow(c: &FaultClient, f: impl Fn(&PhaseSummary) -> String) -> String {
     format!("{} → {} → {}", f(&c.before), f(&c.during), f(&c.after))
 }
 
-/// Goodput before → during → after, `98/s → 0/s → 0/s`.
+/// Goodput before → during → after, `98/s → 0/s → 0/s` (`-` for an empty phase: a fault
+/// from 0 has no before, one to the end of the run no after).
 pub fn goodput_cell(c: &FaultClient) -> String {
-    arrow(c, |p| format!("{}/s", rate(p.goodput_per_s)))
+    arrow(c, |p| {
+        if p.from_s < p.until_s {
+            format!("{}/s", rate(p.goodput_per_s))
+        } else {
+            "-".into()
+        }
+    })
 }
 
 /// Answered p99 before → during → after, ms (`-` where nothing was answered).
