@@ -22,3 +22,4 @@ pub mod swarm;
 pub mod sweep;
 pub mod text;
 pub mod trace_export;
+pub mod verdicts;

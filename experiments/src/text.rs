@@ -198,6 +198,14 @@ fn summary_tables(out: &mut String, s: &Summary, hash: &str) {
         out.push('\n');
         table(out, &EDGE_COLUMNS, s.edges.iter().map(edge_cells));
     }
+    let faults = crate::verdicts::lines(s);
+    if !faults.is_empty() {
+        out.push('\n');
+        for l in faults {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
 }
 
 /// `text` with every control character but newline and tab escaped as Rust's `escape_debug`

@@ -196,7 +196,7 @@ fn the_summary_tables_fit_a_1280_px_window() {
         &["--dump-dom".to_string()],
     );
     assert!(
-        dom.contains("tables 3 overflow []"),
+        dom.contains("tables 4 overflow []"),
         "{}",
         &dom[dom.find("id=\"overflow\"").unwrap_or(0)..]
     );

@@ -60,6 +60,17 @@ fn the_page_has_every_section_with_its_heading() {
         "the canonical TOML, escaped"
     );
     assert!(page.contains("<table class=\"summary clients\">"));
+    // The fault's phases and verdict, as the terminal's fault lines say them.
+    let phases = &page[page
+        .find("<h3>Fault phases</h3>")
+        .expect("the fault phases table")..];
+    assert!(phases.contains("<table class=\"summary faults\">"));
+    assert!(
+        phases.contains(
+            "<th scope=\"row\">faults[0]: slow on classification (30–300 s)</th><td>uploaders</td>"
+        )
+    );
+    assert!(phases.contains("no verdict: the fault lasts to the end of the run"));
     assert!(page.contains("container killed"), "the narrated anatomy");
     let timeline = &page[page.find("<section id=\"timeline\"").unwrap()..];
     assert!(timeline.contains("<svg role=\"img\""), "inline SVG timeline");

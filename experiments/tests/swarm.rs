@@ -387,6 +387,41 @@ fn the_checks_are_not_vacuous() {
         &bad,
         "a time series that disagrees with the total",
     );
+    // A fault's phases: a NaN, an answer the client never had, a failure mix that does not add
+    // up, a verdict that disagrees with its number.
+    let bad = corrupt(&|o| o.report.summary.faults[0].clients[0].during.goodput_per_s = f64::NAN);
+    expect(FailureKind::NonFinite, &scenario, &bad, "NaN phase goodput");
+    let bad = corrupt(&|o| {
+        let p = &mut o.report.summary.faults[0].clients[0].after;
+        p.answered += 1;
+        p.latency_answered_ms.count += 1;
+    });
+    expect(
+        FailureKind::Conservation,
+        &scenario,
+        &bad,
+        "an extra answer in a phase",
+    );
+    let bad = corrupt(&|o| o.report.summary.faults[0].clients[0].before.failed += 1);
+    expect(
+        FailureKind::Counts,
+        &scenario,
+        &bad,
+        "a failure mix that does not add up",
+    );
+    let bad = corrupt(&|o| o.report.summary.faults[0].clients[0].recovered_s = Some(f64::NAN));
+    expect(FailureKind::NonFinite, &scenario, &bad, "a NaN recovery");
+    let bad = corrupt(&|o| {
+        let c = &mut o.report.summary.faults[0].clients[0];
+        c.verdict = Some(models::phases::NOT_RECOVERED);
+        c.recovered_s = Some(1.0);
+    });
+    expect(
+        FailureKind::NonFinite,
+        &scenario,
+        &bad,
+        "a verdict against its number",
+    );
     // The world's own checker, and the stop record.
     let bad = corrupt(&|o| {
         o.violation = Some(models::world::Violation {

@@ -587,6 +587,8 @@ pub enum PolicyOrder {
 /// A fault on a schedule.
 #[derive(Clone, Debug)]
 pub struct FaultConfig {
+    /// Its name, if the scenario gave one.
+    pub name: Option<String>,
     /// The service affected.
     pub service: ServiceIdx,
     /// What goes wrong.

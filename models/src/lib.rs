@@ -27,6 +27,7 @@ pub mod k8s;
 pub mod log;
 pub mod metrics;
 pub mod outcome;
+pub mod phases;
 pub mod policy;
 pub mod report;
 pub mod slab;

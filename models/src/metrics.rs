@@ -5,8 +5,10 @@
 use sim_core::stats::{CounterSeries, GaugeSeries, Histogram, QuantileSeries, TimeWeighted};
 use sim_core::time::{SimDuration, SimTime};
 
+use crate::config::FaultConfig;
 use crate::history::History;
 use crate::outcome::{Failure, Outcome};
+use crate::phases::ClientPhases;
 use crate::policy::breaker::BreakerState;
 
 const N_FAILURES: usize = Failure::ALL.len();
@@ -61,11 +63,13 @@ pub struct ClientMetrics {
     pub series_latency: QuantileSeries,
     /// Per bucket: latency quantiles of failed requests.
     pub series_latency_failed: QuantileSeries,
+    /// Per fault: before, during and after it.
+    pub phases: ClientPhases,
 }
 
 impl ClientMetrics {
-    /// Empty measurements with time-series buckets `bucket` wide.
-    pub fn new(bucket: SimDuration) -> ClientMetrics {
+    /// Empty measurements with time-series buckets `bucket` wide, and phases around `faults`.
+    pub fn new(bucket: SimDuration, faults: &[FaultConfig]) -> ClientMetrics {
         ClientMetrics {
             started: 0,
             ok: 0,
@@ -81,6 +85,7 @@ impl ClientMetrics {
             series_failed: (0..N_FAILURES).map(|_| CounterSeries::new(bucket)).collect(),
             series_latency: QuantileSeries::new(bucket),
             series_latency_failed: QuantileSeries::new(bucket),
+            phases: ClientPhases::new(faults),
         }
     }
 
@@ -94,6 +99,7 @@ impl ClientMetrics {
     pub fn on_end(&mut self, now: SimTime, outcome: Outcome, latency: SimDuration) {
         let ns = latency.as_nanos();
         self.latency.record(ns);
+        self.phases.record(now, outcome, ns);
         if let Outcome::Failed(_) = outcome {
             self.latency_failed.record(ns);
             self.series_latency_failed.record(now, ns);

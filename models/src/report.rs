@@ -103,6 +103,8 @@ pub struct Summary {
     pub services: Vec<ServiceSummary>,
     /// Per call edge.
     pub edges: Vec<EdgeSummary>,
+    /// Per fault (the first [`crate::phases::MAX_PHASED_FAULTS`]): phases and verdicts.
+    pub faults: Vec<crate::phases::FaultSummary>,
 }
 
 /// A client's totals.

@@ -172,6 +172,7 @@ pub fn poisson(rate: f64) -> Load {
 /// A fault on service `service` from `from` until `until`.
 pub fn fault(service: u32, kind: FaultKind, from: SimTime, until: Option<SimTime>) -> FaultConfig {
     FaultConfig {
+        name: None,
         service: ServiceIdx(service),
         kind,
         from,

@@ -108,7 +108,8 @@ pub fn peak_rate(r: &Report, column: &str, from: f64) -> f64 {
 
 /// Seconds after `fault_end` until a client's goodput (ok + degraded answers per second),
 /// averaged over the next `window` seconds, is back to 90% of its mean over `baseline`
-/// (a window before the fault). `None`: not recovered by the end of the run.
+/// (a window before the fault). `None`: not recovered by the end of the run. The one
+/// definition is [`models::phases::recovery_s`], which `summary.json`'s fault verdicts use too.
 pub fn recovery_s(
     r: &Report,
     client: &str,
@@ -116,21 +117,7 @@ pub fn recovery_s(
     fault_end: f64,
     window: f64,
 ) -> Option<f64> {
-    let ok = column_of(r, &format!("client.{client}.ok"));
-    let degraded = column_of(r, &format!("client.{client}.degraded"));
-    let good: Vec<f64> = ok.iter().zip(degraded).map(|(a, b)| a + b).collect();
-    let b = r.series.bucket_s;
-    let before = mean_of(&good, baseline.0, baseline.1, b);
-    let w = (window / b).round().max(1.0) as usize;
-    let first = (fault_end / b).ceil() as usize;
-    (first..good.len().saturating_sub(w - 1))
-        .find(|&i| good[i..i + w].iter().sum::<f64>() / (w as f64 * b) >= 0.9 * before)
-        .map(|i| i as f64 * b - fault_end)
-}
-
-fn mean_of(v: &[f64], from: f64, to: f64, bucket: f64) -> f64 {
-    let (i, j) = ((from / bucket) as usize, ((to / bucket) as usize).min(v.len()));
-    v[i..j].iter().sum::<f64>() / ((j - i) as f64 * bucket)
+    models::phases::recovery_s(&r.series, client, baseline, fault_end, window)
 }
 
 fn column_of<'r>(r: &'r Report, column: &str) -> &'r [f64] {

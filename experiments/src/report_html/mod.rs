@@ -365,6 +365,24 @@ mod tests {
         // whole cell, or a count inside a cell's text ("reset 12, read_timeout 3").
         let mut checked = 0;
         for line in text.lines().skip(2) {
+            // A fault line: its goodput, p99 and failures are the faults table's cells.
+            if let Some(rest) = line.strip_prefix("fault ") {
+                let between = |a: &str, b: &str| {
+                    let from = rest.find(a).expect(a) + a.len();
+                    rest[from..from + rest[from..].find(b).expect(b)].to_string()
+                };
+                for cell in [
+                    between(" goodput ", ", p99 "),
+                    between(", p99 ", " ms, failures "),
+                ] {
+                    assert!(
+                        section.contains(&format!("<td>{cell}</td>")),
+                        "{cell} of `{line}`"
+                    );
+                    checked += 1;
+                }
+                continue;
+            }
             for token in line.split_whitespace() {
                 let token = token.trim_end_matches(',');
                 if token.chars().next().is_some_and(|c| c.is_ascii_digit()) {

@@ -9,6 +9,8 @@ use crate::text::{
     CLIENT_COLUMNS, Column, EDGE_COLUMNS, SERVICE_COLUMNS, client_cells, edge_cells, run_facts, service_cells,
 };
 
+use crate::verdicts;
+
 use super::html::{Cell, Head, esc, num, table, text};
 
 /// Writes the summary section body: the stop line, then the clients, services and (when there
@@ -45,9 +47,14 @@ pub fn write(out: &mut String, s: &Summary) {
          killed.</p>\n",
     );
 
-    if s.edges.is_empty() {
-        return;
+    if !s.edges.is_empty() {
+        write_edges(out, s);
     }
+    write_faults(out, s);
+}
+
+/// The call edges table and its note.
+fn write_edges(out: &mut String, s: &Summary) {
     let mut edges = heads(&EDGE_COLUMNS);
     // The page has room to say which failures these are.
     if let Some(last) = edges.last_mut() {
@@ -66,6 +73,46 @@ pub fn write(out: &mut String, s: &Summary) {
         "<p class=\"note\">amp: attempts per call (retry amplification); breaker, bulkhead, budget: \
          calls or retries refused by an open breaker, a full bulkhead, the retry budget; defer: \
          fallbacks that queued the work for later.</p>\n",
+    );
+}
+
+/// The faults table: per fault and client, the phases before → during → after and the
+/// verdict, the cells of the terminal summary's fault lines ([`crate::verdicts`]).
+fn write_faults(out: &mut String, s: &Summary) {
+    if s.faults.is_empty() {
+        return;
+    }
+    let heads: [Head<'_>; 6] = [
+        ("fault", false),
+        ("client", false),
+        ("goodput/s", false),
+        ("p99 ms", false),
+        ("failures", false),
+        ("verdict", false),
+    ];
+    let rows: Vec<Vec<Cell>> = s
+        .faults
+        .iter()
+        .flat_map(|f| {
+            f.clients.iter().map(move |c| {
+                vec![
+                    text(&verdicts::fault_label(f)),
+                    text(&c.name),
+                    text(&verdicts::goodput_cell(c)),
+                    text(&verdicts::p99_cell(c)),
+                    text(&verdicts::failures_cell(c)),
+                    text(&verdicts::verdict_cell(f, c, s.duration_s)),
+                ]
+            })
+        })
+        .collect();
+    let _ = writeln!(out, "<h3>Fault phases</h3>");
+    table(out, "summary faults", &heads, &rows);
+    out.push_str(
+        "<p class=\"note\">Each column reads before → during → after the fault: before is the \
+         60 s before it starts, after runs from its end to the end of the run. goodput/s: ok and \
+         degraded answers per second; p99 ms: of answered requests; failures: the two most \
+         frequent reasons. Recovered: the client's goodput over 10 s is back to 90% of before.</p>\n",
     );
 }
 

@@ -6,7 +6,13 @@
 //! `edge.upload→classification.failed_by.reset`) and must lead to a number. Derived fields:
 //!
 //! - `service.<name>.kills`: containers killed, summed over the service's pods;
-//! - `client.<name>.recovery_s`: time to recover, see [`recovery_s`].
+//! - `client.<name>.recovery_s`: time to recover, see [`recovery_s`];
+//! - `client.<name>.before:<fault>.<field>`, `during:<fault>`, `after:<fault>`: the phases of
+//!   `summary.json`'s `faults[]` (models::phases), plus `p99_ms` (answered p99);
+//! - `client.<name>.recovery_s:<fault>`: that fault's `recovered_s`, see [`phase_fields`].
+//!
+//! A field is matched against the keys of its table, longest first, so a key (a fault's name)
+//! may hold dots.
 
 use models::config::Scenario;
 use models::report::Report;
@@ -62,8 +68,37 @@ pub fn summary_value(report: &Report, scenario: &Scenario) -> Value {
                 m.insert("recovery_s".into(), number(r));
             }
         }
+        for (j, c) in clients.iter_mut().enumerate() {
+            if let Value::Object(m) = c {
+                phase_fields(report, j, m);
+            }
+        }
     }
     v
+}
+
+/// Adds client `j`'s phases of every fault `F` to its table: `before:F`, `during:F`, `after:F`
+/// (the phase as in `summary.json`, plus `p99_ms`, the answered p99) and `recovery_s:F`: the
+/// fault's `recovered_s`; when not recovered, the time from the fault's end to the run's end
+/// (censored, as [`recovery_s`] is); NaN without a verdict.
+fn phase_fields(report: &Report, j: usize, m: &mut Map<String, Value>) {
+    let end = report.summary.stop.at_s;
+    for f in &report.summary.faults {
+        let Some(c) = f.clients.get(j) else { continue };
+        for (phase, p) in [("before", &c.before), ("during", &c.during), ("after", &c.after)] {
+            let mut value = serde_json::to_value(p).expect("a phase serialises");
+            if let Value::Object(pm) = &mut value {
+                pm.insert("p99_ms".into(), number(p.latency_answered_ms.p99));
+            }
+            m.insert(format!("{phase}:{}", f.name), value);
+        }
+        let r = match (c.verdict, c.recovered_s) {
+            (_, Some(s)) => s,
+            (Some(_), None) => (end - f.window.until_s).max(0.0),
+            (None, None) => f64::NAN,
+        };
+        m.insert(format!("recovery_s:{}", f.name), number(r));
+    }
 }
 
 /// `x` as a JSON number, or `null` if it is not finite.
@@ -147,15 +182,17 @@ pub fn extract(summary: &Value, path: &str) -> Result<f64, MetricError> {
         name,
         entity,
     };
-    let mut at: Option<&Value> = None;
-    for seg in field.split('.') {
-        let next = match at {
-            None => entity.get(seg),
-            Some(v) => v.get(seg),
-        };
-        at = Some(next.ok_or_else(|| target.no_such_field(field))?);
-    }
-    let what = match at.expect("split yields at least one segment") {
+    let mut table = entity;
+    let mut rest = field;
+    let at = loop {
+        let (value, after) = longest_key(table, rest).ok_or_else(|| target.no_such_field(field))?;
+        match (after, value) {
+            (None, v) => break v,
+            (Some(after), Value::Object(inner)) => (table, rest) = (inner, after),
+            (Some(_), _) => return Err(target.no_such_field(field)),
+        }
+    };
+    let what = match at {
         Value::Number(n) => return Ok(n.as_f64().unwrap_or(f64::NAN)),
         Value::Null => return Ok(f64::NAN),
         Value::Array(_) => "an array",
@@ -164,6 +201,19 @@ pub fn extract(summary: &Value, path: &str) -> Result<f64, MetricError> {
         Value::Bool(_) => "a boolean",
     };
     Err(target.not_a_number(field, what))
+}
+
+/// The key of `table` that `rest` starts with, the longest (keys may hold dots), its value and
+/// what follows its `.`, if anything.
+fn longest_key<'t, 'r>(table: &'t Map<String, Value>, rest: &'r str) -> Option<(&'t Value, Option<&'r str>)> {
+    table
+        .iter()
+        .filter_map(|(k, v)| match rest.strip_prefix(k.as_str())? {
+            "" => Some((k.len(), v, None)),
+            tail => Some((k.len(), v, Some(tail.strip_prefix('.')?))),
+        })
+        .max_by_key(|(len, _, _)| *len)
+        .map(|(_, v, after)| (v, after))
 }
 
 /// The entity kind a metric path starts with (`client`, …) and the summary array it names.

@@ -662,3 +662,46 @@ fn a_points_warning_is_located_at_the_axis_value_once_and_the_clean_sweep_has_no
     // The scenario is the one asked for: 0.5 %.
     assert!(format!("{:?}", p.scenarios[0].policies).contains("failure_rate_threshold: 0.5"));
 }
+
+/// A fault's phases and verdict are metrics: `client.C.during:F.goodput_per_s`,
+/// `client.C.after:F.p99_ms`, `client.C.recovery_s:F` (censored when not recovered); a fault
+/// name may hold a dot; `client.C.recovery_s` is still the sweep's own.
+#[test]
+fn fault_phases_are_metrics() {
+    let rename = "faults[0].name=\"re.start\"".to_string();
+    let f = crate::claims::run_builtin("thundering-herd", 1, &[rename]);
+    let (r, s) = (&f.output.report, &f.loaded.scenario);
+    let v = metrics::summary_value(r, s);
+    let c = &r.summary.faults[0].clients[0];
+    let get = |path: &str| metrics::extract(&v, path).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+    assert_eq!(
+        get("client.workers.during:re.start.goodput_per_s"),
+        c.during.goodput_per_s
+    );
+    assert_eq!(
+        get("client.workers.before:re.start.goodput_per_s"),
+        c.before.goodput_per_s
+    );
+    assert_eq!(
+        get("client.workers.after:re.start.p99_ms"),
+        c.after.latency_answered_ms.p99
+    );
+    assert_eq!(
+        get("client.workers.after:re.start.failed_by.deadline_exceeded"),
+        c.after.failed_by.0["deadline_exceeded"] as f64
+    );
+    // The fixed retry never recovers: censored at the run's end (240 s), from the end of the
+    // restart (60 s) and of the cold start (90 s).
+    assert_eq!(c.recovered_s, None);
+    assert_eq!(get("client.workers.recovery_s:re.start"), 180.0);
+    assert_eq!(get("client.workers.recovery_s:cold"), 150.0);
+    assert_eq!(
+        get("client.workers.recovery_s"),
+        metrics::recovery_s(r, s, "workers")
+    );
+    let e = metrics::extract(&v, "client.workers.during:restart.goodput_per_s").unwrap_err();
+    assert!(
+        e.help.as_ref().is_some_and(|h| h.contains("during:re.start")),
+        "{e:?}"
+    );
+}

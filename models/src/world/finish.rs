@@ -6,6 +6,7 @@ use sim_core::time::{SimDuration, SimTime};
 use super::World;
 use crate::metrics::{ClientMetrics, EdgeMetrics, PodState, ServiceMetrics};
 use crate::outcome::Failure;
+use crate::phases::{self, FaultClient, FaultSummary, MAX_PHASED_FAULTS, WindowS};
 use crate::report::{
     Bands, BreakerBand, ClientSummary, Column, EdgeSummary, PodBand, PodSummary, Report, ServiceSummary,
     StopInfo, Summary, TimeSeries, Values,
@@ -37,6 +38,8 @@ impl World {
     /// Builds the report of a run that stopped at `end` after `events` events.
     pub fn into_report(self, seed: u64, end: SimTime, events: u64, stop: StopInfo) -> Report {
         let secs = end.as_secs_f64();
+        let series = self.time_series(end);
+        let faults = self.fault_summaries(&series, end);
         let summary = Summary {
             scenario: self.cfg.name.clone(),
             seed,
@@ -47,8 +50,8 @@ impl World {
             clients: self.client_summaries(secs),
             services: self.service_summaries(end),
             edges: self.edge_summaries(),
+            faults,
         };
-        let series = self.time_series(end);
         let bands = self.bands();
         let trace = self.tracer.as_ref().map(crate::trace::Tracer::data);
         Report {
@@ -59,6 +62,44 @@ impl World {
             bands,
             trace,
         }
+    }
+
+    fn fault_summaries(&self, series: &TimeSeries, end: SimTime) -> Vec<FaultSummary> {
+        let faults = self.cfg.faults.iter().take(MAX_PHASED_FAULTS).enumerate();
+        faults
+            .map(|(i, f)| {
+                let bounds = phases::phases(f);
+                let (from, until) = phases::window(f);
+                let clients = self
+                    .cfg
+                    .clients
+                    .iter()
+                    .zip(&self.clients)
+                    .map(|(cfg, c)| {
+                        let m = &c.metrics.phases.metrics[3 * i..3 * i + 3];
+                        let (recovered_s, verdict) = phases::verdict(series, &cfg.name, f, end);
+                        FaultClient {
+                            name: cfg.name.clone(),
+                            before: phases::phase_summary(&m[0], bounds[0], end),
+                            during: phases::phase_summary(&m[1], bounds[1], end),
+                            after: phases::phase_summary(&m[2], bounds[2], end),
+                            recovered_s,
+                            verdict,
+                        }
+                    })
+                    .collect();
+                FaultSummary {
+                    name: f.name.clone().unwrap_or_else(|| format!("faults[{i}]")),
+                    service: self.cfg.services[f.service.idx()].name.clone(),
+                    kind: phases::kind_name(&f.kind),
+                    window: WindowS {
+                        from_s: from.min(end).as_secs_f64(),
+                        until_s: until.min(end).as_secs_f64(),
+                    },
+                    clients,
+                }
+            })
+            .collect()
     }
 
     fn client_summaries(&self, secs: f64) -> Vec<ClientSummary> {

@@ -116,7 +116,7 @@ fn add_clients(world: &mut World, streams: &RngStreams) {
             site,
             arrivals_rng: streams.stream(&format!("client/{name}/arrivals")),
             think_rng: streams.stream(&format!("client/{name}/think")),
-            metrics: ClientMetrics::new(world.cfg.bucket),
+            metrics: ClientMetrics::new(world.cfg.bucket, &world.cfg.faults),
             bursts: 0,
         });
         debug_assert_eq!(world.cfg.edges[edge.idx()].caller, Caller::Client(c as u32));

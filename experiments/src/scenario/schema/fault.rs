@@ -88,7 +88,9 @@ pub(super) fn read_fault(
     let pods = read_pods(&mut t, services[service.idx()].replicas)?;
     let kind = read_kind(&mut t, k, &kind_item)?;
     t.finish()?;
+    let name = name.map(|n| n.as_str().map(str::to_owned)).transpose()?;
     Ok(FaultConfig {
+        name,
         service,
         kind,
         from,

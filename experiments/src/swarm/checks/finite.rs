@@ -5,9 +5,15 @@ use models::report::{Report, TimeSeries, Values};
 
 use super::{Check, Failure, FailureKind, fail};
 
-/// Walks a JSON value: no `null` (a non-finite number), no negative number.
+/// Keys whose `null` means "none", not a non-finite number (a fault's verdict; the faults
+/// check holds `recovered_s` to be finite when it is a number).
+const NULLABLE: [&str; 2] = ["recovered_s", "verdict"];
+
+/// Walks a JSON value: no `null` (a non-finite number) but under a [`NULLABLE`] key, no
+/// negative number.
 fn walk_json(v: &serde_json::Value, path: &mut String) -> Check {
     match v {
+        serde_json::Value::Null if NULLABLE.iter().any(|k| path.ends_with(&format!(".{k}"))) => Ok(()),
         serde_json::Value::Null => fail(
             FailureKind::NonFinite,
             format!("summary.json: {path} is null (NaN or infinity)"),

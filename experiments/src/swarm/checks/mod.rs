@@ -13,6 +13,7 @@
 
 mod conservation;
 mod edges;
+mod faults;
 mod finite;
 mod log;
 pub(super) mod outputs;
@@ -111,6 +112,7 @@ pub fn check_run(scenario: &Scenario, out: &RunOutput) -> Check {
     conservation::check_clients(scenario, &report.summary)?;
     edges::check_edges(scenario, &report.summary)?;
     services::check_services(scenario, &report.summary)?;
+    faults::check_faults(scenario, &report.summary)?;
     series::check_series(scenario, report)?;
     log::check_log(scenario, report)
 }

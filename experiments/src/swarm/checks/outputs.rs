@@ -12,7 +12,7 @@ fn has_nonfinite_word(text: &str) -> Option<&str> {
 }
 
 /// `text` with every occurrence of a name of the scenario (its name and description, clients,
-/// services, policies; pods and edges are named after services) blanked out, so that the
+/// services, policies, faults; pods and edges are named after services) blanked out, so that the
 /// search for non-finite numbers looks at numbers only: a client called `NaN` or a service
 /// called `inf` is a string, not a number. Longer names first, so a name inside another is
 /// blanked with it; names are also matched as printed, control characters escaped.
@@ -22,6 +22,7 @@ fn without_names(scenario: &Scenario, text: &str) -> String {
         .chain(scenario.clients.iter().map(|c| c.name.as_str()))
         .chain(scenario.services.iter().map(|s| s.name.as_str()))
         .chain(scenario.policies.iter().map(|p| p.name.as_str()))
+        .chain(scenario.faults.iter().filter_map(|f| f.name.as_deref()))
         .flat_map(|n| [n.to_string(), crate::text::escape_controls(n).into_owned()])
         .filter(|n| !n.is_empty())
         .collect();
@@ -156,4 +157,22 @@ pub(in crate::swarm) fn check_traced(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Source, load};
+
+    /// A fault called `NaN` is a name in the fault lines of the summary table, not a number.
+    #[test]
+    fn a_fault_named_nan_is_a_name() {
+        let text = "name = \"t\"\nduration = \"20s\"\nnetwork = { latency = \"0s\" }\n\
+            [[clients]]\nname = \"c\"\ntarget = \"s\"\nload = { kind = \"open\", rate = 10.0 }\n\
+            [[services]]\nname = \"s\"\nreplicas = 1\nslots = 10\nsteps = [ { work = \"10ms\" } ]\n\
+            [[faults]]\nname = \"NaN\"\nservice = \"s\"\nkind = \"slow\"\nlatency = \"1s\"\nfrom = \"5s\"\nuntil = \"10s\"\n";
+        let loaded = load(&Source::new("t.toml", text), &[]).expect("loads");
+        let out = models::run(loaded.scenario.clone(), 1);
+        assert!(crate::text::summary_table(&out.report.summary, "h").contains("fault NaN: slow on s"));
+        super::check_rendering(&loaded.scenario, &out.report, "h").expect("names are not numbers");
+    }
 }
