@@ -22,7 +22,7 @@ fn restart(r: &Report) -> &FaultSummary {
 #[test]
 fn the_herd_restart_is_metastable_with_a_fixed_retry_and_recovers_with_full_jitter() {
     for seed in 1..=3 {
-        let fixed = run_builtin("thundering-herd", seed, &[]);
+        let fixed = run_builtin::<&str>("thundering-herd", seed, &[]);
         let c = &restart(&fixed.output.report).clients[0];
         assert_eq!(
             (c.recovered_s, c.verdict),
