@@ -601,6 +601,19 @@ pub struct FaultConfig {
     pub pods: Option<u32>,
 }
 
+impl FaultConfig {
+    /// When the fault stops acting: its `until`, or for a restart or reschedule (which take no
+    /// `until`) the end of the downtime; `None` when it lasts to the end of the run.
+    pub fn end(&self) -> Option<SimTime> {
+        match self.kind {
+            FaultKind::Restart { down_for } | FaultKind::Reschedule { down_for } => {
+                Some(self.from.saturating_add(down_for))
+            }
+            _ => self.until,
+        }
+    }
+}
+
 /// Kinds of fault.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FaultKind {

@@ -35,13 +35,7 @@ pub const RECOVERED: &str = "recovered";
 
 /// A fault's window, `[from, until)`; `until` is [`SimTime::MAX`] when it lasts to the end.
 pub fn window(f: &FaultConfig) -> (SimTime, SimTime) {
-    let until = match f.kind {
-        FaultKind::Restart { down_for } | FaultKind::Reschedule { down_for } => {
-            f.from.saturating_add(down_for)
-        }
-        _ => f.until.unwrap_or(SimTime::MAX),
-    };
-    (f.from, until)
+    (f.from, f.end().unwrap_or(SimTime::MAX))
 }
 
 /// The three phases of a fault: before, during, after (`after` open-ended).

@@ -12,7 +12,7 @@ pub use topology::topology;
 
 use std::collections::BTreeMap;
 
-use models::config::{FaultKind, Scenario, ServiceConfig};
+use models::config::{Scenario, ServiceConfig};
 use models::metrics::PodState;
 use models::outcome::Failure;
 use models::policy::breaker::BreakerState;
@@ -200,14 +200,8 @@ fn fault_shades(scenario: &Scenario, end: f64) -> Vec<Shade> {
         .iter()
         .map(|f| Shade {
             start_secs: f.from.as_secs_f64(),
-            end_secs: match f.kind {
-                // A restart's or reschedule's window is its downtime.
-                FaultKind::Restart { down_for } | FaultKind::Reschedule { down_for } => {
-                    f.from.saturating_add(down_for).as_secs_f64()
-                }
-                _ => f.until.map_or(end, |u| u.as_secs_f64()),
-            }
-            .min(end),
+            // A restart's or reschedule's window is its downtime.
+            end_secs: f.end().map_or(end, |u| u.as_secs_f64()).min(end),
             label: format!(
                 "{}: {}",
                 scenario.services[f.service.idx()].name,

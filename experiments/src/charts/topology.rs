@@ -177,13 +177,7 @@ fn plural(n: u32, noun: &str) -> String {
 
 /// A fault's window: `from–until`, a restart's or reschedule's downtime, or `from …` to the end.
 fn window(f: &FaultConfig) -> String {
-    let end = match f.kind {
-        FaultKind::Restart { down_for } | FaultKind::Reschedule { down_for } => {
-            Some(f.from.saturating_add(down_for))
-        }
-        _ => f.until,
-    };
-    match end {
+    match f.end() {
         Some(end) => format!("{}–{}", words::at(f.from), words::at(end)),
         None => format!("from {}", words::at(f.from)),
     }

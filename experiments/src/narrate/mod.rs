@@ -152,12 +152,10 @@ fn fault_boundaries(scenario: &Scenario) -> Vec<f64> {
         .faults
         .iter()
         .flat_map(|f| {
-            let end = match f.kind {
-                models::config::FaultKind::Restart { down_for }
-                | models::config::FaultKind::Reschedule { down_for } => Some(f.from.saturating_add(down_for)),
-                _ => f.until,
-            };
-            [Some(f.from), end].into_iter().flatten().map(|t| t.as_secs_f64())
+            [Some(f.from), f.end()]
+                .into_iter()
+                .flatten()
+                .map(|t| t.as_secs_f64())
         })
         .collect();
     b.sort_by(f64::total_cmp);

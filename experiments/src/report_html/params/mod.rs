@@ -282,16 +282,6 @@ pub(crate) fn deadline(p: &PolicyConfig) -> String {
     }
 }
 
-/// When a fault stops acting: its `until`, or for a restart or reschedule the end of its
-/// downtime (those take no `until`).
-fn fault_end(f: &models::config::FaultConfig) -> Option<sim_core::time::SimTime> {
-    match f.kind {
-        models::config::FaultKind::Restart { down_for }
-        | models::config::FaultKind::Reschedule { down_for } => Some(f.from.saturating_add(down_for)),
-        _ => f.until,
-    }
-}
-
 /// The faults table, or a line saying there are none.
 fn faults(out: &mut String, s: &Scenario) {
     let rows: Vec<Vec<Cell>> = s
@@ -302,7 +292,7 @@ fn faults(out: &mut String, s: &Scenario) {
                 text(&s.services[f.service.idx()].name),
                 text(&models::world::describe_fault(f)),
                 num(at(f.from)),
-                num(fault_end(f).map_or("end of run".to_string(), at)),
+                num(f.end().map_or("end of run".to_string(), at)),
             ]
         })
         .collect();
