@@ -12,8 +12,9 @@ use experiments::claims::{
 /// recover within the run; with full jitter it recovers within 30 s, with a
 /// lower peak arrival rate at the restarted service, no accept-queue overflow, less
 /// amplification and a fraction of the wasted work. Equal and decorrelated jitter recover too.
-/// (Exponential backoff without jitter recovers as well here: docs/catalog.md says why; the
-/// jitter formulas themselves are tested in models' policy::backoff tests.)
+/// Exponential backoff without jitter recovers as well here (docs/catalog.md says why), so
+/// jitter's own mark is checked at equal patience: its halved mean sleep makes more attempts
+/// per call than exponential's (full jitter turned into plain exponential fails this).
 #[test]
 fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keeps_it_down() {
     for seed in SEEDS {
@@ -34,6 +35,14 @@ fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keep
         // Nearly all of the naive herd's work at classification is for workers that left.
         assert!(naive.wasted_share > 0.8, "{naive:?}");
         assert!(jitter.wasted_work_s * 100.0 < naive.wasted_work_s, "{jitter:?}");
+        // Full jitter draws each sleep from U(0, expo(n)): half exponential's mean, so with the
+        // same patience its workers retry more often (more attempts per call) — the jitter
+        // itself, which a full jitter turned into plain exponential backoff would lose.
+        let exponential = herd("exponential", seed);
+        assert!(
+            jitter.amplification > exponential.amplification + 0.03,
+            "{jitter:?}\n{exponential:?}"
+        );
         for other in ["equal_jitter", "decorrelated_jitter"] {
             let o = herd(other, seed);
             assert!(o.recovery_s.is_some_and(|r| r < 30.0), "{o:?}");
