@@ -238,6 +238,57 @@ pub(crate) fn page<DB: DrawingBackend>(area: &Area<DB>, title: &str, width: u32,
     )
 }
 
+/// A page's head: [`page`] with its title, then the subtitle at `subtitle_y`, both fitted
+/// into `width` less the margins.
+pub(crate) fn head<DB: DrawingBackend>(
+    area: &Area<DB>,
+    (title, subtitle): (&str, &str),
+    width: u32,
+    margin: i32,
+    subtitle_y: i32,
+) -> Res {
+    page(area, title, width, margin)?;
+    let sub = style::fit_text(
+        subtitle,
+        size::SUBTITLE,
+        false,
+        width.saturating_sub(2 * margin as u32),
+    );
+    text(
+        area,
+        &sub,
+        (margin, subtitle_y),
+        size::SUBTITLE,
+        false,
+        style::INK_SOFT,
+        Anchor::TopLeft,
+        false,
+    )
+}
+
+/// Notes under a page's head, one a row of `row` pixels from `top`, at the left margin.
+pub(crate) fn notes<DB: DrawingBackend>(
+    area: &Area<DB>,
+    notes: &[String],
+    (margin, top): (i32, i32),
+    row: i32,
+    colour: RGBColor,
+) -> Res {
+    for (i, n) in notes.iter().enumerate() {
+        text(
+            area,
+            n,
+            (margin, top + i as i32 * row),
+            size::AXIS,
+            false,
+            colour,
+            Anchor::TopLeft,
+            false,
+        )?;
+    }
+    Ok(())
+}
+
 /// Draws text.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn text<DB: DrawingBackend>(

@@ -93,15 +93,8 @@ fn chosen_services<'a>(
     notes: &mut Vec<String>,
 ) -> Vec<&'a ServiceConfig> {
     let all = &scenario.services;
-    let by_name: BTreeMap<&str, _> = report
-        .summary
-        .services
-        .iter()
-        .map(|s| (s.name.as_str(), s))
-        .collect();
-    let trouble = |name: &str| by_name.get(name).map_or([0; 4], |s| select::service_trouble(s));
     let chosen = select::most_troubled(
-        all.iter().map(|s| (s.name.as_str(), trouble(&s.name))),
+        service_troubles(scenario, report).into_iter(),
         select::MAX_SERVICES,
     );
     if chosen.len() < all.len() {
@@ -130,6 +123,27 @@ fn client_troubles<'a>(scenario: &'a Scenario, report: &Report) -> Vec<(&'a str,
                 .get(c.name.as_str())
                 .map_or([0; 4], |s| select::client_trouble(s));
             (c.name.as_str(), t)
+        })
+        .collect()
+}
+
+/// Each service's name and trouble ([`select::service_trouble`]), in scenario order; a
+/// service the summary does not hold has none.
+fn service_troubles<'a>(scenario: &'a Scenario, report: &Report) -> Vec<(&'a str, select::Trouble)> {
+    let by_name: BTreeMap<&str, _> = report
+        .summary
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), s))
+        .collect();
+    scenario
+        .services
+        .iter()
+        .map(|s| {
+            let t = by_name
+                .get(s.name.as_str())
+                .map_or([0; 4], |v| select::service_trouble(v));
+            (s.name.as_str(), t)
         })
         .collect()
 }

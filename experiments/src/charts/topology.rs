@@ -9,8 +9,6 @@
 //! trouble ([`select::most_troubled`]; services struck by a fault first), with a note for the
 //! rest, and only the edges between what it shows; plots bounds the picture further.
 
-use std::collections::BTreeMap;
-
 use models::config::{
     Caller, ClientConfig, Fallback, FaultConfig, FaultKind, PolicyConfig, Scenario, ServiceConfig,
 };
@@ -89,19 +87,11 @@ fn chosen_clients(scenario: &Scenario, report: &Report, notes: &mut Vec<String>)
 /// The services shown: all, or the [`MAX_SERVICES`] in most trouble, those struck by a fault
 /// first, with a note for the rest.
 fn chosen_services(scenario: &Scenario, report: &Report, notes: &mut Vec<String>) -> Vec<usize> {
-    let by_name: BTreeMap<&str, _> = report
-        .summary
-        .services
-        .iter()
-        .map(|s| (s.name.as_str(), s))
-        .collect();
     let faulted = |i: usize| scenario.faults.iter().any(|f| f.service.idx() == i);
-    let ranked = scenario.services.iter().enumerate().map(|(i, s)| {
-        let t = by_name
-            .get(s.name.as_str())
-            .map_or([0; 4], |v| select::service_trouble(v));
-        (s.name.as_str(), [u64::from(faulted(i)), t[0], t[1], t[2]])
-    });
+    let ranked = super::service_troubles(scenario, report)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, t))| (name, [u64::from(faulted(i)), t[0], t[1], t[2]]));
     let chosen = select::most_troubled(ranked, MAX_SERVICES);
     if chosen.len() < scenario.services.len() {
         notes.push(format!(

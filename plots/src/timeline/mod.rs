@@ -15,7 +15,7 @@ use plotters::prelude::DrawingBackend;
 use crate::axis::{self, Scale, Ticks, finite};
 use crate::data::{Panel, Timeline};
 use crate::draw::{self, Area, Rect, Res};
-use crate::style::{self, Anchor, FRAME, INK, INK_SOFT, SHADE, SHADE_ALPHA, size};
+use crate::style::{self, Anchor, FRAME, INK, SHADE, SHADE_ALPHA, size};
 
 mod hover;
 mod panels;
@@ -301,31 +301,8 @@ fn place_shade_labels(t: &Timeline, x: &Scale, left: i32, right: i32) -> Vec<Sha
 /// Draws the whole timeline: title and subtitle, fault labels, each panel, then "time (s)"
 /// under the last panel.
 pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout<'_>) -> Res {
-    draw::page(area, &t.title, WIDTH as u32, MARGIN)?;
-    let subtitle = style::fit_text(&t.subtitle, size::SUBTITLE, false, (WIDTH - 2 * MARGIN) as u32);
-    draw::text(
-        area,
-        &subtitle,
-        (MARGIN, l.subtitle_y),
-        size::SUBTITLE,
-        false,
-        INK_SOFT,
-        Anchor::TopLeft,
-        false,
-    )?;
-    for (i, note) in l.notes.iter().enumerate() {
-        let y = l.notes_y + i as i32 * NOTE_ROW;
-        draw::text(
-            area,
-            note,
-            (MARGIN, y),
-            size::AXIS,
-            false,
-            INK,
-            Anchor::TopLeft,
-            false,
-        )?;
-    }
+    draw::head(area, (&t.title, &t.subtitle), WIDTH as u32, MARGIN, l.subtitle_y)?;
+    draw::notes(area, &l.notes, (MARGIN, l.notes_y), NOTE_ROW, INK)?;
     shade_labels(area, l)?;
     let x = l.x_scale();
     let windows: Vec<(i32, i32)> = l.shade_labels.iter().map(|s| (s.x0, s.x1)).collect();

@@ -15,32 +15,8 @@ const ARROW: plotters::style::RGBColor = INK_SOFT;
 
 /// Draws the whole topology.
 pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Topology, l: &Layout) -> Res {
-    draw::page(area, &t.title, l.width, MARGIN)?;
-    let room = l.width.saturating_sub(2 * MARGIN as u32);
-    let sub = style::fit_text(&t.subtitle, size::SUBTITLE, false, room);
-    draw::text(
-        area,
-        &sub,
-        (MARGIN, l.subtitle_y),
-        size::SUBTITLE,
-        false,
-        INK_SOFT,
-        Anchor::TopLeft,
-        false,
-    )?;
-    for (i, n) in l.notes.iter().enumerate() {
-        let y = l.notes_y + i as i32 * 24;
-        draw::text(
-            area,
-            n,
-            (MARGIN, y),
-            size::AXIS,
-            false,
-            INK_SOFT,
-            Anchor::TopLeft,
-            false,
-        )?;
-    }
+    draw::head(area, (&t.title, &t.subtitle), l.width, MARGIN, l.subtitle_y)?;
+    draw::notes(area, &l.notes, (MARGIN, l.notes_y), 24, INK_SOFT)?;
     for a in &l.arrows {
         arrow(area, a)?;
     }
