@@ -62,9 +62,18 @@ const fn col(head: &'static str, width: usize, num: bool) -> Column {
     Column { head, width, num }
 }
 
+/// Seconds for a reader: without a fraction when whole, else to a tenth (`300`, `15.5`).
+pub(crate) fn secs(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 /// A latency statistic in ms, or `-` when nothing was measured (never a 0 ms p50 for
 /// requests that did not happen).
-fn ms_of(l: &LatencyMs, stat: fn(&LatencyMs) -> f64) -> String {
+pub(crate) fn ms_of(l: &LatencyMs, stat: fn(&LatencyMs) -> f64) -> String {
     if l.count == 0 { "-".into() } else { ms(stat(l)) }
 }
 

@@ -5,20 +5,11 @@
 use models::phases::{FaultClient, FaultSummary, NOT_RECOVERED, PhaseSummary, RECOVERED};
 use models::report::Summary;
 
-use crate::text::{ms, top_failures};
+use crate::text::{secs, top_failures};
 
 /// A rate per second: no decimal from 10 on (or at 0), one below.
 pub fn rate(v: f64) -> String {
     if v >= 10.0 || v == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-/// Seconds, without a fraction when whole.
-fn secs(v: f64) -> String {
-    if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")
@@ -42,12 +33,9 @@ pub fn fault_label(f: &FaultSummary) -> String {
     )
 }
 
+/// A phase's answered p99, `-` when it answered nothing.
 fn p99(p: &PhaseSummary) -> String {
-    if p.answered == 0 {
-        "-".into()
-    } else {
-        ms(p.latency_answered_ms.p99)
-    }
+    crate::text::ms_of(&p.latency_answered_ms, |l| l.p99)
 }
 
 /// The three phases of one statistic, `a → b → c`.

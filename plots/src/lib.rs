@@ -79,7 +79,7 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, PlotError> {
     style::ensure_fonts()?;
     let l = timeline::Layout::new(t);
     let svg = png::render_svg(l.width, l.height, |a| timeline::draw(a, t, &l))?;
-    Ok(timeline::add_tooltips(svg, t, &l))
+    Ok(timeline::add_tooltips(svg, &l))
 }
 
 /// The timeline as PNG bytes (RGB, 8 bits per channel).

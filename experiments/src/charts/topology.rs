@@ -61,9 +61,9 @@ pub fn topology(scenario: &Scenario, report: &Report, hash: &str) -> Topology {
         title: format!("{}: topology", scenario.name),
         subtitle: format!(
             "scenario {hash} · {} · {} · {} · arrows are calls, labelled with their policy",
-            count(scenario.clients.len(), "client"),
-            count(scenario.services.len(), "service"),
-            count(scenario.edges.len(), "edge")
+            select::count(scenario.clients.len(), "client"),
+            select::count(scenario.services.len(), "service"),
+            select::count(scenario.edges.len(), "edge")
         ),
         notes,
         nodes,
@@ -119,11 +119,9 @@ fn client_node(c: &ClientConfig) -> Node {
 fn service_node(s: &Scenario, i: usize) -> Node {
     let v: &ServiceConfig = &s.services[i];
     let pods = format!(
-        "{} {} × {} {}",
-        v.replicas,
-        plural(v.replicas, "replica"),
-        v.slots,
-        plural(v.slots, "slot")
+        "{} × {}",
+        select::count(v.replicas as usize, "replica"),
+        select::count(v.slots as usize, "slot")
     );
     let queue = format!("queue {}", v.queue.capacity);
     let faults: Vec<&FaultConfig> = s.faults.iter().filter(|f| f.service.idx() == i).collect();
@@ -148,20 +146,6 @@ fn service_node(s: &Scenario, i: usize) -> Node {
             .map(|f| format!("{}, {}", short_fault(f), window(f)))
             .collect(),
         tooltip,
-    }
-}
-
-/// `n noun(s)`.
-fn count(n: usize, noun: &str) -> String {
-    format!("{n} {}", plural(u32::try_from(n).unwrap_or(u32::MAX), noun))
-}
-
-/// `noun` with an `s` unless `n` is 1.
-fn plural(n: u32, noun: &str) -> String {
-    if n == 1 {
-        noun.to_string()
-    } else {
-        format!("{noun}s")
     }
 }
 
@@ -192,7 +176,7 @@ fn short_fault(f: &FaultConfig) -> String {
         FaultKind::Reschedule { .. } => "reschedule".to_string(),
     };
     match f.pods {
-        Some(n) => format!("⚠ {what} on {n} {}", plural(n, "pod")),
+        Some(n) => format!("⚠ {what} on {}", select::count(n as usize, "pod")),
         None => format!("⚠ {what}"),
     }
 }

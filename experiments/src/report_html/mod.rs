@@ -96,11 +96,7 @@ fn open_section(out: &mut String, id: &str) {
 
 /// Whole seconds as such, others to a tenth: `300 s`, `15.5 s`.
 fn seconds(s: f64) -> String {
-    if s.fract() == 0.0 {
-        format!("{s:.0} s")
-    } else {
-        format!("{s:.1} s")
-    }
+    format!("{} s", crate::text::secs(s))
 }
 
 /// `part` as a percentage of `whole`, to a tenth (`–` when `whole` is 0).

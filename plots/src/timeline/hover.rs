@@ -4,7 +4,6 @@
 
 use super::prep::Prep;
 use super::{Layout, MAX_LEGEND, TICK_ROW};
-use crate::data::Timeline;
 use crate::draw::{self, Rect};
 
 /// Pixel columns per point of a hover line: the line is only a target for the pointer, so one
@@ -36,7 +35,7 @@ fn coarse(run: &[(f64, f64)]) -> Vec<(i32, i32)> {
 use crate::hover::Tooltips;
 
 /// `svg` with the tooltips of `t` (laid out as `l`) added before its closing tag.
-pub(crate) fn add_tooltips(svg: String, _t: &Timeline, l: &Layout<'_>) -> String {
+pub(crate) fn add_tooltips(svg: String, l: &Layout<'_>) -> String {
     let mut tips = Tooltips::new();
     let x = l.x_scale();
     for (p, _, plot) in &l.panels {
