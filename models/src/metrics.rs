@@ -42,11 +42,10 @@ pub struct ClientMetrics {
     pub degraded: u64,
     /// Failed requests by reason.
     pub failed: ByFailure,
-    /// Latency of every finished request, ns.
-    pub latency: Histogram,
     /// Latency of ok requests, ns.
     pub latency_ok: Histogram,
-    /// Latency of answered requests (ok or degraded), ns.
+    /// Latency of answered requests (ok or degraded), ns. With `latency_failed` it holds every
+    /// finished request ([`ClientMetrics::latency`] merges the two).
     pub latency_answered: Histogram,
     /// Latency of failed requests, ns.
     pub latency_failed: Histogram,
@@ -75,7 +74,6 @@ impl ClientMetrics {
             ok: 0,
             degraded: 0,
             failed: ByFailure::default(),
-            latency: Histogram::new(),
             latency_ok: Histogram::new(),
             latency_answered: Histogram::new(),
             latency_failed: Histogram::new(),
@@ -89,6 +87,14 @@ impl ClientMetrics {
         }
     }
 
+    /// Latency of every finished request, ns: the answered and the failed merged (the same
+    /// histogram as recording each into one, which would be a second record per request).
+    pub fn latency(&self) -> Histogram {
+        let mut all = self.latency_answered.clone();
+        all.merge(&self.latency_failed);
+        all
+    }
+
     /// A request started.
     pub fn on_start(&mut self, now: SimTime) {
         self.started += 1;
@@ -98,7 +104,6 @@ impl ClientMetrics {
     /// A request ended.
     pub fn on_end(&mut self, now: SimTime, outcome: Outcome, latency: SimDuration) {
         let ns = latency.as_nanos();
-        self.latency.record(ns);
         self.phases.record(now, outcome, ns);
         if let Outcome::Failed(_) = outcome {
             self.latency_failed.record(ns);

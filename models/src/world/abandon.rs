@@ -21,9 +21,33 @@ use crate::slab::Key;
 
 impl World {
     /// The request `root` lost its caller at `now`: mark it and every request it waits on
-    /// downstream, counting the slots they hold as wasted from now.
+    /// downstream, counting the slots they hold as wasted from now. Nothing to do (and no
+    /// walk) when `root` has already ended, as an answered request has.
     pub(super) fn abandon(&mut self, root: Key, now: SimTime) {
-        let mut stack = vec![root];
+        if self.requests.get(root).is_none_or(|r| r.abandoned) {
+            return;
+        }
+        let mut stack = std::mem::take(&mut self.abandon_stack);
+        stack.push(root);
+        self.abandon_all(&mut stack, now);
+        self.abandon_stack = stack;
+    }
+
+    /// A request ended (answered, or lost with its container) with calls still in flight: the
+    /// requests serving them now work for nobody.
+    pub(super) fn orphan_calls(&mut self, head: Option<Key>, now: SimTime) {
+        if head.is_none() {
+            return;
+        }
+        let mut stack = std::mem::take(&mut self.abandon_stack);
+        self.push_callees(head, &mut stack);
+        self.abandon_all(&mut stack, now);
+        self.abandon_stack = stack;
+    }
+
+    /// Marks every request on `stack` and, down the call tree, those they wait on; leaves the
+    /// stack empty.
+    fn abandon_all(&mut self, stack: &mut Vec<Key>, now: SimTime) {
         while let Some(k) = stack.pop() {
             let Some(r) = self.requests.get_mut(k) else {
                 continue;
@@ -37,20 +61,7 @@ impl World {
                 let service = self.pods[pod.idx()].service;
                 self.services[service.idx()].metrics.add_wasted(now, 1);
             }
-            self.push_callees(head, &mut stack);
-        }
-    }
-
-    /// A request ended (answered, or lost with its container) with calls still in flight: the
-    /// requests serving them now work for nobody.
-    pub(super) fn orphan_calls(&mut self, head: Option<Key>, now: SimTime) {
-        if head.is_none() {
-            return;
-        }
-        let mut stack = Vec::new();
-        self.push_callees(head, &mut stack);
-        for s in stack {
-            self.abandon(s, now);
+            self.push_callees(head, stack);
         }
     }
 

@@ -437,7 +437,8 @@ impl World {
             sched.cancel(timer);
         }
         if let Some(server) = a.server {
-            // Still working (an answer would have removed it): nobody waits for it now.
+            // If it is still working, nobody waits for it now (an answered request has left
+            // the slab, and `abandon` returns at once).
             self.abandon(server, now);
         }
         if a.span != NO_SPAN

@@ -256,6 +256,9 @@ pub struct World {
     pub(crate) digester: Option<crate::digest::Digester>,
     /// Zero-latency hops being handled inline, nested.
     pub(crate) hop_depth: u32,
+    /// Scratch for walking a call tree when its requests are abandoned (kept, so the walk
+    /// allocates nothing once it has grown to the deepest tree).
+    pub(crate) abandon_stack: Vec<crate::slab::Key>,
 }
 
 impl Model for World {

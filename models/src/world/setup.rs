@@ -50,6 +50,7 @@ pub fn build(mut scenario: Scenario, seed: u64, trace: Option<crate::trace::Trac
         checks: None,
         digester: None,
         hop_depth: 0,
+        abandon_stack: Vec::new(),
         tracer: trace.map(|t| crate::trace::Tracer::new(t, streams.stream("trace/sampling"))),
         cfg: scenario,
     };
