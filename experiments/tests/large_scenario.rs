@@ -165,8 +165,9 @@ fn a_scenario_of_120_services_and_40_clients_writes_every_output_with_a_bounded_
         has("Pods: the 40 in most trouble shown; and 80 more pods"),
         "{texts:?}"
     );
-    // The restarted pod and the pod of the service with errors have their band rows (their
-    // labels may be among the rows too short to be labelled, so the chart's data is read).
+    // The restarted pod has its band row (pods rank by kills, restarts and time down, not by
+    // errors; its label may be among the rows too short to be labelled, so the chart's data
+    // is read).
     let pods = pod_rows(&out.parent().unwrap().join("scenario-in.toml"));
     assert_eq!(pods.len(), 40);
     assert!(pods.contains(&"s118-0".to_string()), "{pods:?}");

@@ -328,6 +328,8 @@ fn names_with_commas_and_quotes_keep_their_csv_columns() {
     assert!(header.iter().any(|h| h.contains(r#"api,"v2""#)), "{header:?}");
     // Exactly the header a reader expects: time_s and every column once.
     assert_eq!(header[0], "time_s");
+    let unique: std::collections::BTreeSet<&String> = header.iter().collect();
+    assert_eq!(unique.len(), header.len(), "{header:?}");
     std::fs::remove_dir_all(&root).unwrap();
 }
 

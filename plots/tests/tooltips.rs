@@ -24,6 +24,6 @@ fn every_line_series_and_legend_entry_has_a_tooltip() {
     assert!(series >= 6, "the fixture has line series");
     assert!(tips.contains("<path d=\"M"));
     assert!(svg.trim_end().ends_with("</g>\n</svg>"));
-    // The PNG has no tooltips and is unaffected; the SVG stays the same bytes run after run.
+    // The SVG stays the same bytes run after run.
     assert_eq!(svg, timeline_svg(&t).unwrap());
 }
