@@ -176,13 +176,15 @@
     }
     if (seq !== st.seq) return; // a newer run was asked for: this answer is stale
     const roundTrip = performance.now() - t0;
-    document.querySelector("main.results").classList.remove("stale");
+    // After a refusal the results stay dimmed: they are the last valid run's, not this one's.
+    document.querySelector("main.results").classList.toggle("stale", !r.ok);
     $("status").classList.remove("busy");
     clearFieldErrors();
     if (!r.ok) {
       const d = r.data;
       const placed = fieldError(d, sent);
-      showProblem((d.side === "A" ? "pinned A: " : "") + d.error + (placed ? "" : ""));
+      showProblem((d.side === "A" ? "pinned A: " : "") + d.error +
+        "\n(not run; the results below, dimmed, are the last valid run's" + (placed ? "; the field is marked" : "") + ")");
       $("status").textContent = "not run (" + r.status + ")";
       window.meshsimLast = { ok: false, status: r.status, roundTripMs: roundTrip, seq };
       return;
