@@ -71,7 +71,11 @@ try {
   const timing = response.request().timing();
   results.attempt_request_to_response_ms = Math.round(timing.responseEnd);
   results.attempt_input_to_redraw_ms = redrawn - typed;
-  results.attempt_server_run_ms = Math.round(await page.evaluate(() => window.meshsimLast.runMs));
+  const last = await page.evaluate(() => window.meshsimLast);
+  results.attempt_server_run_ms = Math.round(last.runMs);
+  results.attempt_draw_ms = Math.round(last.drawMs);
+  // From the input event to the new run laid out in the page (debounce included), as the page measures it.
+  results.attempt_page_input_to_drawn_ms = Math.round(last.inputToDrawnMs);
   assert.notEqual(await tables(), cascade, "a 2 s attempt timeout changes the cascade's outcomes");
   await shot(page, "serve-cascade-attempt-2s.png");
 

@@ -2,10 +2,10 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const DEBOUNCE_MS = 250;
+  const DEBOUNCE_MS = 200;
   const st = {
     scenario: "", seed: "", fields: [], edits: new Map(), pin: null,
-    seq: 0, controller: null, timer: 0, last: null, pairs: [],
+    seq: 0, controller: null, timer: 0, last: null, pairs: [], changedAt: 0,
   };
 
   // Overrides in field order, as `meshsim run --set` takes them.
@@ -104,6 +104,7 @@
         const v = getValue(el);
         if (v === f.value) st.edits.delete(f.path); else st.edits.set(f.path, v);
         row.classList.toggle("edited", st.edits.has(f.path));
+        st.changedAt = performance.now();
         schedule();
       };
       el.addEventListener(el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input", changed);
@@ -194,6 +195,7 @@
   }
 
   function draw(d, roundTrip, seq) {
+    const t1 = performance.now();
     const run = d.run;
     st.last = run;
     $("timeline").innerHTML = run.timeline_svg;
@@ -218,7 +220,10 @@
     }
     $("pin").hidden = false;
     $("unpin").hidden = !st.pin;
-    window.meshsimLast = { ok: true, runMs: run.run_ms, roundTripMs: roundTrip, seq, hash: run.hash };
+    void document.body.offsetHeight; // lay the new charts out before timing
+    const drawnAt = performance.now();
+    window.meshsimLast = { ok: true, runMs: run.run_ms, roundTripMs: roundTrip, seq, hash: run.hash,
+      drawMs: drawnAt - t1, inputToDrawnMs: st.changedAt ? drawnAt - st.changedAt : null };
   }
 
   function download() {
