@@ -153,3 +153,19 @@ fn the_page_reruns_compares_and_keeps_serving_in_chromium() {
         assert!(meta.len() > 10_000, "{shot} is {} bytes: blank?", meta.len());
     }
 }
+
+/// A SCENARIO that is neither a file, a directory nor a builtin is bad input (exit 2), before
+/// anything listens.
+#[test]
+fn serve_refuses_an_unknown_scenario() {
+    let o = Command::new(MESHSIM)
+        .args(["serve", "no-such-scenario", "--port", "0"])
+        .output()
+        .expect("meshsim runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no scenario file, directory or builtin called `no-such-scenario`"),
+        "{err}"
+    );
+}

@@ -46,7 +46,9 @@ pub struct Limits {
     /// The most events a run may process (the scenario's `limits.max_events` if lower): about
     /// 3 s of CPU at the 7–9 M events/s measured through the binary.
     pub max_events: u64,
-    /// The longest simulated duration accepted, in seconds.
+    /// The longest simulated duration accepted, in seconds. Simulated time costs only the events
+    /// it holds (capped by `max_events`) and series buckets (capped by `limits.max_buckets`); the
+    /// bound refuses runs nobody explores live, and admits every builtin (`mmc`: 20 000 s).
     pub max_sim_secs: u64,
     /// Wall time after which a request gets its answer ("took too long") even if the run goes on
     /// (it is then bounded by `max_events` and its result discarded).
@@ -58,7 +60,7 @@ pub struct Limits {
 /// The bounds `meshsim serve` uses.
 pub const LIMITS: Limits = Limits {
     max_events: 20_000_000,
-    max_sim_secs: 3_600,
+    max_sim_secs: 86_400,
     wall: Duration::from_secs(10),
     concurrent_runs: 2,
 };
@@ -239,8 +241,11 @@ pub fn page() -> String {
         .replace("/*PAGE_JS*/", include_str!("page/app.js"))
 }
 
-/// The catalog's A/B pairs, one click each on the page: (label, A, B) as (scenario, overrides).
-pub const PAIRS: &[(&str, (&str, &[&str]), (&str, &[&str]))] = &[
+/// One side of a catalog pair: a builtin and its overrides.
+pub type PairSide = (&'static str, &'static [&'static str]);
+
+/// The catalog's A/B pairs, one click each on the page: (label, A, B).
+pub const PAIRS: &[(&str, PairSide, PairSide)] = &[
     (
         "cascade vs cascade-protected",
         ("cascade", &[]),

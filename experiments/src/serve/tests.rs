@@ -180,14 +180,14 @@ fn a_run_is_rendered_with_everything_the_page_draws() {
 #[test]
 fn the_limits_refuse_or_stop_a_run_with_a_clear_message() {
     let s = state(LIMITS);
-    let (status, v) = run(&s, "{\"scenario\": \"cascade\", \"set\": [\"duration=2h\"]}");
+    let (status, v) = run(&s, "{\"scenario\": \"cascade\", \"set\": [\"duration=25h\"]}");
     assert_eq!(status, 422);
     assert_eq!(v["path"], "duration");
     assert!(
         v["error"]
             .as_str()
             .unwrap()
-            .contains("3600 s an interactive run may simulate"),
+            .contains("86400 s an interactive run may simulate"),
         "{v}"
     );
 
@@ -410,4 +410,49 @@ fn a_malformed_request_leaves_the_server_serving() {
     assert!(ok.contains("Content-Security-Policy: default-src 'none'"), "{ok}");
     serving.stop();
     loop_.join().unwrap();
+}
+
+/// A directory offers its `*.toml` regular files by file name, read at each request; nothing
+/// else in it, and no path, is offered.
+#[test]
+fn a_directory_offers_its_toml_files_by_name() {
+    let dir = std::env::temp_dir().join(format!("meshsim-serve-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub.toml")).unwrap();
+    std::fs::write(dir.join("mine.toml"), crate::catalog::find("mmc").unwrap().text).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a scenario").unwrap();
+    let files = super::scenario_files(&dir).unwrap();
+    assert_eq!(files, vec![dir.join("mine.toml")]);
+    let s = State::new(files, None, LIMITS);
+    assert_eq!(s.first, "mine.toml");
+    let (status, v) = run(&s, "{\"scenario\": \"mine.toml\"}");
+    assert_eq!(status, 200, "{v}");
+    for name in [
+        "notes.txt",
+        "sub.toml",
+        &dir.join("mine.toml").display().to_string(),
+    ] {
+        assert_eq!(run(&s, &format!("{{\"scenario\": {name:?}}}")).0, 404, "{name}");
+    }
+    // Edited on disk: the next request reads it again.
+    std::fs::write(dir.join("mine.toml"), "name = 3").unwrap();
+    let (status, v) = run(&s, "{\"scenario\": \"mine.toml\"}");
+    assert_eq!(status, 422, "{v}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every builtin runs to its end within the bounds of an interactive run.
+#[test]
+fn every_builtin_runs_within_the_bounds() {
+    let s = state(LIMITS);
+    for b in crate::catalog::BUILTINS {
+        let (status, v) = run(&s, &format!("{{\"scenario\": {:?}}}", b.name));
+        assert_eq!(status, 200, "{}: {v}", b.name);
+        assert!(
+            v["run"]["stopped"].is_null(),
+            "{}: {}",
+            b.name,
+            v["run"]["stopped"]
+        );
+    }
 }

@@ -208,7 +208,7 @@
     const stop = $("stopped");
     stop.hidden = !run.stopped;
     stop.textContent = run.stopped || "";
-    $("status").textContent = "ran in " + Math.round(run.run_ms) + " ms (" + Math.round(roundTrip) + " ms with drawing) · seed " + run.seed;
+    $("status").textContent = "ran in " + Math.round(run.run_ms) + " ms · answered in " + Math.round(roundTrip) + " ms · seed " + run.seed;
     const ab = $("ab");
     ab.hidden = !d.ab;
     if (d.ab) {
