@@ -78,6 +78,19 @@ try {
   results.attempt_page_input_to_drawn_ms = Math.round(last.inputToDrawnMs);
   assert.notEqual(await tables(), cascade, "a 2 s attempt timeout changes the cascade's outcomes");
   await shot(page, "serve-cascade-attempt-2s.png");
+  // The edited scenario downloads as TOML, with the edit and the seed.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#download").click()]);
+  const toml = await new Promise((resolve, reject) => {
+    download.createReadStream().then((s) => {
+      let text = "";
+      s.on("data", (c) => (text += c));
+      s.on("end", () => resolve(text));
+      s.on("error", reject);
+    }, reject);
+  });
+  assert.equal(download.suggestedFilename(), "cascade-edited.toml");
+  assert.match(toml, /attempt = "2s"/);
+  assert.match(toml, /^seed = 1$/m);
 
   // 5. A bad value: the CLI's message next to the field, and the server goes on serving.
   n = await seq();

@@ -147,6 +147,7 @@
     const e = document.createElement("div"); e.className = "err"; e.setAttribute("role", "alert");
     e.textContent = d.error;
     row.appendChild(e);
+    row.scrollIntoView({ block: "nearest" });
     return true;
   }
 
