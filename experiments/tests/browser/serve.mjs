@@ -92,6 +92,19 @@ try {
   assert.match(toml, /attempt = "2s"/);
   assert.match(toml, /^seed = 1$/m);
 
+  // 4b. Two edits in flight: the older answer never replaces the newer one.
+  n = await seq();
+  const sent = page.waitForRequest((r) => r.url().endsWith("/api/run"));
+  await attempt.fill("1s");
+  await sent; // the 1 s run is in flight (a run takes longer than the debounce)
+  await attempt.fill("3s");
+  await page.waitForFunction(() => /attempt=3s/.test(document.getElementById("reproduce").textContent), null, { timeout: 60000 });
+  await page.waitForTimeout(1500);
+  assert.match(await page.locator("#reproduce").innerText(), /attempt=3s/, "the newest edit stays shown");
+  assert.match(decodeURIComponent(page.url()), /attempt=3s/);
+  await attempt.fill("2s");
+  await drawnAfter(await seq());
+
   // 5. A bad value: the CLI's message next to the field, and the server goes on serving.
   n = await seq();
   await attempt.fill("2x");
