@@ -127,7 +127,6 @@ try {
   assert.ok((await page.locator("#ab table.ab-diff tbody tr").count()) > 3, "A/B has a diff table");
   assert.equal(await page.locator("#scenario").inputValue(), "cascade-protected");
   await shot(page, "serve-ab-cascade.png");
-  await page.locator("#ab").screenshot({ path: path.join(outDir, "serve-ab-section.png") });
 
   assert.deepEqual(errors, [], "no script errors");
   console.log(JSON.stringify(results));
