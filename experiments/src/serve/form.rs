@@ -18,7 +18,7 @@ use super::{Reply, State};
 use crate::report_html::params::at;
 use crate::scenario::schema::{BACKOFF_NAMES, MAX_REPLICAS, MAX_USERS};
 use crate::scenario::tree::{Node, Value, render_key};
-use crate::scenario::{Loaded, load, load_tree};
+use crate::scenario::{Loaded, load, load_tree, parse_duration};
 
 /// A field's input type.
 #[derive(Serialize, Copy, Clone, Debug, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub enum Kind {
     Enum,
     /// `true` or `false` (a toggle).
     Bool,
+    /// Any other string the file gives (its reader checks it).
+    Text,
 }
 
 /// One field of the form.
@@ -242,6 +244,41 @@ fn policy(out: &mut Vec<Field>, p: &PolicyConfig, root: &Node) {
             None,
         );
         g.add("bulkhead.max_wait", Kind::Duration, b.max_wait.to_string());
+    }
+    for part in ["retry", "breaker", "bulkhead", "pool"] {
+        if let Some(table) = node(root, &["policies", &p.name, part]) {
+            as_written(&mut g, part, table);
+        }
+    }
+}
+
+/// The scalar keys of the file's `table` (under `prefix`, nested tables included) that have no
+/// typed field yet, as written: a breaker's thresholds and windows, a backoff's base and cap.
+/// Their type is the value's (a string that parses as a duration is a duration); `kind` keys
+/// are left out, as switching a part's kind needs its other keys too.
+fn as_written(g: &mut Group<'_>, prefix: &str, table: &Node) {
+    let Value::Table(entries) = &table.value else {
+        return;
+    };
+    for e in entries {
+        let key = format!("{prefix}.{}", render_key(&e.key));
+        let path = format!("{}{key}", g.prefix);
+        if e.key == "kind" || g.fields.iter().any(|f| f.path == path) {
+            continue;
+        }
+        let (kind, value) = match &e.node.value {
+            Value::Table(_) => {
+                as_written(g, &key, &e.node);
+                continue;
+            }
+            Value::Bool(b) => (Kind::Bool, b.to_string()),
+            Value::Int(i) => (Kind::Int, i.to_string()),
+            Value::Float(f) => (Kind::Float, f.to_string()),
+            Value::Str(t) if parse_duration(t).is_ok() => (Kind::Duration, t.clone()),
+            Value::Str(t) => (Kind::Text, t.clone()),
+            Value::BigInt(_) | Value::Array(_) => continue,
+        };
+        g.add(&key, kind, value);
     }
 }
 

@@ -290,7 +290,7 @@ fn the_catalog_pairs_are_offered_and_run() {
 #[test]
 fn the_form_holds_the_effective_values_with_the_schemas_types() {
     let s = state(LIMITS);
-    for name in ["cascade", "thundering-herd"] {
+    for name in ["cascade", "thundering-herd", "cascade-protected", "breaker"] {
         let (status, v) = post(&s, "/api/form", &format!("{{\"scenario\": {name:?}}}"));
         assert_eq!(status, 200, "{v}");
         let fields = v["fields"].as_array().unwrap();
@@ -330,6 +330,32 @@ fn the_form_holds_the_effective_values_with_the_schemas_types() {
         (Some("int"), Some("pods"))
     );
     assert_eq!(replicas["max"], f64::from(crate::scenario::schema::MAX_REPLICAS));
+    // Keys as the file writes them: the breaker's, nested tables included, and the backoff's.
+    let (_, v) = post(&s, "/api/form", "{\"scenario\": \"breaker\"}");
+    let kinds: Vec<(String, String)> = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().contains(".breaker."))
+        .map(|f| {
+            (
+                f["label"].as_str().unwrap().to_string(),
+                f["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (label, kind) in [
+        ("breaker.window.type", "text"),
+        ("breaker.window.size", "int"),
+        ("breaker.failure_rate", "int"),
+        ("breaker.wait_in_open", "duration"),
+    ] {
+        assert!(
+            kinds.contains(&(label.to_string(), kind.to_string())),
+            "{label}: {kinds:?}"
+        );
+    }
+    assert!(!kinds.iter().any(|(l, _)| l == "breaker.kind"), "{kinds:?}");
 }
 
 /// Requests answered at once from several threads give what they give alone.

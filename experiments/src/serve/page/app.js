@@ -67,7 +67,8 @@
       el.step = f.kind === "int" ? "1" : "any";
     } else {
       el = document.createElement("input"); el.type = "text";
-      el.placeholder = f.kind === "timeout" ? "e.g. 2s, or none" : "e.g. 250ms, 2s";
+      if (f.kind === "timeout") el.placeholder = "e.g. 2s, or none";
+      else if (f.kind === "duration") el.placeholder = "e.g. 250ms, 2s";
     }
     el.dataset.path = f.path;
     el.id = "f-" + f.path;
