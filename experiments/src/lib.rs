@@ -18,6 +18,7 @@ pub mod output;
 pub mod report_html;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod swarm;
 pub mod sweep;
 pub mod text;

@@ -20,11 +20,11 @@
 //! contents: the same scenario and seed give byte-identical HTML. Every string that comes from
 //! a user (names, descriptions, file contents) is escaped.
 
-mod anatomy;
+pub(crate) mod anatomy;
 mod html;
 pub(crate) mod params;
-mod summary;
-mod sweep;
+pub(crate) mod summary;
+pub(crate) mod sweep;
 
 use std::fmt::Write as _;
 

@@ -23,6 +23,7 @@ macro_rules! outln {
 
 mod report_cmd;
 mod run_cmd;
+mod serve_cmd;
 mod swarm_cmd;
 mod sweep_cmd;
 
@@ -63,6 +64,9 @@ enum Command {
     /// Swarm testing: run random scenarios from seeds with every invariant checked; a failure
     /// prints `meshsim swarm --seed N` and the smallest failing scenario (docs/reliability.md).
     Swarm(swarm_cmd::SwarmArgs),
+    /// Serve a local page to explore a scenario live: a form of its parameters, every change
+    /// re-run and redrawn, A/B comparison, the command that reproduces it (docs/serve.md).
+    Serve(serve_cmd::ServeArgs),
     /// List the builtin scenarios.
     List,
     /// Print a builtin scenario's TOML, to copy and edit.
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep_cmd::sweep(args),
         Command::Merge(args) => sweep_cmd::merge(args),
         Command::Swarm(args) => swarm_cmd::swarm(args),
+        Command::Serve(args) => serve_cmd::serve(args),
         Command::List => run_cmd::list(),
         Command::Show { name } => run_cmd::show(&name),
     };
