@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod charts;
+pub mod compare;
 pub mod claims;
 pub mod determinism;
 pub mod input;
