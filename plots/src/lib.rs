@@ -13,7 +13,7 @@
 //!   [`MAX_PANELS`] panels are drawn, the rest counted in a note. The SVG shows a series' full
 //!   label and panel on hover over its line or legend entry (`<title>` tooltips, [`hover`]).
 //! - [`timeline_pair_svg`] / [`timeline_pair_png`]: two timelines side by side (run A left, run
-//!   B right, 1200 px each) on shared axes: the same time range, and for each row of panels
+//!   B right, 1400 px each) on shared axes: the same time range, and for each row of panels
 //!   (paired by title) the same y range and height, so that equal heights mean equal values.
 //! - [`topology_svg`] / [`topology_png`]: the call graph: clients and services as boxes in
 //!   columns by call depth, arrows labelled with their policy, faults printed in the box they

@@ -17,7 +17,7 @@ use crate::hover::Tooltips;
 use crate::style::FRAME;
 
 /// Width of one column of a pair (the image is twice as wide).
-pub(crate) const COLUMN: i32 = 1200;
+pub(crate) const COLUMN: i32 = 1400;
 
 /// The two columns laid out.
 pub(crate) struct Pair<'a> {
