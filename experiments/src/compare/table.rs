@@ -131,9 +131,19 @@ pub fn csv(c: &Comparison) -> String {
     out.finish()
 }
 
+/// A number as summary.json writes it: a whole number without a fraction (counts stay `4644`,
+/// not `4644.0`).
+fn number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9e15 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
 fn figure_json(f: &Figure) -> Value {
     match f {
-        Figure::Num(v) => json!(v),
+        Figure::Num(v) => number(*v),
         Figure::Text(t) => json!(t),
         Figure::Missing => Value::Null,
     }
@@ -161,8 +171,8 @@ pub fn json(c: &Comparison) -> String {
                 "figure": r.figure,
                 "a": figure_json(&r.a),
                 "b": figure_json(&r.b),
-                "b_minus_a": r.diff(),
-                "b_over_a": r.ratio(),
+                "b_minus_a": r.diff().map(number),
+                "b_over_a": r.ratio().map(number),
             })
         })
         .collect();
