@@ -159,3 +159,129 @@ pub(crate) fn add_tooltips(svg: String, p: &Pair<'_>) -> String {
     super::hover::column_tooltips(&mut tips, &p.b);
     tips.insert(svg)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{BandPanel, BandRow, LinePanel, Series, Span, StackedPanel};
+
+    fn lines(title: &str, top: f64, n: usize) -> Panel {
+        Panel::Lines(LinePanel {
+            title: title.into(),
+            y_label: "requests/s".into(),
+            log_y: false,
+            series: vec![Series {
+                label: "load".into(),
+                values: (0..n).map(|i| top * i as f64 / n as f64).collect(),
+                dashed: false,
+            }],
+            reference_lines: vec![],
+        })
+    }
+
+    fn stacked(top: f64, n: usize) -> Panel {
+        Panel::Stacked(StackedPanel {
+            title: "Client outcomes".into(),
+            y_label: "requests/s".into(),
+            layers: vec![Series {
+                label: "ok".into(),
+                values: vec![top; n],
+                dashed: false,
+            }],
+        })
+    }
+
+    fn bands(title: &str, rows: usize, end: f64) -> Panel {
+        Panel::Bands(BandPanel {
+            title: title.into(),
+            states: vec![],
+            rows: (0..rows)
+                .map(|i| BandRow {
+                    label: format!("{title}-{i}"),
+                    spans: vec![Span {
+                        start_secs: 0.0,
+                        end_secs: end,
+                        state: 0,
+                    }],
+                })
+                .collect(),
+        })
+    }
+
+    fn timeline(title: &str, end: f64, panels: Vec<Panel>) -> Timeline {
+        Timeline {
+            title: title.into(),
+            subtitle: String::new(),
+            notes: vec![],
+            bucket_secs: 1.0,
+            end_secs: end,
+            shaded: vec![],
+            panels,
+        }
+    }
+
+    fn ticks(p: &Prep<'_>) -> Option<Vec<(f64, String)>> {
+        match p {
+            Prep::Lines(_, y) | Prep::Stacked(_, y, _) => Some(y.ticks.major.clone()),
+            _ => None,
+        }
+    }
+
+    /// A and B differ in end, value ranges, band rows, notes and panels; the pair still puts
+    /// every row at the same pixels with the same y ticks in both columns, on one time axis.
+    #[test]
+    fn both_columns_share_the_time_axis_and_each_rows_y_axis_and_height() {
+        let a = timeline(
+            "A: small",
+            100.0,
+            vec![lines("Load", 10.0, 100), stacked(5.0, 100), bands("Pods", 2, 100.0)],
+        );
+        let mut b = timeline(
+            "B: large",
+            250.0,
+            vec![
+                lines("Load", 900.0, 250),
+                stacked(40.0, 250),
+                bands("Pods", 5, 250.0),
+                bands("Circuit breakers", 3, 250.0),
+            ],
+        );
+        b.notes = vec!["a note only B has".into()];
+        let p = Pair::new(&a, &b);
+        assert_eq!(p.a.time.end, 250.0, "A's axis runs to B's later end");
+        assert_eq!(p.b.time.end, 250.0);
+        assert_eq!((p.a.left, p.a.right), (p.b.left, p.b.right), "the same plot edges");
+        assert_eq!(p.a.panels.len(), 4, "A gets a stand-in for B's breakers");
+        assert_eq!(p.b.panels.len(), 4);
+        for ((pa, ta, ra), (pb, tb, rb)) in p.a.panels.iter().zip(&p.b.panels) {
+            assert_eq!(ta, tb, "row tops line up");
+            assert_eq!((ra.y0, ra.y1), (rb.y0, rb.y1), "rows have one height");
+            assert_eq!(ticks(pa), ticks(pb), "rows have one y axis");
+        }
+        let top = |p: &Prep<'_>| ticks(p).and_then(|t| t.last().map(|l| l.0));
+        assert!(top(&p.a.panels[0].0).is_some_and(|t| t >= 900.0), "A's load axis covers B's values");
+        assert!(top(&p.a.panels[1].0).is_some_and(|t| t >= 40.0));
+        assert!(matches!(&p.a.panels[3].0, Prep::Absent(w) if w == "only in B: Circuit breakers"));
+        assert_eq!(p.b.dx, COLUMN);
+        assert_eq!(p.width, 2 * COLUMN as u32);
+    }
+
+    #[test]
+    fn panels_pair_by_title_in_order_with_each_sides_extras_in_place() {
+        let a = timeline("A", 10.0, vec![lines("x", 1.0, 5), lines("only a", 1.0, 5), lines("y", 1.0, 5)]);
+        let b = timeline("B", 10.0, vec![lines("x", 1.0, 5), lines("only b", 1.0, 5), lines("y", 1.0, 5)]);
+        let rows: Vec<(Option<&str>, Option<&str>)> = align(&a, &b)
+            .into_iter()
+            .map(|(x, y)| (x.map(title), y.map(title)))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("x"), Some("x")),
+                (Some("only a"), None),
+                (None, Some("only b")),
+                (Some("y"), Some("y")),
+            ]
+        );
+    }
+}
