@@ -9,8 +9,8 @@
 
 pub mod catalog;
 pub mod charts;
-pub mod compare;
 pub mod claims;
+pub mod compare;
 pub mod determinism;
 pub mod input;
 pub mod narrate;

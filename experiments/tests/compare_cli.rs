@@ -37,7 +37,10 @@ fn named<'a>(summary: &'a Value, list: &str, name: &str) -> &'a Value {
 /// directory (`a/`, `b/`), and B−A is their difference.
 fn assert_figures_match(dir: &Path) {
     let cmp = json(&dir.join("compare.json"));
-    let sums = [json(&dir.join("a/summary.json")), json(&dir.join("b/summary.json"))];
+    let sums = [
+        json(&dir.join("a/summary.json")),
+        json(&dir.join("b/summary.json")),
+    ];
     let client_keys = [
         ("goodput/s", &["goodput_per_s"][..]),
         ("ok", &["ok"]),
@@ -60,13 +63,19 @@ fn assert_figures_match(dir: &Path) {
             let (a, b) = (r["a"].as_f64().unwrap(), r["b"].as_f64().unwrap());
             let diff = r["b_minus_a"].as_f64().unwrap();
             // Within a rounding of the two numbers' last digits (JSON parsers may differ by an ulp).
-            assert!((diff - (b - a)).abs() <= 1e-9 * (a.abs() + b.abs()), "{name} {figure}: {diff} vs {b} − {a}");
+            assert!(
+                (diff - (b - a)).abs() <= 1e-9 * (a.abs() + b.abs()),
+                "{name} {figure}: {diff} vs {b} − {a}"
+            );
             checked += 1;
         }
     }
     for s in sums[0]["services"].as_array().unwrap() {
         let name = s["name"].as_str().unwrap();
-        for (figure, key) in [("wasted work (slot-s)", "wasted_work_s"), ("rejected", "rejected")] {
+        for (figure, key) in [
+            ("wasted work (slot-s)", "wasted_work_s"),
+            ("rejected", "rejected"),
+        ] {
             let r = row(&cmp, &format!("service {name}"), figure);
             assert_eq!(r["a"].as_f64(), named(&sums[0], "services", name)[key].as_f64());
             assert_eq!(r["b"].as_f64(), named(&sums[1], "services", name)[key].as_f64());
@@ -111,8 +120,18 @@ fn two_builtins_give_the_comparison_directory_and_its_figures_are_the_runs_own()
     assert_eq!(csv.lines().count(), rows + 1);
     assert!(csv.starts_with("what,figure,a,b,b_minus_a,b_over_a\n"));
     // A second comparison replaces the first whole.
-    ok(&meshsim(&["compare", "cascade", "cascade", "--out", dir.to_str().unwrap()]));
-    assert!(std::fs::read_to_string(dir.join("compare.txt")).unwrap().contains("B: cascade ("));
+    ok(&meshsim(&[
+        "compare",
+        "cascade",
+        "cascade",
+        "--out",
+        dir.to_str().unwrap(),
+    ]));
+    assert!(
+        std::fs::read_to_string(dir.join("compare.txt"))
+            .unwrap()
+            .contains("B: cascade (")
+    );
 }
 
 #[test]
@@ -121,7 +140,13 @@ fn a_scenario_file_and_a_run_directory_compare_like_the_builtins() {
     let file = base.join("cascade.toml");
     std::fs::write(&file, ok(&meshsim(&["show", "cascade"]))).unwrap();
     let run_dir = base.join("cp-run");
-    ok(&meshsim(&["run", "cascade-protected", "--out", run_dir.to_str().unwrap(), "--quiet"]));
+    ok(&meshsim(&[
+        "run",
+        "cascade-protected",
+        "--out",
+        run_dir.to_str().unwrap(),
+        "--quiet",
+    ]));
     let from_builtins = base.join("builtins");
     ok(&meshsim(&[
         "compare",
@@ -139,7 +164,12 @@ fn a_scenario_file_and_a_run_directory_compare_like_the_builtins() {
         mixed.to_str().unwrap(),
     ]));
     assert_figures_match(&mixed);
-    for f in ["compare.csv", "a/summary.json", "b/summary.json", "b/timeseries.csv"] {
+    for f in [
+        "compare.csv",
+        "a/summary.json",
+        "b/summary.json",
+        "b/timeseries.csv",
+    ] {
         assert_eq!(
             std::fs::read(from_builtins.join(f)).unwrap(),
             std::fs::read(mixed.join(f)).unwrap(),
@@ -147,7 +177,10 @@ fn a_scenario_file_and_a_run_directory_compare_like_the_builtins() {
         );
     }
     let svg = std::fs::read_to_string(mixed.join("timeline.svg")).unwrap();
-    assert!(svg.contains("Circuit breakers") || svg.contains("Pods"), "the run directory's timeline is drawn");
+    assert!(
+        svg.contains("Circuit breakers") || svg.contains("Pods"),
+        "the run directory's timeline is drawn"
+    );
 }
 
 #[test]
@@ -170,8 +203,14 @@ fn one_seed_for_both_and_set_a_set_b_label_the_herd_pair() {
     assert_eq!(cmp["a"]["seed"], 7);
     assert_eq!(cmp["b"]["seed"], 7);
     assert_eq!(cmp["same_seed"], true);
-    assert_eq!(cmp["a"]["label"], "thundering-herd (policies.retry.retry.backoff=fixed)");
-    assert_eq!(cmp["b"]["label"], "thundering-herd (policies.retry.retry.backoff=full_jitter)");
+    assert_eq!(
+        cmp["a"]["label"],
+        "thundering-herd (policies.retry.retry.backoff=fixed)"
+    );
+    assert_eq!(
+        cmp["b"]["label"],
+        "thundering-herd (policies.retry.retry.backoff=full_jitter)"
+    );
     assert_ne!(cmp["a"]["scenario_hash"], cmp["b"]["scenario_hash"]);
 }
 
@@ -180,22 +219,57 @@ fn one_seed_for_both_and_set_a_set_b_label_the_herd_pair() {
 fn bad_input_exits_2_and_writes_nothing() {
     let base = scratch("bad");
     let run_dir = base.join("run");
-    ok(&meshsim(&["run", "cascade", "--out", run_dir.to_str().unwrap(), "--quiet", "--duration", "40s"]));
+    ok(&meshsim(&[
+        "run",
+        "cascade",
+        "--out",
+        run_dir.to_str().unwrap(),
+        "--quiet",
+        "--duration",
+        "40s",
+    ]));
     let bad_file = base.join("bad.toml");
     std::fs::write(&bad_file, "name = 3\n").unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["cascade".into(), "no-such-scenario".into()], "no scenario file or builtin called `no-such-scenario`"),
-        (vec!["cascade".into(), bad_file.display().to_string()], "bad.toml:1:"),
         (
-            vec!["cascade".into(), "cascade".into(), "--set-b".into(), "policies.nope.x=1".into()],
+            vec!["cascade".into(), "no-such-scenario".into()],
+            "no scenario file or builtin called `no-such-scenario`",
+        ),
+        (
+            vec!["cascade".into(), bad_file.display().to_string()],
+            "bad.toml:1:",
+        ),
+        (
+            vec![
+                "cascade".into(),
+                "cascade".into(),
+                "--set-b".into(),
+                "policies.nope.x=1".into(),
+            ],
             "policies.nope",
         ),
         (
-            vec![run_dir.display().to_string(), "cascade".into(), "--set-a".into(), "seed=2".into()],
+            vec![
+                run_dir.display().to_string(),
+                "cascade".into(),
+                "--set-a".into(),
+                "seed=2".into(),
+            ],
             "--set-a cannot change a finished run",
         ),
-        (vec![base.display().to_string(), "cascade".into()], "not a run directory"),
-        (vec!["cascade".into(), "cascade".into(), "--duration".into(), "-5s".into()], "negative duration"),
+        (
+            vec![base.display().to_string(), "cascade".into()],
+            "not a run directory",
+        ),
+        (
+            vec![
+                "cascade".into(),
+                "cascade".into(),
+                "--duration".into(),
+                "-5s".into(),
+            ],
+            "negative duration",
+        ),
     ];
     for (i, (args, expected)) in cases.iter().enumerate() {
         let out_dir = base.join(format!("out{i}"));
@@ -206,7 +280,11 @@ fn bad_input_exits_2_and_writes_nothing() {
         let o = meshsim(&refs);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
-        assert!(o.stdout.is_empty(), "{args:?}: printed {}", String::from_utf8_lossy(&o.stdout));
+        assert!(
+            o.stdout.is_empty(),
+            "{args:?}: printed {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
         assert!(!out_dir.exists(), "{args:?}: {} was created", out_dir.display());
     }
 }
@@ -214,13 +292,37 @@ fn bad_input_exits_2_and_writes_nothing() {
 #[test]
 fn report_of_a_comparison_refuses_flags_that_change_runs() {
     let dir = scratch("report-flags").join("cmp");
-    ok(&meshsim(&["compare", "cascade", "cascade", "--duration", "40s", "--out", dir.to_str().unwrap()]));
+    ok(&meshsim(&[
+        "compare",
+        "cascade",
+        "cascade",
+        "--duration",
+        "40s",
+        "--out",
+        dir.to_str().unwrap(),
+    ]));
     let page = dir.parent().unwrap().join("page.html");
-    let o = meshsim(&["report", dir.to_str().unwrap(), "--seed", "3", "-o", page.to_str().unwrap()]);
+    let o = meshsim(&[
+        "report",
+        dir.to_str().unwrap(),
+        "--seed",
+        "3",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("--seed cannot change its runs"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--seed cannot change its runs"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!page.exists());
-    ok(&meshsim(&["report", dir.to_str().unwrap(), "-o", page.to_str().unwrap()]));
+    ok(&meshsim(&[
+        "report",
+        dir.to_str().unwrap(),
+        "-o",
+        page.to_str().unwrap(),
+    ]));
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("id=\"diff\"") && html.contains("id=\"anatomy-b\""));
 }

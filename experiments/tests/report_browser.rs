@@ -358,18 +358,33 @@ fn the_comparison_page_renders_in_chromium() {
 
     let dom = chromium(&browser, &dir, "dom", &page, &["--dump-dom".to_string()]);
     for (id, heading) in experiments::report_html::compare::SECTIONS {
-        assert!(dom.contains(&format!("id=\"{id}\"")), "section {id} missing from the DOM");
+        assert!(
+            dom.contains(&format!("id=\"{id}\"")),
+            "section {id} missing from the DOM"
+        );
         if *id != "overview" {
             let h = format!("id=\"{id}-h\">{heading}</h");
-            assert!(dom.contains(&h), "heading `{heading}` of {id} missing from the DOM");
+            assert!(
+                dom.contains(&h),
+                "heading `{heading}` of {id} missing from the DOM"
+            );
         }
     }
-    assert!(dom.contains("cascade vs cascade-protected"), "the title names both runs");
+    assert!(
+        dom.contains("cascade vs cascade-protected"),
+        "the title names both runs"
+    );
     let timeline = &dom[dom.find("id=\"timeline\"").unwrap()..dom.find("id=\"diff\"").unwrap()];
-    assert!(timeline.contains("<svg"), "the side-by-side timeline is an inline SVG");
+    assert!(
+        timeline.contains("<svg"),
+        "the side-by-side timeline is an inline SVG"
+    );
     assert!(timeline.contains("A: cascade") && timeline.contains("B: cascade-protected"));
     let diff = &dom[dom.find("id=\"diff\"").unwrap()..];
-    assert!(diff.contains("goodput/s") && diff.contains("B−A"), "the diff table");
+    assert!(
+        diff.contains("goodput/s") && diff.contains("B−A"),
+        "the diff table"
+    );
     assert!(
         dom.matches("<table").count() >= 3,
         "the diff table and both anatomies"

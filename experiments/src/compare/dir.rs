@@ -29,7 +29,10 @@ pub fn files(
     b_files: &[(String, Vec<u8>)],
 ) -> Result<Vec<(String, Vec<u8>)>, plots::PlotError> {
     let mut out = vec![
-        ("timeline.svg".to_string(), super::timeline_svg(a, b)?.into_bytes()),
+        (
+            "timeline.svg".to_string(),
+            super::timeline_svg(a, b)?.into_bytes(),
+        ),
         ("timeline.png".to_string(), super::timeline_png(a, b)?),
         ("compare.txt".to_string(), table::text(c).into_bytes()),
         ("compare.csv".to_string(), table::csv(c).into_bytes()),
@@ -72,8 +75,12 @@ pub fn read(dir: &Path) -> Result<Read, String> {
         read_text(&path, MAX_FILE).map_err(|e| e.message(&path))
     };
     let json = text(MARKER)?;
-    let comparison = table::parse(&json)
-        .ok_or_else(|| format!("{}: not a comparison written by `meshsim compare`", dir.join(MARKER).display()))?;
+    let comparison = table::parse(&json).ok_or_else(|| {
+        format!(
+            "{}: not a comparison written by `meshsim compare`",
+            dir.join(MARKER).display()
+        )
+    })?;
     let lines = |t: String| t.lines().map(str::to_string).collect();
     Ok(Read {
         comparison,

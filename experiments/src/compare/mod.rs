@@ -169,7 +169,10 @@ pub fn compare(a: &Run, b: &Run) -> Comparison {
     for name in names(&sa["services"], &sb["services"]) {
         let (va, vb) = (by_name(&sa["services"], &name), by_name(&sb["services"], &name));
         let group = format!("service {name}");
-        for (figure, key) in [("wasted work (slot-s)", "wasted_work_s"), ("rejected", "rejected")] {
+        for (figure, key) in [
+            ("wasted work (slot-s)", "wasted_work_s"),
+            ("rejected", "rejected"),
+        ] {
             rows.push(row(&group, figure, (field(va, &[key]), field(vb, &[key]))));
         }
     }
@@ -257,7 +260,11 @@ fn client_rows(rows: &mut Vec<Row>, name: &str, (sa, sb): (&Value, &Value)) {
             Some(c) if c["latency_ok_ms"]["count"].as_u64() == Some(0) => Figure::Missing,
             c => field(c, &["latency_ok_ms", q]),
         };
-        rows.push(row(&group, &format!("ok latency {q} (ms)"), (latency(ca), latency(cb))));
+        rows.push(row(
+            &group,
+            &format!("ok latency {q} (ms)"),
+            (latency(ca), latency(cb)),
+        ));
     }
     let attempts = |s: &Value| attempts_per_call(s, name);
     rows.push(row(&group, "attempts per call", (attempts(sa), attempts(sb))));
@@ -295,9 +302,13 @@ fn fault_rows(rows: &mut Vec<Row>, (sa, sb): (&Value, &Value)) {
         let (ka, kb) = (clients(fa), clients(fb));
         for client in names(&ka, &kb) {
             let (ca, cb) = (by_name(&ka, &client), by_name(&kb, &client));
-            let group = format!("fault {fault} {kind} ({client})");
+            let group = format!("fault {fault}: {kind} ({client})");
             let both = |path: &[&str]| (field(ca, path), field(cb, path));
-            rows.push(row(&group, "goodput/s during", both(&["during", "goodput_per_s"])));
+            rows.push(row(
+                &group,
+                "goodput/s during",
+                both(&["during", "goodput_per_s"]),
+            ));
             rows.push(row(&group, "goodput/s after", both(&["after", "goodput_per_s"])));
             rows.push(row(&group, "recovered, s after its end", both(&["recovered_s"])));
             let verdict = |c: Option<&Value>| match c {

@@ -30,17 +30,29 @@ pub const MAX_FILE: u64 = 256 << 20;
 pub fn read(dir: &Path, label: &str) -> Result<(Run, Vec<(String, Vec<u8>)>), String> {
     let shown = dir.display();
     let marker_path = dir.join(RUN_MARKER);
-    let marker = read_text(&marker_path, MAX_FILE)
-        .map_err(|_| format!("error: {shown}: not a run directory written by `meshsim run --out` (it has no {RUN_MARKER})"))?;
-    let marker: Value = serde_json::from_str(&marker)
-        .map_err(|e| format!("error: {}: {e}", marker_path.display()))?;
+    let marker = read_text(&marker_path, MAX_FILE).map_err(|_| {
+        format!("error: {shown}: not a run directory written by `meshsim run --out` (it has no {RUN_MARKER})")
+    })?;
+    let marker: Value =
+        serde_json::from_str(&marker).map_err(|e| format!("error: {}: {e}", marker_path.display()))?;
     let mut files = Vec::new();
-    for name in marker["files"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+    for name in marker["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
         if name.contains('/') || name.starts_with('.') {
-            return Err(format!("error: {}: unexpected file name `{name}`", marker_path.display()));
+            return Err(format!(
+                "error: {}: unexpected file name `{name}`",
+                marker_path.display()
+            ));
         }
         let path = dir.join(name);
-        files.push((name.to_string(), read_bytes(&path, MAX_FILE).map_err(|e| e.message(&path))?));
+        files.push((
+            name.to_string(),
+            read_bytes(&path, MAX_FILE).map_err(|e| e.message(&path))?,
+        ));
     }
     let text = |name: &str| -> Result<String, String> {
         let bytes = files
@@ -54,9 +66,11 @@ pub fn read(dir: &Path, label: &str) -> Result<(Run, Vec<(String, Vec<u8>)>), St
         .map_err(|e| format!("error: {shown}/summary.json: {e}"))?;
     let source = Source::new(format!("{shown}/scenario.toml"), text("scenario.toml")?);
     let loaded = load(&source, &[]).map_err(|e| e.to_string())?;
-    let series = series(&text("timeseries.csv")?)
-        .ok_or_else(|| format!("error: {shown}/timeseries.csv: not a time series written by `meshsim run`"))?;
-    let summary = summary(&json).ok_or_else(|| format!("error: {shown}/summary.json: not a summary written by `meshsim run`"))?;
+    let series = series(&text("timeseries.csv")?).ok_or_else(|| {
+        format!("error: {shown}/timeseries.csv: not a time series written by `meshsim run`")
+    })?;
+    let summary = summary(&json)
+        .ok_or_else(|| format!("error: {shown}/summary.json: not a summary written by `meshsim run`"))?;
     let report = Report {
         bands: Bands {
             pods: pod_bands(&series),
@@ -130,7 +144,9 @@ fn pod_bands(series: &TimeSeries) -> Vec<PodBand> {
                 _ => PodState::Down,
             };
             if states.last().is_none_or(|l| l.1 != s) {
-                let t = SimTime::from_nanos(sim_core::time::SimDuration::from_secs_f64(i as f64 * series.bucket_s).as_nanos());
+                let t = SimTime::from_nanos(
+                    sim_core::time::SimDuration::from_secs_f64(i as f64 * series.bucket_s).as_nanos(),
+                );
                 states.push((t, s));
             }
         }

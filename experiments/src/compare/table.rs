@@ -95,7 +95,11 @@ pub fn text(c: &Comparison) -> String {
     out.push('\n');
     let mut last_group = "";
     for (r, row) in rows.iter().zip(&c.rows) {
-        let group = if row.group == last_group { "" } else { row.group.as_str() };
+        let group = if row.group == last_group {
+            ""
+        } else {
+            row.group.as_str()
+        };
         last_group = &row.group;
         out.push_str(&line([group, &r[1], &r[2], &r[3], &r[4], &r[5]]));
         out.push('\n');

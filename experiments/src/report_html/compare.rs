@@ -106,7 +106,11 @@ pub fn render(r: &Read, dir_label: &str) -> String {
     out.push_str("\n</figure>\n</section>\n");
 
     open(&mut out, "diff");
-    let heads: Vec<html::Head<'_>> = table::HEADS.iter().enumerate().map(|(i, h)| (*h, i >= 2)).collect();
+    let heads: Vec<html::Head<'_>> = table::HEADS
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (*h, i >= 2))
+        .collect();
     let rows: Vec<Vec<Cell>> = table::display_rows(c)
         .into_iter()
         .map(|r| {

@@ -199,7 +199,11 @@ fn prepare<'a>(t: &'a Timeline, time: &Time) -> Vec<Prep<'a>> {
     if t.panels.is_empty() {
         return vec![Prep::Empty];
     }
-    t.panels.iter().take(MAX_PANELS).map(|p| prepare_panel(p, time)).collect()
+    t.panels
+        .iter()
+        .take(MAX_PANELS)
+        .map(|p| prepare_panel(p, time))
+        .collect()
 }
 
 /// One panel prepared: its y axis over its values inside the time axis ([`y_values`]).
@@ -208,7 +212,11 @@ fn prepare_panel<'a>(p: &'a Panel, time: &Time) -> Prep<'a> {
         Panel::Lines(l) => Prep::Lines(l, YAxis::from_values(y_values(p, time).into_iter(), l.log_y)),
         Panel::Stacked(s) => {
             let values = y_values(p, time);
-            Prep::Stacked(s, YAxis::from_values(values.into_iter(), false), Stack::new(s, time))
+            Prep::Stacked(
+                s,
+                YAxis::from_values(values.into_iter(), false),
+                Stack::new(s, time),
+            )
         }
         Panel::Bands(b) => Prep::Bands(b),
     }
@@ -283,7 +291,9 @@ fn stack_panels<'a>(
     let mut panels = Vec::with_capacity(preps.len());
     for (i, p) in preps.into_iter().enumerate() {
         let top = y;
-        let h = heights.and_then(|h| h.get(i).copied()).unwrap_or_else(|| p.plot_height());
+        let h = heights
+            .and_then(|h| h.get(i).copied())
+            .unwrap_or_else(|| p.plot_height());
         let plot = Rect {
             x0: left,
             y0: top + TITLE_ROW,

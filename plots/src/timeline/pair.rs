@@ -148,7 +148,13 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, (a, b): (&Timeline, &Tim
     super::draw(&left, a, &p.a)?;
     super::draw(&right, b, &p.b)?;
     let h = p.height as i32;
-    draw::polyline(area, &[(COLUMN, super::MARGIN), (COLUMN, h - super::MARGIN)], FRAME, 1, false)
+    draw::polyline(
+        area,
+        &[(COLUMN, super::MARGIN), (COLUMN, h - super::MARGIN)],
+        FRAME,
+        1,
+        false,
+    )
 }
 
 /// `svg` with both columns' tooltips added (B's shifted onto its column), each ending with
@@ -234,7 +240,11 @@ mod tests {
         let a = timeline(
             "A: small",
             100.0,
-            vec![lines("Load", 10.0, 100), stacked(5.0, 100), bands("Pods", 2, 100.0)],
+            vec![
+                lines("Load", 10.0, 100),
+                stacked(5.0, 100),
+                bands("Pods", 2, 100.0),
+            ],
         );
         let mut b = timeline(
             "B: large",
@@ -250,7 +260,11 @@ mod tests {
         let p = Pair::new(&a, &b);
         assert_eq!(p.a.time.end, 250.0, "A's axis runs to B's later end");
         assert_eq!(p.b.time.end, 250.0);
-        assert_eq!((p.a.left, p.a.right), (p.b.left, p.b.right), "the same plot edges");
+        assert_eq!(
+            (p.a.left, p.a.right),
+            (p.b.left, p.b.right),
+            "the same plot edges"
+        );
         assert_eq!(p.a.panels.len(), 4, "A gets a stand-in for B's breakers");
         assert_eq!(p.b.panels.len(), 4);
         for ((pa, ta, ra), (pb, tb, rb)) in p.a.panels.iter().zip(&p.b.panels) {
@@ -259,7 +273,10 @@ mod tests {
             assert_eq!(ticks(pa), ticks(pb), "rows have one y axis");
         }
         let top = |p: &Prep<'_>| ticks(p).and_then(|t| t.last().map(|l| l.0));
-        assert!(top(&p.a.panels[0].0).is_some_and(|t| t >= 900.0), "A's load axis covers B's values");
+        assert!(
+            top(&p.a.panels[0].0).is_some_and(|t| t >= 900.0),
+            "A's load axis covers B's values"
+        );
         assert!(top(&p.a.panels[1].0).is_some_and(|t| t >= 40.0));
         assert!(matches!(&p.a.panels[3].0, Prep::Absent(w) if w == "only in B: Circuit breakers"));
         assert_eq!(p.b.dx, COLUMN);
@@ -268,8 +285,16 @@ mod tests {
 
     #[test]
     fn panels_pair_by_title_in_order_with_each_sides_extras_in_place() {
-        let a = timeline("A", 10.0, vec![lines("x", 1.0, 5), lines("only a", 1.0, 5), lines("y", 1.0, 5)]);
-        let b = timeline("B", 10.0, vec![lines("x", 1.0, 5), lines("only b", 1.0, 5), lines("y", 1.0, 5)]);
+        let a = timeline(
+            "A",
+            10.0,
+            vec![lines("x", 1.0, 5), lines("only a", 1.0, 5), lines("y", 1.0, 5)],
+        );
+        let b = timeline(
+            "B",
+            10.0,
+            vec![lines("x", 1.0, 5), lines("only b", 1.0, 5), lines("y", 1.0, 5)],
+        );
         let rows: Vec<(Option<&str>, Option<&str>)> = align(&a, &b)
             .into_iter()
             .map(|(x, y)| (x.map(title), y.map(title)))
