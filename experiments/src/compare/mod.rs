@@ -2,7 +2,7 @@
 //! difference, and the two incident timelines on shared axes.
 //!
 //! Independent of files: a [`Run`] is a run in memory, made from a finished run
-//! ([`Run::of`]) or read from a run directory ([`dir::read_run`]); [`compare`] gives the
+//! ([`Run::of`]) or read from a run directory ([`rundir::read`]); [`compare`] gives the
 //! figures and diff rows; [`timeline_svg`] / [`timeline_png`] draw the side-by-side timeline;
 //! [`table`] renders the rows for the terminal, as CSV and as JSON.
 //!
@@ -21,6 +21,9 @@ pub mod table;
 use serde_json::Value;
 
 use crate::run::Finished;
+
+/// A directory's files in memory, `(name, bytes)`, as [`crate::run::render_outputs`] gives them.
+pub type Files = Vec<(String, Vec<u8>)>;
 
 /// A run to compare, in memory.
 #[derive(Clone, Debug)]
@@ -338,4 +341,83 @@ pub fn timeline_svg(a: &Run, b: &Run) -> Result<String, plots::PlotError> {
 /// The side-by-side timeline of `a` (left) and `b` (right) on shared axes, as PNG.
 pub fn timeline_png(a: &Run, b: &Run) -> Result<Vec<u8>, plots::PlotError> {
     plots::timeline_pair_png(&column(a, "A"), &column(b, "B"))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn run(summary: Value) -> Run {
+        Run {
+            label: String::new(),
+            summary,
+            timeline: plots::Timeline::default(),
+            anatomy: Vec::new(),
+        }
+    }
+
+    fn client(name: &str, ok: u64, reset: u64) -> Value {
+        json!({"name": name, "goodput_per_s": ok as f64 / 10.0, "ok": ok, "degraded": 0,
+               "failed": reset, "failed_by": {"reset": reset, "rejected": 0},
+               "latency_ok_ms": {"count": ok, "p50": 1.5, "p99": 9.0}})
+    }
+
+    fn find<'a>(c: &'a Comparison, what: &str, figure: &str) -> &'a Row {
+        c.rows
+            .iter()
+            .find(|r| r.group == what && r.figure == figure)
+            .unwrap()
+    }
+
+    #[test]
+    fn figures_come_from_each_summary_and_missing_things_are_missing() {
+        let a = run(
+            json!({"scenario": "x", "seed": 1, "clients": [client("u", 100, 0)],
+            "edges": [{"caller": "u", "calls": 100, "attempts": 150}]}),
+        );
+        let b = run(
+            json!({"scenario": "x", "seed": 2, "clients": [client("u", 50, 7), client("v", 0, 0)],
+            "edges": [{"caller": "u", "calls": 57, "attempts": 57}]}),
+        );
+        let c = compare(&a, &b);
+        assert!(!c.same_seed());
+        let ok = find(&c, "client u", "ok");
+        assert_eq!(
+            (ok.a.clone(), ok.b.clone()),
+            (Figure::Num(100.0), Figure::Num(50.0))
+        );
+        assert_eq!((ok.diff(), ok.ratio()), (Some(-50.0), Some(0.5)));
+        // Only reasons either run saw, and B/A undefined when A is 0.
+        let reset = find(&c, "client u", "failed: reset");
+        assert_eq!((reset.diff(), reset.ratio()), (Some(7.0), None));
+        assert!(c.rows.iter().all(|r| r.figure != "failed: rejected"));
+        assert_eq!(find(&c, "client u", "attempts per call").a, Figure::Num(1.5));
+        // A client only B has: A's side is missing, the difference undefined.
+        let v = find(&c, "client v", "ok");
+        assert_eq!((v.a.clone(), v.diff()), (Figure::Missing, None));
+        // No ok answers: no latency (not a 0 ms p50).
+        assert_eq!(find(&c, "client v", "ok latency p50 (ms)").b, Figure::Missing);
+    }
+
+    #[test]
+    fn labels_are_the_names_or_the_names_with_what_sets_each_apart() {
+        let none: [String; 0] = [];
+        assert_eq!(labels(("a", "b"), &none, &none), ("a".into(), "b".into()));
+        assert_eq!(
+            labels(("h", "h"), &["k=1".into()], &["k=2".into()]),
+            ("h (k=1)".into(), "h (k=2)".into())
+        );
+    }
+
+    #[test]
+    fn the_json_table_reads_back_as_the_same_comparison() {
+        let a =
+            run(json!({"scenario": "x", "seed": 1, "scenario_hash": "ab", "clients": [client("u", 10, 3)]}));
+        let b =
+            run(json!({"scenario": "y", "seed": 1, "scenario_hash": "cd", "clients": [client("u", 20, 0)]}));
+        let c = compare(&a, &b);
+        assert_eq!(table::parse(&table::json(&c)), Some(c));
+    }
 }

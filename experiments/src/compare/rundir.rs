@@ -17,7 +17,7 @@ use models::report::{
 use serde_json::Value;
 use sim_core::time::SimTime;
 
-use super::Run;
+use super::{Files, Run};
 use crate::input::{read_bytes, read_text};
 use crate::outdir::RUN_MARKER;
 use crate::scenario::{Source, load};
@@ -27,7 +27,7 @@ pub const MAX_FILE: u64 = 256 << 20;
 
 /// Reads the run directory `dir` as a run called `label`, with its files (those its marker
 /// lists) to copy; the error says which file is missing or wrong.
-pub fn read(dir: &Path, label: &str) -> Result<(Run, Vec<(String, Vec<u8>)>), String> {
+pub fn read(dir: &Path, label: &str) -> Result<(Run, Files), String> {
     let shown = dir.display();
     let marker_path = dir.join(RUN_MARKER);
     let marker = read_text(&marker_path, MAX_FILE).map_err(|_| {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use experiments::compare::{self, Run, table};
+use experiments::compare::{self, Files, Run, table};
 use experiments::outdir::prepare_run_dir;
 use experiments::run::{Finished, RunOptions, execute_loaded, render_outputs};
 use experiments::scenario::Loaded;
@@ -50,7 +50,7 @@ enum Side {
     /// A scenario to run, loaded.
     Scenario(Box<(RunOptions, Loaded)>),
     /// A run directory, read: the run and its files.
-    Dir(PathBuf, Box<(Run, Vec<(String, Vec<u8>)>)>),
+    Dir(PathBuf, Box<(Run, Files)>),
 }
 
 /// Side `which` ("A" or "B") from its argument and its own overrides; a run directory takes no
@@ -110,7 +110,7 @@ fn sides(args: &CompareArgs) -> Result<(Side, Side), BadInput> {
 /// A side's run: its files (a run directory's content) and the finished run when it ran.
 struct Done {
     run: Run,
-    files: Vec<(String, Vec<u8>)>,
+    files: Files,
     finished: Option<Finished>,
 }
 
