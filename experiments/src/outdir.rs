@@ -351,6 +351,17 @@ fn fill(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutDirError> {
         };
         write().map_err(|e| OutDirError::io(format!("writing {}", path.display()), e))?;
     }
+    // The directories inside first (their entries), then the top.
+    let mut inner: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(name, _)| tmp.join(name).parent().map(Path::to_path_buf))
+        .filter(|p| p != tmp)
+        .collect();
+    inner.sort();
+    inner.dedup();
+    for dir in inner.iter().rev() {
+        sync_dir(dir)?;
+    }
     sync_dir(tmp)
 }
 

@@ -326,3 +326,41 @@ fn report_of_a_comparison_refuses_flags_that_change_runs() {
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("id=\"diff\"") && html.contains("id=\"anatomy-b\""));
 }
+
+#[test]
+fn a_scenario_takes_the_seed_of_the_run_directory_it_is_compared_with() {
+    let base = scratch("dir-seed");
+    let run_dir = base.join("run");
+    ok(&meshsim(&[
+        "run",
+        "cascade",
+        "--seed",
+        "5",
+        "--duration",
+        "40s",
+        "--quiet",
+        "--out",
+        run_dir.to_str().unwrap(),
+    ]));
+    for args in [
+        [
+            "compare",
+            "cascade-protected",
+            run_dir.to_str().unwrap(),
+            "--json",
+        ],
+        [
+            "compare",
+            run_dir.to_str().unwrap(),
+            "cascade-protected",
+            "--json",
+        ],
+    ] {
+        let cmp: Value = serde_json::from_str(&ok(&meshsim(&args))).unwrap();
+        assert_eq!(
+            (&cmp["a"]["seed"], &cmp["b"]["seed"]),
+            (&Value::from(5), &Value::from(5)),
+            "{args:?}"
+        );
+    }
+}

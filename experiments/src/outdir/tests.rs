@@ -136,7 +136,12 @@ fn names_with_directories_are_written_into_them() {
     let root = scratch("nested");
     let out = root.join("out");
     let lock = lock(&out, Mode::Exclusive).unwrap();
-    write_run_dir(&out, &files(&[("top.txt", "t"), ("a/x.txt", "x"), ("a/b/y.txt", "y")]), &lock).unwrap();
+    write_run_dir(
+        &out,
+        &files(&[("top.txt", "t"), ("a/x.txt", "x"), ("a/b/y.txt", "y")]),
+        &lock,
+    )
+    .unwrap();
     assert_eq!(fs::read_to_string(out.join("a/x.txt")).unwrap(), "x");
     assert_eq!(fs::read_to_string(out.join("a/b/y.txt")).unwrap(), "y");
     assert!(out.join(RUN_MARKER).is_file());

@@ -25,7 +25,8 @@ pub struct CompareArgs {
     /// directories (a/, b/) into this directory, as a whole.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Master seed of both runs; without it both use A's seed (its file's `seed`).
+    /// Master seed of both runs; without it both use A's seed (its file's `seed`, or the seed
+    /// its run directory used; B's run directory's when only B is one).
     #[arg(long, value_parser = crate::seed_arg)]
     pub seed: Option<u64>,
     /// Simulated duration of both runs, e.g. `300s`.
@@ -95,14 +96,25 @@ fn own_flag(args: &CompareArgs, which: &str, own: &[String]) -> Option<String> {
     }
 }
 
-/// Both sides validated, B's seed set to A's when no --seed was given.
+/// Both sides validated. Without --seed, one seed for both: A's (its file's, or the one its
+/// run directory used), or B's run directory's when only B is one.
 fn sides(args: &CompareArgs) -> Result<(Side, Side), BadInput> {
-    let a = side(args, "A", &args.a, &args.set_a)?;
+    let mut a = side(args, "A", &args.a, &args.set_a)?;
     let mut b = side(args, "B", &args.b, &args.set_b)?;
-    if args.seed.is_none()
-        && let (Side::Scenario(sa), Side::Scenario(sb)) = (&a, &mut b)
-    {
-        sb.0.seed = Some(sa.0.seed.unwrap_or(sa.1.seed));
+    if args.seed.is_none() {
+        let seed = |s: &Side| match s {
+            Side::Scenario(x) => x.0.seed.unwrap_or(x.1.seed),
+            Side::Dir(_, read) => read.0.summary["seed"].as_u64().unwrap_or(0),
+        };
+        let shared = match (&a, &b) {
+            (Side::Scenario(_), Side::Dir(..)) => seed(&b),
+            _ => seed(&a),
+        };
+        for s in [&mut a, &mut b] {
+            if let Side::Scenario(x) = s {
+                x.0.seed = Some(shared);
+            }
+        }
     }
     Ok((a, b))
 }
