@@ -3,16 +3,18 @@
 //! `scenario.toml` (the effective scenario), `timeseries.csv` and `summary.json`.
 //!
 //! The pod bands come from the time series' per-bucket pod states (so a state shorter than a
-//! bucket is not seen), and a run directory keeps no breaker histories, so its timeline has no
-//! breaker bands; every other panel is the one `meshsim run` drew.
+//! bucket is not seen), the breaker bands from the `breaker` transitions in `events.jsonl`
+//! (so a breaker that never changed state has no row, and where the bounded log dropped
+//! entries the bands stop at its last entry); every other panel is the one `meshsim run` drew.
 
 use std::path::Path;
 
 use models::metrics::PodState;
 use models::outcome::Failure;
+use models::policy::breaker::BreakerState;
 use models::report::{
-    Bands, ClientSummary, Column, EdgeSummary, FailureCounts, LatencyMs, PodBand, PodSummary, Report,
-    ServiceSummary, StopInfo, Summary, TimeSeries, Values,
+    Bands, BreakerBand, ClientSummary, Column, EdgeSummary, FailureCounts, LatencyMs, PodBand, PodSummary,
+    Report, ServiceSummary, StopInfo, Summary, TimeSeries, Values,
 };
 use serde_json::Value;
 use sim_core::time::SimTime;
@@ -74,7 +76,7 @@ pub fn read(dir: &Path, label: &str) -> Result<(Run, Files), String> {
     let report = Report {
         bands: Bands {
             pods: pod_bands(&series),
-            breakers: Vec::new(),
+            breakers: breaker_bands(&text("events.jsonl").unwrap_or_default(), summary.log_dropped > 0),
         },
         summary,
         series,
@@ -126,6 +128,50 @@ fn state_word(w: &str) -> &'static str {
         .into_iter()
         .find(|s| *s == w)
         .unwrap_or("unknown")
+}
+
+/// Each breaker's band from the `breaker` events of an event log (`events.jsonl`), in the order
+/// the breakers first changed state, each closed from time zero; when the log dropped entries
+/// (`cut`), every band stops at the log's last entry.
+fn breaker_bands(jsonl: &str, cut: bool) -> Vec<BreakerBand> {
+    let mut bands: Vec<BreakerBand> = Vec::new();
+    let mut last = 0.0f64;
+    let at = |t: f64| SimTime::from_nanos(sim_core::time::SimDuration::from_secs_f64(t).as_nanos());
+    for line in jsonl.lines() {
+        let Ok(e) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let t = e["t"].as_f64().unwrap_or(last);
+        last = last.max(t);
+        if e["event"] != "breaker" {
+            continue;
+        }
+        let state = match e["to"].as_str() {
+            Some("open") => BreakerState::Open,
+            Some("half_open") => BreakerState::HalfOpen,
+            _ => BreakerState::Closed,
+        };
+        let (edge, owner) = (text(&e["edge"]), text(&e["owner"]));
+        let i = match bands.iter().position(|b| b.edge == edge && b.owner == owner) {
+            Some(i) => i,
+            None => {
+                bands.push(BreakerBand {
+                    edge,
+                    owner,
+                    states: vec![(SimTime::ZERO, BreakerState::Closed)],
+                    kept_until: None,
+                });
+                bands.len() - 1
+            }
+        };
+        bands[i].states.push((at(t), state));
+    }
+    if cut {
+        for b in &mut bands {
+            b.kept_until = Some(at(last));
+        }
+    }
+    bands
 }
 
 /// Each pod's band from its per-bucket state column: a change where a bucket's state differs.
