@@ -119,6 +119,28 @@ fn two_builtins_give_the_comparison_directory_and_its_figures_are_the_runs_own()
     let rows = json(&dir.join("compare.json"))["rows"].as_array().unwrap().len();
     assert_eq!(csv.lines().count(), rows + 1);
     assert!(csv.starts_with("what,figure,a,b,b_minus_a,b_over_a\n"));
+    // The same comparison again writes the same bytes.
+    let again = dir.parent().unwrap().join("again");
+    ok(&meshsim(&[
+        "compare",
+        "cascade",
+        "cascade-protected",
+        "--out",
+        again.to_str().unwrap(),
+    ]));
+    for f in [
+        "timeline.svg",
+        "timeline.png",
+        "compare.txt",
+        "compare.csv",
+        "compare.json",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
     // A second comparison replaces the first whole.
     ok(&meshsim(&[
         "compare",
