@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod charts;
 pub mod claims;
+pub mod compare;
 pub mod determinism;
 pub mod input;
 pub mod narrate;

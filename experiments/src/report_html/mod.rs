@@ -16,11 +16,15 @@
 //! | `sweep` | Sweep | only with a sweep: its charts, points table and sweep file |
 //! | `reproduce` | Reproduce | (the footer) meshsim version, seed, scenario hash, the command line |
 //!
+//! A comparison's directory (`meshsim compare A B --out DIR`) gets its own page instead
+//! ([`compare`]).
+//!
 //! Rendering is a pure function of the run, the command line and the sweep directory's
 //! contents: the same scenario and seed give byte-identical HTML. Every string that comes from
 //! a user (names, descriptions, file contents) is escaped.
 
 pub(crate) mod anatomy;
+pub mod compare;
 mod html;
 pub(crate) mod params;
 pub(crate) mod summary;

@@ -37,9 +37,21 @@ use crate::hover::Tooltips;
 /// `svg` with the tooltips of `t` (laid out as `l`) added before its closing tag.
 pub(crate) fn add_tooltips(svg: String, l: &Layout<'_>) -> String {
     let mut tips = Tooltips::new();
+    column_tooltips(&mut tips, l);
+    tips.insert(svg)
+}
+
+/// Adds the tooltips of one column laid out as `l` to `tips`: shifted by the column's left
+/// edge, each ending with the column's tag if it has one.
+pub(super) fn column_tooltips(tips: &mut Tooltips, l: &Layout<'_>) {
     let x = l.x_scale();
+    let tag = if l.tag.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}", l.tag)
+    };
     for (p, _, plot) in &l.panels {
-        let title = p.title();
+        let title = format!("{}{tag}", p.title());
         if let Prep::Lines(lp, y) = p {
             let ys = y.scale(*plot);
             for s in &lp.series {
@@ -54,7 +66,7 @@ pub(crate) fn add_tooltips(svg: String, l: &Layout<'_>) -> String {
                     match v {
                         Some(v) => {
                             let py = ys.pos(v).clamp(f64::from(plot.y0), f64::from(plot.y1));
-                            run.push((x.pos(t), py));
+                            run.push((x.pos(t) + f64::from(l.dx), py));
                         }
                         None if run.is_empty() => {}
                         None => {
@@ -87,13 +99,12 @@ pub(crate) fn add_tooltips(svg: String, l: &Layout<'_>) -> String {
         for (i, (_, label)) in entries.iter().take(shown).enumerate() {
             let y0 = plot.y0 + i as i32 * draw::LEGEND_ROW;
             let r = Rect {
-                x0: l.right + 24,
+                x0: l.dx + l.right + 24,
                 y0,
-                x1: l.right + 24 + l.legend_w,
+                x1: l.dx + l.right + 24 + l.legend_w,
                 y1: y0 + draw::LEGEND_ROW,
             };
             tips.rect(r, &format!("{label}\n{title}"));
         }
     }
-    tips.insert(svg)
 }
