@@ -7,7 +7,7 @@ use experiments::run::{Finished, execute};
 use models::report::{ClientSummary, Report};
 
 mod common;
-use common::run_options;
+use common::{meshsim, run_options, scratch};
 
 fn run(name: &str, overrides: &[&str]) -> Finished {
     let f = execute(&run_options(name, overrides)).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -122,5 +122,20 @@ fn the_outcome_panel_stacks_failures_by_deepest_cause() {
     assert!(
         (total - finished).abs() < 1e-6 * finished,
         "{total} vs {finished}"
+    );
+}
+
+#[test]
+fn the_report_has_the_failure_causes_table() {
+    let dir = scratch("report");
+    let page = dir.join("discovery.html");
+    let o = meshsim(&["report", "discovery", "-o", page.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let at = html.find("<h3>Failure causes</h3>").expect("a causes table");
+    let table = &html[at..at + html[at..].find("</table>").unwrap()];
+    assert!(
+        table.contains("<td>error_response ← connect_timeout at api→backend</td>"),
+        "{table}"
     );
 }
