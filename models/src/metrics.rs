@@ -64,6 +64,8 @@ pub struct ClientMetrics {
     pub series_latency_failed: QuantileSeries,
     /// Per fault: before, during and after it.
     pub phases: ClientPhases,
+    /// Failures by their chain of causes.
+    pub causes: crate::causes::CauseCounts,
 }
 
 impl ClientMetrics {
@@ -84,6 +86,7 @@ impl ClientMetrics {
             series_latency: QuantileSeries::new(bucket),
             series_latency_failed: QuantileSeries::new(bucket),
             phases: ClientPhases::new(faults),
+            causes: crate::causes::CauseCounts::new(bucket),
         }
     }
 

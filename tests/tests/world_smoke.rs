@@ -56,18 +56,23 @@ fn many_columns_get_fewer_buckets_than_max_buckets() {
     scenario.services[0].replicas = 1_000;
     scenario.bucket = SimDuration::from_secs(1);
     scenario.limits.max_buckets = 100_000;
-    // 1 client × 20 + 1 service × 10 + 1 edge × 9 + 1 000 pods.
-    assert_eq!(scenario.series_columns(), 1_039);
+    // 1 client × (20 + 9 by cause) + 1 service × 10 + 1 edge × 9 + 1 000 pods.
+    assert_eq!(scenario.series_columns(), 1_048);
     assert_eq!(
         scenario.max_series_buckets(),
-        models::config::MAX_SERIES_CELLS / 1_039
+        models::config::MAX_SERIES_CELLS / 1_048
     );
-    // 1 s doubled until 100 000 s fit in 9 624 buckets: 16 s, 6 250 buckets.
+    // 1 s doubled until 100 000 s fit in 9 541 buckets: 16 s, 6 250 buckets.
     assert_eq!(scenario.series_bucket(), SimDuration::from_secs(16));
     let report = models::run(scenario.clone(), 1).report;
     assert_eq!(report.series.buckets, 6_250);
-    // The count the ceiling is computed from is the count the run writes.
-    assert_eq!(report.series.columns.len() as u64, scenario.series_columns());
+    // The count the ceiling is computed from is the count the run writes, with every cause
+    // column (none here: nothing fails in an M/M/c without timeouts).
+    assert_eq!(report.summary.clients[0].failed, 0);
+    assert_eq!(
+        report.series.columns.len() as u64 + models::causes::CAUSE_COLUMNS,
+        scenario.series_columns()
+    );
     let cells = report.series.buckets as u64 * report.series.columns.len() as u64;
     assert!(cells <= models::config::MAX_SERIES_CELLS, "{cells} cells");
     // A small scenario keeps its max_buckets.

@@ -101,6 +101,7 @@ impl World {
             holds_bulkhead,
             breaker_permitted,
             server: None,
+            below: None,
         });
         self.trace_attempt(attempt, site, now);
         self.acquire_connection(attempt, sched);
@@ -496,7 +497,11 @@ impl World {
         }
         match result {
             Ok(()) => self.finish_call(attempt.call, Ok(()), sched),
-            Err(f) => self.try_failed(attempt.call, f, sched),
+            // Only an error answer that arrived carries a cause (`below` is set with it).
+            Err(f) => {
+                let below = a.below.filter(|_| f == Failure::ErrorResponse);
+                self.try_failed_below(attempt.call, f, below, sched)
+            }
         }
     }
 

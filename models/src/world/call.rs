@@ -16,7 +16,7 @@ use sim_core::time::SimTime;
 
 use super::{Call, CallOwner, CallPhase, Event, World};
 use crate::config::{Fallback, PolicyConfig, PolicyOrder};
-use crate::outcome::{Failure, Outcome};
+use crate::outcome::{Cause, Failure, Outcome};
 use crate::policy::backoff::BackoffState;
 use crate::policy::bulkhead::Admission;
 use crate::slab::Key;
@@ -61,6 +61,7 @@ impl World {
             breaker_permitted: false,
             retry_granted: false,
             last_failure: None,
+            last_cause: None,
             attempt: None,
             attempt_no: 0,
             degraded_answer: false,
@@ -241,10 +242,23 @@ impl World {
     /// A try failed (an attempt, or a refusal by the breaker or bulkhead before the attempt):
     /// retry after a backoff if the policy allows, otherwise finish the call.
     pub(super) fn try_failed(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
+        self.try_failed_below(call, failure, None, sched);
+    }
+
+    /// [`World::try_failed`] for an attempt whose `error_response` carried the cause `below`.
+    pub(super) fn try_failed_below(
+        &mut self,
+        call: Key,
+        failure: Failure,
+        below: Option<Cause>,
+        sched: &mut Scheduler<Event>,
+    ) {
         let now = sched.now();
         self.release_retry_grant(call, now);
         let c = self.calls.get_mut(call).expect("live call");
+        let edge = self.sites[c.site as usize].edge;
         c.last_failure = Some(failure);
+        c.last_cause = Some(Cause::of(failure, edge, below));
         let site = c.site;
         let attempts = c.attempts;
         let deadline_at = c.deadline_at;
@@ -345,6 +359,13 @@ impl World {
                 }
             },
         };
+        // The last try's cause when the call fails with the last try's failure; otherwise the
+        // call failed for a reason of its own (its deadline ran out during a backoff).
+        let cause = match (outcome, c.last_cause) {
+            (Outcome::Failed(f), Some(last)) if c.last_failure == Some(f) => Some(last),
+            (Outcome::Failed(f), _) => Some(Cause::of(f, edge, None)),
+            _ => None,
+        };
         let m = &mut self.edges[edge.idx()].metrics;
         m.call_latency
             .record(now.saturating_since(c.started_at).as_nanos());
@@ -362,12 +383,12 @@ impl World {
             t.close(c.span, now, SpanStatus::Outcome(outcome));
         }
         match c.owner {
-            CallOwner::Request(req) => self.on_request_call_done(req, outcome, c.required, sched),
+            CallOwner::Request(req) => self.on_request_call_done(req, outcome, cause, c.required, sched),
             CallOwner::User { client, user } => {
-                self.on_client_outcome(client, Some(user), outcome, c.started_at, sched)
+                self.on_client_outcome(client, Some(user), outcome, cause, c.started_at, sched)
             }
             CallOwner::Client { client } => {
-                self.on_client_outcome(client, None, outcome, c.started_at, sched)
+                self.on_client_outcome(client, None, outcome, cause, c.started_at, sched)
             }
             CallOwner::Deferred => self.on_deferred_done(edge, outcome, sched),
         }

@@ -244,6 +244,13 @@ impl World {
                     m.started
                 ));
             }
+            if m.causes.failed() != m.failed.total() {
+                return Some(format!(
+                    "client {c}: {} failed but {} counted by cause",
+                    m.failed.total(),
+                    m.causes.failed()
+                ));
+            }
         }
         // Every request a pod holds is live (probes that timed out may still wait in a queue, so
         // live requests can outnumber those on pods, never the reverse).
@@ -396,6 +403,15 @@ mod tests {
         w.clients[0].metrics.started = 1;
         assert!(w.check_full().unwrap().contains("started"));
         w.clients[0].metrics.started = 0;
+        let cause = crate::outcome::Cause::of(crate::outcome::Failure::Reset, crate::ids::EdgeIdx(0), None);
+        w.clients[0]
+            .metrics
+            .causes
+            .record(SimTime::ZERO, crate::outcome::Failure::Reset, cause);
+        assert!(w.check_full().unwrap().contains("by cause"));
+        w.clients[0].metrics.failed.add(crate::outcome::Failure::Reset);
+        w.clients[0].metrics.started = 1;
+        assert_eq!(w.check_full(), None);
         w.check_after_event(SimTime::from_secs(1));
         assert!(w.check_cheap(SimTime::ZERO).unwrap().contains("backwards"));
     }
