@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use models::causes::CauseCount;
 use models::metrics::PodState;
 use models::outcome::Failure;
 use models::policy::breaker::BreakerState;
@@ -229,6 +230,25 @@ fn failures(v: &Value) -> FailureCounts {
     FailureCounts(Failure::ALL.iter().map(|x| (x.name(), u(&v[x.name()]))).collect())
 }
 
+/// One line of `failed_by_cause`; reason names not known to this build read as "".
+fn cause(v: &Value) -> CauseCount {
+    let reason = |v: &Value| {
+        Failure::ALL
+            .iter()
+            .map(|x| x.name())
+            .find(|n| Some(*n) == v.as_str())
+            .unwrap_or("")
+    };
+    CauseCount {
+        chain: text(&v["chain"]),
+        reason: reason(&v["reason"]),
+        deepest_reason: reason(&v["deepest_reason"]),
+        deepest_edge: text(&v["deepest_edge"]),
+        depth: u8::try_from(u(&v["depth"])).unwrap_or(u8::MAX),
+        count: u(&v["count"]),
+    }
+}
+
 fn list<T>(v: &Value, each: impl Fn(&Value) -> T) -> Vec<T> {
     v.as_array().into_iter().flatten().map(each).collect()
 }
@@ -266,6 +286,7 @@ fn client(c: &Value) -> ClientSummary {
         degraded: u(&c["degraded"]),
         failed: u(&c["failed"]),
         failed_by: failures(&c["failed_by"]),
+        failed_by_cause: list(&c["failed_by_cause"], cause),
         in_flight: u(&c["in_flight"]),
         goodput_per_s: f(&c["goodput_per_s"]),
         latency_ms: latency(&c["latency_ms"]),
