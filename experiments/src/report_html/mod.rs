@@ -22,6 +22,7 @@
 
 mod anatomy;
 mod html;
+mod notebook;
 pub(crate) mod params;
 mod summary;
 mod sweep;
@@ -29,6 +30,7 @@ mod sweep;
 use std::fmt::Write as _;
 
 pub use html::{esc, shell_quote};
+pub use notebook::fragment;
 pub use sweep::{SweepInput, read_dir as read_sweep_dir};
 
 use models::report::Summary;
