@@ -44,9 +44,9 @@ fn duration(py: Python<'_>, d: &Bound<'_, PyAny>) -> PyResult<Override> {
 fn trace(t: &Bound<'_, PyAny>) -> PyResult<TraceOptions> {
     let names: Vec<String> = match t.extract::<String>() {
         Ok(one) => vec![one],
-        Err(_) => t.extract().map_err(|_| {
-            PyTypeError::new_err("trace: expected \"chrome\", \"otlp\" or a list of them")
-        })?,
+        Err(_) => t
+            .extract()
+            .map_err(|_| PyTypeError::new_err("trace: expected \"chrome\", \"otlp\" or a list of them"))?,
     };
     let mut formats = Vec::new();
     for n in &names {
@@ -129,7 +129,9 @@ impl RunResult {
     /// Every output file, rendered once (with the GIL released) and kept.
     fn files_ref(&self, py: Python<'_>) -> PyResult<&[(String, Vec<u8>)]> {
         if self.files.get().is_none() {
-            let rendered = py.detach(|| render_outputs(&self.finished)).map_err(errors::plot)?;
+            let rendered = py
+                .detach(|| render_outputs(&self.finished))
+                .map_err(errors::plot)?;
             let _ = self.files.set(rendered);
         }
         Ok(self.files.get().expect("set above"))
@@ -180,7 +182,9 @@ impl RunResult {
                 Values::Text(v) => columns.set_item(&c.name, PyList::new(py, v)?)?,
             }
         }
-        py.import("meshsim._columns")?.getattr("Columns")?.call1((columns,))
+        py.import("meshsim._columns")?
+            .getattr("Columns")?
+            .call1((columns,))
     }
 
     /// The event log as columns (`meshsim.Columns`): one entry per line of events.jsonl, every

@@ -110,7 +110,7 @@ impl Scenario {
 
     /// Pickling (for Ray, Dask and multiprocessing): the source text and the overrides, loaded
     /// again on the other side.
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, String, Vec<String>))> {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
         let py = slf.py();
         let me = slf.get();
         let rebuild = py.import("meshsim._native")?.getattr("_scenario_from_parts")?;
@@ -121,9 +121,18 @@ impl Scenario {
     }
 }
 
+/// What pickles a scenario: the function that rebuilds it and its arguments (the source's
+/// name and text, the overrides).
+type Reduced<'py> = (Bound<'py, PyAny>, (String, String, Vec<String>));
+
 /// Rebuilds a pickled scenario (see `Scenario.__reduce__`).
 #[pyfunction]
-pub fn _scenario_from_parts(py: Python<'_>, name: String, text: String, overrides: Vec<String>) -> PyResult<Scenario> {
+pub fn _scenario_from_parts(
+    py: Python<'_>,
+    name: String,
+    text: String,
+    overrides: Vec<String>,
+) -> PyResult<Scenario> {
     let overrides = overrides
         .iter()
         .map(|o| Override::parse(o).map_err(|e| errors::scenario(py, &e)))
@@ -151,9 +160,9 @@ pub fn overrides(py: Python<'_>, set: Option<&Bound<'_, PyAny>>) -> PyResult<Vec
     } else if let Ok(s) = set.extract::<String>() {
         Ok(vec![parse(&s)?])
     } else if set.is_instance_of::<PyList>() || set.is_instance_of::<PyTuple>() {
-        let all: Vec<String> = set.extract().map_err(|_| {
-            PyTypeError::new_err("set: a list of overrides holds `path=value` strings")
-        })?;
+        let all: Vec<String> = set
+            .extract()
+            .map_err(|_| PyTypeError::new_err("set: a list of overrides holds `path=value` strings"))?;
         all.iter().map(|s| parse(s)).collect()
     } else {
         Err(PyTypeError::new_err(
@@ -186,7 +195,11 @@ fn toml_value(v: &Bound<'_, PyAny>) -> PyResult<toml::Value> {
     }
     if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
         let items: Vec<Bound<'_, PyAny>> = v.extract()?;
-        return items.iter().map(toml_value).collect::<PyResult<_>>().map(toml::Value::Array);
+        return items
+            .iter()
+            .map(toml_value)
+            .collect::<PyResult<_>>()
+            .map(toml::Value::Array);
     }
     Err(PyTypeError::new_err(format!(
         "{} has no TOML value: give a str, int, float, bool, list or dict (durations are strings such as \"300s\")",
@@ -255,7 +268,11 @@ fn file(py: Python<'_>, path: &Path, name: &str) -> Option<PyResult<Source>> {
 
 /// A scenario from anything `load` accepts (a `Scenario` keeps its own overrides, `set` comes
 /// after them).
-pub fn scenario(py: Python<'_>, arg: &Bound<'_, PyAny>, set: Option<&Bound<'_, PyAny>>) -> PyResult<Scenario> {
+pub fn scenario(
+    py: Python<'_>,
+    arg: &Bound<'_, PyAny>,
+    set: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Scenario> {
     let more = overrides(py, set)?;
     if let Ok(s) = arg.cast::<Scenario>() {
         return s.get().with(py, more);

@@ -40,9 +40,9 @@ fn plan(py: Python<'_>, spec: &Bound<'_, PyAny>, seed: Option<u64>) -> PyResult<
     };
     let text: String = match path {
         Some(p) => return engine::load_sweep(&p, seed).map_err(|e| errors::sweep(py, e)),
-        None => spec.extract().map_err(|_| {
-            PyTypeError::new_err("expected a sweep file's path, its TOML text or a dict")
-        })?,
+        None => spec
+            .extract()
+            .map_err(|_| PyTypeError::new_err("expected a sweep file's path, its TOML text or a dict"))?,
     };
     if (text.contains('\n') || text.contains('=')) && !Path::new(&text).is_file() {
         return text_plan("<string>", text);
@@ -157,7 +157,13 @@ impl SweepResult {
     /// The chart of `metric` (its path, label or file slug) as SVG (`meshsim.Svg`), or PNG bytes
     /// with `format="png"`; `heatmap=True` for a two-dimension sweep's heatmap.
     #[pyo3(signature = (metric, format="svg", heatmap=false))]
-    fn plot<'py>(&self, py: Python<'py>, metric: &str, format: &str, heatmap: bool) -> PyResult<Bound<'py, PyAny>> {
+    fn plot<'py>(
+        &self,
+        py: Python<'py>,
+        metric: &str,
+        format: &str,
+        heatmap: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let slug = self.slug(metric)?;
         let stem = if heatmap {
             format!("charts/{slug}.heatmap")
