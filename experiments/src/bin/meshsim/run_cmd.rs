@@ -15,7 +15,6 @@ use models::trace::TraceConfig;
 
 use crate::{BadInput, Outcome};
 
-
 /// Validates the trace flags.
 pub fn trace_options(args: &RunArgs) -> Result<Option<TraceOptions>, BadInput> {
     if args.trace.is_empty() {
