@@ -34,7 +34,13 @@ fn show(py: Python<'_>, name: &str) -> PyResult<&'static str> {
     })
 }
 
-/// Loads a scenario; see `meshsim.load` in meshsim/_native.pyi.
+/// Loads and validates a scenario; returns a `Scenario`.
+///
+/// `source` is a builtin name, a file path (str or os.PathLike), TOML text (a str holding a
+/// newline or `=`, when no file has that name), a dict of the scenario file's schema, or a
+/// `Scenario` (then `set` comes after its own overrides). `set` is `{path: value}` (Python
+/// values, written as TOML) or `path=value` strings as on the command line. Raises
+/// `ScenarioError` with the CLI's message, path, line, column and key if it is not valid.
 #[pyfunction]
 #[pyo3(signature = (source, set=None))]
 fn load(

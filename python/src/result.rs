@@ -72,7 +72,14 @@ fn trace(t: &Bound<'_, PyAny>) -> PyResult<TraceOptions> {
     })
 }
 
-/// Runs a scenario; see `meshsim.run` in meshsim/_native.pyi.
+/// Runs a scenario as `meshsim run` does, with the GIL released; returns a `Result`.
+///
+/// `scenario` is anything `load` accepts (a builtin name, a path, TOML text, a dict, a
+/// `Scenario`); `seed` overrides its seed (`--seed`); `duration` its duration (`"300s"`, or a
+/// number of seconds: `--duration`); `set` adds overrides (`{path: value}` or `path=value`
+/// strings: `--set`); `trace` (`"chrome"`, `"otlp"` or both) records every request's trace, which
+/// `Result.files()` and `Result.write()` then hold (`--trace`). The same scenario and seed give
+/// the CLI's results byte for byte. Raises `ScenarioError` for an invalid scenario.
 #[pyfunction]
 #[pyo3(signature = (scenario, seed=None, duration=None, set=None, trace=None))]
 pub fn run(

@@ -50,7 +50,13 @@ fn plan(py: Python<'_>, spec: &Bound<'_, PyAny>, seed: Option<u64>) -> PyResult<
     engine::load_sweep(Path::new(&text), seed).map_err(|e| errors::sweep(py, e))
 }
 
-/// Runs a sweep; see `meshsim.sweep` in meshsim/_native.pyi.
+/// Runs a parameter sweep (docs/sweeps.md) in memory, with the GIL released; returns a
+/// `SweepResult`.
+///
+/// `spec` is a sweep file's path, its TOML text, or a dict of its schema; `threads` the worker
+/// threads (default: the number of CPUs; results do not depend on it); `seed` overrides the
+/// sweep's seed (`--seed`). The files are those `meshsim sweep` writes. Raises `ScenarioError`
+/// for a bad sweep file or a point that makes an invalid scenario.
 #[pyfunction]
 #[pyo3(signature = (spec, threads=None, seed=None))]
 pub fn sweep(
