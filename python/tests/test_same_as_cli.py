@@ -2,6 +2,7 @@
 files of `write(dir)` and `meshsim run --out`, and the files of a sweep."""
 
 import json
+import pathlib
 
 import pytest
 
@@ -37,12 +38,12 @@ def test_seed_duration_and_set_are_the_cli_flags(cli):
     assert r2.summary_json == out
 
 
-@pytest.mark.parametrize("name", ["cascade", "breaker", "probes"])
+@pytest.mark.parametrize("name", meshsim.builtins())
 def test_write_makes_the_files_meshsim_run_out_makes(cli, tmp_path, name):
     cli("run", name, "--quiet", "--out", tmp_path / "cli")
     written = meshsim.run(name).write(tmp_path / "py")
     cli_files = sorted(p.name for p in (tmp_path / "cli").iterdir() if p.name != ".meshsim-run")
-    assert sorted(p.name for p in map(__import__("pathlib").Path, written)) == cli_files
+    assert sorted(pathlib.Path(p).name for p in written) == cli_files
     for f in cli_files:
         assert (tmp_path / "py" / f).read_bytes() == (tmp_path / "cli" / f).read_bytes(), f
     # The marker too: a later `meshsim run --out` may replace the directory.
