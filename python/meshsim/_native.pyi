@@ -153,3 +153,5 @@ class SweepResult:
         ``heatmap=True`` for a two-dimension sweep's heatmap."""
     def files(self) -> Dict[str, bytes]:
         """The files ``meshsim sweep`` writes (runs.csv, points.csv, sweep.json, charts/...)."""
+    def _repr_html_(self) -> str:
+        """Each metric's chart and the points table, for Jupyter."""

@@ -198,6 +198,36 @@ impl SweepResult {
         Ok(out)
     }
 
+    /// The charts (inline SVG) and points.csv as a table, for Jupyter.
+    fn _repr_html_(&self) -> PyResult<String> {
+        use experiments::report_html::esc;
+        let mut out = format!("<div class=\"meshsim-sweep\">\n<h3>{}</h3>\n", esc(&self.name));
+        for (metric, label, slug) in &self.metrics {
+            let svg = String::from_utf8_lossy(self.file(&format!("charts/{slug}.svg"))?).into_owned();
+            out.push_str(&format!(
+                "<h4>{}</h4>\n<div title=\"{}\">",
+                esc(label),
+                esc(metric)
+            ));
+            // A viewBox, so that it scales to the cell's width.
+            let inline = experiments::report_html::inline_svg(svg.trim(), label);
+            out.push_str(&inline.replacen("<svg", "<svg style=\"max-width:100%;height:auto\"", 1));
+            out.push_str("</div>\n");
+        }
+        let points = String::from_utf8_lossy(self.file("points.csv")?).into_owned();
+        out.push_str("<h4>Points</h4>\n<table>\n");
+        for (i, row) in experiments::output::parse_csv(&points).iter().enumerate() {
+            let cell = if i == 0 { "th" } else { "td" };
+            out.push_str("<tr>");
+            for c in row {
+                out.push_str(&format!("<{cell}>{}</{cell}>", esc(c)));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table>\n</div>\n");
+        Ok(out)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<meshsim.SweepResult {:?} ({} metric{})>",

@@ -157,3 +157,14 @@ def test_to_polars():
     polars = pytest.importorskip("polars")
     r = meshsim.run("mmc", duration="30s")
     assert polars.DataFrame is type(r.timeseries.to_polars())
+
+
+def test_a_sweep_shows_its_charts_and_points_in_a_notebook():
+    s = meshsim.sweep({
+        "name": "tiny", "base": "mmc", "replications": 2, "set": {"duration": "300s"},
+        "metrics": ["client.poisson.goodput_per_s"],
+        "axes": [{"path": "services.station.slots", "values": [10, 12]}],
+    })
+    html = s._repr_html_()
+    assert html.count("<svg") == 1 and "viewBox" in html
+    assert html.count("<tr>") == 1 + s.points.rows

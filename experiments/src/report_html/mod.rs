@@ -31,7 +31,7 @@ use std::fmt::Write as _;
 
 pub use html::{esc, shell_quote};
 pub use notebook::fragment;
-pub use sweep::{SweepInput, read_dir as read_sweep_dir};
+pub use sweep::{SweepInput, inline_svg, read_dir as read_sweep_dir};
 
 use models::report::Summary;
 
