@@ -26,6 +26,7 @@
 pub(crate) mod anatomy;
 pub mod compare;
 mod html;
+mod notebook;
 pub(crate) mod params;
 pub(crate) mod summary;
 pub(crate) mod sweep;
@@ -33,7 +34,8 @@ pub(crate) mod sweep;
 use std::fmt::Write as _;
 
 pub use html::{esc, shell_quote};
-pub use sweep::{SweepInput, read_dir as read_sweep_dir};
+pub use notebook::fragment;
+pub use sweep::{SweepInput, inline_svg, read_dir as read_sweep_dir};
 
 use models::report::Summary;
 
