@@ -141,7 +141,12 @@ fn edge_outcome_columns_add_up_to_the_summary() {
     let e = &report.summary.edges[0];
     let total = |suffix: &str| -> f64 {
         let name = format!("edge.{}.{suffix}", e.name);
-        report.series.num(&name).unwrap_or_else(|| panic!("{name}")).iter().sum()
+        report
+            .series
+            .num(&name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .iter()
+            .sum()
     };
     assert_eq!(total("ok"), e.ok as f64);
     assert_eq!(total("degraded"), e.degraded as f64);

@@ -403,7 +403,10 @@ fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTim
         gauge_mean(&m.series_deferred, end),
     ));
     columns.push(num(format!("{p}.ok"), counts(m.series_ok.counts(end))));
-    columns.push(num(format!("{p}.degraded"), counts(m.series_degraded.counts(end))));
+    columns.push(num(
+        format!("{p}.degraded"),
+        counts(m.series_degraded.counts(end)),
+    ));
     for f in Failure::ALL {
         columns.push(num(
             format!("{p}.failed.{}", f.name()),

@@ -6,7 +6,8 @@
 //! **Size.** However large the input, the image stays within [`crate::MAX_PIXELS`]: at most
 //! [`MAX_PANELS`] panels are drawn (the rest are counted in a note), at most [`MAX_NOTES`] note
 //! lines, three rows of fault labels, a band panel is at most 600 px tall whatever its rows, and a
-//! legend makes room for at most 12 entries (more are summarised as "+N more"). Every plot has the same left and right
+//! legend makes room for at most 12 one-line entries (long labels wrap onto further lines; more
+//! entries are summarised as "+N more"). Every plot has the same left and right
 //! edge, so an instant lines up down the page; legends sit in a column right of the plots, so
 //! they never cover data.
 
@@ -98,7 +99,7 @@ impl<'a> Layout<'a> {
         if rows > 0 {
             y += rows * SHADE_ROW + 10;
         }
-        let (panels, y) = stack_panels(preps, y, left, right);
+        let (panels, y) = stack_panels(preps, y, (left, right), legend_w);
         // "time (s)" right under the last panel's tick labels; the image ends below it or below
         // the last legend, whichever is lower.
         let last_plot_bottom = panels.last().expect("prepare makes at least one panel").2.y1;
@@ -231,8 +232,8 @@ fn legend_column(preps: &[Prep<'_>]) -> i32 {
 fn stack_panels<'a>(
     preps: Vec<Prep<'a>>,
     mut y: i32,
-    left: i32,
-    right: i32,
+    (left, right): (i32, i32),
+    legend_w: i32,
 ) -> (Vec<(Prep<'a>, i32, Rect)>, i32) {
     let mut panels = Vec::with_capacity(preps.len());
     for p in preps {
@@ -243,8 +244,11 @@ fn stack_panels<'a>(
             x1: right,
             y1: top + TITLE_ROW + p.plot_height(),
         };
-        // Room for the legend beside the plot (up to MAX_LEGEND rows; more are summarised).
-        let legend_h = p.legend().len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW;
+        // Room for the legend beside the plot (its wrapped entries, up to MAX_LEGEND rows'
+        // height; more are summarised).
+        let entries = p.legend();
+        let labels: Vec<&str> = entries.iter().map(|(_, l)| l.as_str()).collect();
+        let legend_h = draw::legend_layout(&labels, legend_w, legend_room(plot)).height;
         y = (plot.y1 + TICK_ROW).max(plot.y0 + legend_h) + PANEL_GAP;
         panels.push((p, top, plot));
     }
@@ -394,6 +398,18 @@ fn panel<DB: DrawingBackend>(
     draw::frame_rect(area, plot, FRAME)?;
     draw::x_tick_labels(area, plot, x, &l.x_ticks)?;
     let entries = p.legend();
-    let room = (plot.height() + TICK_ROW).max(entries.len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW);
-    draw::legend(area, l.right + 24, plot.y0, l.legend_w, room, &entries)
+    draw::legend(
+        area,
+        l.right + 24,
+        plot.y0,
+        l.legend_w,
+        legend_room(plot),
+        &entries,
+    )
+}
+
+/// The most height a panel's legend may take: beside its plot and tick labels, or
+/// [`MAX_LEGEND`] one-line rows, whichever is taller (wrapped entries take more than one row).
+pub(super) fn legend_room(plot: Rect) -> i32 {
+    (plot.height() + TICK_ROW).max(MAX_LEGEND as i32 * draw::LEGEND_ROW)
 }
