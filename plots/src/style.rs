@@ -296,4 +296,22 @@ mod tests {
         assert_eq!(fit_text("short", 16, false, 150), "short");
         assert_eq!(fit_text("anything", 16, false, 0), "");
     }
+
+    #[test]
+    fn wrapped_text_keeps_every_character_within_its_lines() {
+        ensure_fonts().unwrap();
+        let label = "attempts upload→classification[classification-default]";
+        let lines = wrap_text(label, 18, 150, 6);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| text_width(l, 18, false) <= 150), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), label.replace(' ', ""));
+        // Broken after the arrow where it can be.
+        assert!(lines.iter().any(|l| l.ends_with('→')), "{lines:?}");
+        assert_eq!(wrap_text("short", 18, 150, 6), ["short"]);
+        // Bounded: the last of max_lines lines ends with an ellipsis; no width never panics.
+        let bounded = wrap_text(&"x".repeat(500), 18, 100, 3);
+        assert_eq!(bounded.len(), 3);
+        assert!(bounded[2].ends_with('…'));
+        assert_eq!(wrap_text("abc", 18, 0, 6), ["a", "b", "c"]);
+    }
 }
