@@ -93,6 +93,28 @@ fn the_bulkhead_scenario_shows_each_edges_outcomes_refusals_permits_and_pool() {
     assert_eq!(pool.reference_lines.len(), 1);
     assert!(pool.reference_lines[0].label.starts_with("pool size 2 pods × "));
     assert!(t.panels.len() <= plots::MAX_PANELS, "{}", t.panels.len());
+    // The new panels keep the tooltips: each line series along its line and over its legend
+    // entry, each stacked layer over its legend entry.
+    let svg = plots::timeline_svg(&t).unwrap();
+    for p in t.panels.iter().filter(|p| panel_title(p).starts_with(e)) {
+        let (title, labels, each) = match p {
+            Panel::Lines(l) => (&l.title, l.series.iter().map(|s| &s.label).collect::<Vec<_>>(), 2),
+            Panel::Stacked(s) => (&s.title, s.layers.iter().map(|s| &s.label).collect(), 1),
+            Panel::Bands(_) => unreachable!(),
+        };
+        for label in labels {
+            let tip = format!("<title>{label}\n{title}</title>");
+            assert_eq!(svg.matches(&tip).count(), each, "{tip}");
+        }
+    }
+}
+
+fn panel_title(p: &Panel) -> &str {
+    match p {
+        Panel::Lines(l) => &l.title,
+        Panel::Stacked(s) => &s.title,
+        Panel::Bands(b) => &b.title,
+    }
 }
 
 #[test]
