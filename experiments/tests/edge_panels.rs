@@ -79,7 +79,7 @@ fn the_bulkhead_scenario_shows_each_edges_outcomes_refusals_permits_and_pool() {
     assert!(summary.bulkhead_rejections > 0);
     assert!((full - summary.bulkhead_rejections as f64).abs() < 1e-6);
     // Permits: at the limit (2 pods × 10) during the slow fault, the limit drawn as a line.
-    let permits = lines(&t, &format!("{e}: bulkhead permits in use (mean per bucket)"));
+    let permits = lines(&t, &format!("{e}: bulkhead permits in use (mean)"));
     assert_eq!(permits.reference_lines.len(), 1);
     assert_eq!(permits.reference_lines[0].value, 20.0);
     assert_eq!(permits.reference_lines[0].label, "limit 2 pods × 10");
@@ -87,11 +87,25 @@ fn the_bulkhead_scenario_shows_each_edges_outcomes_refusals_permits_and_pool() {
     let top = in_use.iter().copied().fold(0.0, f64::max);
     assert!((top - 20.0).abs() < 1e-9, "the bulkhead fills: {top}");
     // Pool: in use and waiting, against the pool's size over the caller pods.
-    let pool = lines(&t, &format!("{e}: pool connections (mean per bucket)"));
+    // Pool: in use and waiting, against the pool's size over the caller pods (2 pods × 30,
+    // shared with upload's other edges).
+    let pool = lines(&t, &format!("{e}: pool connections (mean)"));
     assert_eq!(pool.series.len(), 2);
-    assert!(series(pool, "in use").iter().any(|&v| v > 0.0));
+    let peak = series(pool, "in use").iter().copied().fold(0.0, f64::max);
+    assert!(peak > 0.0);
     assert_eq!(pool.reference_lines.len(), 1);
-    assert!(pool.reference_lines[0].label.starts_with("pool size 2 pods × "));
+    assert_eq!(
+        pool.reference_lines[0].label,
+        "pool size 2 pods × 30 (shared with other edges)"
+    );
+    assert_eq!(pool.reference_lines[0].value, 60.0);
+    // A pool without a limit has no line.
+    let (_, breaker) = run("breaker");
+    assert!(
+        lines(&breaker, "users→api: pool connections (mean)")
+            .reference_lines
+            .is_empty()
+    );
     assert!(t.panels.len() <= plots::MAX_PANELS, "{}", t.panels.len());
     // The new panels keep the tooltips: each line series along its line and over its legend
     // entry, each stacked layer over its legend entry.

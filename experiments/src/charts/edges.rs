@@ -178,46 +178,52 @@ fn refusals(report: &Report, name: &str, p: &PolicyConfig) -> Panel {
     })
 }
 
+/// A lines panel of `series` with a line at `limit` (labelled `label`), if there is one. The
+/// line is drawn however far above the data it is: a pool far from full is worth seeing.
+fn against_limit(
+    title: String,
+    y_label: &str,
+    series: Vec<plots::Series>,
+    label: String,
+    limit: Option<f64>,
+) -> Panel {
+    Panel::Lines(LinePanel {
+        title,
+        y_label: y_label.into(),
+        log_y: false,
+        series,
+        reference_lines: limit.map(|value| RefLine { label, value }).into_iter().collect(),
+    })
+}
+
 /// Bulkhead permits in use (time-averaged) against the limit over the caller pods.
 fn bulkhead(report: &Report, name: &str, pods: u32, limit: u32) -> Panel {
-    Panel::Lines(LinePanel {
-        title: format!("{name}: bulkhead permits in use (mean per bucket)"),
-        y_label: "permits".into(),
-        log_y: false,
-        series: vec![line(
+    against_limit(
+        format!("{name}: bulkhead permits in use (mean)"),
+        "permits",
+        vec![line(
             "permits in use",
             column(report, &format!("edge.{name}.bulkhead_in_use")),
             false,
         )],
-        reference_lines: vec![RefLine {
-            label: format!("limit {}", times(pods, limit)),
-            value: f64::from(pods) * f64::from(limit),
-        }],
-    })
+        format!("limit {}", times(pods, limit)),
+        Some(f64::from(pods) * f64::from(limit)),
+    )
 }
 
 /// Pool connections in use and attempts waiting for one (time-averaged) against the pool's
 /// size over the caller pods (no line for a pool without a limit).
 fn pool(report: &Report, name: &str, pods: u32, p: &PolicyConfig) -> Panel {
     let max = p.pool.max_connections;
-    let reference_lines = if max == u32::MAX {
-        vec![]
+    let shared = if p.pool.shared.is_some() {
+        " (shared with other edges)"
     } else {
-        let shared = if p.pool.shared.is_some() {
-            " (shared with other edges)"
-        } else {
-            ""
-        };
-        vec![RefLine {
-            label: format!("pool size {}{shared}", times(pods, max)),
-            value: f64::from(pods) * f64::from(max),
-        }]
+        ""
     };
-    Panel::Lines(LinePanel {
-        title: format!("{name}: pool connections (mean per bucket)"),
-        y_label: "connections".into(),
-        log_y: false,
-        series: vec![
+    against_limit(
+        format!("{name}: pool connections (mean)"),
+        "connections",
+        vec![
             line(
                 "in use",
                 column(report, &format!("edge.{name}.pool_in_use")),
@@ -229,6 +235,7 @@ fn pool(report: &Report, name: &str, pods: u32, p: &PolicyConfig) -> Panel {
                 true,
             ),
         ],
-        reference_lines,
-    })
+        format!("pool size {}{shared}", times(pods, max)),
+        (max != u32::MAX).then(|| f64::from(pods) * f64::from(max)),
+    )
 }
