@@ -305,6 +305,22 @@ pub struct EdgeMetrics {
     pub series_budget: GaugeSeries,
     /// Per bucket: deferred work pending.
     pub series_deferred: GaugeSeries,
+    /// Per bucket: calls that ended ok.
+    pub series_ok: CounterSeries,
+    /// Per bucket: calls that ended with a fallback or degraded answer.
+    pub series_degraded: CounterSeries,
+    /// Per bucket and final reason: calls that failed.
+    pub series_failed_by: Vec<CounterSeries>,
+    /// Per bucket: calls or tries refused by an open breaker.
+    pub series_breaker_rejections: CounterSeries,
+    /// Per bucket: calls or tries refused by a full bulkhead.
+    pub series_bulkhead_rejections: CounterSeries,
+    /// Per bucket: retries refused by the retry budget.
+    pub series_budget_rejections: CounterSeries,
+    /// Per bucket: pool connections held by this edge's attempts (over caller pods).
+    pub series_pool_in_use: GaugeSeries,
+    /// Per bucket: this edge's attempts waiting for a pool connection (over caller pods).
+    pub series_pool_waiters: GaugeSeries,
 }
 
 impl EdgeMetrics {
@@ -336,7 +352,72 @@ impl EdgeMetrics {
             series_bulkhead: GaugeSeries::new(bucket, 0),
             series_budget: GaugeSeries::new(bucket, 0),
             series_deferred: GaugeSeries::new(bucket, 0),
+            series_ok: CounterSeries::new(bucket),
+            series_degraded: CounterSeries::new(bucket),
+            series_failed_by: (0..N_FAILURES).map(|_| CounterSeries::new(bucket)).collect(),
+            series_breaker_rejections: CounterSeries::new(bucket),
+            series_bulkhead_rejections: CounterSeries::new(bucket),
+            series_budget_rejections: CounterSeries::new(bucket),
+            series_pool_in_use: GaugeSeries::new(bucket, 0),
+            series_pool_waiters: GaugeSeries::new(bucket, 0),
         }
+    }
+
+    /// A call ended with `outcome`.
+    pub fn on_outcome(&mut self, now: SimTime, outcome: Outcome) {
+        match outcome {
+            Outcome::Ok => {
+                self.ok += 1;
+                self.series_ok.add(now, 1);
+            }
+            Outcome::Degraded => {
+                self.degraded += 1;
+                self.series_degraded.add(now, 1);
+            }
+            Outcome::Failed(f) => {
+                self.failed.add(f);
+                self.series_failed.add(now, 1);
+                self.series_failed_by[f.index()].add(now, 1);
+            }
+        }
+    }
+
+    /// A call or try was refused by an open breaker.
+    pub fn on_breaker_rejection(&mut self, now: SimTime) {
+        self.breaker_rejections += 1;
+        self.series_breaker_rejections.add(now, 1);
+    }
+
+    /// A call or try was refused by a full bulkhead.
+    pub fn on_bulkhead_rejection(&mut self, now: SimTime) {
+        self.bulkhead_rejections += 1;
+        self.series_bulkhead_rejections.add(now, 1);
+    }
+
+    /// A retry was refused by the retry budget.
+    pub fn on_budget_rejection(&mut self, now: SimTime) {
+        self.budget_rejections += 1;
+        self.series_budget_rejections.add(now, 1);
+    }
+
+    /// Pool connections held by this edge's attempts changed by `delta`.
+    pub fn add_pool_in_use(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_pool_in_use
+            .value()
+            .checked_add_signed(delta)
+            .expect("connections in use never negative");
+        self.series_pool_in_use.set(now, v);
+    }
+
+    /// This edge's attempts waiting for a pool connection changed by `delta`.
+    pub fn add_pool_waiters(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_pool_waiters
+            .value()
+            .checked_add_signed(delta)
+            .expect("pool waiters never negative");
+        self.series_pool_waiters.set(now, v);
     }
 
     /// A breaker of this edge moved from `from` to `to`.

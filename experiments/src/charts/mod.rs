@@ -1,10 +1,12 @@
 //! From a run's report to the incident timeline (plots' data types): stacked panels on one time
 //! axis: offered load against attempts at each callee, outcomes per second, in-flight and queue
-//! per service with capacity lines, latency p50/p99, and state bands for pods and breakers, with
+//! per service with capacity lines, latency p50/p99, state bands for pods and breakers, and
+//! per-edge panels ([`edges`]: outcomes, refusals, bulkhead permits, pool connections), with
 //! fault windows shaded. A large scenario's timeline shows the services, clients, edges, pods
 //! and breakers in most trouble, up to fixed limits, and says in notes how many it leaves out
 //! ([`select`]), so its height is bounded and drawing it never fails.
 
+pub mod edges;
 pub mod select;
 pub mod topology;
 
@@ -48,8 +50,10 @@ fn line(label: impl Into<String>, values: Vec<f64>, dashed: bool) -> Series {
     }
 }
 
-/// The timeline of a run: load, outcomes, one panel per service, latency, pod bands and (when
-/// there are breakers) breaker bands, with fault windows shaded; past [`select`]'s limits, those
+/// The timeline of a run: load, outcomes, one panel per service, latency, pod bands, (when
+/// there are breakers) breaker bands, then the panels of the edges in most trouble
+/// ([`edges::edge_panels`], in the room left under [`plots::MAX_PANELS`]), with fault windows
+/// shaded; past [`select`]'s limits, those
 /// in most trouble, with a note for each kind of thing left out.
 pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
     let s = &report.summary;
@@ -69,6 +73,8 @@ pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
     if !report.bands.breakers.is_empty() {
         panels.push(breaker_bands(report, end, &mut notes));
     }
+    let room = plots::MAX_PANELS.saturating_sub(panels.len());
+    panels.extend(edges::edge_panels(scenario, report, room, &mut notes));
     Timeline {
         title: format!("{}: incident timeline", s.scenario),
         subtitle: format!(

@@ -142,6 +142,7 @@ impl World {
             Acquire::Wait => {
                 let pool = self.sites[site as usize].pool as usize;
                 self.pools[pool].waiters.push_back(attempt);
+                self.note_pool(site, 0, 1, sched.now());
                 if let Some(pool_timeout) = self.policy_of_site(site).timeouts.pool {
                     self.set_phase_timer(attempt, sched.now().saturating_add(pool_timeout), sched);
                 }
@@ -226,6 +227,7 @@ impl World {
         a.to = to;
         a.has_connection = true;
         a.incarnation = incarnation;
+        self.note_pool(site as u32, 1, 0, sched.now());
         self.send(attempt, sched);
     }
 
@@ -237,6 +239,7 @@ impl World {
         a.has_connection = true;
         let to = a.to;
         let site = self.calls.get(attempt.call).expect("live").site;
+        self.note_pool(site, 1, 0, now);
         let edge = self.sites[site as usize].edge;
         let lifecycle_refuses_stale = self.cfg.services[self.pods[to.pod.idx()].service.idx()]
             .lifecycle
@@ -461,7 +464,10 @@ impl World {
                 .position(|&w| w == attempt)
                 .expect("pool waiter queued");
             pool.waiters.remove(pos);
+            self.note_pool(site, 0, -1, now);
         } else if a.has_connection {
+            self.note_pool(site, -1, 0, now);
+            let pool = &mut self.pools[pool_idx];
             if result.is_ok() && (pool.idle.len() as u32) < keepalive {
                 pool.idle.push(IdleConn {
                     to: a.to,
@@ -505,6 +511,19 @@ impl World {
         }
     }
 
+    /// Reports a change of `site`'s connections in use and attempts waiting for one to its
+    /// edge's pool gauges (a shared pool's use is counted on the edge of each attempt).
+    pub(super) fn note_pool(&mut self, site: u32, in_use: i64, waiters: i64, now: SimTime) {
+        let edge = self.sites[site as usize].edge;
+        let m = &mut self.edges[edge.idx()].metrics;
+        if in_use != 0 {
+            m.add_pool_in_use(now, in_use);
+        }
+        if waiters != 0 {
+            m.add_pool_waiters(now, waiters);
+        }
+    }
+
     /// A connection was released or closed: give waiting attempts what the pool now offers.
     /// (A shared pool's waiters may come from several sites of the same caller pod.)
     fn serve_pool_waiters(&mut self, pool: usize, sched: &mut Scheduler<Event>) {
@@ -515,6 +534,7 @@ impl World {
                 Acquire::Wait => return,
                 offer => {
                     self.pools[pool].waiters.pop_front();
+                    self.note_pool(site, 0, -1, sched.now());
                     self.clear_phase_timer(attempt, sched);
                     match offer {
                         Acquire::Reuse(to, incarnation) => self.use_idle(attempt, to, incarnation, sched),

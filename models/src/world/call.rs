@@ -133,7 +133,7 @@ impl World {
         self.trace_refusal(call, Failure::BulkheadFull, sched.now());
         let site = self.calls.get(call).expect("live").site;
         let edge = self.sites[site as usize].edge;
-        self.edges[edge.idx()].metrics.bulkhead_rejections += 1;
+        self.edges[edge.idx()].metrics.on_bulkhead_rejection(sched.now());
         self.try_failed(call, Failure::BulkheadFull, sched);
     }
 
@@ -181,7 +181,7 @@ impl World {
             Err(_) => {
                 self.trace_refusal(call, Failure::BreakerOpen, now);
                 let edge = self.sites[site as usize].edge;
-                self.edges[edge.idx()].metrics.breaker_rejections += 1;
+                self.edges[edge.idx()].metrics.on_breaker_rejection(now);
                 self.try_failed(call, Failure::BreakerOpen, sched);
             }
         }
@@ -282,7 +282,7 @@ impl World {
             self.note_budget(site, now);
             if !granted {
                 let edge = self.sites[site as usize].edge;
-                self.edges[edge.idx()].metrics.budget_rejections += 1;
+                self.edges[edge.idx()].metrics.on_budget_rejection(now);
                 return self.finish_call(call, Err(failure), sched);
             }
         }
@@ -369,14 +369,7 @@ impl World {
         let m = &mut self.edges[edge.idx()].metrics;
         m.call_latency
             .record(now.saturating_since(c.started_at).as_nanos());
-        match outcome {
-            Outcome::Ok => m.ok += 1,
-            Outcome::Degraded => m.degraded += 1,
-            Outcome::Failed(f) => {
-                m.failed.add(f);
-                m.series_failed.add(now, 1);
-            }
-        }
+        m.on_outcome(now, outcome);
         if c.span != NO_SPAN
             && let Some(t) = &mut self.tracer
         {

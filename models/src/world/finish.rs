@@ -405,7 +405,8 @@ fn service_columns(
 }
 
 /// The time-series columns of one call edge, named `{p}.…` (counts, policy gauges; the budget
-/// level in tokens).
+/// level in tokens), then its outcomes by kind and reason, refusals by policy, and its pool
+/// connections in use and waiters.
 fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTime) {
     columns.push(num(format!("{p}.calls"), counts(m.series_calls.counts(end))));
     columns.push(num(
@@ -431,5 +432,31 @@ fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTim
     columns.push(num(
         format!("{p}.deferred_pending"),
         gauge_mean(&m.series_deferred, end),
+    ));
+    columns.push(num(format!("{p}.ok"), counts(m.series_ok.counts(end))));
+    columns.push(num(
+        format!("{p}.degraded"),
+        counts(m.series_degraded.counts(end)),
+    ));
+    for f in Failure::ALL {
+        columns.push(num(
+            format!("{p}.failed.{}", f.name()),
+            counts(m.series_failed_by[f.index()].counts(end)),
+        ));
+    }
+    for (what, series) in [
+        ("breaker", &m.series_breaker_rejections),
+        ("bulkhead", &m.series_bulkhead_rejections),
+        ("budget", &m.series_budget_rejections),
+    ] {
+        columns.push(num(format!("{p}.rejected_{what}"), counts(series.counts(end))));
+    }
+    columns.push(num(
+        format!("{p}.pool_in_use"),
+        gauge_mean(&m.series_pool_in_use, end),
+    ));
+    columns.push(num(
+        format!("{p}.pool_waiters"),
+        gauge_mean(&m.series_pool_waiters, end),
     ));
 }

@@ -1,9 +1,9 @@
 //! The timeline's hover tooltips ([`crate::hover`]): a 10 px wide invisible line along every
 //! drawn run of a line series, and a rectangle over every legend entry drawn, each titled with
-//! the panel's title and the series' full label (legends shorten long labels with "…").
+//! the panel's title and the series' full label.
 
 use super::prep::Prep;
-use super::{Layout, MAX_LEGEND, TICK_ROW};
+use super::{Layout, legend_room};
 use crate::draw::{self, Rect};
 
 /// Pixel columns per point of a hover line: the line is only a target for the pointer, so one
@@ -89,22 +89,17 @@ pub(super) fn column_tooltips(tips: &mut Tooltips, l: &Layout<'_>) {
         }
         // The legend entries drawn (as `draw::legend` places them), with their full labels.
         let entries = p.legend();
-        let room = (plot.height() + TICK_ROW).max(entries.len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW);
-        let fits = ((room / draw::LEGEND_ROW).max(1)) as usize;
-        let shown = if entries.len() > fits {
-            fits.saturating_sub(1)
-        } else {
-            entries.len()
-        };
-        for (i, (_, label)) in entries.iter().take(shown).enumerate() {
-            let y0 = plot.y0 + i as i32 * draw::LEGEND_ROW;
+        let labels: Vec<&str> = entries.iter().map(|(_, l)| l.as_str()).collect();
+        let legend = draw::legend_layout(&labels, l.legend_w, legend_room(*plot));
+        for e in &legend.shown {
+            let y0 = plot.y0 + e.top;
             let r = Rect {
                 x0: l.dx + l.right + 24,
                 y0,
                 x1: l.dx + l.right + 24 + l.legend_w,
-                y1: y0 + draw::LEGEND_ROW,
+                y1: y0 + e.height,
             };
-            tips.rect(r, &format!("{label}\n{title}"));
+            tips.rect(r, &format!("{}\n{title}", labels[e.index]));
         }
     }
 }

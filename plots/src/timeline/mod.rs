@@ -6,7 +6,8 @@
 //! **Size.** However large the input, the image stays within [`crate::MAX_PIXELS`]: at most
 //! [`MAX_PANELS`] panels are drawn (the rest are counted in a note), at most [`MAX_NOTES`] note
 //! lines, three rows of fault labels, a band panel is at most 600 px tall whatever its rows, and a
-//! legend makes room for at most 12 entries (more are summarised as "+N more"). Every plot has the same left and right
+//! legend makes room for at most 12 one-line entries (long labels wrap onto further lines; more
+//! entries are summarised as "+N more"). Every plot has the same left and right
 //! edge, so an instant lines up down the page; legends sit in a column right of the plots, so
 //! they never cover data.
 
@@ -85,6 +86,9 @@ pub(super) struct Frame {
     legend_w: i32,
     top: i32,
     heights: Option<Vec<i32>>,
+    /// Each row's tallest legend in either column (px), so that rows start level however
+    /// differently the two columns' legends wrap.
+    legends: Option<Vec<i32>>,
 }
 
 impl Frame {
@@ -96,6 +100,7 @@ impl Frame {
             legend_w: legend_column(preps),
             top: 0,
             heights: None,
+            legends: None,
         }
     }
 }
@@ -135,7 +140,13 @@ impl<'a> Layout<'a> {
             y += rows * SHADE_ROW + 10;
         }
         let panels_top = y.max(frame.top);
-        let (panels, y) = stack_panels(preps, panels_top, (left, right), frame.heights.as_deref());
+        let (panels, y) = stack_panels(
+            preps,
+            panels_top,
+            (left, right),
+            legend_w,
+            (frame.heights.as_deref(), frame.legends.as_deref()),
+        );
         // "time (s)" right under the last panel's tick labels; the image ends below it or below
         // the last legend, whichever is lower.
         let last_plot_bottom = panels.last().expect("prepare makes at least one panel").2.y1;
@@ -286,7 +297,8 @@ fn stack_panels<'a>(
     preps: Vec<Prep<'a>>,
     mut y: i32,
     (left, right): (i32, i32),
-    heights: Option<&[i32]>,
+    legend_w: i32,
+    (heights, legends): (Option<&[i32]>, Option<&[i32]>),
 ) -> (Vec<(Prep<'a>, i32, Rect)>, i32) {
     let mut panels = Vec::with_capacity(preps.len());
     for (i, p) in preps.into_iter().enumerate() {
@@ -300,8 +312,12 @@ fn stack_panels<'a>(
             x1: right,
             y1: top + TITLE_ROW + h,
         };
-        // Room for the legend beside the plot (up to MAX_LEGEND rows; more are summarised).
-        let legend_h = p.legend().len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW;
+        // Room for the legend beside the plot (its wrapped entries, up to MAX_LEGEND rows'
+        // height; more are summarised).
+        let own = legend_height(&p, legend_w, plot);
+        let legend_h = legends
+            .and_then(|l| l.get(i).copied())
+            .map_or(own, |l| l.max(own));
         y = (plot.y1 + TICK_ROW).max(plot.y0 + legend_h) + PANEL_GAP;
         panels.push((p, top, plot));
     }
@@ -452,6 +468,25 @@ fn panel<DB: DrawingBackend>(
     draw::frame_rect(area, plot, FRAME)?;
     draw::x_tick_labels(area, plot, x, &l.x_ticks)?;
     let entries = p.legend();
-    let room = (plot.height() + TICK_ROW).max(entries.len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW);
-    draw::legend(area, l.right + 24, plot.y0, l.legend_w, room, &entries)
+    draw::legend(
+        area,
+        l.right + 24,
+        plot.y0,
+        l.legend_w,
+        legend_room(plot),
+        &entries,
+    )
+}
+
+/// The most height a panel's legend may take: beside its plot and tick labels, or
+/// [`MAX_LEGEND`] one-line rows, whichever is taller (wrapped entries take more than one row).
+/// The height (px) of `p`'s legend, wrapped `legend_w` wide, beside `plot`.
+fn legend_height(p: &Prep<'_>, legend_w: i32, plot: Rect) -> i32 {
+    let entries = p.legend();
+    let labels: Vec<&str> = entries.iter().map(|(_, l)| l.as_str()).collect();
+    draw::legend_layout(&labels, legend_w, legend_room(plot)).height
+}
+
+pub(super) fn legend_room(plot: Rect) -> i32 {
+    (plot.height() + TICK_ROW).max(MAX_LEGEND as i32 * draw::LEGEND_ROW)
 }

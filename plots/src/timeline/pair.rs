@@ -10,9 +10,9 @@
 use plotters::prelude::DrawingBackend;
 
 use super::prep::{Prep, Time, YAxis};
-use super::{Frame, Layout, MAX_PANELS, left_column, legend_column, prepare_panel, y_values};
+use super::{Frame, Layout, MAX_PANELS, left_column, legend_column, legend_height, prepare_panel, y_values};
 use crate::data::{Panel, Timeline};
-use crate::draw::{self, Area, Res};
+use crate::draw::{self, Area, Rect, Res};
 use crate::hover::Tooltips;
 use crate::style::FRAME;
 
@@ -115,12 +115,28 @@ impl<'a> Pair<'a> {
             .zip(&cb)
             .map(|(x, y)| x.plot_height().max(y.plot_height()))
             .collect::<Vec<_>>();
+        let legend_w = legend_column(&ca).max(legend_column(&cb));
+        let legends = ca
+            .iter()
+            .zip(&cb)
+            .zip(&heights)
+            .map(|((x, y), &h)| {
+                let plot = Rect {
+                    x0: 0,
+                    y0: 0,
+                    x1: 1,
+                    y1: h,
+                };
+                legend_height(x, legend_w, plot).max(legend_height(y, legend_w, plot))
+            })
+            .collect::<Vec<_>>();
         let mut frame = Frame {
             width: COLUMN,
             left: left_column(&ca).max(left_column(&cb)),
-            legend_w: legend_column(&ca).max(legend_column(&cb)),
+            legend_w,
             top: 0,
             heights: Some(heights),
+            legends: Some(legends),
         };
         // Placed once to learn where each column's panels would start, then again with both
         // starting at the lower of the two, so that the rows line up.

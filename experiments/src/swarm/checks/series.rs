@@ -153,6 +153,14 @@ fn check_edge_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, co
             columns.expect_sum(format!("{p}.attempts"), nth, e.attempts)?;
             columns.expect_sum(format!("{p}.retries"), nth, e.retries)?;
             columns.expect_sum(format!("{p}.failed"), nth, e.failed)?;
+            columns.expect_sum(format!("{p}.ok"), nth, e.ok)?;
+            columns.expect_sum(format!("{p}.degraded"), nth, e.degraded)?;
+            for (reason, &n) in &e.failed_by.0 {
+                columns.expect_sum(format!("{p}.failed.{reason}"), nth, n)?;
+            }
+            columns.expect_sum(format!("{p}.rejected_breaker"), nth, e.breaker_rejections)?;
+            columns.expect_sum(format!("{p}.rejected_bulkhead"), nth, e.bulkhead_rejections)?;
+            columns.expect_sum(format!("{p}.rejected_budget"), nth, e.budget_rejections)?;
         }
         let sites = match cfg.caller {
             Caller::Client(_) => 1.0,
@@ -171,6 +179,9 @@ fn check_edge_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, co
             _ => 0.0,
         };
         columns.expect_at_most(format!("{p}.deferred_pending"), nth, deferred)?;
+        // Each caller's pool holds at most its size (a shared pool's, over all its edges).
+        let pool = sites * f64::from(policy.pool.max_connections);
+        columns.expect_at_most(format!("{p}.pool_in_use"), nth, pool)?;
     }
     Ok(())
 }
