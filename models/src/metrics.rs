@@ -44,9 +44,10 @@ pub struct ClientMetrics {
     pub failed: ByFailure,
     /// Latency of ok requests, ns.
     pub latency_ok: Histogram,
-    /// Latency of answered requests (ok or degraded), ns. With `latency_failed` it holds every
-    /// finished request ([`ClientMetrics::latency`] merges the two).
-    pub latency_answered: Histogram,
+    /// Latency of degraded requests, ns. With `latency_ok` it holds the answered requests
+    /// ([`ClientMetrics::latency_answered`] merges the two), so that each finished request's
+    /// latency is recorded in one histogram.
+    pub latency_degraded: Histogram,
     /// Latency of failed requests, ns.
     pub latency_failed: Histogram,
     /// Per bucket: requests started.
@@ -77,7 +78,7 @@ impl ClientMetrics {
             degraded: 0,
             failed: ByFailure::default(),
             latency_ok: Histogram::new(),
-            latency_answered: Histogram::new(),
+            latency_degraded: Histogram::new(),
             latency_failed: Histogram::new(),
             series_started: CounterSeries::new(bucket),
             series_ok: CounterSeries::new(bucket),
@@ -90,10 +91,17 @@ impl ClientMetrics {
         }
     }
 
-    /// Latency of every finished request, ns: the answered and the failed merged (the same
-    /// histogram as recording each into one, which would be a second record per request).
+    /// Latency of answered requests (ok or degraded), ns: the two merged, the same histogram as
+    /// recording each into one, which would be a second record per request.
+    pub fn latency_answered(&self) -> Histogram {
+        let mut answered = self.latency_ok.clone();
+        answered.merge(&self.latency_degraded);
+        answered
+    }
+
+    /// Latency of every finished request, ns: the answered and the failed merged.
     pub fn latency(&self) -> Histogram {
-        let mut all = self.latency_answered.clone();
+        let mut all = self.latency_answered();
         all.merge(&self.latency_failed);
         all
     }
@@ -112,7 +120,6 @@ impl ClientMetrics {
             self.latency_failed.record(ns);
             self.series_latency_failed.record(now, ns);
         } else {
-            self.latency_answered.record(ns);
             self.series_latency.record(now, ns);
         }
         match outcome {
@@ -123,6 +130,7 @@ impl ClientMetrics {
             }
             Outcome::Degraded => {
                 self.degraded += 1;
+                self.latency_degraded.record(ns);
                 self.series_degraded.add(now, 1);
             }
             Outcome::Failed(f) => {
@@ -509,5 +517,39 @@ impl PodMetrics {
         v.truncate(buckets);
         v.resize(buckets, self.states.current());
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each finished request is recorded in one histogram; the answered and the all-requests
+    /// histograms merged from them are the ones recording every value into each would give.
+    #[test]
+    fn merged_latency_histograms_equal_recording_into_each() {
+        let mut m = ClientMetrics::new(SimDuration::from_secs(1), &[]);
+        let (mut answered, mut all) = (Histogram::new(), Histogram::new());
+        let outcomes = [
+            Outcome::Ok,
+            Outcome::Degraded,
+            Outcome::Failed(Failure::ReadTimeout),
+        ];
+        for i in 0..3_000u64 {
+            let outcome = outcomes[(i % 3) as usize];
+            let ns = 1 + i * i * 997 % 5_000_000_000;
+            m.on_end(
+                SimTime::from_nanos(i * 1_000_000),
+                outcome,
+                SimDuration::from_nanos(ns),
+            );
+            if !matches!(outcome, Outcome::Failed(_)) {
+                answered.record(ns);
+            }
+            all.record(ns);
+        }
+        assert_eq!(m.latency_answered(), answered);
+        assert_eq!(m.latency(), all);
+        assert_eq!(m.latency_degraded.count(), 1_000);
     }
 }

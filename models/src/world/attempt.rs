@@ -6,8 +6,9 @@
 //! response is dropped. The connection of a timed-out attempt is closed (its state is unknown),
 //! so the next attempt pays for a new one.
 
+use sim_core::queue::LaneId;
 use sim_core::sim::Scheduler;
-use sim_core::time::SimTime;
+use sim_core::time::{SimDuration, SimTime};
 
 use super::{
     Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
@@ -78,14 +79,18 @@ impl World {
             (None, Some(d)) => Some((d, true)),
             (None, None) => None,
         };
-        let total_timer = total_at.map(|(at, _)| {
-            sched.timer_at(
-                at,
-                Event::AttemptTimer {
-                    attempt,
-                    kind: AttemptTimer::Total,
-                },
-            )
+        let total_timer = total_at.map(|(at, is_deadline)| {
+            let event = Event::AttemptTimer {
+                attempt,
+                kind: AttemptTimer::Total,
+            };
+            match timeouts.attempt {
+                // The site's constant attempt timeout: its own FIFO lane.
+                Some(delay) if !is_deadline => {
+                    sched.lane_timer_in(timer_lane(site, LaneKind::Attempt), delay, event)
+                }
+                _ => sched.timer_at(at, event),
+            }
         });
         self.calls.get_mut(call).expect("live call").attempt = Some(Attempt {
             no,
@@ -144,7 +149,7 @@ impl World {
                 self.pools[pool].waiters.push_back(attempt);
                 self.note_pool(site, 0, 1, sched.now());
                 if let Some(pool_timeout) = self.policy_of_site(site).timeouts.pool {
-                    self.set_phase_timer(attempt, sched.now().saturating_add(pool_timeout), sched);
+                    self.set_phase_timer(attempt, LaneKind::Pool, pool_timeout, sched);
                 }
             }
         }
@@ -233,7 +238,6 @@ impl World {
 
     /// Opens a connection (its pool slot is already taken).
     fn open_connection(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
-        let now = sched.now();
         let a = self.attempt_mut(attempt).expect("live attempt");
         a.phase = AttemptPhase::Connecting;
         a.has_connection = true;
@@ -245,7 +249,7 @@ impl World {
             .lifecycle
             .stale_endpoint_refused;
         if let Some(connect_timeout) = self.policy_of_site(site).timeouts.connect {
-            self.set_phase_timer(attempt, now.saturating_add(connect_timeout), sched);
+            self.set_phase_timer(attempt, LaneKind::Connect, connect_timeout, sched);
         }
         let rtt = self.latency(edge).saturating_add(self.latency(edge));
         let pod = &self.pods[to.pod.idx()];
@@ -300,7 +304,6 @@ impl World {
 
     /// Sends the request on the attempt's connection.
     fn send(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
-        let now = sched.now();
         let a = self.attempt(attempt).expect("live attempt");
         let to = a.to;
         let site = self.calls.get(attempt.call).expect("live").site;
@@ -310,13 +313,13 @@ impl World {
             // Nothing gets through: the send blocks until the write timeout, if any.
             self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Writing;
             if let Some(write) = timeouts.write {
-                self.set_phase_timer(attempt, now.saturating_add(write), sched);
+                self.set_phase_timer(attempt, LaneKind::Write, write, sched);
             }
             return;
         }
         self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Waiting;
         if let Some(read) = timeouts.read {
-            self.set_phase_timer(attempt, now.saturating_add(read), sched);
+            self.set_phase_timer(attempt, LaneKind::Read, read, sched);
         }
         let latency = self.latency(edge);
         self.hop(latency, Event::Delivered { attempt }, sched);
@@ -380,9 +383,18 @@ impl World {
         self.end_attempt(attempt, Err(failure), sched);
     }
 
-    fn set_phase_timer(&mut self, attempt: AttemptRef, at: SimTime, sched: &mut Scheduler<Event>) {
-        let timer = sched.timer_at(
-            at,
+    /// Arms the phase's timeout, `delay` from now: a constant of the site, so in its own lane.
+    fn set_phase_timer(
+        &mut self,
+        attempt: AttemptRef,
+        kind: LaneKind,
+        delay: SimDuration,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let site = self.calls.get(attempt.call).expect("live call").site;
+        let timer = sched.lane_timer_in(
+            timer_lane(site, kind),
+            delay,
             Event::AttemptTimer {
                 attempt,
                 kind: AttemptTimer::Phase,
@@ -545,4 +557,20 @@ impl World {
             }
         }
     }
+}
+
+/// The kinds of constant-delay timers a call site sets: each (site, kind) is one FIFO timer lane
+/// of the event queue (`sim_core::queue` explains lanes).
+#[derive(Copy, Clone)]
+pub(super) enum LaneKind {
+    Attempt,
+    Pool,
+    Connect,
+    Write,
+    Read,
+}
+
+/// The timer lane of a site's timers of one kind.
+fn timer_lane(site: u32, kind: LaneKind) -> LaneId {
+    LaneId(site * 5 + kind as u32)
 }

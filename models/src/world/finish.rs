@@ -127,7 +127,7 @@ impl World {
                     },
                     latency_ms: m.latency().summary().into(),
                     latency_ok_ms: m.latency_ok.summary().into(),
-                    latency_answered_ms: m.latency_answered.summary().into(),
+                    latency_answered_ms: m.latency_answered().summary().into(),
                     latency_failed_ms: m.latency_failed.summary().into(),
                 }
             })
