@@ -243,7 +243,7 @@ impl World {
         a.has_connection = true;
         let to = a.to;
         let site = self.calls.get(attempt.call).expect("live").site;
-        self.note_pool(site, 1, 0, now);
+        self.note_pool(site, 1, 0, sched.now());
         let edge = self.sites[site as usize].edge;
         let lifecycle_refuses_stale = self.cfg.services[self.pods[to.pod.idx()].service.idx()]
             .lifecycle
