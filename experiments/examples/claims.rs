@@ -212,12 +212,20 @@ fn herd_table() {
 }
 
 fn cascade_table() {
-    println!("cascade / cascade-protected (seeds {SEEDS:?}): uploaders' goodput (ok + degraded)");
     println!(
-        "{:<52} {:>9} {:>16} {:>6} {:>18}",
-        "run", "before/s", "after 60 s, /s", "kills", "breaker opens, s"
+        "cascade / cascade-protected (seeds {SEEDS:?}): uploaders' goodput (ok + degraded) per \
+         second, means over the seeds; from 60 s split into the buckets with a breaker open \
+         (none half-open) and those with a breaker half-open (a trial)"
+    );
+    println!(
+        "{:<44} {:>8} {:>8} {:>15} {:>15} {:>15} {:>6} {:>5} {:>30}",
+        "run", "before", "ok bef.", "from 60 s", "open", "half-open", "share", "kills", "breaker opens, s"
     );
     let matched = ["policies.classify.timeouts.attempt=1s".to_string()];
+    let roomy = [
+        "services.upload.slots=1000".to_string(),
+        "services.upload.queue.capacity=1000".to_string(),
+    ];
     for (name, overrides, label) in [
         ("cascade", &[][..], "cascade"),
         ("cascade-protected", &[][..], "cascade-protected"),
@@ -226,19 +234,27 @@ fn cascade_table() {
             &matched[..],
             "cascade-protected, attempt timeout 1s",
         ),
+        (
+            "cascade-protected",
+            &roomy[..],
+            "cascade-protected, upload slots 1000",
+        ),
     ] {
         let runs: Vec<_> = SEEDS.iter().map(|&s| cascade(name, s, overrides)).collect();
-        let n = runs.len() as f64;
-        let before = runs.iter().map(|r| r.before).sum::<f64>() / n;
-        let after = runs.iter().map(|r| r.after).sum::<f64>() / n;
-        let kills = runs.iter().map(|r| r.kills).sum::<usize>() as f64 / n;
+        let before = mean(&runs, |r| r.before);
+        let pct = |v: f64| format!("{v:.1} ({:.0}%)", 100.0 * v / before);
         let open: Vec<String> = runs
             .iter()
             .map(|r| r.breaker_open_s.map_or("-".into(), |t| format!("{t:.1}")))
             .collect();
         println!(
-            "{label:<52} {before:>9.1} {after:>9.1} ({:>3.0}%) {kills:>6.1} {:>18}",
-            100.0 * after / before,
+            "{label:<44} {before:>8.1} {:>8.1} {:>15} {:>15} {:>15} {:>6.3} {:>5.1} {:>30}",
+            mean(&runs, |r| r.ok_before),
+            pct(mean(&runs, |r| r.after)),
+            pct(mean(&runs, |r| r.open_goodput)),
+            pct(mean(&runs, |r| r.trial_goodput)),
+            mean(&runs, |r| r.trial_share),
+            mean(&runs, |r| r.kills as f64),
             open.join(",")
         );
     }
