@@ -2,8 +2,8 @@
 //! claims tests use: `cargo run --release -p experiments --example claims`.
 
 use experiments::claims::{
-    DEADLINE_RUNS, SEEDS, breaker, bulkhead, cascade, deadline, discovery, erlang_c_wq, herd, metastable,
-    mmc_wait_s, probes, wait_ci,
+    DEADLINE_RUNS, HerdFigures, SEEDS, breaker, bulkhead, cascade, deadline, discovery, erlang_c_wq, herd,
+    herd_variant, metastable, mmc_wait_s, probes, wait_ci,
 };
 
 fn main() {
@@ -180,11 +180,20 @@ fn mmc_table() {
 fn herd_table() {
     println!(
         "thundering-herd (seeds {SEEDS:?}): recovery after the restart per seed; \
-         the other columns are means over the seeds"
+         the other columns are means over the seeds; waves: synchronized retry waves from the \
+         restart on (as the anatomy tells them), with seed 1's times"
     );
     println!(
-        "{:<24} {:>18} {:>16} {:>10} {:>6} {:>16}",
-        "backoff", "recovery s", "peak arrivals/s", "rejected", "amp", "wasted slot-s"
+        "{:<24} {:>18} {:>16} {:>10} {:>6} {:>16} {:>6} {:>8}  {}",
+        "backoff",
+        "recovery s",
+        "peak arrivals/s",
+        "rejected",
+        "amp",
+        "wasted slot-s",
+        "waves",
+        "largest",
+        "seed 1's waves, s"
     );
     for backoff in [
         "fixed",
@@ -194,21 +203,48 @@ fn herd_table() {
         "decorrelated_jitter",
     ] {
         let runs: Vec<_> = SEEDS.iter().map(|&s| herd(backoff, s)).collect();
-        let rec: Vec<String> = runs
-            .iter()
-            .map(|r| r.recovery_s.map_or("never".into(), |s| format!("{s:.0}")))
-            .collect();
-        let peak = runs.iter().map(|r| r.peak_arrivals_per_s).sum::<f64>() / runs.len() as f64;
-        let rej = runs.iter().map(|r| r.rejected).sum::<u64>() / runs.len() as u64;
-        let amp = runs.iter().map(|r| r.amplification).sum::<f64>() / runs.len() as f64;
-        let wasted = runs.iter().map(|r| r.wasted_work_s).sum::<f64>() / runs.len() as f64;
-        let share = runs.iter().map(|r| r.wasted_share).sum::<f64>() / runs.len() as f64;
-        println!(
-            "{backoff:<24} {:>18} {peak:>16.0} {rej:>10} {amp:>6.2} {wasted:>9.0} ({:>3.0}%)",
-            rec.join(","),
-            100.0 * share
-        );
+        herd_row(backoff, &runs);
     }
+    // Redesigns tried to make exponential backoff's waves matter (docs/catalog.md).
+    for (label, overrides) in [
+        ("cold x3", &["faults.cold.multiplier=3"][..]),
+        ("1500 workers", &["clients.workers.load.users=1500"][..]),
+        ("read timeout 5s", &["policies.retry.timeouts.read=5s"][..]),
+    ] {
+        println!("thundering-herd, {label} ({}):", overrides.join(" "));
+        for backoff in ["fixed", "exponential", "full_jitter"] {
+            let runs: Vec<_> = SEEDS
+                .iter()
+                .map(|&s| herd_variant(backoff, s, overrides))
+                .collect();
+            herd_row(backoff, &runs);
+        }
+    }
+}
+
+fn herd_row(backoff: &str, runs: &[HerdFigures]) {
+    let rec: Vec<String> = runs
+        .iter()
+        .map(|r| r.recovery_s.map_or("never".into(), |s| format!("{s:.0}")))
+        .collect();
+    let first: Vec<String> = runs[0]
+        .wave_times_s
+        .iter()
+        .take(8)
+        .map(|t| format!("{t}"))
+        .collect();
+    println!(
+        "{backoff:<24} {:>18} {:>16.0} {:>10.0} {:>6.2} {:>9.0} ({:>3.0}%) {:>6.1} {:>8.0}  {}",
+        rec.join(","),
+        mean(runs, |r| r.peak_arrivals_per_s),
+        mean(runs, |r| r.rejected as f64),
+        mean(runs, |r| r.amplification),
+        mean(runs, |r| r.wasted_work_s),
+        100.0 * mean(runs, |r| r.wasted_share),
+        mean(runs, |r| r.waves as f64),
+        mean(runs, |r| r.largest_wave),
+        first.join(" ")
+    );
 }
 
 fn cascade_table() {

@@ -12,9 +12,17 @@ use experiments::claims::{
 /// recover within the run; with full jitter it recovers within 30 s, with a
 /// lower peak arrival rate at the restarted service, no accept-queue overflow, less
 /// amplification and a fraction of the wasted work. Equal and decorrelated jitter recover too.
-/// Exponential backoff without jitter recovers as well here (docs/catalog.md says why), so
-/// jitter's own mark is checked at equal patience: its halved mean sleep makes more attempts
-/// per call than exponential's (full jitter turned into plain exponential fails this).
+/// Exponential backoff without jitter keeps the cohort that failed at the restart in step —
+/// synchronized waves, thinner than the fixed retry's and twice as far apart each time, where
+/// full jitter has none — but those waves fall while the service is still down, and the rest
+/// of the herd failed one worker at a time: exponential recovers as fast as jitter, at about
+/// the same peak arrival rate (docs/catalog.md says why it cannot sit between them here).
+/// Jitter's own mark is also checked at equal patience: its halved mean sleep makes more
+/// attempts per call than exponential's (full jitter turned into plain exponential fails this
+/// and the waves check; exponential given jitter fails the waves check).
+/// The herd's restart ends (its pods start again) at 60 s.
+const HERD_RESTART_END_S: f64 = 60.0;
+
 #[test]
 fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keeps_it_down() {
     for seed in SEEDS {
@@ -42,6 +50,27 @@ fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keep
         assert!(
             jitter.amplification > exponential.amplification + 0.03,
             "{jitter:?}\n{exponential:?}"
+        );
+        // The waves: the fixed retry's after the restart, exponential's (thinner) while the
+        // service is down, none with jitter.
+        assert!(
+            naive.waves >= 10 && naive.wave_times_s.iter().any(|&t| t > HERD_RESTART_END_S),
+            "{naive:?}"
+        );
+        assert!(
+            exponential.waves >= 3 && exponential.wave_times_s.iter().all(|&t| t < HERD_RESTART_END_S),
+            "{exponential:?}"
+        );
+        assert!(
+            naive.largest_wave > 2.0 * exponential.largest_wave && exponential.largest_wave > 0.0,
+            "{naive:?}\n{exponential:?}"
+        );
+        assert_eq!(jitter.waves, 0, "{jitter:?}");
+        // Which is why exponential is no worse than jitter at the restarted service.
+        assert!(
+            exponential.recovery_s.is_some_and(|r| r < 30.0)
+                && exponential.peak_arrivals_per_s < 1.2 * jitter.peak_arrivals_per_s,
+            "{exponential:?}\n{jitter:?}"
         );
         for other in ["equal_jitter", "decorrelated_jitter"] {
             let o = herd(other, seed);
