@@ -8,6 +8,9 @@ use experiments::claims::{
     mmc_wait_s, probes, wait_ci,
 };
 
+/// The herd's restart ends (its pods start again) at 60 s.
+const HERD_RESTART_END_S: f64 = 60.0;
+
 /// thundering-herd: with the lesson's naive fixed 1 s retry the restarted service does not
 /// recover within the run; with full jitter it recovers within 30 s, with a
 /// lower peak arrival rate at the restarted service, no accept-queue overflow, less
@@ -20,9 +23,6 @@ use experiments::claims::{
 /// Jitter's own mark is also checked at equal patience: its halved mean sleep makes more
 /// attempts per call than exponential's (full jitter turned into plain exponential fails this
 /// and the waves check; exponential given jitter fails the waves check).
-/// The herd's restart ends (its pods start again) at 60 s.
-const HERD_RESTART_END_S: f64 = 60.0;
-
 #[test]
 fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keeps_it_down() {
     for seed in SEEDS {
