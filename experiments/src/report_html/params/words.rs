@@ -309,10 +309,17 @@ pub fn breaker(b: &BreakerConfig) -> String {
             window,
             open_for,
             success_threshold,
-        } => format!(
-            "lesson: opens at {failure_threshold} failures in {window}, open {open_for}, \
-             closes after {success_threshold} successes"
-        ),
+            half_open_trials,
+        } => {
+            let trials = match half_open_trials {
+                None => String::new(),
+                Some(n) => format!(", at most {n} half-open trial calls at once"),
+            };
+            format!(
+                "lesson: opens at {failure_threshold} failures in {window}, open {open_for}, \
+                 closes after {success_threshold} successes{trials}"
+            )
+        }
         BreakerConfig::Resilience4j {
             window,
             minimum_calls,
