@@ -242,15 +242,19 @@ fn herd_row(backoff: &str, runs: &[HerdFigures]) {
 fn cascade_table() {
     println!(
         "cascade / cascade-protected (seeds {SEEDS:?}): uploaders' goodput (ok + degraded) per \
-         second, means over the seeds; from 60 s split into the buckets with a breaker open \
-         (none half-open) and those with a breaker half-open (a trial)"
+         second, means over the seeds; from the bucket of the first breaker opening (60 s without \
+         a breaker) to the end of the fault, with its range by seed, split into the buckets with a \
+         breaker open (none half-open) and those with a breaker half-open (a trial)"
     );
     println!(
-        "{:<44} {:>8} {:>8} {:>15} {:>15} {:>15} {:>6} {:>5} {:>30}",
-        "run", "before", "ok bef.", "from 60 s", "open", "half-open", "share", "kills", "breaker opens, s"
+        "{:<44} {:>8} {:>8} {:>15} {:>10} {:>15} {:>15} {:>6} {:>5} {:>30}",
+        "run", "before", "ok bef.", "from opening", "by seed", "open", "half-open", "share", "kills",
+        "breaker opens, s"
     );
     let matched = ["policies.classify.timeouts.attempt=1s".to_string()];
+    let code = ["policies.classify.breaker.half_open_trials=none".to_string()];
     let roomy = [
+        code[0].clone(),
         "services.upload.slots=1000".to_string(),
         "services.upload.queue.capacity=1000".to_string(),
     ];
@@ -264,21 +268,31 @@ fn cascade_table() {
         ),
         (
             "cascade-protected",
+            &code[..],
+            "cascade-protected, half_open_trials=none",
+        ),
+        (
+            "cascade-protected",
             &roomy[..],
-            "cascade-protected, upload slots 1000",
+            "… and upload slots 1000",
         ),
     ] {
         let runs: Vec<_> = SEEDS.iter().map(|&s| cascade(name, s, overrides)).collect();
         let before = mean(&runs, |r| r.before);
         let pct = |v: f64| format!("{v:.1} ({:.0}%)", 100.0 * v / before);
+        let share: Vec<f64> = runs.iter().map(|r| 100.0 * r.after / r.before).collect();
+        let (lo, hi) = share
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let open: Vec<String> = runs
             .iter()
             .map(|r| r.breaker_open_s.map_or("-".into(), |t| format!("{t:.1}")))
             .collect();
         println!(
-            "{label:<44} {before:>8.1} {:>8.1} {:>15} {:>15} {:>15} {:>6.3} {:>5.1} {:>30}",
+            "{label:<44} {before:>8.1} {:>8.1} {:>15} {:>10} {:>15} {:>15} {:>6.3} {:>5.1} {:>30}",
             mean(&runs, |r| r.ok_before),
             pct(mean(&runs, |r| r.after)),
+            format!("{lo:.0}–{hi:.0}%"),
             pct(mean(&runs, |r| r.open_goodput)),
             pct(mean(&runs, |r| r.trial_goodput)),
             mean(&runs, |r| r.trial_share),

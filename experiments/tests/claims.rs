@@ -81,37 +81,47 @@ fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keep
 
 /// cascade-protected: the lesson's client costs the healthy path nothing against the naive
 /// `cascade` (its ok answers alone within 5% of the cascade's goodput before the fault), kills
-/// nothing where the cascade kills repeatedly, and keeps upload available after its breaker
-/// opens: while every breaker is open, goodput is within 10% of its level before the fault
-/// (degraded answers are fast: above it, in fact), against under a tenth in the cascade.
-/// The lesson's breaker lets every call through in half-open, so every 40 s a trial holds the
-/// bulkhead's permits for the whole 10 s attempt timeout and goodput falls to a quarter: those
-/// trials (over a fifth of the time) are why the average from 60 s holds at 80–90%, not 90%.
+/// nothing where the cascade kills repeatedly, and keeps upload available once its breaker
+/// opens: from the first opening to the end of the fault, goodput averages at least 90% of its
+/// level before (degraded answers are fast: above it, in fact), against under a tenth in the
+/// cascade, both while the breakers are open and during their half-open trials, since the
+/// builtin lets one trial call through at a time (`half_open_trials = 1`, the lesson's text).
+/// Contrast: the lesson's code lets every call through in half-open
+/// (`half_open_trials=none`), so every 40 s the trials hold the bulkhead's permits for the
+/// whole 10 s attempt timeout and goodput falls to a quarter for over a fifth of the time.
 /// As written, the lesson retries only "unavailable" errors, not timeouts, so the breaker sees
 /// its first failures one 10 s attempt after the fault; an attempt timeout matched to the
-/// callee's p99 opens it within 2 s, shortens each trial to 1 s and keeps 90%.
+/// callee's p99 opens it within 2 s and keeps 90%.
 /// Catches: a breaker that lets calls through while open or never opens (open goodput), a
-/// fallback that fails instead of degrading (open goodput), a half-open state that admits
-/// fewer calls than the lesson's code (trial goodput), a bulkhead in the healthy path's way.
+/// fallback that fails instead of degrading (open goodput), a half-open state that admits more
+/// calls than its limit (trial goodput, average) or ignores a lifted one (the contrast's
+/// trial goodput), a bulkhead in the healthy path's way.
 #[test]
 fn the_lesson_client_keeps_upload_available_where_the_naive_one_dies() {
     let matched = ["policies.classify.timeouts.attempt=1s".to_string()];
+    let code = ["policies.classify.breaker.half_open_trials=none".to_string()];
     for seed in SEEDS {
         let naive = cascade("cascade", seed, &[]);
         let lesson = cascade("cascade-protected", seed, &[]);
+        let admit_all = cascade("cascade-protected", seed, &code);
         let quick = cascade("cascade-protected", seed, &matched);
         assert!(naive.kills >= 4 && naive.after < 0.1 * naive.before, "{naive:?}");
         assert!(lesson.ok_before >= 0.95 * naive.before, "{lesson:?}\n{naive:?}");
         assert_eq!(lesson.kills, 0, "{lesson:?}");
         assert!(lesson.degraded > 0, "{lesson:?}");
-        assert!(lesson.open_goodput >= 0.9 * lesson.before, "{lesson:?}");
-        assert!(
-            lesson.trial_share > 0.2 && lesson.trial_goodput < 0.35 * lesson.before,
-            "{lesson:?}"
-        );
-        assert!(lesson.after >= 0.8 * lesson.before, "{lesson:?}");
         let open = lesson.breaker_open_s.expect("the breaker opens");
         assert!((40.0..41.0).contains(&open), "{lesson:?}");
+        assert!(lesson.after >= 0.9 * lesson.before, "{lesson:?}");
+        assert!(lesson.open_goodput >= 0.9 * lesson.before, "{lesson:?}");
+        assert!(
+            lesson.trial_share > 0.2 && lesson.trial_goodput >= 0.9 * lesson.before,
+            "{lesson:?}"
+        );
+        assert!(
+            admit_all.trial_share > 0.2 && admit_all.trial_goodput < 0.35 * admit_all.before,
+            "{admit_all:?}"
+        );
+        assert!(admit_all.after < lesson.after, "{admit_all:?}\n{lesson:?}");
         let quick_open = quick.breaker_open_s.expect("the breaker opens");
         assert!(
             quick_open < 32.0 && quick.after >= 0.9 * quick.before,
