@@ -248,7 +248,15 @@ fn cascade_table() {
     );
     println!(
         "{:<44} {:>8} {:>8} {:>15} {:>10} {:>15} {:>15} {:>6} {:>5} {:>30}",
-        "run", "before", "ok bef.", "from opening", "by seed", "open", "half-open", "share", "kills",
+        "run",
+        "before",
+        "ok bef.",
+        "from opening",
+        "by seed",
+        "open",
+        "half-open",
+        "share",
+        "kills",
         "breaker opens, s"
     );
     let matched = ["policies.classify.timeouts.attempt=1s".to_string()];
@@ -271,11 +279,7 @@ fn cascade_table() {
             &code[..],
             "cascade-protected, half_open_trials=none",
         ),
-        (
-            "cascade-protected",
-            &roomy[..],
-            "… and upload slots 1000",
-        ),
+        ("cascade-protected", &roomy[..], "… and upload slots 1000"),
     ] {
         let runs: Vec<_> = SEEDS.iter().map(|&s| cascade(name, s, overrides)).collect();
         let before = mean(&runs, |r| r.before);

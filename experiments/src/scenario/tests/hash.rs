@@ -71,11 +71,18 @@ fn half_open_trials_is_read_and_hashed_only_when_set() {
     let one = with("{ kind = \"lesson\", half_open_trials = 1 }");
     assert_eq!(trials(&absent), None);
     assert_eq!(trials(&one), Some(1));
-    assert!(!absent.canonical.contains("half_open_trials"), "{}", absent.canonical);
+    assert!(
+        !absent.canonical.contains("half_open_trials"),
+        "{}",
+        absent.canonical
+    );
     assert_ne!(absent.hash, one.hash);
     let three = with("{ kind = \"lesson\", half_open_trials = 3 }");
     assert_eq!(trials(&three), Some(3));
     assert_ne!(three.hash, one.hash);
     // "none" lifts the limit, as absence does (for `--set …half_open_trials=none`).
-    assert_eq!(trials(&with("{ kind = \"lesson\", half_open_trials = \"none\" }")), None);
+    assert_eq!(
+        trials(&with("{ kind = \"lesson\", half_open_trials = \"none\" }")),
+        None
+    );
 }

@@ -289,9 +289,7 @@ impl CircuitBreaker {
     /// lesson `half_open_trials` at once, or unlimited (`u32::MAX`) without it.
     pub fn half_open_limit(&self) -> u32 {
         match self.config {
-            BreakerConfig::Lesson {
-                half_open_trials, ..
-            } => half_open_trials.unwrap_or(u32::MAX),
+            BreakerConfig::Lesson { half_open_trials, .. } => half_open_trials.unwrap_or(u32::MAX),
             BreakerConfig::Resilience4j {
                 permitted_in_half_open,
                 ..

@@ -215,7 +215,10 @@ fn lesson_half_open_trials_is_a_limit_at_once_not_per_period() {
     assert_eq!(result(&mut b, at(5_100), true), None);
     acquire(&mut b, at(5_100), true, None);
     acquire(&mut b, at(5_100), false, None);
-    assert!(result(&mut b, at(5_200), true).is_some(), "two consecutive successes close");
+    assert!(
+        result(&mut b, at(5_200), true).is_some(),
+        "two consecutive successes close"
+    );
 }
 
 #[test]
@@ -230,7 +233,11 @@ fn lesson_a_late_result_in_half_open_counts_as_a_completed_trial() {
     assert_eq!(b.state(), Open);
     acquire(&mut b, at(5_000), true, Some((Open, HalfOpen)));
     acquire(&mut b, at(5_000), false, None);
-    assert_eq!(result(&mut b, at(5_500), true), None, "the late success is one of two");
+    assert_eq!(
+        result(&mut b, at(5_500), true),
+        None,
+        "the late success is one of two"
+    );
     assert_eq!(b.half_open_in_flight(), 0);
     acquire(&mut b, at(5_500), true, None);
     let t = result(&mut b, at(5_600), true).expect("closes");
