@@ -157,3 +157,50 @@ pub fn render(r: &Read, dir_label: &str) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{Figure, Row, Side};
+
+    fn row(figure: &str, a: f64, b: f64) -> Row {
+        Row {
+            group: "client u".into(),
+            figure: figure.into(),
+            a: Figure::Num(a),
+            b: Figure::Num(b),
+        }
+    }
+
+    #[test]
+    fn the_diff_table_marks_rows_where_b_is_better_or_worse() {
+        let side = Side {
+            label: "x".into(),
+            scenario: "x".into(),
+            seed: 1,
+            scenario_hash: String::new(),
+        };
+        let c = Comparison {
+            a: side.clone(),
+            b: side,
+            rows: vec![
+                row("goodput/s", 1.0, 2.0),
+                row("failed", 1.0, 2.0),
+                row("degraded", 1.0, 2.0),
+                row("ok", 3.0, 3.0),
+            ],
+        };
+        let mut out = String::new();
+        diff_table(&mut out, &c);
+        let classes: Vec<&str> = out
+            .split("<tr")
+            .skip(2)
+            .map(|r| {
+                r.strip_prefix(" class=\"")
+                    .map_or("", |r| &r[..r.find('"').unwrap()])
+            })
+            .collect();
+        assert_eq!(classes, ["better", "worse", "", ""]);
+        assert!(out.starts_with("<div class=\"table-wrap\"><table class=\"diff\">"));
+    }
+}
