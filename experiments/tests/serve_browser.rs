@@ -3,8 +3,8 @@
 //! drives Debian's chromium headless: it opens the page, changes the herd's backoff select and
 //! checks that the timeline and the outcome table change, that the URL reproduces the view, that
 //! a bad value shows the CLI's message next to its field, and that the catalog's cascade pair
-//! shows two timelines and a diff; it measures the cascade's `policies.naive.timeouts.attempt`
-//! change from request to response. Screenshots go to `target/serve-e2e/`.
+//! shows both timelines in one image on shared axes and compare's diff; it measures the
+//! cascade's `policies.naive.timeouts.attempt` change from request to response. Screenshots go to `target/serve-e2e/`.
 //!
 //! Needs `node`, chromium (`$MESHSIM_CHROMIUM`, `/usr/bin/chromium`, or on the `PATH`) and
 //! `npm ci` run in `experiments/tests/browser` (as `.ci/run` does). Without them the test is

@@ -114,11 +114,61 @@ impl Row {
         Some(self.b.num()? - self.a.num()?)
     }
 
+    /// Whether B is better or worse than A on this row ([`better`]).
+    pub fn change(&self) -> Change {
+        match (self.diff(), better(&self.figure)) {
+            (Some(d), Better::Higher) if d > 0.0 => Change::Better,
+            (Some(d), Better::Lower) if d < 0.0 => Change::Better,
+            (Some(d), Better::Higher | Better::Lower) if d != 0.0 => Change::Worse,
+            _ => Change::Same,
+        }
+    }
+
     /// B / A, when both are numbers and A is not 0.
     pub fn ratio(&self) -> Option<f64> {
         let (a, b) = (self.a.num()?, self.b.num()?);
         (a != 0.0).then(|| b / a)
     }
+}
+
+/// Which way a figure is better for the run that has it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Better {
+    /// More is better (goodput, ok requests).
+    Higher,
+    /// Less is better (failures, latency, attempts, wasted work, rejections, recovery time).
+    Lower,
+    /// Neither way, or not a number (degraded answers are better than failures but worse
+    /// than ok ones; a fault's verdict is words).
+    Neither,
+}
+
+/// Which way `figure` (a [`Row::figure`] as [`compare`] names it) is better: the one place the
+/// comparison knows it.
+pub fn better(figure: &str) -> Better {
+    match figure {
+        "goodput/s" | "goodput/s during" | "goodput/s after" | "ok" => Better::Higher,
+        "failed"
+        | "ok latency p50 (ms)"
+        | "ok latency p99 (ms)"
+        | "attempts per call"
+        | "wasted work (slot-s)"
+        | "rejected"
+        | "recovered, s after its end" => Better::Lower,
+        f if f.starts_with("failed: ") => Better::Lower,
+        _ => Better::Neither,
+    }
+}
+
+/// How B compares with A on one row.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// B is better.
+    Better,
+    /// B is worse.
+    Worse,
+    /// Equal, not comparable (a side missing, words) or a figure with no better way.
+    Same,
 }
 
 /// One side of a comparison, as the table's head names it.
@@ -399,6 +449,45 @@ mod tests {
         assert_eq!((v.a.clone(), v.diff()), (Figure::Missing, None));
         // No ok answers: no latency (not a 0 ms p50).
         assert_eq!(find(&c, "client v", "ok latency p50 (ms)").b, Figure::Missing);
+    }
+
+    #[test]
+    fn every_figure_but_degraded_and_verdicts_knows_which_way_is_better() {
+        let summary = |ok: u64, reset: u64, wasted: f64| {
+            json!({"scenario": "x", "seed": 1, "clients": [client("u", ok, reset)],
+            "edges": [{"caller": "u", "calls": ok + reset, "attempts": ok + 2 * reset}],
+            "services": [{"name": "s", "wasted_work_s": wasted, "rejected": reset}],
+            "faults": [{"name": "faults[0]", "kind": "kill", "service": "s",
+                "clients": [{"name": "u", "during": {"goodput_per_s": 1.0},
+                    "after": {"goodput_per_s": ok as f64}, "recovered_s": wasted,
+                    "verdict": "ok"}]}]})
+        };
+        let c = compare(&run(summary(100, 0, 1.0)), &run(summary(50, 7, 3.0)));
+        let neither: Vec<&str> = c
+            .rows
+            .iter()
+            .filter(|r| better(&r.figure) == Better::Neither)
+            .map(|r| r.figure.as_str())
+            .collect();
+        assert_eq!(neither, ["degraded", "verdict"]);
+        // B answers less, fails more, wastes more: worse wherever it differs.
+        for r in &c.rows {
+            let expected = match (r.diff(), better(&r.figure)) {
+                (Some(d), Better::Higher | Better::Lower) if d != 0.0 => Change::Worse,
+                _ => Change::Same,
+            };
+            assert_eq!(r.change(), expected, "{r:?}");
+        }
+        assert_eq!(find(&c, "client u", "ok").change(), Change::Worse);
+        let better_b = compare(&run(summary(50, 7, 3.0)), &run(summary(100, 0, 1.0)));
+        assert_eq!(
+            find(&better_b, "client u", "failed: reset").change(),
+            Change::Better
+        );
+        assert_eq!(
+            find(&better_b, "service s", "wasted work (slot-s)").change(),
+            Change::Better
+        );
     }
 
     #[test]

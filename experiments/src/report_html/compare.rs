@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use super::html::{self, Cell, esc};
 use super::{STYLE, anatomy, sweep};
 use crate::compare::dir::Read;
-use crate::compare::table;
+use crate::compare::{Change, Comparison, table};
 use crate::narrate::{Line, Tone};
 use crate::output::VERSION;
 
@@ -69,6 +69,41 @@ fn anatomy_section(out: &mut String, id: &str, label: &str, text: &[String]) {
     out.push_str("</section>\n");
 }
 
+/// The diff table of `c` as HTML (`table.diff`): the columns of [`table::HEADS`], each row
+/// classed `better` or `worse` when B differs from A on a figure with a better way
+/// ([`crate::compare::Row::change`]), which the style colours in B−A and B/A. The comparison
+/// page and `meshsim serve`'s A/B both show it.
+pub fn diff_table(out: &mut String, c: &Comparison) {
+    let heads: Vec<html::Head<'_>> = table::HEADS
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (*h, i >= 2))
+        .collect();
+    let cells: Vec<Vec<Cell>> = table::display_rows(c)
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .enumerate()
+                .map(|(i, v)| if i >= 2 { html::num(v) } else { html::text(&v) })
+                .collect()
+        })
+        .collect();
+    let rows: Vec<(&str, &[Cell])> = c
+        .rows
+        .iter()
+        .zip(&cells)
+        .map(|(r, cells)| {
+            let class = match r.change() {
+                Change::Better => "better",
+                Change::Worse => "worse",
+                Change::Same => "",
+            };
+            (class, cells.as_slice())
+        })
+        .collect();
+    html::classed_table(out, "diff", &heads, &rows);
+}
+
 /// The page of the comparison read from `dir_label`.
 pub fn render(r: &Read, dir_label: &str) -> String {
     let c = &r.comparison;
@@ -106,21 +141,7 @@ pub fn render(r: &Read, dir_label: &str) -> String {
     out.push_str("\n</figure>\n</section>\n");
 
     open(&mut out, "diff");
-    let heads: Vec<html::Head<'_>> = table::HEADS
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (*h, i >= 2))
-        .collect();
-    let rows: Vec<Vec<Cell>> = table::display_rows(c)
-        .into_iter()
-        .map(|r| {
-            r.into_iter()
-                .enumerate()
-                .map(|(i, v)| if i >= 2 { html::num(v) } else { html::text(&v) })
-                .collect()
-        })
-        .collect();
-    html::table(&mut out, "diff", &heads, &rows);
+    diff_table(&mut out, c);
     out.push_str("</section>\n");
 
     anatomy_section(&mut out, "anatomy-a", &format!("A: {}", c.a.label), &r.anatomy_a);
@@ -135,4 +156,51 @@ pub fn render(r: &Read, dir_label: &str) -> String {
         esc(dir_label)
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{Figure, Row, Side};
+
+    fn row(figure: &str, a: f64, b: f64) -> Row {
+        Row {
+            group: "client u".into(),
+            figure: figure.into(),
+            a: Figure::Num(a),
+            b: Figure::Num(b),
+        }
+    }
+
+    #[test]
+    fn the_diff_table_marks_rows_where_b_is_better_or_worse() {
+        let side = Side {
+            label: "x".into(),
+            scenario: "x".into(),
+            seed: 1,
+            scenario_hash: String::new(),
+        };
+        let c = Comparison {
+            a: side.clone(),
+            b: side,
+            rows: vec![
+                row("goodput/s", 1.0, 2.0),
+                row("failed", 1.0, 2.0),
+                row("degraded", 1.0, 2.0),
+                row("ok", 3.0, 3.0),
+            ],
+        };
+        let mut out = String::new();
+        diff_table(&mut out, &c);
+        let classes: Vec<&str> = out
+            .split("<tr")
+            .skip(2)
+            .map(|r| {
+                r.strip_prefix(" class=\"")
+                    .map_or("", |r| &r[..r.find('"').unwrap()])
+            })
+            .collect();
+        assert_eq!(classes, ["better", "worse", "", ""]);
+        assert!(out.starts_with("<div class=\"table-wrap\"><table class=\"diff\">"));
+    }
 }

@@ -54,6 +54,12 @@ pub type Head<'a> = (&'a str, bool);
 
 /// Writes a `<table>` with a header row and zebra-striped body rows (striping is CSS).
 pub fn table(out: &mut String, class: &str, head: &[Head<'_>], rows: &[Vec<Cell>]) {
+    let rows: Vec<(&str, &[Cell])> = rows.iter().map(|r| ("", r.as_slice())).collect();
+    classed_table(out, class, head, &rows);
+}
+
+/// [`table`] with a class on each body row (`""` for none), e.g. whether it got better.
+pub fn classed_table(out: &mut String, class: &str, head: &[Head<'_>], rows: &[(&str, &[Cell])]) {
     let _ = writeln!(out, "<div class=\"table-wrap\"><table class=\"{}\">", esc(class));
     out.push_str("<thead><tr>");
     for (label, is_num) in head {
@@ -63,8 +69,12 @@ pub fn table(out: &mut String, class: &str, head: &[Head<'_>], rows: &[Vec<Cell>
         let _ = write!(out, "<th scope=\"col\"{cls}>{label}</th>");
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for row in rows {
-        out.push_str("<tr>");
+    for (row_class, row) in rows {
+        if row_class.is_empty() {
+            out.push_str("<tr>");
+        } else {
+            let _ = write!(out, "<tr class=\"{}\">", esc(row_class));
+        }
         for (i, cell) in row.iter().enumerate() {
             let tag = if i == 0 { "th scope=\"row\"" } else { "td" };
             let close = if i == 0 { "th" } else { "td" };

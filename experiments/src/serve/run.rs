@@ -242,8 +242,6 @@ pub struct Rendered {
     pub tables_html: String,
     /// The whole narrated anatomy (HTML).
     pub anatomy_html: String,
-    /// The key figures A/B compares.
-    pub figures: Vec<ab::Figure>,
     /// `meshsim run ...` that reproduces the run.
     pub reproduce: String,
     /// The effective scenario (after overrides, with the seed), to download.
@@ -288,7 +286,6 @@ pub fn render(side: &Side, ran: &Ran) -> Result<Rendered, plots::PlotError> {
         topology_svg: inline_svg(plots::topology_svg(&topology)?.trim(), &topology.title),
         tables_html,
         anatomy_html,
-        figures: ab::figures(&report.summary),
         reproduce: reproduce(side, f.seed),
         toml: with_seed(&f.loaded.canonical, f.seed),
         hash: f.loaded.hash.clone(),

@@ -215,13 +215,44 @@ fn the_limits_refuse_or_stop_a_run_with_a_clear_message() {
     assert_eq!(status, 200);
 }
 
-/// The x-axis tick labels of a timeline SVG (centred numbers under the panels).
-fn x_ticks(svg: &str) -> Vec<String> {
-    let mut ticks: Vec<String> = svg
-        .split("<text ")
+/// A `<text>` element of an SVG: its `x`, `y`, `dy`, `text-anchor` and its content.
+struct Text {
+    x: f64,
+    y: f64,
+    dy: String,
+    anchor: String,
+    content: String,
+}
+
+/// The value of attribute `name` in an element's opening tag `open` (which starts with a space).
+fn attr(open: &str, name: &str) -> Option<String> {
+    let from = open.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(open[from..from + open[from..].find('"')?].to_string())
+}
+
+fn texts(svg: &str) -> Vec<Text> {
+    svg.split("<text ")
         .skip(1)
-        .filter(|t| t.contains("dy=\"0.76em\" text-anchor=\"middle\""))
-        .filter_map(|t| Some(t[t.find('>')? + 1..t.find("</text>")?].trim().to_string()))
+        .filter_map(|t| {
+            let open = format!(" {}", &t[..t.find('>')?]);
+            Some(Text {
+                x: attr(&open, "x")?.parse().ok()?,
+                y: attr(&open, "y")?.parse().ok()?,
+                dy: attr(&open, "dy").unwrap_or_default(),
+                anchor: attr(&open, "text-anchor").unwrap_or_default(),
+                content: t[t.find('>')? + 1..t.find("</text>")?].trim().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The x-axis tick labels of a timeline SVG (centred numbers under the panels) with `x` in
+/// `from..to`.
+fn x_ticks_in(svg: &str, from: f64, to: f64) -> Vec<String> {
+    let mut ticks: Vec<String> = texts(svg)
+        .into_iter()
+        .filter(|t| t.dy == "0.76em" && t.anchor == "middle" && (from..to).contains(&t.x))
+        .map(|t| t.content)
         .filter(|t| t.parse::<f64>().is_ok())
         .collect();
     ticks.sort();
@@ -229,8 +260,23 @@ fn x_ticks(svg: &str) -> Vec<String> {
     ticks
 }
 
+fn x_ticks(svg: &str) -> Vec<String> {
+    x_ticks_in(svg, 0.0, f64::INFINITY)
+}
+
+/// The y-axis tick labels (right-aligned numbers) with `x` in `from..to`, as (their height in
+/// pixels, label), in page order.
+fn y_ticks_in(svg: &str, from: f64, to: f64) -> Vec<(i64, String)> {
+    texts(svg)
+        .into_iter()
+        .filter(|t| t.anchor == "end" && (from..to).contains(&t.x))
+        .filter(|t| t.content.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|t| (t.y.round() as i64, t.content))
+        .collect()
+}
+
 #[test]
-fn ab_draws_both_timelines_on_one_time_axis_with_a_diff() {
+fn ab_draws_both_timelines_on_shared_axes_with_the_compare_diff() {
     let s = state(LIMITS);
     let (status, v) = run(
         &s,
@@ -238,26 +284,49 @@ fn ab_draws_both_timelines_on_one_time_axis_with_a_diff() {
     );
     assert_eq!(status, 200, "{v}");
     let ab = &v["ab"];
-    let (a, b) = (
-        ab["a_timeline_svg"].as_str().unwrap(),
-        ab["b_timeline_svg"].as_str().unwrap(),
-    );
-    assert!(x_ticks(a).contains(&"300".to_string()), "{:?}", x_ticks(a));
+    let svg = ab["timeline_svg"].as_str().unwrap();
+    // One image, both columns, each titled with its label (the names are equal, so each
+    // label says what sets its run apart).
     assert_eq!(
-        x_ticks(a),
-        x_ticks(b),
-        "one time axis for A (300 s) and B (100 s)"
+        (ab["a_label"].as_str(), ab["b_label"].as_str()),
+        (Some("cascade"), Some("cascade (duration=100s)"))
     );
+    assert_eq!(svg.matches("<svg").count(), 1);
+    let titles: Vec<String> = texts(svg).into_iter().map(|t| t.content).collect();
+    for title in ["A: cascade", "B: cascade (duration=100s)"] {
+        assert!(titles.iter().any(|t| t == title), "{title}: {titles:?}");
+    }
+    assert!(
+        svg.contains("<title>") && svg.contains("role=\"img\""),
+        "tooltips, labelled"
+    );
+    // The columns split the image in half: A left, B right.
+    let width: f64 = attr(&svg[3..svg.find('>').unwrap()], "width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let half = width / 2.0;
+    let (a_x, b_x) = (x_ticks_in(svg, 0.0, half), x_ticks_in(svg, half, f64::INFINITY));
+    assert!(a_x.contains(&"300".to_string()), "{a_x:?}");
+    assert_eq!(a_x, b_x, "one time axis for A (300 s) and B (100 s)");
     assert_ne!(
         x_ticks(v["run"]["timeline_svg"].as_str().unwrap()),
-        x_ticks(b),
+        b_x,
         "B alone ends at 100 s"
     );
+    // Each row of panels has one y axis: the same labels at the same heights in both columns.
+    let (a_y, b_y) = (y_ticks_in(svg, 0.0, half), y_ticks_in(svg, half, f64::INFINITY));
+    assert!(a_y.len() > 10, "{a_y:?}");
+    assert_eq!(a_y, b_y);
+    // The diff table is compare's, coloured where B is better or worse.
     let diff = ab["diff_html"].as_str().unwrap();
+    assert!(diff.contains("<table class=\"diff\">"), "{diff}");
     assert!(
-        diff.contains("<td>uploaders: answered</td>") && diff.contains("<td>container kills</td>"),
+        diff.contains("<th scope=\"row\">client uploaders</th><td>goodput/s</td>")
+            && diff.contains("<td>wasted work (slot-s)</td>"),
         "{diff}"
     );
+    assert!(diff.contains("<tr class=\"worse\">") || diff.contains("<tr class=\"better\">"));
     assert_eq!(ab["a_reproduce"], "meshsim run cascade --seed 1");
     // A refused pin says it is A's.
     let (status, v) = run(
@@ -298,10 +367,28 @@ fn the_form_holds_the_effective_values_with_the_schemas_types() {
             .iter()
             .map(|f| format!("{}={}", f["path"].as_str().unwrap(), f["value"].as_str().unwrap()))
             .collect();
+        // The pin is the scenario alone, B the same with every field set: A/B's key figures
+        // are equal in every row.
+        let body = serde_json::json!({"scenario": name, "set": set, "pin": {"scenario": name}});
+        let (status, v) = run(&s, &body.to_string());
+        assert_eq!(status, 200, "{v}");
+        let diff = v["ab"]["diff_html"].as_str().unwrap();
+        let rows: Vec<Vec<&str>> = diff
+            .split("<tr")
+            .skip(2)
+            .map(|r| {
+                r.split("<td")
+                    .skip(1)
+                    .map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()])
+                    .collect()
+            })
+            .collect();
+        assert!(rows.len() > 5, "{diff}");
+        for r in &rows {
+            assert_eq!(r[1], r[2], "{name}: {r:?} with {set:?}");
+        }
         let plain = run(&s, &format!("{{\"scenario\": {name:?}}}")).1;
-        let all = run(&s, &serde_json::json!({"scenario": name, "set": set}).to_string()).1;
-        assert_eq!(plain["run"]["figures"], all["run"]["figures"], "{name}: {set:?}");
-        assert_eq!(plain["run"]["facts"], all["run"]["facts"], "{name}");
+        assert_eq!(plain["run"]["facts"], v["run"]["facts"], "{name}");
     }
     let (_, v) = post(&s, "/api/form", "{\"scenario\": \"thundering-herd\"}");
     let field = |path: &str| {
@@ -367,7 +454,7 @@ fn concurrent_requests_are_answered_as_alone() {
     }));
     let body = |seed: u64| format!("{{\"scenario\": \"thundering-herd\", \"seed\": {seed}}}");
     let alone: Vec<Value> = (1..=4)
-        .map(|seed| run(&s, &body(seed)).1["run"]["figures"].clone())
+        .map(|seed| run(&s, &body(seed)).1["run"]["tables_html"].clone())
         .collect();
     let together: Vec<Value> = std::thread::scope(|scope| {
         let handles: Vec<_> = (1..=4u64)
@@ -381,7 +468,7 @@ fn concurrent_requests_are_answered_as_alone() {
             .map(|h| {
                 let (status, v) = h.join().unwrap();
                 assert_eq!(status, 200, "{v}");
-                v["run"]["figures"].clone()
+                v["run"]["tables_html"].clone()
             })
             .collect()
     });

@@ -115,7 +115,8 @@ try {
   await attempt.fill("2s");
   await drawnAfter(n);
 
-  // 6. A/B: the catalog's pair, one click; two timelines and the diff of the key figures.
+  // 6. A/B: the catalog's pair, one click; one image with both timelines on shared axes (A's
+  // column and B's, each titled) and compare's diff of the key figures, coloured.
   n = await seq();
   await page.locator("button.pair", { hasText: "cascade vs cascade-protected" }).click();
   await page.waitForFunction(
@@ -123,10 +124,19 @@ try {
     n,
     { timeout: 60000 },
   );
-  assert.equal(await page.locator("#ab .ab-timelines svg").count(), 2, "A/B shows two timelines");
-  assert.ok((await page.locator("#ab table.ab-diff tbody tr").count()) > 3, "A/B has a diff table");
+  assert.equal(await page.locator("#ab svg").count(), 1, "A/B shows one image");
+  const columns = await page.locator("#ab-timeline svg text").evaluateAll((ts) =>
+    ts.map((t) => t.textContent.trim()).filter((t) => /^[AB]: /.test(t)));
+  assert.deepEqual(columns, ["A: cascade", "B: cascade-protected"], "both columns, titled, in the one SVG");
+  assert.ok((await page.locator("#ab-timeline svg title").count()) > 10, "A/B keeps the tooltips");
+  const fits = await page.locator("#ab-timeline svg").evaluate((s) => s.getBoundingClientRect().width <= s.parentElement.getBoundingClientRect().width + 1);
+  assert.ok(fits, "the pair is scaled to the page width");
+  assert.ok((await page.locator("#ab table.diff tbody tr").count()) > 3, "A/B has compare's diff table");
+  assert.ok((await page.locator("#ab table.diff tr.better").count()) > 0, "B's better figures are marked");
   assert.equal(await page.locator("#scenario").inputValue(), "cascade-protected");
+  await page.evaluate(() => document.getElementById("ab").scrollIntoView());
   await shot(page, "serve-ab-cascade.png");
+  await page.locator("#ab").screenshot({ path: path.join(outDir, "serve-ab-section.png") });
 
   assert.deepEqual(errors, [], "no script errors");
   console.log(JSON.stringify(results));

@@ -214,8 +214,7 @@
     const ab = $("ab");
     ab.hidden = !d.ab;
     if (d.ab) {
-      $("ab-a").innerHTML = d.ab.a_timeline_svg;
-      $("ab-b").innerHTML = d.ab.b_timeline_svg;
+      $("ab-timeline").innerHTML = d.ab.timeline_svg;
       $("ab-diff").innerHTML = d.ab.diff_html;
       $("ab-a-cmd").textContent = "A: " + d.ab.a_reproduce;
       $("ab-b-cmd").textContent = "B: " + d.ab.b_reproduce;
