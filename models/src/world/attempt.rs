@@ -9,10 +9,10 @@
 use sim_core::sim::Scheduler;
 use sim_core::time::SimTime;
 
+use super::policy::chain::{self, Stage};
 use super::{
     Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
 };
-use crate::config::PolicyOrder;
 use crate::outcome::{Failure, Response};
 use crate::slab::Key;
 use crate::trace::{NO_SPAN, SpanKind, SpanStatus, span};
@@ -36,9 +36,6 @@ impl World {
         let deadline_at = c.deadline_at;
         let policy = self.policy_of_site(site);
         let (order, timeouts) = (policy.order, policy.timeouts);
-        if order == PolicyOrder::Lesson {
-            self.count_try(call, now);
-        }
         let edge = self.sites[site as usize].edge;
         if deadline_at.is_some_and(|d| now >= d) {
             // The budget is spent (e.g. a propagated deadline that passed while the caller was
@@ -62,15 +59,11 @@ impl World {
         let no = c.attempt_no;
         c.attempt_no += 1;
         c.phase = CallPhase::Attempting;
-        // Resilience4j order: this try's bulkhead permit and breaker permission belong to it.
-        let (holds_bulkhead, breaker_permitted) = if order == PolicyOrder::Resilience4j {
-            (
-                std::mem::take(&mut c.holds_bulkhead),
-                std::mem::take(&mut c.breaker_permitted),
-            )
-        } else {
-            (false, false)
-        };
+        // A per-try stage's bulkhead permit and breaker permission belong to this attempt
+        // (resilience4j's order); a per-call stage's stay with the call (the lesson's).
+        let holds_bulkhead = chain::per_try(order, Stage::Bulkhead) && std::mem::take(&mut c.holds_bulkhead);
+        let breaker_permitted =
+            chain::per_try(order, Stage::Breaker) && std::mem::take(&mut c.breaker_permitted);
         let attempt = AttemptRef { call, no };
         let total_at = match (timeouts.attempt.map(|t| now.saturating_add(t)), deadline_at) {
             (Some(t), Some(d)) if d <= t => Some((d, true)),
@@ -400,14 +393,16 @@ impl World {
         }
     }
 
-    /// A try that ends before any attempt exists: in resilience4j order it gives back its
-    /// bulkhead permit and its breaker records a failure; then the retry logic decides.
+    /// A try that ends before any attempt exists: it gives back the permits its per-try stages
+    /// took (resilience4j's order: the bulkhead's, and the breaker records a failure); then the
+    /// retry logic decides.
     fn try_refused(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
         let site = self.calls.get(call).expect("live call").site;
-        if self.policy_of_site(site).order == PolicyOrder::Resilience4j {
+        let order = self.policy_of_site(site).order;
+        {
             let c = self.calls.get_mut(call).expect("live call");
-            let holds = std::mem::take(&mut c.holds_bulkhead);
-            let permitted = std::mem::take(&mut c.breaker_permitted);
+            let holds = chain::per_try(order, Stage::Bulkhead) && std::mem::take(&mut c.holds_bulkhead);
+            let permitted = chain::per_try(order, Stage::Breaker) && std::mem::take(&mut c.breaker_permitted);
             if holds {
                 self.release_bulkhead(site, sched);
             }
@@ -484,9 +479,8 @@ impl World {
                 .as_ref()
                 .is_some_and(|r| r.on.mask & f.bit() != 0),
         };
-        if let (true, Some(budget)) = (counted, &mut self.sites[site as usize].budget) {
-            budget.on_attempt_result(now, result.is_ok());
-            self.note_budget(site, now);
+        if counted {
+            self.budget_on_attempt(site, result.is_ok(), now);
         }
         if a.holds_bulkhead {
             self.release_bulkhead(site, sched);

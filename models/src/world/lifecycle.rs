@@ -4,11 +4,13 @@
 
 use sim_core::sim::Scheduler;
 
-use super::{Event, PodPhase, ProbeKind, World};
+use super::{Event, PodPhase, PoolRt, ProbeKind, World};
 use crate::ids::PodIdx;
 use crate::log::{KillReason, LogKind, secs};
 use crate::metrics::PodState;
 use crate::outcome::Response;
+use crate::policy::breaker::CircuitBreaker;
+use crate::policy::bulkhead::Bulkhead;
 use crate::slab::Key;
 
 impl World {
@@ -256,5 +258,33 @@ impl World {
         for site in sites {
             self.replace_site(site, now, sched);
         }
+    }
+
+    /// A new container's client library for one site: fresh policies and pool, endpoints
+    /// resolved anew. Gauges are corrected for the state that disappears.
+    fn replace_site(&mut self, site: u32, now: sim_core::time::SimTime, sched: &mut Scheduler<Event>) {
+        let s = &mut self.sites[site as usize];
+        let edge = s.edge;
+        let policy = &self.cfg.policies[s.policy.idx()];
+        let callee = self.cfg.edges[edge.idx()].callee;
+        if let Some(timer) = s.breaker_timer.take() {
+            sched.cancel(timer);
+        }
+        let old_state = s.breaker.as_ref().map(CircuitBreaker::state);
+        let old_in_use = s.bulkhead.as_ref().map_or(0, Bulkhead::in_use);
+        (s.breaker, s.bulkhead, s.budget) = super::setup::policy_instances(policy, now);
+        let pool = s.pool as usize;
+        s.view.clone_from(&self.services[callee.idx()].published);
+        s.rr_next = 0;
+        s.in_flight_to.iter_mut().for_each(|n| *n = 0);
+        s.active_calls = 0;
+        self.pools[pool] = PoolRt {
+            open: 0,
+            idle: Vec::new(),
+            waiters: Default::default(),
+        };
+        self.forget_breaker(site, old_state, now);
+        self.forget_bulkhead(site, old_in_use, now);
+        self.note_budget(site, now);
     }
 }
