@@ -15,8 +15,8 @@ const LIBM_CRATES: [&str; 2] = ["sim-core", "models"];
 
 /// `f64` methods computed by the platform's math library (or an LLVM intrinsic lowered to it).
 const TRANSCENDENTAL: [&str; 24] = [
-    "ln", "ln_1p", "log", "log2", "log10", "exp", "exp2", "exp_m1", "powf", "powi", "sqrt", "cbrt",
-    "hypot", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "sin_cos",
+    "ln", "ln_1p", "log", "log2", "log10", "exp", "exp2", "exp_m1", "powf", "powi", "sqrt", "cbrt", "hypot",
+    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "sin_cos",
 ];
 
 fn root() -> PathBuf {
@@ -50,7 +50,12 @@ fn files_of(crates: &[&str]) -> Vec<PathBuf> {
     for c in crates {
         rust_files(&root().join(c), &mut files);
     }
-    assert!(files.len() > 50, "found only {} Rust files under {}", files.len(), root().display());
+    assert!(
+        files.len() > 50,
+        "found only {} Rust files under {}",
+        files.len(),
+        root().display()
+    );
     files
 }
 
@@ -77,7 +82,10 @@ fn every_rust_file_opens_with_a_module_doc() {
         })
         .map(|f| f.strip_prefix(root()).unwrap_or(&f).display().to_string())
         .collect();
-    assert!(missing.is_empty(), "no `//!` module doc on the first line of: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "no `//!` module doc on the first line of: {missing:#?}"
+    );
 }
 
 #[test]
@@ -88,7 +96,10 @@ fn sim_core_and_models_use_libm_for_transcendental_math() {
         for (i, line) in text.lines().enumerate() {
             for name in transcendental_calls(line) {
                 let path = f.strip_prefix(root()).unwrap_or(&f).display().to_string();
-                found.push(format!("{path}:{}: .{name}() (use libm::{name} or its libm name)", i + 1));
+                found.push(format!(
+                    "{path}:{}: .{name}() (use libm::{name} or its libm name)",
+                    i + 1
+                ));
             }
         }
     }
@@ -98,7 +109,10 @@ fn sim_core_and_models_use_libm_for_transcendental_math() {
 #[test]
 fn the_scan_finds_what_it_bans_and_skips_comments() {
     assert_eq!(transcendental_calls("let s = (x / n).sqrt();"), ["sqrt"]);
-    assert_eq!(transcendental_calls("let y = a.powi(3) + b.ln();"), ["ln", "powi"]);
+    assert_eq!(
+        transcendental_calls("let y = a.powi(3) + b.ln();"),
+        ["ln", "powi"]
+    );
     assert!(transcendental_calls("let s = libm::sqrt(x); // not x.sqrt()").is_empty());
     assert!(transcendental_calls("self.log.push(now, kind);").is_empty());
 }

@@ -45,8 +45,8 @@ pub fn herd(backoff: &str, seed: u64) -> HerdFigures {
         seed,
         recovery_s: recovery_s(r, "workers", (15.0, 30.0), FAULT_END_S, 10.0),
         peak_arrivals_per_s: peak_rate(r, "service.classification.arrivals", FAULT_END_S),
-        rejected: svc.rejected,
-        amplification: edge.amplification,
+        rejected: svc.counts.rejected,
+        amplification: edge.amplification(),
         wasted_work_s: svc.wasted_work_s,
         wasted_share: svc.wasted_share,
     }

@@ -43,12 +43,13 @@ impl World {
             return self.try_refused(call, Failure::DeadlineExceeded, sched);
         }
         let m = &mut self.edges[edge.idx()].metrics;
-        m.attempts += 1;
+        m.counts.attempts += 1;
         m.series_attempts.add(now, 1);
         let Some(to) = self.pick_endpoint(site) else {
             // The attempt fails before it exists: no endpoint is known.
             self.edges[edge.idx()]
                 .metrics
+                .counts
                 .attempt_failures
                 .add(Failure::NoEndpoints);
             return self.try_refused(call, Failure::NoEndpoints, sched);
@@ -468,7 +469,7 @@ impl World {
             self.serve_pool_waiters(pool_idx, sched);
         }
         if let Err(f) = result {
-            self.edges[edge.idx()].metrics.attempt_failures.add(f);
+            self.edges[edge.idx()].metrics.counts.attempt_failures.add(f);
         }
         // gRPC A6 counts successes and retryable failures only.
         let counted = match result {

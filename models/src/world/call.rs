@@ -69,7 +69,7 @@ impl World {
             self.trace_call(call, edge, site, parent_span, now);
         }
         let m = &mut self.edges[edge.idx()].metrics;
-        m.calls += 1;
+        m.counts.calls += 1;
         m.series_calls.add(now, 1);
         self.sites[site as usize].active_calls += 1;
         self.budget_on_call(site, now);
@@ -119,7 +119,7 @@ impl World {
         let fallback = self.policy_of_site(site).fallback;
         let outcome = match result {
             Ok(()) if c.degraded_answer => {
-                self.edges[edge.idx()].metrics.degraded_answers += 1;
+                self.edges[edge.idx()].metrics.counts.degraded_answers += 1;
                 Outcome::Degraded
             }
             Ok(()) => Outcome::Ok,
@@ -129,7 +129,7 @@ impl World {
             Err(f) => match fallback {
                 Fallback::Fail => Outcome::Failed(f),
                 Fallback::Degrade => {
-                    self.edges[edge.idx()].metrics.fallback_degrade += 1;
+                    self.edges[edge.idx()].metrics.counts.fallback_degrade += 1;
                     Outcome::Degraded
                 }
                 Fallback::Defer { .. } => {
@@ -142,10 +142,10 @@ impl World {
         m.call_latency
             .record(now.saturating_since(c.started_at).as_nanos());
         match outcome {
-            Outcome::Ok => m.ok += 1,
-            Outcome::Degraded => m.degraded += 1,
+            Outcome::Ok => m.counts.ok += 1,
+            Outcome::Degraded => m.counts.degraded += 1,
             Outcome::Failed(f) => {
-                m.failed.add(f);
+                m.counts.failed.add(f);
                 m.series_failed.add(now, 1);
             }
         }

@@ -17,9 +17,9 @@ impl World {
     /// A container starts: its process comes up after the startup time; the pod's probe
     /// workers (see `probes`) probe it from their next tick past its initial delay (the startup
     /// probe first, if any).
-    pub(super) fn on_container_start(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_container_start(&mut self, p: PodIdx, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let (pod_idx, p) = (p, p.0);
         let now = sched.now();
-        let pod_idx = PodIdx(p);
         let pod = &mut self.pods[p as usize];
         if pod.phase != PodPhase::Down || pod.crashed || incarnation <= pod.incarnation {
             // A fault keeps it down (its end starts it), or the event is stale: another start
@@ -33,7 +33,13 @@ impl World {
         pod.metrics.set_state(now, PodState::Starting);
         let startup = &self.cfg.services[pod.service.idx()].lifecycle.startup;
         let delay = startup.sample_duration(&mut pod.startup_rng);
-        sched.schedule_in(delay, Event::ProcessUp { pod: p, incarnation });
+        sched.schedule_in(
+            delay,
+            Event::ProcessUp {
+                pod: PodIdx(p),
+                incarnation,
+            },
+        );
         self.log_with(now, |w| LogKind::ContainerStarted {
             pod: w.pod_name(pod_idx),
         });
@@ -41,7 +47,8 @@ impl World {
         self.new_container_for_probes(pod_idx);
     }
 
-    pub(super) fn on_process_up(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_process_up(&mut self, p: PodIdx, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let p = p.0;
         let now = sched.now();
         let pod = &mut self.pods[p as usize];
         if pod.incarnation != incarnation || pod.phase != PodPhase::Starting {
@@ -85,7 +92,7 @@ impl World {
         sched.schedule_in(
             delay,
             Event::EndpointChange {
-                pod: pod_idx.0,
+                pod: pod_idx,
                 address,
                 ready,
             },
@@ -113,7 +120,7 @@ impl World {
             sched.schedule_in(
                 grace,
                 Event::GraceOver {
-                    pod: pod_idx.0,
+                    pod: pod_idx,
                     incarnation,
                 },
             );
@@ -162,7 +169,8 @@ impl World {
         self.complete(request, Response::Reset, sched);
     }
 
-    pub(super) fn on_grace_over(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_grace_over(&mut self, p: PodIdx, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let p = p.0;
         let pod = &self.pods[p as usize];
         if pod.incarnation != incarnation || pod.phase != PodPhase::Terminating {
             return;
@@ -210,7 +218,7 @@ impl World {
         sched.schedule_in(
             delay,
             Event::ContainerStart {
-                pod: pod_idx.0,
+                pod: pod_idx,
                 incarnation,
             },
         );
@@ -251,7 +259,7 @@ impl World {
                 d.in_progress = false;
                 if d.pending > 0 && !d.drain_scheduled {
                     d.drain_scheduled = true;
-                    sched.schedule_at(now, Event::DeferredDrain { edge: edge.0 });
+                    sched.schedule_at(now, Event::DeferredDrain { edge });
                 }
             }
         }

@@ -45,7 +45,7 @@ use sim_core::sim::{Model, Scheduler};
 use sim_core::time::SimTime;
 
 use crate::config::Scenario;
-use crate::ids::{EdgeIdx, PodIdx};
+use crate::ids::{ClientIdx, EdgeIdx, FaultIdx, PodIdx, SiteIdx};
 use crate::log::EventLog;
 use crate::outcome::Response;
 use crate::slab::{Key, Slab};
@@ -66,19 +66,19 @@ pub enum Event {
     /// An open-loop client's next arrival.
     OpenArrival {
         /// Client index.
-        client: u32,
+        client: ClientIdx,
     },
     /// A closed-loop user finished thinking.
     UserWake {
         /// Client index.
-        client: u32,
+        client: ClientIdx,
         /// User index.
         user: u32,
     },
     /// A burst client fires.
     Burst {
         /// Client index.
-        client: u32,
+        client: ClientIdx,
     },
     /// A call's bulkhead wait or backoff sleep ended.
     CallTimer {
@@ -117,21 +117,21 @@ pub enum Event {
     /// A container of a pod starts (after its restart back-off).
     ContainerStart {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The container's incarnation.
         incarnation: u32,
     },
     /// A container's process starts accepting connections.
     ProcessUp {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The container's incarnation.
         incarnation: u32,
     },
     /// A probe worker's ticker fires.
     ProbeTick {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The pod's address generation when the worker started (a rescheduled pod's
         /// replacement has new workers).
         address: u32,
@@ -142,26 +142,26 @@ pub enum Event {
     /// is answered or its container dies).
     ProbeTimeout {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// Which probe.
         probe: ProbeKind,
     },
     /// The grace period of a terminating container is over: SIGKILL.
     GraceOver {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The container's incarnation.
         incarnation: u32,
     },
     /// A replacement pod (after a reschedule) is created.
     PodRecreated {
         /// The pod slot.
-        pod: u32,
+        pod: PodIdx,
     },
     /// A change of a pod's readiness becomes visible to callers.
     EndpointChange {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The pod's address at the change.
         address: u32,
         /// Whether it became ready (else not ready or gone).
@@ -170,22 +170,22 @@ pub enum Event {
     /// A caller site re-resolves DNS.
     DnsRefresh {
         /// The site.
-        site: u32,
+        site: SiteIdx,
     },
     /// A fault starts.
     FaultStart {
         /// The fault.
-        fault: u32,
+        fault: FaultIdx,
     },
     /// A fault ends.
     FaultEnd {
         /// The fault.
-        fault: u32,
+        fault: FaultIdx,
     },
     /// A resilience4j breaker's automatic OPEN → HALF_OPEN timer.
     BreakerTimer {
         /// The site owning the breaker.
-        site: u32,
+        site: SiteIdx,
     },
     /// A connection attempt was refused.
     Refused {
@@ -195,7 +195,7 @@ pub enum Event {
     /// Time to try the deferred work of an edge again.
     DeferredDrain {
         /// The edge.
-        edge: u32,
+        edge: EdgeIdx,
     },
 }
 

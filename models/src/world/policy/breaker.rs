@@ -7,6 +7,7 @@ use sim_core::sim::Scheduler;
 use sim_core::time::{SimDuration, SimTime};
 
 use super::chain::Stage;
+use crate::ids::SiteIdx;
 use crate::log::LogKind;
 use crate::outcome::Failure;
 use crate::policy::breaker::{BreakerState, CircuitBreaker, Transition};
@@ -33,7 +34,7 @@ impl World {
             Err(_) => {
                 self.trace_refusal(call, Failure::BreakerOpen, now);
                 let edge = self.sites[site as usize].edge;
-                self.edges[edge.idx()].metrics.breaker_rejections += 1;
+                self.edges[edge.idx()].metrics.counts.breaker_rejections += 1;
                 self.try_failed(call, Failure::BreakerOpen, sched);
             }
         }
@@ -80,12 +81,14 @@ impl World {
             sched.cancel(old);
         }
         if let Some(at) = s.breaker.as_ref().and_then(CircuitBreaker::next_timer) {
-            s.breaker_timer = Some(sched.timer_at(at.max(sched.now()), Event::BreakerTimer { site }));
+            s.breaker_timer =
+                Some(sched.timer_at(at.max(sched.now()), Event::BreakerTimer { site: SiteIdx(site) }));
         }
     }
 
     /// `Event::BreakerTimer`: resilience4j's automatic OPEN → HALF_OPEN.
-    pub(in crate::world) fn on_breaker_timer(&mut self, site: u32, sched: &mut Scheduler<Event>) {
+    pub(in crate::world) fn on_breaker_timer(&mut self, site: SiteIdx, sched: &mut Scheduler<Event>) {
+        let site = site.0;
         let now = sched.now();
         let s = &mut self.sites[site as usize];
         s.breaker_timer = None;

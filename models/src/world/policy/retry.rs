@@ -18,7 +18,7 @@ impl World {
         if c.attempts > 1 {
             let edge = self.sites[c.site as usize].edge;
             let m = &mut self.edges[edge.idx()].metrics;
-            m.retries += 1;
+            m.counts.retries += 1;
             m.series_retries.add(now, 1);
         }
     }
