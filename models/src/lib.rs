@@ -20,6 +20,7 @@
 //! [`policy`] for the state machines of the resilience patterns.
 
 pub mod config;
+pub mod defaults;
 pub mod digest;
 pub mod history;
 pub mod ids;
