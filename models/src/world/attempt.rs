@@ -9,7 +9,6 @@
 use sim_core::sim::Scheduler;
 use sim_core::time::SimTime;
 
-use super::policy::chain::{self, Stage};
 use super::{
     Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
 };
@@ -60,11 +59,9 @@ impl World {
         let no = c.attempt_no;
         c.attempt_no += 1;
         c.phase = CallPhase::Attempting;
-        // A per-try stage's bulkhead permit and breaker permission belong to this attempt
-        // (resilience4j's order); a per-call stage's stay with the call (the lesson's).
-        let holds_bulkhead = chain::per_try(order, Stage::Bulkhead) && std::mem::take(&mut c.holds_bulkhead);
-        let breaker_permitted =
-            chain::per_try(order, Stage::Breaker) && std::mem::take(&mut c.breaker_permitted);
+        // What the per-try stages took belongs to this attempt (resilience4j's order); what the
+        // per-call stages took stays with the call (the lesson's).
+        let held = c.held.take_per_try(order);
         let attempt = AttemptRef { call, no };
         let total_at = match (timeouts.attempt.map(|t| now.saturating_add(t)), deadline_at) {
             (Some(t), Some(d)) if d <= t => Some((d, true)),
@@ -92,8 +89,7 @@ impl World {
             phase_timer: None,
             total_is_deadline: total_at.is_some_and(|(_, d)| d),
             span: NO_SPAN,
-            holds_bulkhead,
-            breaker_permitted,
+            held,
             server: None,
         });
         self.trace_attempt(attempt, site, now);
@@ -400,17 +396,13 @@ impl World {
     fn try_refused(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
         let site = self.calls.get(call).expect("live call").site;
         let order = self.policy_of_site(site).order;
-        {
-            let c = self.calls.get_mut(call).expect("live call");
-            let holds = chain::per_try(order, Stage::Bulkhead) && std::mem::take(&mut c.holds_bulkhead);
-            let permitted = chain::per_try(order, Stage::Breaker) && std::mem::take(&mut c.breaker_permitted);
-            if holds {
-                self.release_bulkhead(site, sched);
-            }
-            if permitted {
-                self.record_breaker(site, false, sim_core::time::SimDuration::ZERO, sched);
-            }
-        }
+        let held = self
+            .calls
+            .get_mut(call)
+            .expect("live call")
+            .held
+            .take_per_try(order);
+        self.release_held(site, held, false, sim_core::time::SimDuration::ZERO, sched);
         self.try_failed(call, failure, sched);
     }
 
@@ -483,12 +475,13 @@ impl World {
         if counted {
             self.budget_on_attempt(site, result.is_ok(), now);
         }
-        if a.holds_bulkhead {
-            self.release_bulkhead(site, sched);
-        }
-        if a.breaker_permitted {
-            self.record_breaker(site, result.is_ok(), now.saturating_since(a.started_at), sched);
-        }
+        self.release_held(
+            site,
+            a.held,
+            result.is_ok(),
+            now.saturating_since(a.started_at),
+            sched,
+        );
         match result {
             Ok(()) => self.finish_call(attempt.call, Ok(()), sched),
             Err(f) => self.try_failed(attempt.call, f, sched),

@@ -8,7 +8,7 @@
 use sim_core::sim::Scheduler;
 use sim_core::time::SimTime;
 
-use super::policy::chain;
+use super::policy::chain::{self, Held};
 use super::{Call, CallOwner, CallPhase, Event, World};
 use crate::config::{Fallback, PolicyConfig};
 use crate::outcome::{Failure, Outcome};
@@ -51,8 +51,7 @@ impl World {
             attempts: 0,
             backoff: BackoffState::new(),
             timer: None,
-            holds_bulkhead: false,
-            breaker_permitted: false,
+            held: Held::NOTHING,
             retry_granted: false,
             last_failure: None,
             attempt: None,
@@ -110,12 +109,13 @@ impl World {
         let site = c.site;
         let edge = self.sites[site as usize].edge;
         self.sites[site as usize].active_calls -= 1;
-        if c.holds_bulkhead {
-            self.release_bulkhead(site, sched);
-        }
-        if c.breaker_permitted {
-            self.record_breaker(site, result.is_ok(), now.saturating_since(c.started_at), sched);
-        }
+        self.release_held(
+            site,
+            c.held,
+            result.is_ok(),
+            now.saturating_since(c.started_at),
+            sched,
+        );
         let fallback = self.policy_of_site(site).fallback;
         let outcome = match result {
             Ok(()) if c.degraded_answer => {

@@ -28,7 +28,7 @@ impl World {
         }
         match admission {
             Ok(()) => {
-                self.calls.get_mut(call).expect("live").breaker_permitted = true;
+                self.calls.get_mut(call).expect("live").held.breaker = true;
                 self.after_stage(call, Stage::Breaker, sched);
             }
             Err(_) => {

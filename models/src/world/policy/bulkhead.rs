@@ -26,7 +26,7 @@ impl World {
         match bulkhead.on_request() {
             Admission::Acquired => {
                 self.note_bulkhead_acquired(site as u32, now);
-                self.calls.get_mut(call).expect("live").holds_bulkhead = true;
+                self.calls.get_mut(call).expect("live").held.bulkhead = true;
                 self.after_stage(call, Stage::Bulkhead, sched);
             }
             Admission::MustWait => {
@@ -68,7 +68,7 @@ impl World {
         sched: &mut Scheduler<Event>,
     ) {
         let c = self.calls.get(call).expect("live call");
-        if c.holds_bulkhead {
+        if c.held.bulkhead {
             // The permit was handed over by a release.
             return self.after_stage(call, Stage::Bulkhead, sched);
         }
@@ -107,7 +107,7 @@ impl World {
         }
         // The waiter resumes through the queue, at this instant: resuming it here could chain
         // (it fails at once, releases, the next waiter resumes...) one stack frame per waiter.
-        c.holds_bulkhead = true;
+        c.held.bulkhead = true;
         c.timer = Some(sched.timer_in(
             sim_core::time::SimDuration::ZERO,
             Event::CallTimer { call: waiter },

@@ -76,7 +76,51 @@ pub(crate) fn refused_by(failure: Failure) -> Option<Stage> {
     }
 }
 
+/// What a call's or an attempt's stages hold until it ends: a bulkhead permit to give back, a
+/// breaker's permission whose result it must record.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// A bulkhead permit (`policy/bulkhead.rs`).
+    pub(crate) bulkhead: bool,
+    /// The breaker's permission (`policy/breaker.rs`).
+    pub(crate) breaker: bool,
+}
+
+impl Held {
+    /// Nothing held.
+    pub(crate) const NOTHING: Held = Held {
+        bulkhead: false,
+        breaker: false,
+    };
+
+    /// Takes from a call what its per-try stages hold in `order`: it belongs to the try (what
+    /// the per-call stages hold stays with the call).
+    pub(crate) fn take_per_try(&mut self, order: PolicyOrder) -> Held {
+        let bulkhead = per_try(order, Stage::Bulkhead) && std::mem::take(&mut self.bulkhead);
+        let breaker = per_try(order, Stage::Breaker) && std::mem::take(&mut self.breaker);
+        Held { bulkhead, breaker }
+    }
+}
+
 impl World {
+    /// Gives back what `held` holds at `site` when its call or attempt ends: the bulkhead
+    /// permit, then the breaker's record of the result (`duration`: for slow-call rates).
+    pub(in crate::world) fn release_held(
+        &mut self,
+        site: u32,
+        held: Held,
+        success: bool,
+        duration: sim_core::time::SimDuration,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if held.bulkhead {
+            self.release_bulkhead(site, sched);
+        }
+        if held.breaker {
+            self.record_breaker(site, success, duration, sched);
+        }
+    }
+
     /// Runs `stage` of `call`.
     pub(in crate::world) fn run_stage(&mut self, call: Key, stage: Stage, sched: &mut Scheduler<Event>) {
         match stage {
