@@ -173,4 +173,17 @@ mod tests {
             Stage::Bulkhead
         );
     }
+
+    #[test]
+    fn a_try_takes_what_its_per_try_stages_hold_and_leaves_the_calls() {
+        let both = Held {
+            bulkhead: true,
+            breaker: true,
+        };
+        let mut call = both;
+        assert_eq!(call.take_per_try(PolicyOrder::Lesson), Held::NOTHING);
+        assert_eq!(call, both, "the lesson's call keeps its permit and permission");
+        assert_eq!(call.take_per_try(PolicyOrder::Resilience4j), both);
+        assert_eq!(call, Held::NOTHING, "resilience4j's try takes both");
+    }
 }
