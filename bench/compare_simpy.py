@@ -1,21 +1,22 @@
-"""Side-by-side timing of the M/M/10 model (lambda = 9, mu = 1) in SimPy 4, in `meshsim run mmc`
+"""Side-by-side CPU time of the M/M/10 model (lambda = 9, mu = 1) in SimPy 4, in `meshsim run mmc`
 and in `mmc_minimal` (sim-core/examples/mmc_minimal.rs, the smallest loop of the model under
 meshsim's rules), whole process each, interleaved so that a busy moment hits all of them alike.
 
-Usage (from the repository root, after building the release binaries):
+Usage (from the repository root, after building the release binaries; SimPy in a virtual
+environment: `python3 -m venv /tmp/simpyenv && /tmp/simpyenv/bin/pip install simpy==4.1.1`):
     cargo build --release -p experiments --bin meshsim
     cargo build --release -p sim-core --example mmc_minimal
-    python3 bench/compare_simpy.py [--customers N] [--runs R] [--simpy-runs S]
-Defaults: 1,000,000 customers, 10 runs of each Rust program, 3 of SimPy. Prints best and median
-wall time per program and each one's speed-up over SimPy's best. Wall-clock time is what is
-being measured here; none of it feeds a simulation.
+    /tmp/simpyenv/bin/python bench/compare_simpy.py [--customers N] [--runs R] [--simpy-runs S]
+Defaults: 1,000,000 customers, 10 runs of each Rust program, 5 of SimPy. Prints the min and the
+median CPU time (user + system of the child, bench/cputime.py) per program, each one's ratio to
+SimPy's min, and the load average before and after.
 """
 import argparse
 import os
-import statistics
-import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cputime  # noqa: E402
 
 ARRIVAL_RATE = 9.0
 
@@ -34,34 +35,23 @@ def programs(customers):
     }
 
 
-def wall_time(command):
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--simpy-runs", type=int, default=3)
+    parser.add_argument("--simpy-runs", type=int, default=5)
     args = parser.parse_args()
     commands = programs(args.customers)
-    missing = [c[0] for c in commands.values() if c[0].startswith("target/") and not os.path.exists(c[0])]
+    missing = cputime.missing_binaries(commands)
     if missing:
         sys.exit(f"missing {', '.join(missing)}: build them first (see the usage in this file)")
-    times = {name: [] for name in commands}
-    for round_no in range(args.runs):
-        for name, command in commands.items():
-            if name.startswith("SimPy") and round_no >= args.simpy_runs:
-                continue
-            times[name].append(wall_time(command))
-    simpy_best = min(next(iter(times.values())))
-    print(f"{args.customers} customers; best and median of the runs, whole process")
-    print(f"{'program':32} {'runs':>4} {'best s':>8} {'median s':>9} {'vs SimPy':>9}")
-    for name, ts in times.items():
-        best = min(ts)
-        print(f"{name:32} {len(ts):4} {best:8.3f} {statistics.median(ts):9.3f} {simpy_best / best:8.0f}x")
+    reference = next(iter(commands))
+    load_before = cputime.load_average()
+    times = cputime.measure(commands, args.runs, args.simpy_runs, reference)
+    cputime.report(
+        f"{args.customers} customers; CPU time (user + system) of each whole process",
+        times, reference, load_before, cputime.load_average(),
+    )
 
 
 if __name__ == "__main__":

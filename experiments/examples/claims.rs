@@ -2,8 +2,8 @@
 //! claims tests use: `cargo run --release -p experiments --example claims`.
 
 use experiments::claims::{
-    DEADLINE_RUNS, SEEDS, breaker, bulkhead, cascade, deadline, discovery, erlang_c_wq, herd, metastable,
-    mmc_wait_s, probes, wait_ci,
+    DEADLINE_RUNS, HerdFigures, SEEDS, breaker, bulkhead, cascade, deadline, discovery, erlang_c_wq, herd,
+    herd_variant, metastable, mmc_wait_s, probes, wait_ci,
 };
 
 fn main() {
@@ -180,11 +180,12 @@ fn mmc_table() {
 fn herd_table() {
     println!(
         "thundering-herd (seeds {SEEDS:?}): recovery after the restart per seed; \
-         the other columns are means over the seeds"
+         the other columns are means over the seeds; waves: synchronized retry waves from the \
+         restart on (as the anatomy tells them), with seed 1's times"
     );
     println!(
-        "{:<24} {:>18} {:>16} {:>10} {:>6} {:>16}",
-        "backoff", "recovery s", "peak arrivals/s", "rejected", "amp", "wasted slot-s"
+        "{:<24} {:>18} {:>16} {:>10} {:>6} {:>16} {:>6} {:>8}  seed 1's waves, s",
+        "backoff", "recovery s", "peak arrivals/s", "rejected", "amp", "wasted slot-s", "waves", "largest",
     );
     for backoff in [
         "fixed",
@@ -194,30 +195,77 @@ fn herd_table() {
         "decorrelated_jitter",
     ] {
         let runs: Vec<_> = SEEDS.iter().map(|&s| herd(backoff, s)).collect();
-        let rec: Vec<String> = runs
-            .iter()
-            .map(|r| r.recovery_s.map_or("never".into(), |s| format!("{s:.0}")))
-            .collect();
-        let peak = runs.iter().map(|r| r.peak_arrivals_per_s).sum::<f64>() / runs.len() as f64;
-        let rej = runs.iter().map(|r| r.rejected).sum::<u64>() / runs.len() as u64;
-        let amp = runs.iter().map(|r| r.amplification).sum::<f64>() / runs.len() as f64;
-        let wasted = runs.iter().map(|r| r.wasted_work_s).sum::<f64>() / runs.len() as f64;
-        let share = runs.iter().map(|r| r.wasted_share).sum::<f64>() / runs.len() as f64;
-        println!(
-            "{backoff:<24} {:>18} {peak:>16.0} {rej:>10} {amp:>6.2} {wasted:>9.0} ({:>3.0}%)",
-            rec.join(","),
-            100.0 * share
-        );
+        herd_row(backoff, &runs);
+    }
+    // Redesigns tried to make exponential backoff's waves matter (docs/catalog.md).
+    for (label, overrides) in [
+        ("cold x3", &["faults.cold.multiplier=3"][..]),
+        ("1500 workers", &["clients.workers.load.users=1500"][..]),
+        ("read timeout 5s", &["policies.retry.timeouts.read=5s"][..]),
+    ] {
+        println!("thundering-herd, {label} ({}):", overrides.join(" "));
+        for backoff in ["fixed", "exponential", "full_jitter"] {
+            let runs: Vec<_> = SEEDS
+                .iter()
+                .map(|&s| herd_variant(backoff, s, overrides))
+                .collect();
+            herd_row(backoff, &runs);
+        }
     }
 }
 
-fn cascade_table() {
-    println!("cascade / cascade-protected (seeds {SEEDS:?}): uploaders' goodput (ok + degraded)");
+fn herd_row(backoff: &str, runs: &[HerdFigures]) {
+    let rec: Vec<String> = runs
+        .iter()
+        .map(|r| r.recovery_s.map_or("never".into(), |s| format!("{s:.0}")))
+        .collect();
+    let first: Vec<String> = runs[0]
+        .wave_times_s
+        .iter()
+        .take(8)
+        .map(|t| format!("{t}"))
+        .collect();
     println!(
-        "{:<52} {:>9} {:>16} {:>6} {:>18}",
-        "run", "before/s", "after 60 s, /s", "kills", "breaker opens, s"
+        "{backoff:<24} {:>18} {:>16.0} {:>10.0} {:>6.2} {:>9.0} ({:>3.0}%) {:>6.1} {:>8.0}  {}",
+        rec.join(","),
+        mean(runs, |r| r.peak_arrivals_per_s),
+        mean(runs, |r| r.rejected as f64),
+        mean(runs, |r| r.amplification),
+        mean(runs, |r| r.wasted_work_s),
+        100.0 * mean(runs, |r| r.wasted_share),
+        mean(runs, |r| r.waves as f64),
+        mean(runs, |r| r.largest_wave),
+        first.join(" ")
+    );
+}
+
+fn cascade_table() {
+    println!(
+        "cascade / cascade-protected (seeds {SEEDS:?}): uploaders' goodput (ok + degraded) per \
+         second, means over the seeds; from the bucket of the first breaker opening (60 s without \
+         a breaker) to the end of the fault, with its range by seed, split into the buckets with a \
+         breaker open (none half-open) and those with a breaker half-open (a trial)"
+    );
+    println!(
+        "{:<44} {:>8} {:>8} {:>15} {:>10} {:>15} {:>15} {:>6} {:>5} {:>30}",
+        "run",
+        "before",
+        "ok bef.",
+        "from opening",
+        "by seed",
+        "open",
+        "half-open",
+        "share",
+        "kills",
+        "breaker opens, s"
     );
     let matched = ["policies.classify.timeouts.attempt=1s".to_string()];
+    let code = ["policies.classify.breaker.half_open_trials=none".to_string()];
+    let roomy = [
+        code[0].clone(),
+        "services.upload.slots=1000".to_string(),
+        "services.upload.queue.capacity=1000".to_string(),
+    ];
     for (name, overrides, label) in [
         ("cascade", &[][..], "cascade"),
         ("cascade-protected", &[][..], "cascade-protected"),
@@ -226,19 +274,33 @@ fn cascade_table() {
             &matched[..],
             "cascade-protected, attempt timeout 1s",
         ),
+        (
+            "cascade-protected",
+            &code[..],
+            "cascade-protected, half_open_trials=none",
+        ),
+        ("cascade-protected", &roomy[..], "… and upload slots 1000"),
     ] {
         let runs: Vec<_> = SEEDS.iter().map(|&s| cascade(name, s, overrides)).collect();
-        let n = runs.len() as f64;
-        let before = runs.iter().map(|r| r.before).sum::<f64>() / n;
-        let after = runs.iter().map(|r| r.after).sum::<f64>() / n;
-        let kills = runs.iter().map(|r| r.kills).sum::<usize>() as f64 / n;
+        let before = mean(&runs, |r| r.before);
+        let pct = |v: f64| format!("{v:.1} ({:.0}%)", 100.0 * v / before);
+        let share: Vec<f64> = runs.iter().map(|r| 100.0 * r.after / r.before).collect();
+        let (lo, hi) = share
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let open: Vec<String> = runs
             .iter()
             .map(|r| r.breaker_open_s.map_or("-".into(), |t| format!("{t:.1}")))
             .collect();
         println!(
-            "{label:<52} {before:>9.1} {after:>9.1} ({:>3.0}%) {kills:>6.1} {:>18}",
-            100.0 * after / before,
+            "{label:<44} {before:>8.1} {:>8.1} {:>15} {:>10} {:>15} {:>15} {:>6.3} {:>5.1} {:>30}",
+            mean(&runs, |r| r.ok_before),
+            pct(mean(&runs, |r| r.after)),
+            format!("{lo:.0}–{hi:.0}%"),
+            pct(mean(&runs, |r| r.open_goodput)),
+            pct(mean(&runs, |r| r.trial_goodput)),
+            mean(&runs, |r| r.trial_share),
+            mean(&runs, |r| r.kills as f64),
             open.join(",")
         );
     }

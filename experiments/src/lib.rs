@@ -13,6 +13,7 @@
 pub mod catalog;
 pub mod charts;
 pub mod claims;
+pub mod compare;
 pub mod determinism;
 pub mod input;
 pub mod narrate;
@@ -21,6 +22,7 @@ pub mod output;
 pub mod report_html;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod swarm;
 pub mod sweep;
 pub mod text;

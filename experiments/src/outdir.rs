@@ -297,7 +297,8 @@ pub fn check_replaceable(dir: &Path) -> Result<(), OutDirError> {
 /// Distinguishes the temporary directories of one process.
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
-/// Writes `files` (`(name, bytes)`) as the complete content of `dir`, replacing a previous
+/// Writes `files` (`(name, bytes)`; a name may hold directories, `a/summary.json`) as the
+/// complete content of `dir`, replacing a previous
 /// run's directory there; `lock` must be `dir`'s exclusive lock. On error nothing at `dir`
 /// changed and the temporary directory is gone. Returns the files' final paths.
 pub fn write_run_dir(
@@ -318,15 +319,21 @@ pub fn write_run_dir(
     Ok(files.iter().map(|(name, _)| dir.join(name)).collect())
 }
 
-/// Creates `tmp` and writes every file into it, each flushed to disk, then the marker, then
-/// flushes the directory itself.
-fn fill(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutDirError> {
-    fs::create_dir(tmp).map_err(|e| OutDirError::io(format!("creating {}", tmp.display()), e))?;
+/// The content of the [`RUN_MARKER`] of a run directory holding `files`: the meshsim version
+/// and the files' names.
+pub fn marker(files: &[(String, Vec<u8>)]) -> String {
     let marker = serde_json::json!({
         "meshsim_version": crate::output::VERSION,
         "files": files.iter().map(|(name, _)| name).collect::<Vec<_>>(),
     });
-    let marker = format!("{marker}\n");
+    format!("{marker}\n")
+}
+
+/// Creates `tmp` and writes every file into it, each flushed to disk, then the marker, then
+/// flushes the directory itself.
+fn fill(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutDirError> {
+    fs::create_dir(tmp).map_err(|e| OutDirError::io(format!("creating {}", tmp.display()), e))?;
+    let marker = marker(files);
     let all = files
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
@@ -334,11 +341,26 @@ fn fill(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutDirError> {
     for (name, bytes) in all {
         let path = tmp.join(name);
         let write = || -> io::Result<()> {
+            // A name with a directory (`a/summary.json` in a comparison's directory).
+            if let Some(parent) = path.parent().filter(|p| *p != tmp) {
+                fs::create_dir_all(parent)?;
+            }
             let mut f = File::create(&path)?;
             f.write_all(bytes)?;
             f.sync_all()
         };
         write().map_err(|e| OutDirError::io(format!("writing {}", path.display()), e))?;
+    }
+    // The directories inside first (their entries), then the top.
+    let mut inner: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(name, _)| tmp.join(name).parent().map(Path::to_path_buf))
+        .filter(|p| p != tmp)
+        .collect();
+    inner.sort();
+    inner.dedup();
+    for dir in inner.iter().rev() {
+        sync_dir(dir)?;
     }
     sync_dir(tmp)
 }

@@ -9,7 +9,7 @@ use crate::catalog;
 use crate::narrate::narrate;
 use crate::outdir::{DirLock, OutDirError};
 use crate::output::{events_jsonl, summary_json, timeseries_csv};
-use crate::scenario::{Loaded, Override, ScenarioError, Source, load};
+use crate::scenario::{Loaded, Override, ScenarioError, Source, load, parse_duration};
 
 /// Where a scenario comes from, resolved.
 pub fn resolve_source(arg: &str) -> Result<Source, String> {
@@ -21,6 +21,26 @@ pub fn resolve_source(arg: &str) -> Result<Source, String> {
             catalog::names().join(", ")
         )),
     }
+}
+
+/// Default and ceiling of the spans a trace records (`--trace-max-spans`): 0.75 GB with both
+/// formats (measured).
+pub const MAX_TRACE_SPANS: usize = 1_000_000;
+
+/// A run's duration given apart from the scenario (`--duration 300s`, the Python module's
+/// `duration=`), as the override of `duration` it is; checked first, so a negative or malformed
+/// one is told as such (`error: --duration D: ...`) rather than as a bad `--set`.
+pub fn duration_override(d: &str) -> Result<Override, String> {
+    if d.starts_with('-') {
+        return Err(format!(
+            "error: --duration {d}: a negative duration; give a positive one such as 300s"
+        ));
+    }
+    parse_duration(d).map_err(|e| format!("error: --duration {d}: {e}"))?;
+    Ok(Override {
+        path: "duration".into(),
+        value: format!("\"{d}\""),
+    })
 }
 
 /// Validated options of one run.

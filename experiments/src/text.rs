@@ -112,6 +112,44 @@ pub fn client_cells(c: &ClientSummary) -> Vec<String> {
     ]
 }
 
+/// The most causes a client gets rows for in the failure causes table; the rest are one row.
+pub const MAX_CAUSE_ROWS: usize = 5;
+
+/// The failure causes table: each client's failures by chain of causes, the client's own
+/// reason first, then where the chain ends (`error_response ← connect_timeout at
+/// upload→classification`), most frequent first.
+pub const CAUSE_COLUMNS: [Column; 4] = [
+    col("client", 20, false),
+    col("failed", 9, true),
+    col("share", 6, true),
+    col("cause: the client's failure ← where it started", 0, false),
+];
+
+/// The failure causes table's rows, in [`CAUSE_COLUMNS`] order: up to [`MAX_CAUSE_ROWS`] a
+/// client (its name on the first), then one row for the rest. Empty when nothing failed.
+pub fn cause_rows(clients: &[ClientSummary]) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for c in clients.iter().filter(|c| c.failed > 0) {
+        let share = |n: u64| format!("{:.0}%", n as f64 * 100.0 / c.failed as f64);
+        for (i, cause) in c.failed_by_cause.iter().take(MAX_CAUSE_ROWS).enumerate() {
+            let name = if i == 0 { c.name.clone() } else { String::new() };
+            rows.push(vec![
+                name,
+                cause.count.to_string(),
+                share(cause.count),
+                cause.chain.clone(),
+            ]);
+        }
+        let rest = &c.failed_by_cause[c.failed_by_cause.len().min(MAX_CAUSE_ROWS)..];
+        if !rest.is_empty() {
+            let n: u64 = rest.iter().map(|x| x.count).sum();
+            let more = format!("{} more causes (summary.json: failed_by_cause)", rest.len());
+            rows.push(vec![String::new(), n.to_string(), share(n), more]);
+        }
+    }
+    rows
+}
+
 /// The services table: pods, work done and refused, load, queue wait (ms), restarts.
 pub const SERVICE_COLUMNS: [Column; 13] = [
     col("service", 20, false),
@@ -201,6 +239,11 @@ fn summary_tables(out: &mut String, s: &Summary, hash: &str) {
         run_facts(s, "STOPPED EARLY")
     );
     table(out, &CLIENT_COLUMNS, s.clients.iter().map(client_cells));
+    let causes = cause_rows(&s.clients);
+    if !causes.is_empty() {
+        out.push('\n');
+        table(out, &CAUSE_COLUMNS, causes.into_iter());
+    }
     out.push('\n');
     table(out, &SERVICE_COLUMNS, s.services.iter().map(service_cells));
     if !s.edges.is_empty() {

@@ -8,13 +8,21 @@ use experiments::claims::{
     mmc_wait_s, probes, wait_ci,
 };
 
+/// The herd's restart ends (its pods start again) at 60 s.
+const HERD_RESTART_END_S: f64 = 60.0;
+
 /// thundering-herd: with the lesson's naive fixed 1 s retry the restarted service does not
 /// recover within the run; with full jitter it recovers within 30 s, with a
 /// lower peak arrival rate at the restarted service, no accept-queue overflow, less
 /// amplification and a fraction of the wasted work. Equal and decorrelated jitter recover too.
-/// Exponential backoff without jitter recovers as well here (docs/catalog.md says why), so
-/// jitter's own mark is checked at equal patience: its halved mean sleep makes more attempts
-/// per call than exponential's (full jitter turned into plain exponential fails this).
+/// Exponential backoff without jitter keeps the cohort that failed at the restart in step —
+/// synchronized waves, thinner than the fixed retry's and twice as far apart each time, where
+/// full jitter has none — but those waves fall while the service is still down, and the rest
+/// of the herd failed one worker at a time: exponential recovers as fast as jitter, at about
+/// the same peak arrival rate (docs/catalog.md says why it cannot sit between them here).
+/// Jitter's own mark is also checked at equal patience: its halved mean sleep makes more
+/// attempts per call than exponential's (full jitter turned into plain exponential fails this
+/// and the waves check; exponential given jitter fails the waves check).
 #[test]
 fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keeps_it_down() {
     for seed in SEEDS {
@@ -43,6 +51,27 @@ fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keep
             jitter.amplification > exponential.amplification + 0.03,
             "{jitter:?}\n{exponential:?}"
         );
+        // The waves: the fixed retry's after the restart, exponential's (thinner) while the
+        // service is down, none with jitter.
+        assert!(
+            naive.waves >= 10 && naive.wave_times_s.iter().any(|&t| t > HERD_RESTART_END_S),
+            "{naive:?}"
+        );
+        assert!(
+            exponential.waves >= 3 && exponential.wave_times_s.iter().all(|&t| t < HERD_RESTART_END_S),
+            "{exponential:?}"
+        );
+        assert!(
+            naive.largest_wave > 2.0 * exponential.largest_wave && exponential.largest_wave > 0.0,
+            "{naive:?}\n{exponential:?}"
+        );
+        assert_eq!(jitter.waves, 0, "{jitter:?}");
+        // Which is why exponential is no worse than jitter at the restarted service.
+        assert!(
+            exponential.recovery_s.is_some_and(|r| r < 30.0)
+                && exponential.peak_arrivals_per_s < 1.2 * jitter.peak_arrivals_per_s,
+            "{exponential:?}\n{jitter:?}"
+        );
         for other in ["equal_jitter", "decorrelated_jitter"] {
             let o = herd(other, seed);
             assert!(o.recovery_s.is_some_and(|r| r < 30.0), "{o:?}");
@@ -51,27 +80,48 @@ fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keep
 }
 
 /// cascade-protected: the lesson's client costs the healthy path nothing against the naive
-/// `cascade` (within 5%), kills nothing where the cascade kills repeatedly, and keeps upload
-/// available after its breaker opens (at least 80% of the goodput before the fault, against
-/// under a tenth in the cascade). As written, the lesson retries only "unavailable" errors,
-/// not timeouts, so the breaker sees its first failures one 10 s attempt after the fault; an
-/// attempt timeout matched to the callee's p99 opens it within 2 s and keeps 90%.
+/// `cascade` (its ok answers alone within 5% of the cascade's goodput before the fault), kills
+/// nothing where the cascade kills repeatedly, and keeps upload available once its breaker
+/// opens: from the first opening to the end of the fault, goodput averages at least 90% of its
+/// level before (degraded answers are fast: above it, in fact), against under a tenth in the
+/// cascade, both while the breakers are open and during their half-open trials, since the
+/// builtin lets one trial call through at a time (`half_open_trials = 1`, the lesson's text).
+/// Contrast: the lesson's code lets every call through in half-open
+/// (`half_open_trials=none`), so every 40 s the trials hold the bulkhead's permits for the
+/// whole 10 s attempt timeout and goodput falls to a quarter for over a fifth of the time.
+/// As written, the lesson retries only "unavailable" errors, not timeouts, so the breaker sees
+/// its first failures one 10 s attempt after the fault; an attempt timeout matched to the
+/// callee's p99 opens it within 2 s and keeps 90%.
+/// Catches: a breaker that lets calls through while open or never opens (open goodput), a
+/// fallback that fails instead of degrading (open goodput), a half-open state that admits more
+/// calls than its limit (trial goodput, average) or ignores a lifted one (the contrast's
+/// trial goodput), a bulkhead in the healthy path's way.
 #[test]
 fn the_lesson_client_keeps_upload_available_where_the_naive_one_dies() {
     let matched = ["policies.classify.timeouts.attempt=1s".to_string()];
+    let code = ["policies.classify.breaker.half_open_trials=none".to_string()];
     for seed in SEEDS {
         let naive = cascade("cascade", seed, &[]);
         let lesson = cascade("cascade-protected", seed, &[]);
+        let admit_all = cascade("cascade-protected", seed, &code);
         let quick = cascade("cascade-protected", seed, &matched);
         assert!(naive.kills >= 4 && naive.after < 0.1 * naive.before, "{naive:?}");
-        assert!(lesson.before >= 0.95 * naive.before, "{lesson:?}\n{naive:?}");
+        assert!(lesson.ok_before >= 0.95 * naive.before, "{lesson:?}\n{naive:?}");
         assert_eq!(lesson.kills, 0, "{lesson:?}");
-        assert!(
-            lesson.degraded > 0 && lesson.after >= 0.8 * lesson.before,
-            "{lesson:?}"
-        );
+        assert!(lesson.degraded > 0, "{lesson:?}");
         let open = lesson.breaker_open_s.expect("the breaker opens");
         assert!((40.0..41.0).contains(&open), "{lesson:?}");
+        assert!(lesson.after >= 0.9 * lesson.before, "{lesson:?}");
+        assert!(lesson.open_goodput >= 0.9 * lesson.before, "{lesson:?}");
+        assert!(
+            lesson.trial_share > 0.2 && lesson.trial_goodput >= 0.9 * lesson.before,
+            "{lesson:?}"
+        );
+        assert!(
+            admit_all.trial_share > 0.2 && admit_all.trial_goodput < 0.35 * admit_all.before,
+            "{admit_all:?}"
+        );
+        assert!(admit_all.after < lesson.after, "{admit_all:?}\n{lesson:?}");
         let quick_open = quick.breaker_open_s.expect("the breaker opens");
         assert!(
             quick_open < 32.0 && quick.after >= 0.9 * quick.before,

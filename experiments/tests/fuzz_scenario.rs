@@ -245,6 +245,7 @@ const KEYS: &[&str] = &[
     "slow_call_duration",
     "wait_in_open",
     "permitted_in_half_open",
+    "half_open_trials",
     "automatic_transition",
     "request_volume",
     "error_percent",

@@ -1,7 +1,9 @@
 //! `meshsim report` in a real browser: Debian's chromium renders the cascade's page headless at
 //! 1920 px wide (a projector's width) to a PNG, which must not be blank and must show the
 //! timeline's colours, and dumps the DOM, which must hold every section and heading; at 1280 px
-//! the summary's tables must fit without scrolling sideways.
+//! the summary's tables must fit without scrolling sideways. The comparison page of
+//! `meshsim compare cascade cascade-protected --out DIR` (`meshsim report DIR`) renders too, with
+//! both timelines side by side, the diff table and both anatomies.
 //!
 //! The browser is `$MESHSIM_CHROMIUM`, `/usr/bin/chromium`, or `chromium` / `chromium-browser`
 //! on the `PATH`. Without one the test is skipped with a message, except under `CI=true`, where
@@ -304,6 +306,88 @@ fn the_report_renders_in_chromium() {
     assert!(
         dom.matches("<table").count() >= 8,
         "parameter, summary and anatomy tables"
+    );
+    eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn the_comparison_page_renders_in_chromium() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = scratch("compare-page");
+    let out = dir.join("cmp");
+    let o = Command::new(MESHSIM)
+        .args(["compare", "cascade", "cascade-protected", "--out"])
+        .arg(&out)
+        .output()
+        .expect("meshsim runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = dir.join("compare.html");
+    let o = Command::new(MESHSIM)
+        .arg("report")
+        .arg(&out)
+        .arg("-o")
+        .arg(&page)
+        .output()
+        .expect("meshsim runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let shot = dir.join("compare.png");
+    chromium(
+        &browser,
+        &dir,
+        "screenshot",
+        &page,
+        &[format!("--screenshot={}", shot.display())],
+    );
+    let img = decode(&shot);
+    assert_eq!(img.width, 1920, "rendered at a projector's width");
+    // Both columns' pod bands (ready) and A's killed pods, the outcomes' ok layer and B's
+    // degraded layer, and B's breaker bands (open).
+    let colours = [
+        ("ok layer", plots::layer_colour(0)),
+        ("degraded layer", plots::layer_colour(1)),
+        ("ready band", plots::tone_colour(plots::Tone::Good)),
+        ("killed band / open breaker", plots::tone_colour(plots::Tone::Bad)),
+    ];
+    for (what, hex) in &colours {
+        let n = count(&img, rgb(hex));
+        assert!(n >= 1000, "{what} ({hex}): only {n} pixels in the screenshot");
+    }
+
+    let dom = chromium(&browser, &dir, "dom", &page, &["--dump-dom".to_string()]);
+    for (id, heading) in experiments::report_html::compare::SECTIONS {
+        assert!(
+            dom.contains(&format!("id=\"{id}\"")),
+            "section {id} missing from the DOM"
+        );
+        if *id != "overview" {
+            let h = format!("id=\"{id}-h\">{heading}</h");
+            assert!(
+                dom.contains(&h),
+                "heading `{heading}` of {id} missing from the DOM"
+            );
+        }
+    }
+    assert!(
+        dom.contains("cascade vs cascade-protected"),
+        "the title names both runs"
+    );
+    let timeline = &dom[dom.find("id=\"timeline\"").unwrap()..dom.find("id=\"diff\"").unwrap()];
+    assert!(
+        timeline.contains("<svg"),
+        "the side-by-side timeline is an inline SVG"
+    );
+    assert!(timeline.contains("A: cascade") && timeline.contains("B: cascade-protected"));
+    let diff = &dom[dom.find("id=\"diff\"").unwrap()..];
+    assert!(
+        diff.contains("goodput/s") && diff.contains("B−A"),
+        "the diff table"
+    );
+    assert!(
+        dom.matches("<table").count() >= 3,
+        "the diff table and both anatomies"
     );
     eprintln!("screenshot: {}", shot.display());
 }

@@ -88,13 +88,18 @@ impl Scenario {
         }
     }
 
-    /// The time-series columns a run writes: per client 3 counts, one per failure reason and
-    /// 4 latency quantiles (answered and failed p50, p99); per service 10; per edge 9; per pod
-    /// its state. (`world_smoke.rs` checks this against the columns a run really writes.)
+    /// The most time-series columns a run writes: per client 3 counts, one per failure reason,
+    /// 4 latency quantiles (answered and failed p50, p99) and up to
+    /// [`crate::causes::CAUSE_COLUMNS`] by deepest cause (only the causes seen are written);
+    /// per service 10; per edge 9 counts and gauges, ok and degraded, one per failure reason,
+    /// 3 refusals (breaker, bulkhead, budget) and 2 pool gauges; per pod its state.
+    /// (`world_smoke.rs` checks this against the columns a run really writes.)
     pub fn series_columns(&self) -> u64 {
-        let clients = self.clients.len() as u64 * (7 + crate::outcome::Failure::ALL.len() as u64);
+        let reasons = crate::outcome::Failure::ALL.len() as u64;
+        let per_client = 7 + reasons + crate::causes::CAUSE_COLUMNS;
+        let clients = self.clients.len() as u64 * per_client;
         let services = self.services.len() as u64 * 10;
-        let edges = self.edges.len() as u64 * 9;
+        let edges = self.edges.len() as u64 * (16 + reasons);
         let pods: u64 = self.services.iter().map(|s| u64::from(s.replicas)).sum();
         clients + services + edges + pods
     }

@@ -19,6 +19,7 @@
 //! Start with [`config`] for what a scenario can say, [`world`] for how a request travels, and
 //! [`policy`] for the state machines of the resilience patterns.
 
+pub mod causes;
 pub mod config;
 pub mod defaults;
 pub mod digest;

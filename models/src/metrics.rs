@@ -44,9 +44,10 @@ pub struct ClientMetrics {
     pub failed: ByFailure,
     /// Latency of ok requests, ns.
     pub latency_ok: Histogram,
-    /// Latency of answered requests (ok or degraded), ns. With `latency_failed` it holds every
-    /// finished request ([`ClientMetrics::latency`] merges the two).
-    pub latency_answered: Histogram,
+    /// Latency of degraded requests, ns. With `latency_ok` it holds the answered requests
+    /// ([`ClientMetrics::latency_answered`] merges the two), so that each finished request's
+    /// latency is recorded in one histogram.
+    pub latency_degraded: Histogram,
     /// Latency of failed requests, ns.
     pub latency_failed: Histogram,
     /// Per bucket: requests started.
@@ -64,6 +65,8 @@ pub struct ClientMetrics {
     pub series_latency_failed: QuantileSeries,
     /// Per fault: before, during and after it.
     pub phases: ClientPhases,
+    /// Failures by their chain of causes.
+    pub causes: crate::causes::CauseCounts,
 }
 
 impl ClientMetrics {
@@ -75,7 +78,7 @@ impl ClientMetrics {
             degraded: 0,
             failed: ByFailure::default(),
             latency_ok: Histogram::new(),
-            latency_answered: Histogram::new(),
+            latency_degraded: Histogram::new(),
             latency_failed: Histogram::new(),
             series_started: CounterSeries::new(bucket),
             series_ok: CounterSeries::new(bucket),
@@ -84,13 +87,21 @@ impl ClientMetrics {
             series_latency: QuantileSeries::new(bucket),
             series_latency_failed: QuantileSeries::new(bucket),
             phases: ClientPhases::new(faults),
+            causes: crate::causes::CauseCounts::new(bucket),
         }
     }
 
-    /// Latency of every finished request, ns: the answered and the failed merged (the same
-    /// histogram as recording each into one, which would be a second record per request).
+    /// Latency of answered requests (ok or degraded), ns: the two merged, the same histogram as
+    /// recording each into one, which would be a second record per request.
+    pub fn latency_answered(&self) -> Histogram {
+        let mut answered = self.latency_ok.clone();
+        answered.merge(&self.latency_degraded);
+        answered
+    }
+
+    /// Latency of every finished request, ns: the answered and the failed merged.
     pub fn latency(&self) -> Histogram {
-        let mut all = self.latency_answered.clone();
+        let mut all = self.latency_answered();
         all.merge(&self.latency_failed);
         all
     }
@@ -109,7 +120,6 @@ impl ClientMetrics {
             self.latency_failed.record(ns);
             self.series_latency_failed.record(now, ns);
         } else {
-            self.latency_answered.record(ns);
             self.series_latency.record(now, ns);
         }
         match outcome {
@@ -120,6 +130,7 @@ impl ClientMetrics {
             }
             Outcome::Degraded => {
                 self.degraded += 1;
+                self.latency_degraded.record(ns);
                 self.series_degraded.add(now, 1);
             }
             Outcome::Failed(f) => {
@@ -312,6 +323,22 @@ pub struct EdgeMetrics {
     pub series_budget: GaugeSeries,
     /// Per bucket: deferred work pending.
     pub series_deferred: GaugeSeries,
+    /// Per bucket: calls that ended ok.
+    pub series_ok: CounterSeries,
+    /// Per bucket: calls that ended with a fallback or degraded answer.
+    pub series_degraded: CounterSeries,
+    /// Per bucket and final reason: calls that failed.
+    pub series_failed_by: Vec<CounterSeries>,
+    /// Per bucket: calls or tries refused by an open breaker.
+    pub series_breaker_rejections: CounterSeries,
+    /// Per bucket: calls or tries refused by a full bulkhead.
+    pub series_bulkhead_rejections: CounterSeries,
+    /// Per bucket: retries refused by the retry budget.
+    pub series_budget_rejections: CounterSeries,
+    /// Per bucket: pool connections held by this edge's attempts (over caller pods).
+    pub series_pool_in_use: GaugeSeries,
+    /// Per bucket: this edge's attempts waiting for a pool connection (over caller pods).
+    pub series_pool_waiters: GaugeSeries,
 }
 
 impl EdgeMetrics {
@@ -329,7 +356,72 @@ impl EdgeMetrics {
             series_bulkhead: GaugeSeries::new(bucket, 0),
             series_budget: GaugeSeries::new(bucket, 0),
             series_deferred: GaugeSeries::new(bucket, 0),
+            series_ok: CounterSeries::new(bucket),
+            series_degraded: CounterSeries::new(bucket),
+            series_failed_by: (0..N_FAILURES).map(|_| CounterSeries::new(bucket)).collect(),
+            series_breaker_rejections: CounterSeries::new(bucket),
+            series_bulkhead_rejections: CounterSeries::new(bucket),
+            series_budget_rejections: CounterSeries::new(bucket),
+            series_pool_in_use: GaugeSeries::new(bucket, 0),
+            series_pool_waiters: GaugeSeries::new(bucket, 0),
         }
+    }
+
+    /// A call ended with `outcome`.
+    pub fn on_outcome(&mut self, now: SimTime, outcome: Outcome) {
+        match outcome {
+            Outcome::Ok => {
+                self.counts.ok += 1;
+                self.series_ok.add(now, 1);
+            }
+            Outcome::Degraded => {
+                self.counts.degraded += 1;
+                self.series_degraded.add(now, 1);
+            }
+            Outcome::Failed(f) => {
+                self.counts.failed.add(f);
+                self.series_failed.add(now, 1);
+                self.series_failed_by[f.index()].add(now, 1);
+            }
+        }
+    }
+
+    /// A call or try was refused by an open breaker.
+    pub fn on_breaker_rejection(&mut self, now: SimTime) {
+        self.counts.breaker_rejections += 1;
+        self.series_breaker_rejections.add(now, 1);
+    }
+
+    /// A call or try was refused by a full bulkhead.
+    pub fn on_bulkhead_rejection(&mut self, now: SimTime) {
+        self.counts.bulkhead_rejections += 1;
+        self.series_bulkhead_rejections.add(now, 1);
+    }
+
+    /// A retry was refused by the retry budget.
+    pub fn on_budget_rejection(&mut self, now: SimTime) {
+        self.counts.budget_rejections += 1;
+        self.series_budget_rejections.add(now, 1);
+    }
+
+    /// Pool connections held by this edge's attempts changed by `delta`.
+    pub fn add_pool_in_use(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_pool_in_use
+            .value()
+            .checked_add_signed(delta)
+            .expect("connections in use never negative");
+        self.series_pool_in_use.set(now, v);
+    }
+
+    /// This edge's attempts waiting for a pool connection changed by `delta`.
+    pub fn add_pool_waiters(&mut self, now: SimTime, delta: i64) {
+        let v = self
+            .series_pool_waiters
+            .value()
+            .checked_add_signed(delta)
+            .expect("pool waiters never negative");
+        self.series_pool_waiters.set(now, v);
     }
 
     /// A breaker of this edge moved from `from` to `to`.
@@ -421,5 +513,39 @@ impl PodMetrics {
         v.truncate(buckets);
         v.resize(buckets, self.states.current());
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each finished request is recorded in one histogram; the answered and the all-requests
+    /// histograms merged from them are the ones recording every value into each would give.
+    #[test]
+    fn merged_latency_histograms_equal_recording_into_each() {
+        let mut m = ClientMetrics::new(SimDuration::from_secs(1), &[]);
+        let (mut answered, mut all) = (Histogram::new(), Histogram::new());
+        let outcomes = [
+            Outcome::Ok,
+            Outcome::Degraded,
+            Outcome::Failed(Failure::ReadTimeout),
+        ];
+        for i in 0..3_000u64 {
+            let outcome = outcomes[(i % 3) as usize];
+            let ns = 1 + i * i * 997 % 5_000_000_000;
+            m.on_end(
+                SimTime::from_nanos(i * 1_000_000),
+                outcome,
+                SimDuration::from_nanos(ns),
+            );
+            if !matches!(outcome, Outcome::Failed(_)) {
+                answered.record(ns);
+            }
+            all.record(ns);
+        }
+        assert_eq!(m.latency_answered(), answered);
+        assert_eq!(m.latency(), all);
+        assert_eq!(m.latency_degraded.count(), 1_000);
     }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::ids::EdgeIdx;
+
 /// Why an attempt or a call failed. Every failure has exactly one reason.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Failure {
@@ -128,6 +130,44 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The deepest cause of a failed call: the reason and the edge where the failure started, and
+/// how many hops up the call tree it travelled as `error_response` answers.
+///
+/// A server that answers 5xx because one of its required calls failed passes that call's cause
+/// on with its answer, so a client's `error_response` names the failure at the bottom of the
+/// chain (`error_response ← connect_timeout at upload→classification`). Every hop between the
+/// two ends is an `error_response` (a server passes a cause on only in that answer), so the
+/// chain is whole with its two ends and `depth`: nothing is allocated per request. A call that
+/// fails for its own reason (a timeout, a refusal, a 5xx its callee made itself) is its own
+/// cause, at depth 0. Retries: a call's cause is its last try's.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cause {
+    /// The failure at the bottom of the chain.
+    pub reason: Failure,
+    /// The edge it happened on.
+    pub edge: EdgeIdx,
+    /// Hops above it: 0 when the call failed for its own reason (saturates at 255).
+    pub depth: u8,
+}
+
+impl Cause {
+    /// The cause of a try on `edge` that failed with `failure`: the cause its callee's
+    /// `error_response` carried (`below`), one hop deeper, or the failure itself.
+    pub fn of(failure: Failure, edge: EdgeIdx, below: Option<Cause>) -> Cause {
+        match below {
+            Some(b) if failure == Failure::ErrorResponse => Cause {
+                depth: b.depth.saturating_add(1),
+                ..b
+            },
+            _ => Cause {
+                reason: failure,
+                edge,
+                depth: 0,
+            },
+        }
     }
 }
 

@@ -122,6 +122,8 @@ pub struct ClientSummary {
     pub failed: u64,
     /// Failures by reason.
     pub failed_by: FailureCounts,
+    /// Failures by chain of causes, most frequent first.
+    pub failed_by_cause: Vec<crate::causes::CauseCount>,
     /// Requests still in flight at the end.
     pub in_flight: u64,
     /// Answers (ok and degraded) per second of simulated time.

@@ -431,10 +431,15 @@ pub(crate) enum Swatch {
     Fill { color: RGBColor, alpha: f64 },
 }
 
-/// Height of one legend row.
+/// Height of one legend row (an entry of one line).
 pub(crate) const LEGEND_ROW: i32 = 26;
+/// Height each further line of a wrapped legend entry adds.
+pub(crate) const LEGEND_LINE: i32 = 21;
 /// Width of the swatch plus the gap before the text.
 pub(crate) const LEGEND_SWATCH: i32 = 46;
+/// Most lines a legend entry wraps to; only a label longer than this many lines of the legend
+/// column (hundreds of characters) ends its last line with "…", so the legend stays bounded.
+pub(crate) const LEGEND_MAX_LINES: usize = 6;
 
 /// Width a legend needs for these labels.
 pub(crate) fn legend_width(labels: &[&str]) -> u32 {
@@ -447,8 +452,60 @@ pub(crate) fn legend_width(labels: &[&str]) -> u32 {
         + 8
 }
 
-/// Draws a legend in a column starting at (`x`, `y`), at most `max_w` wide and `max_h` tall;
-/// entries that do not fit are summarised as "+N more".
+/// One legend entry placed: which entry, its top (px from the legend's top), its height and
+/// its label's lines.
+pub(crate) struct LegendEntry {
+    pub(crate) index: usize,
+    pub(crate) top: i32,
+    pub(crate) height: i32,
+    pub(crate) lines: Vec<String>,
+}
+
+/// A legend laid out in a column `max_w` wide and `max_h` tall: the entries that fit, each
+/// label wrapped to the column, then how many are left out ("+N more" takes the next row).
+pub(crate) struct LegendLayout {
+    pub(crate) shown: Vec<LegendEntry>,
+    pub(crate) more: usize,
+    /// Height used, the "+N more" row included.
+    pub(crate) height: i32,
+}
+
+/// Lays out a legend of `labels` (see [`LegendLayout`]); at least the first entry is shown.
+pub(crate) fn legend_layout(labels: &[&str], max_w: i32, max_h: i32) -> LegendLayout {
+    let text_w = (max_w - LEGEND_SWATCH).max(0) as u32;
+    let mut shown: Vec<LegendEntry> = Vec::new();
+    let mut top = 0;
+    for (i, label) in labels.iter().enumerate() {
+        let lines = style::wrap_text(label, size::LEGEND, text_w, LEGEND_MAX_LINES);
+        let height = LEGEND_ROW + (lines.len() as i32 - 1) * LEGEND_LINE;
+        // Room for this entry, and for the "+N more" row if entries remain after it.
+        let need = if i + 1 < labels.len() {
+            height + LEGEND_ROW
+        } else {
+            height
+        };
+        if i > 0 && top + need > max_h {
+            break;
+        }
+        shown.push(LegendEntry {
+            index: i,
+            top,
+            height,
+            lines,
+        });
+        top += height;
+    }
+    let more = labels.len() - shown.len();
+    LegendLayout {
+        shown,
+        more,
+        height: top + if more > 0 { LEGEND_ROW } else { 0 },
+    }
+}
+
+/// Draws a legend in a column starting at (`x`, `y`), at most `max_w` wide and `max_h` tall:
+/// long labels wrap onto further lines (never cut short); entries that do not fit are
+/// summarised as "+N more".
 pub(crate) fn legend<DB: DrawingBackend>(
     area: &Area<DB>,
     x: i32,
@@ -457,31 +514,27 @@ pub(crate) fn legend<DB: DrawingBackend>(
     max_h: i32,
     entries: &[(Swatch, String)],
 ) -> Res {
-    let fits = ((max_h / LEGEND_ROW).max(1)) as usize;
-    let shown = if entries.len() > fits {
-        fits.saturating_sub(1)
-    } else {
-        entries.len()
-    };
-    let text_w = (max_w - LEGEND_SWATCH).max(0) as u32;
-    for (i, (swatch, label)) in entries.iter().take(shown).enumerate() {
-        let cy = y + LEGEND_ROW / 2 + i as i32 * LEGEND_ROW;
-        draw_swatch(area, *swatch, x, cy)?;
-        let label = style::fit_text(label, size::LEGEND, false, text_w);
-        text(
-            area,
-            &label,
-            (x + LEGEND_SWATCH, cy),
-            size::LEGEND,
-            false,
-            INK,
-            Anchor::Left,
-            false,
-        )?;
+    let labels: Vec<&str> = entries.iter().map(|(_, l)| l.as_str()).collect();
+    let layout = legend_layout(&labels, max_w, max_h);
+    for e in &layout.shown {
+        let cy = y + e.top + LEGEND_ROW / 2;
+        draw_swatch(area, entries[e.index].0, x, cy)?;
+        for (k, line) in e.lines.iter().enumerate() {
+            text(
+                area,
+                line,
+                (x + LEGEND_SWATCH, cy + k as i32 * LEGEND_LINE),
+                size::LEGEND,
+                false,
+                INK,
+                Anchor::Left,
+                false,
+            )?;
+        }
     }
-    if shown < entries.len() {
-        let cy = y + LEGEND_ROW / 2 + shown as i32 * LEGEND_ROW;
-        let more = format!("+{} more", entries.len() - shown);
+    if layout.more > 0 {
+        let cy = y + layout.height - LEGEND_ROW / 2;
+        let more = format!("+{} more", layout.more);
         text(
             area,
             &more,

@@ -12,6 +12,9 @@
 //!   are printed under the subtitle. The image's height is bounded whatever the input: at most
 //!   [`MAX_PANELS`] panels are drawn, the rest counted in a note. The SVG shows a series' full
 //!   label and panel on hover over its line or legend entry (`<title>` tooltips, [`hover`]).
+//! - [`timeline_pair_svg`] / [`timeline_pair_png`]: two timelines side by side (run A left, run
+//!   B right, 1400 px each) on shared axes: the same time range, and for each row of panels
+//!   (paired by title) the same y range and height, so that equal heights mean equal values.
 //! - [`topology_svg`] / [`topology_png`]: the call graph: clients and services as boxes in
 //!   columns by call depth, arrows labelled with their policy, faults printed in the box they
 //!   strike; the SVG carries hover tooltips (`<title>`) with the full names and details.
@@ -87,6 +90,30 @@ pub fn timeline_png(t: &Timeline) -> Result<Vec<u8>, PlotError> {
     style::ensure_fonts()?;
     let l = timeline::Layout::new(t);
     png::render_png(l.width, l.height, |a| timeline::draw(a, t, &l))
+}
+
+/// Size in pixels (width, height) of the side-by-side timelines of `a` and `b`.
+pub fn timeline_pair_size(a: &Timeline, b: &Timeline) -> Result<(u32, u32), PlotError> {
+    style::ensure_fonts()?;
+    let p = timeline::Pair::new(a, b);
+    Ok((p.width, p.height))
+}
+
+/// Two timelines side by side, `a` left and `b` right, on shared axes (the same time range, and
+/// per row of panels paired by title the same y range and height), as an SVG document with the
+/// timeline's tooltips, each ending with its column's title.
+pub fn timeline_pair_svg(a: &Timeline, b: &Timeline) -> Result<String, PlotError> {
+    style::ensure_fonts()?;
+    let p = timeline::Pair::new(a, b);
+    let svg = png::render_svg(p.width, p.height, |area| timeline::draw_pair(area, (a, b), &p))?;
+    Ok(timeline::add_pair_tooltips(svg, &p))
+}
+
+/// [`timeline_pair_svg`] as PNG bytes (RGB, 8 bits per channel).
+pub fn timeline_pair_png(a: &Timeline, b: &Timeline) -> Result<Vec<u8>, PlotError> {
+    style::ensure_fonts()?;
+    let p = timeline::Pair::new(a, b);
+    png::render_png(p.width, p.height, |area| timeline::draw_pair(area, (a, b), &p))
 }
 
 /// Size in pixels (width, height) of a sweep chart (always the same).

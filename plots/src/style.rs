@@ -210,6 +210,36 @@ pub(crate) fn fit_text(text: &str, px: u32, bold: bool, max_w: u32) -> String {
     chars[..lo].iter().collect::<String>().trim_end().to_string() + "…"
 }
 
+/// `text` wrapped into lines at most `max_w` pixels wide: broken after a space, `→`, `/`,
+/// `,` or `·` where it can be, else between two characters (a name longer than the width); at
+/// most `max_lines`, the last then shortened with "…" if text remains.
+pub(crate) fn wrap_text(text: &str, px: u32, max_w: u32, max_lines: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest: &str = text.trim();
+    while !rest.is_empty() {
+        if lines.len() + 1 == max_lines.max(1) || text_width(rest, px, false) <= max_w {
+            lines.push(fit_text(rest, px, false, max_w));
+            break;
+        }
+        // The longest prefix that fits, then back to its last break opportunity.
+        let ends: Vec<usize> = rest.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+        let fit = ends.partition_point(|&e| text_width(&rest[..e], px, false) <= max_w);
+        let fit = fit.max(1); // at least one character per line
+        let cut = ends[..fit]
+            .iter()
+            .rev()
+            .find(|&&e| rest[..e].ends_with([' ', '→', '/', ',', '·']))
+            .copied()
+            .unwrap_or(ends[fit - 1]);
+        lines.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
 /// Viridis colour at `t` in [0, 1] (linear interpolation between eleven stops of matplotlib's
 /// viridis, which is perceptually uniform and colour-blind safe).
 pub(crate) fn viridis(t: f64) -> RGBColor {
@@ -265,5 +295,23 @@ mod tests {
         assert!(text_width(&fitted, 16, false) <= 150);
         assert_eq!(fit_text("short", 16, false, 150), "short");
         assert_eq!(fit_text("anything", 16, false, 0), "");
+    }
+
+    #[test]
+    fn wrapped_text_keeps_every_character_within_its_lines() {
+        ensure_fonts().unwrap();
+        let label = "attempts upload→classification[classification-default]";
+        let lines = wrap_text(label, 18, 150, 6);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| text_width(l, 18, false) <= 150), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), label.replace(' ', ""));
+        // Broken after the arrow where it can be.
+        assert!(lines.iter().any(|l| l.ends_with('→')), "{lines:?}");
+        assert_eq!(wrap_text("short", 18, 150, 6), ["short"]);
+        // Bounded: the last of max_lines lines ends with an ellipsis; no width never panics.
+        let bounded = wrap_text(&"x".repeat(500), 18, 100, 3);
+        assert_eq!(bounded.len(), 3);
+        assert!(bounded[2].ends_with('…'));
+        assert_eq!(wrap_text("abc", 18, 0, 6), ["a", "b", "c"]);
     }
 }

@@ -1,7 +1,7 @@
 //! The floor under `meshsim run mmc`: the M/M/10 station of `bench/mmc_simpy.py` (λ = 9, μ = 1)
 //! as the smallest Rust loop that keeps meshsim's determinism rules (one ChaCha stream per
-//! consumer, libm's `log` for each exponential draw, integer nanoseconds) and, like the SimPy
-//! script, measures nothing but the mean wait in queue.
+//! consumer, sim-core's ziggurat sampler for each exponential draw, integer nanoseconds) and,
+//! like the SimPy script, measures nothing but the mean wait in queue.
 //!
 //! `cargo run --release -p sim-core --example mmc_minimal -- [event-queue|binary-heap] [CUSTOMERS]`
 //! (defaults: `event-queue`, 1 000 000). `bench/compare_simpy.py` times the built binary side by
@@ -15,6 +15,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
+use sim_core::dist::ziggurat::standard_exponential;
 use sim_core::queue::EventQueue;
 use sim_core::rng::{RngStreams, SimRng};
 use sim_core::stats::theory::mmc_wq;
@@ -33,7 +34,7 @@ enum Ev {
 
 /// An exponential gap in nanoseconds, through sim-core's one seconds-to-nanoseconds conversion.
 fn exponential_ns(rng: &mut SimRng, rate: f64) -> u64 {
-    SimDuration::from_secs_f64(-libm::log(rng.uniform_pos()) / rate).as_nanos()
+    SimDuration::from_secs_f64(standard_exponential(rng) / rate).as_nanos()
 }
 
 /// The pending-event set, either sim-core's or the standard library's binary heap.

@@ -420,3 +420,5 @@ fn standard_normal(rng: &mut SimRng) -> f64 {
 
 #[cfg(test)]
 mod tests;
+pub mod ziggurat;
+mod ziggurat_tables;

@@ -36,7 +36,7 @@
 
 use std::fmt;
 
-use crate::queue::{EventQueue, TimerKey};
+use crate::queue::{EventQueue, LaneId, TimerKey};
 use crate::time::{SimDuration, SimTime};
 
 /// A simulated system: state plus a reaction to each of its events.
@@ -99,6 +99,15 @@ impl<E> Scheduler<E> {
     #[inline]
     pub fn timer_in(&mut self, delay: SimDuration, event: E) -> TimerKey {
         self.queue.push_cancellable(self.now.saturating_add(delay), event)
+    }
+
+    /// Schedules a cancellable `event` after `delay` in a FIFO timer lane: for timers of one
+    /// constant delay per lane (an edge's attempt timeout), which then cost the heap one entry
+    /// per lane instead of one per timer. Same order of events as [`Scheduler::timer_in`].
+    #[inline]
+    pub fn lane_timer_in(&mut self, lane: LaneId, delay: SimDuration, event: E) -> TimerKey {
+        self.queue
+            .push_in_lane(lane, self.now.saturating_add(delay), event)
     }
 
     /// Cancels a timer in O(1); `false` if it already fired or was cancelled.

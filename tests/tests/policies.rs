@@ -103,6 +103,7 @@ fn breaker_walks_its_states_at_the_predicted_times() {
         window: SimDuration::from_secs(60),
         open_for: SimDuration::from_secs_f64(open_for),
         success_threshold: successes,
+        half_open_trials: None,
     });
     let (outage_from, outage_until, gap) = (10.0, 40.0, 0.1);
     let mut s = chain(

@@ -7,8 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// The workspace's crates, whose Rust files the rules cover.
-const CRATES: [&str; 5] = ["sim-core", "models", "plots", "experiments", "tests"];
+/// The workspace's crates, and the Python module's crate (its own cargo workspace), whose Rust
+/// files the module-doc rule covers.
+const CRATES: [&str; 6] = ["sim-core", "models", "plots", "experiments", "tests", "python"];
 
 /// The crates that must use `libm` for transcendental math.
 const LIBM_CRATES: [&str; 2] = ["sim-core", "models"];

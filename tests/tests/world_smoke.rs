@@ -56,18 +56,23 @@ fn many_columns_get_fewer_buckets_than_max_buckets() {
     scenario.services[0].replicas = 1_000;
     scenario.bucket = SimDuration::from_secs(1);
     scenario.limits.max_buckets = 100_000;
-    // 1 client × 20 + 1 service × 10 + 1 edge × 9 + 1 000 pods.
-    assert_eq!(scenario.series_columns(), 1_039);
+    // 1 client × (20 + 9 by cause) + 1 service × 10 + 1 edge × 29 + 1 000 pods.
+    assert_eq!(scenario.series_columns(), 1_068);
     assert_eq!(
         scenario.max_series_buckets(),
-        models::config::MAX_SERIES_CELLS / 1_039
+        models::config::MAX_SERIES_CELLS / 1_068
     );
-    // 1 s doubled until 100 000 s fit in 9 624 buckets: 16 s, 6 250 buckets.
+    // 1 s doubled until 100 000 s fit in 9 363 buckets: 16 s, 6 250 buckets.
     assert_eq!(scenario.series_bucket(), SimDuration::from_secs(16));
     let report = models::run(scenario.clone(), 1).report;
     assert_eq!(report.series.buckets, 6_250);
-    // The count the ceiling is computed from is the count the run writes.
-    assert_eq!(report.series.columns.len() as u64, scenario.series_columns());
+    // The count the ceiling is computed from is the count the run writes, with every cause
+    // column (none here: nothing fails in an M/M/c without timeouts).
+    assert_eq!(report.summary.clients[0].failed, 0);
+    assert_eq!(
+        report.series.columns.len() as u64 + models::causes::CAUSE_COLUMNS,
+        scenario.series_columns()
+    );
     let cells = report.series.buckets as u64 * report.series.columns.len() as u64;
     assert!(cells <= models::config::MAX_SERIES_CELLS, "{cells} cells");
     // A small scenario keeps its max_buckets.
@@ -100,4 +105,68 @@ fn requests_queued_without_a_timer_count_against_max_pending() {
         "{}",
         out.report.summary.stop.at_s
     );
+}
+
+/// A capacity cut takes the cut pods' slots out of the service's capacity series while it
+/// lasts (before, the series counted the configured slots of every pod up, so a pod cut to
+/// 2 of 40 slots still counted 40).
+#[test]
+fn capacity_follows_a_capacity_cut() {
+    use models::config::FaultKind;
+    use sim_core::time::SimTime;
+    let mut s = build::mmc(1.0, 10.0, 40, SimDuration::from_secs(60));
+    s.services[0].replicas = 3;
+    s.faults.push(build::fault(
+        0,
+        FaultKind::CapacityCut {
+            slots: Some(2),
+            multiplier: 1.0,
+        },
+        SimTime::from_secs(20),
+        Some(SimTime::from_secs(40)),
+    ));
+    s.faults[0].pods = Some(1);
+    let report = models::run(s, 1).report;
+    let cap = report.series.num("service.station.capacity").expect("capacity");
+    // Buckets of 10 s: the cut covers [20, 40) exactly.
+    assert_eq!(report.series.bucket_s, 10.0);
+    assert_eq!(cap[1], 120.0, "three pods of 40 before the cut: {cap:?}");
+    assert_eq!(cap[2], 82.0, "one pod cut to 2: {cap:?}");
+    assert_eq!(cap[3], 82.0, "{cap:?}");
+    assert_eq!(cap[4], 120.0, "restored after the cut: {cap:?}");
+}
+
+/// An edge's outcome columns add up to its calls that ended, by kind and reason, and its
+/// refusal columns to the summary's refusals.
+#[test]
+fn edge_outcome_columns_add_up_to_the_summary() {
+    let mut s = build::mmc(9.0, 1.0, 5, SimDuration::from_secs(200));
+    s.services[0].queue.capacity = 2;
+    let report = models::run(s, 3).report;
+    let e = &report.summary.edges[0];
+    let total = |suffix: &str| -> f64 {
+        let name = format!("edge.{}.{suffix}", e.name);
+        report
+            .series
+            .num(&name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .iter()
+            .sum()
+    };
+    assert_eq!(total("ok"), e.counts.ok as f64);
+    assert_eq!(total("degraded"), e.counts.degraded as f64);
+    let by_reason: f64 = models::outcome::Failure::ALL
+        .iter()
+        .map(|f| total(&format!("failed.{}", f.name())))
+        .sum();
+    assert_eq!(by_reason, e.failed() as f64);
+    assert_eq!(by_reason, total("failed"));
+    assert!(e.failed() > 0, "the overloaded station rejects some calls");
+    assert_eq!(total("rejected_breaker"), e.counts.breaker_rejections as f64);
+    assert_eq!(total("rejected_bulkhead"), e.counts.bulkhead_rejections as f64);
+    assert_eq!(total("rejected_budget"), e.counts.budget_rejections as f64);
+    for gauge in ["pool_in_use", "pool_waiters"] {
+        assert!(total(gauge) >= 0.0, "{gauge}");
+    }
+    assert!(total("pool_in_use") > 0.0, "calls hold connections");
 }

@@ -1,10 +1,12 @@
 //! From a run's report to the incident timeline (plots' data types): stacked panels on one time
 //! axis: offered load against attempts at each callee, outcomes per second, in-flight and queue
-//! per service with capacity lines, latency p50/p99, and state bands for pods and breakers, with
+//! per service with capacity lines, latency p50/p99, state bands for pods and breakers, and
+//! per-edge panels ([`edges`]: outcomes, refusals, bulkhead permits, pool connections), with
 //! fault windows shaded. A large scenario's timeline shows the services, clients, edges, pods
 //! and breakers in most trouble, up to fixed limits, and says in notes how many it leaves out
 //! ([`select`]), so its height is bounded and drawing it never fails.
 
+pub mod edges;
 pub mod select;
 pub mod topology;
 
@@ -48,8 +50,10 @@ fn line(label: impl Into<String>, values: Vec<f64>, dashed: bool) -> Series {
     }
 }
 
-/// The timeline of a run: load, outcomes, one panel per service, latency, pod bands and (when
-/// there are breakers) breaker bands, with fault windows shaded; past [`select`]'s limits, those
+/// The timeline of a run: load, outcomes, one panel per service, latency, pod bands, (when
+/// there are breakers) breaker bands, then the panels of the edges in most trouble
+/// ([`edges::edge_panels`], in the room left under [`plots::MAX_PANELS`]), with fault windows
+/// shaded; past [`select`]'s limits, those
 /// in most trouble, with a note for each kind of thing left out.
 pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
     let s = &report.summary;
@@ -69,6 +73,8 @@ pub fn timeline(scenario: &Scenario, report: &Report, hash: &str) -> Timeline {
     if !report.bands.breakers.is_empty() {
         panels.push(breaker_bands(report, end, &mut notes));
     }
+    let room = plots::MAX_PANELS.saturating_sub(panels.len());
+    panels.extend(edges::edge_panels(scenario, report, room, &mut notes));
     Timeline {
         title: format!("{}: incident timeline", s.scenario),
         subtitle: format!(
@@ -281,7 +287,13 @@ fn load_panel(scenario: &Scenario, report: &Report, notes: &mut Vec<String>) -> 
     })
 }
 
-/// Client outcomes per second, stacked: ok, degraded, and each failure that happened.
+/// The most failure layers of the outcome panel: the deepest causes most frequent over all
+/// clients; the other failures are one more layer.
+pub const MAX_CAUSE_LAYERS: usize = 6;
+
+/// Client outcomes per second, stacked: ok, degraded, and the failures grouped by their
+/// deepest cause (`connect timeout at api→backend`: where the chain of causes ends, see
+/// docs/outputs.md), the [`MAX_CAUSE_LAYERS`] most frequent over all clients, then the rest.
 fn outcome_panel(scenario: &Scenario, report: &Report) -> Panel {
     let bucket = report.series.bucket_s;
     let col = |suffix: &str| -> Vec<String> {
@@ -299,21 +311,53 @@ fn outcome_panel(scenario: &Scenario, report: &Report) -> Panel {
             false,
         ),
     ];
-    for f in Failure::ALL {
-        let total = sum_columns(report, &col(&format!("failed.{}", f.name())));
-        if total.iter().any(|&v| v > 0.0) {
-            layers.push(line(
-                format!("failed: {}", f.name().replace('_', " ")),
-                per_second(&total, bucket),
-                false,
-            ));
+    let reasons: Vec<String> = Failure::ALL
+        .iter()
+        .flat_map(|f| col(&format!("failed.{}", f.name())))
+        .collect();
+    let mut rest = sum_columns(report, &reasons);
+    for ((edge, reason), own) in top_causes(report, MAX_CAUSE_LAYERS) {
+        let v = sum_columns(report, &col(&format!("cause.{edge}.{reason}")));
+        if v.iter().all(|&x| x == 0.0) {
+            continue; // beyond every client's cause series: in the rest
         }
+        rest.iter_mut().zip(&v).for_each(|(r, x)| *r = (*r - x).max(0.0));
+        // A client's own failure is named by its reason alone, as the clients table does.
+        let words = reason.replace('_', " ");
+        let label = if own { words } else { format!("{words} at {edge}") };
+        layers.push(line(label, per_second(&v, bucket), false));
+    }
+    if rest.iter().any(|&v| v > 0.0) {
+        let label = if layers.len() > 2 {
+            "other failures"
+        } else {
+            "failed"
+        };
+        layers.push(line(label, per_second(&rest, bucket), false));
     }
     Panel::Stacked(StackedPanel {
-        title: "Client outcomes".into(),
+        title: "Client outcomes; failures by where they started (deepest cause)".into(),
         y_label: "requests/s".into(),
         layers,
     })
+}
+
+/// The deepest causes of every client's failures, `(edge, reason)`, the `n` most frequent
+/// over all clients (ties in name order), each with whether it is a client's own failure (on
+/// a client's edge, depth 0).
+fn top_causes(report: &Report, n: usize) -> Vec<((&str, &str), bool)> {
+    let mut totals: BTreeMap<(&str, &str), (u64, bool)> = BTreeMap::new();
+    for c in &report.summary.clients {
+        for x in &c.failed_by_cause {
+            let t = totals
+                .entry((x.deepest_edge.as_str(), x.deepest_reason))
+                .or_insert((0, x.depth == 0));
+            t.0 += x.count;
+        }
+    }
+    let mut all: Vec<_> = totals.into_iter().collect();
+    all.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    all.into_iter().take(n).map(|(k, (_, own))| (k, own)).collect()
 }
 
 /// Where a band ends: the end of the run, or earlier where a bounded history stops.

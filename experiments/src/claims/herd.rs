@@ -1,9 +1,15 @@
 //! thundering-herd: the lesson's naive fixed 1 s retry keeps a cold, restarted service down for
 //! good; a growing backoff (jittered or not) lets it recover within seconds. Every backoff has the same patience (the
 //! policy's 60 s deadline covers all attempts), so the comparison is about contention at the
-//! restarted service, not about how long clients are willing to wait.
+//! restarted service, not about how long clients are willing to wait. The retry waves are
+//! counted the way the anatomy tells them ([`wave_runs`]), to show which backoff keeps its
+//! retries in step.
 
 use super::{peak_rate, recovery_s, run_builtin};
+use crate::narrate::patterns::wave_runs;
+
+/// The restart fault starts (the pods go down) at this time, in seconds.
+pub const RESTART_S: f64 = 30.0;
 
 /// The restart fault ends (the pods start again) at this time, in seconds.
 pub const FAULT_END_S: f64 = 60.0;
@@ -28,16 +34,38 @@ pub struct HerdFigures {
     pub wasted_work_s: f64,
     /// That work's share of all of classification's busy slot time.
     pub wasted_share: f64,
+    /// Synchronized retry waves on the workers' edge from the restart on, as the anatomy tells
+    /// them (in runs of at least three, at most 10 s apart).
+    pub waves: usize,
+    /// The times of those waves, in seconds (a wave's bucket start).
+    pub wave_times_s: Vec<f64>,
+    /// The most retries in one wave's bucket; 0 without waves.
+    pub largest_wave: f64,
 }
 
 /// Runs the herd with `backoff` and `seed` and reads its figures.
 pub fn herd(backoff: &str, seed: u64) -> HerdFigures {
-    let f = run_builtin(
-        "thundering-herd",
-        seed,
-        &[format!("policies.retry.retry.backoff={backoff}")],
-    );
+    herd_variant(backoff, seed, &[])
+}
+
+/// Runs the herd with `backoff`, `seed` and further `overrides` (a redesign of the scenario,
+/// e.g. a colder restart) and reads its figures.
+pub fn herd_variant(backoff: &str, seed: u64, overrides: &[&str]) -> HerdFigures {
+    let mut all = vec![format!("policies.retry.retry.backoff={backoff}")];
+    all.extend(overrides.iter().map(|o| o.to_string()));
+    let f = run_builtin("thundering-herd", seed, &all);
     let r = &f.output.report;
+    let retries = r
+        .series
+        .num("edge.workers→classification.retries")
+        .expect("the workers' retries");
+    let b = r.series.bucket_s;
+    let first = (RESTART_S / b) as usize;
+    let waves: Vec<usize> = wave_runs(retries, b)
+        .into_iter()
+        .flatten()
+        .filter(|&i| i >= first)
+        .collect();
     let svc = super::service(r, "classification");
     let edge = &r.summary.edges[0];
     HerdFigures {
@@ -49,5 +77,8 @@ pub fn herd(backoff: &str, seed: u64) -> HerdFigures {
         amplification: edge.amplification(),
         wasted_work_s: svc.wasted_work_s,
         wasted_share: svc.wasted_share,
+        waves: waves.len(),
+        wave_times_s: waves.iter().map(|&i| i as f64 * b).collect(),
+        largest_wave: waves.iter().map(|&i| retries[i]).fold(0.0, f64::max),
     }
 }

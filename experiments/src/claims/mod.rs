@@ -22,7 +22,7 @@ pub use bulkhead::{BulkheadFigures, bulkhead};
 pub use cascade::{CascadeFigures, cascade};
 pub use deadline::{DEADLINE_RUNS, DeadlineFigures, deadline};
 pub use discovery::{DiscoveryFigures, discovery};
-pub use herd::{HerdFigures, herd};
+pub use herd::{HerdFigures, herd, herd_variant};
 pub use metastable::{MetastableFigures, metastable};
 pub use mmc::{erlang_c_wq, mmc_wait_s, wait_ci};
 pub use probes::{ProbesFigures, probes};

@@ -124,8 +124,8 @@ pub fn retry_waves(report: &Report, edge: &str, caller: &str, callee: &str) -> V
 }
 
 /// The buckets of synchronized retry waves in `r` (retries per bucket of `b` seconds), in runs
-/// of at least [`MIN_WAVES`] waves at most [`WAVE_GAP_S`] apart.
-fn wave_runs(r: &[f64], b: f64) -> Vec<Vec<usize>> {
+/// of at least [`MIN_WAVES`] waves at most [`WAVE_GAP_S`] apart (the claims count them too).
+pub fn wave_runs(r: &[f64], b: f64) -> Vec<Vec<usize>> {
     let peaks = (1..r.len().saturating_sub(1)).filter(|&i| {
         let low = r[i - 1].min(r[i + 1]);
         r[i] >= WAVE_MIN_RETRIES && r[i] >= r[i - 1] && r[i] > r[i + 1] && r[i] >= WAVE_CONTRAST * low

@@ -78,8 +78,8 @@ fn a_failed_write_changes_nothing() {
     let out = root.join("out");
     let lock = lock(&out, Mode::Exclusive).unwrap();
     write_run_dir(&out, &files(&[("a.txt", "one")]), &lock).unwrap();
-    // A file that cannot be created (its directory does not exist) fails half-way.
-    let e = write_run_dir(&out, &files(&[("a.txt", "two"), ("no/such.txt", "two")]), &lock).unwrap_err();
+    // A file that cannot be created (its directory would be the file a.txt) fails half-way.
+    let e = write_run_dir(&out, &files(&[("a.txt", "two"), ("a.txt/x.txt", "two")]), &lock).unwrap_err();
     assert!(matches!(e, OutDirError::Io { .. }), "{e}");
     assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "one");
     drop(lock);
@@ -128,5 +128,23 @@ fn stale_siblings_are_removed_and_nothing_else() {
     assert_eq!(removed.len(), 2, "{removed:?}");
     drop(lock);
     assert_eq!(names(&root), [".other.meshsim-tmp-1-0", "out.txt"]);
+    fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn names_with_directories_are_written_into_them() {
+    let root = scratch("nested");
+    let out = root.join("out");
+    let lock = lock(&out, Mode::Exclusive).unwrap();
+    write_run_dir(
+        &out,
+        &files(&[("top.txt", "t"), ("a/x.txt", "x"), ("a/b/y.txt", "y")]),
+        &lock,
+    )
+    .unwrap();
+    assert_eq!(fs::read_to_string(out.join("a/x.txt")).unwrap(), "x");
+    assert_eq!(fs::read_to_string(out.join("a/b/y.txt")).unwrap(), "y");
+    assert!(out.join(RUN_MARKER).is_file());
+    drop(lock);
     fs::remove_dir_all(&root).unwrap();
 }

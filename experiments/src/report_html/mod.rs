@@ -16,20 +16,26 @@
 //! | `sweep` | Sweep | only with a sweep: its charts, points table and sweep file |
 //! | `reproduce` | Reproduce | (the footer) meshsim version, seed, scenario hash, the command line |
 //!
+//! A comparison's directory (`meshsim compare A B --out DIR`) gets its own page instead
+//! ([`compare`]).
+//!
 //! Rendering is a pure function of the run, the command line and the sweep directory's
 //! contents: the same scenario and seed give byte-identical HTML. Every string that comes from
 //! a user (names, descriptions, file contents) is escaped.
 
-mod anatomy;
+pub(crate) mod anatomy;
+pub mod compare;
 mod html;
+mod notebook;
 pub(crate) mod params;
-mod summary;
-mod sweep;
+pub(crate) mod summary;
+pub(crate) mod sweep;
 
 use std::fmt::Write as _;
 
 pub use html::{esc, shell_quote};
-pub use sweep::{SweepInput, read_dir as read_sweep_dir};
+pub use notebook::fragment;
+pub use sweep::{SweepInput, inline_svg, read_dir as read_sweep_dir};
 
 use models::report::Summary;
 

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use models::report::Summary;
 
 use crate::text::{
-    CLIENT_COLUMNS, Column, EDGE_COLUMNS, SERVICE_COLUMNS, client_cells, edge_cells, run_facts, service_cells,
+    CAUSE_COLUMNS, CLIENT_COLUMNS, Column, EDGE_COLUMNS, SERVICE_COLUMNS, cause_rows, client_cells,
+    edge_cells, run_facts, service_cells,
 };
 
 use crate::verdicts;
@@ -31,6 +32,7 @@ pub fn write(out: &mut String, s: &Summary) {
         &s.clients,
         client_cells,
     );
+    write_causes(out, s);
     let services = heads(&SERVICE_COLUMNS);
     block(
         out,
@@ -51,6 +53,32 @@ pub fn write(out: &mut String, s: &Summary) {
         write_edges(out, s);
     }
     write_faults(out, s);
+}
+
+/// The failure causes table and its note, when anything failed.
+fn write_causes(out: &mut String, s: &Summary) {
+    let rows = cause_rows(&s.clients);
+    if rows.is_empty() {
+        return;
+    }
+    block(
+        out,
+        "Failure causes",
+        "summary causes",
+        &heads(&CAUSE_COLUMNS),
+        &CAUSE_COLUMNS,
+        &rows,
+        Vec::clone,
+    );
+    out.push_str(
+        "<p class=\"note\">A failed request's chain of causes: the reason the client saw, then \
+         where the failure started down the call tree. A service that answers 5xx because a \
+         required call failed passes that call's cause on, so <code>error_response ← \
+         connect_timeout at api→backend</code> is a client's 5xx whose root is a connect timeout \
+         of api calling backend; every hop between the two answered 5xx. A failure with no \
+         <code>←</code> is the client's own (its timeout, its breaker). With retries, the last \
+         try's cause counts.</p>\n",
+    );
 }
 
 /// The call edges table and its note.

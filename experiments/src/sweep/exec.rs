@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::plan::{Plan, PlanFile};
 use super::render::render;
-use super::runs::{self, RUNS_DIR, RunRecord, Scan, file_name, run_one, scan, to_bytes};
+use super::runs::{self, RUNS_DIR, RunRecord, Scan, file_name, record, run_one, scan, to_bytes};
 use super::{Options, Progress, Shard, SweepError};
 use crate::outdir::{self, Mode};
 use crate::output::write_atomic;
@@ -130,6 +130,24 @@ pub fn execute(plan: &Plan, opts: &Options, progress: &dyn Progress) -> Result<D
     done.files =
         pool.install(|| write_final(out, &plan.file, &records, &plan.sweep_text, &plan.base_text))?;
     Ok(done)
+}
+
+/// Runs every run of the plan on `threads` workers and renders the final files (`runs.csv`,
+/// `points.csv`, `sweep.json`, the charts, ...: `(name, bytes)`) in memory, writing nothing.
+/// Each run goes through the same run-file bytes and the same [`render`] as [`execute`]'s, so
+/// the files are those `meshsim sweep` writes (the Python module's `sweep`).
+pub fn execute_in_memory(plan: &Plan, threads: usize) -> Result<Vec<(String, Vec<u8>)>, SweepError> {
+    let f = &plan.file;
+    pool(threads)?.install(|| {
+        let records = (0..f.runs)
+            .into_par_iter()
+            .map(|i| {
+                record(f, i, to_bytes(&run_one(plan, i)))
+                    .map_err(|why| SweepError::Internal(format!("run {i} of the sweep: {why:?}")))
+            })
+            .collect::<Result<Vec<RunRecord>, SweepError>>()?;
+        render(f, &records, &plan.sweep_text, &plan.base_text)
+    })
 }
 
 /// The error for an output directory that already holds `reused` runs of this sweep, without

@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::scenario::ScenarioError;
 
-pub use exec::{Done, execute, merge};
+pub use exec::{Done, execute, execute_in_memory, merge};
 pub use plan::{Plan, PlanFile, load_sweep, prepare};
 
 /// Why a sweep could not run.

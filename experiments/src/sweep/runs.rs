@@ -165,6 +165,14 @@ pub fn check(plan: &PlanFile, index: u64, run: &RunFile) -> Result<Vec<f64>, Rej
         .collect()
 }
 
+/// The record of run `index` from its run file's `bytes` (read from disk, or just made by
+/// [`to_bytes`] for a sweep run in memory): parsed and checked against `plan`.
+pub fn record(plan: &PlanFile, index: u64, bytes: Vec<u8>) -> Result<RunRecord, Rejected> {
+    let file: RunFile =
+        serde_json::from_slice(&bytes).map_err(|e| Rejected::Corrupt(format!("not a run file: {e}")))?;
+    check(plan, index, &file).map(|values| RunRecord { file, values, bytes })
+}
+
 /// The run files found in a directory.
 #[derive(Debug, Default)]
 pub struct Scan {
@@ -195,12 +203,7 @@ pub fn scan(dir: &Path, plan: &PlanFile) -> Result<Scan, SweepError> {
     files.sort();
     for (index, path) in files {
         let bytes = SweepError::read(&path, false)?;
-        let parsed: Result<RunFile, _> = serde_json::from_slice(&bytes);
-        let result = match parsed {
-            Ok(file) => check(plan, index, &file).map(|values| RunRecord { file, values, bytes }),
-            Err(e) => Err(Rejected::Corrupt(format!("not a run file: {e}"))),
-        };
-        match result {
+        match record(plan, index, bytes) {
             Ok(r) => {
                 scan.runs.insert(index, r);
             }

@@ -705,3 +705,27 @@ fn fault_phases_are_metrics() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_sweep_in_memory_renders_the_files_a_sweep_writes() {
+    let p = plan(SWEEP).unwrap();
+    let dir = std::env::temp_dir().join(format!("meshsim-sweep-memory-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let opts = super::Options {
+        out: dir.clone(),
+        threads: 2,
+        resume: false,
+        shard: None,
+    };
+    super::execute(&p, &opts, &super::NoProgress).unwrap();
+    let files = super::execute_in_memory(&p, 3).unwrap();
+    assert!(files.iter().any(|(n, _)| n == "points.csv"));
+    for (name, bytes) in &files {
+        let written = std::fs::read(dir.join(name)).unwrap();
+        assert!(
+            written == *bytes,
+            "{name} differs from the file meshsim sweep writes"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

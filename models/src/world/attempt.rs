@@ -6,8 +6,9 @@
 //! response is dropped. The connection of a timed-out attempt is closed (its state is unknown),
 //! so the next attempt pays for a new one.
 
+use sim_core::queue::LaneId;
 use sim_core::sim::Scheduler;
-use sim_core::time::SimTime;
+use sim_core::time::{SimDuration, SimTime};
 
 use super::{
     Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
@@ -69,14 +70,18 @@ impl World {
             (None, Some(d)) => Some((d, true)),
             (None, None) => None,
         };
-        let total_timer = total_at.map(|(at, _)| {
-            sched.timer_at(
-                at,
-                Event::AttemptTimer {
-                    attempt,
-                    kind: AttemptTimer::Total,
-                },
-            )
+        let total_timer = total_at.map(|(at, is_deadline)| {
+            let event = Event::AttemptTimer {
+                attempt,
+                kind: AttemptTimer::Total,
+            };
+            match timeouts.attempt {
+                // The site's constant attempt timeout: its own FIFO lane.
+                Some(delay) if !is_deadline => {
+                    sched.lane_timer_in(timer_lane(site, LaneKind::Attempt), delay, event)
+                }
+                _ => sched.timer_at(at, event),
+            }
         });
         self.calls.get_mut(call).expect("live call").attempt = Some(Attempt {
             no,
@@ -91,6 +96,7 @@ impl World {
             span: NO_SPAN,
             held,
             server: None,
+            below: None,
         });
         self.trace_attempt(attempt, site, now);
         self.acquire_connection(attempt, sched);
@@ -131,8 +137,9 @@ impl World {
             Acquire::Wait => {
                 let pool = self.sites[site as usize].pool as usize;
                 self.pools[pool].waiters.push_back(attempt);
+                self.note_pool(site, 0, 1, sched.now());
                 if let Some(pool_timeout) = self.policy_of_site(site).timeouts.pool {
-                    self.set_phase_timer(attempt, sched.now().saturating_add(pool_timeout), sched);
+                    self.set_phase_timer(attempt, LaneKind::Pool, pool_timeout, sched);
                 }
             }
         }
@@ -215,23 +222,24 @@ impl World {
         a.to = to;
         a.has_connection = true;
         a.incarnation = incarnation;
+        self.note_pool(site as u32, 1, 0, sched.now());
         self.send(attempt, sched);
     }
 
     /// Opens a connection (its pool slot is already taken).
     fn open_connection(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
-        let now = sched.now();
         let a = self.attempt_mut(attempt).expect("live attempt");
         a.phase = AttemptPhase::Connecting;
         a.has_connection = true;
         let to = a.to;
         let site = self.calls.get(attempt.call).expect("live").site;
+        self.note_pool(site, 1, 0, sched.now());
         let edge = self.sites[site as usize].edge;
         let lifecycle_refuses_stale = self.cfg.services[self.pods[to.pod.idx()].service.idx()]
             .lifecycle
             .stale_endpoint_refused;
         if let Some(connect_timeout) = self.policy_of_site(site).timeouts.connect {
-            self.set_phase_timer(attempt, now.saturating_add(connect_timeout), sched);
+            self.set_phase_timer(attempt, LaneKind::Connect, connect_timeout, sched);
         }
         let rtt = self.latency(edge).saturating_add(self.latency(edge));
         let pod = &self.pods[to.pod.idx()];
@@ -286,7 +294,6 @@ impl World {
 
     /// Sends the request on the attempt's connection.
     fn send(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
-        let now = sched.now();
         let a = self.attempt(attempt).expect("live attempt");
         let to = a.to;
         let site = self.calls.get(attempt.call).expect("live").site;
@@ -296,13 +303,13 @@ impl World {
             // Nothing gets through: the send blocks until the write timeout, if any.
             self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Writing;
             if let Some(write) = timeouts.write {
-                self.set_phase_timer(attempt, now.saturating_add(write), sched);
+                self.set_phase_timer(attempt, LaneKind::Write, write, sched);
             }
             return;
         }
         self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Waiting;
         if let Some(read) = timeouts.read {
-            self.set_phase_timer(attempt, now.saturating_add(read), sched);
+            self.set_phase_timer(attempt, LaneKind::Read, read, sched);
         }
         let latency = self.latency(edge);
         self.hop(latency, Event::Delivered { attempt }, sched);
@@ -366,9 +373,18 @@ impl World {
         self.end_attempt(attempt, Err(failure), sched);
     }
 
-    fn set_phase_timer(&mut self, attempt: AttemptRef, at: SimTime, sched: &mut Scheduler<Event>) {
-        let timer = sched.timer_at(
-            at,
+    /// Arms the phase's timeout, `delay` from now: a constant of the site, so in its own lane.
+    fn set_phase_timer(
+        &mut self,
+        attempt: AttemptRef,
+        kind: LaneKind,
+        delay: SimDuration,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let site = self.calls.get(attempt.call).expect("live call").site;
+        let timer = sched.lane_timer_in(
+            timer_lane(site, kind),
+            delay,
             Event::AttemptTimer {
                 attempt,
                 kind: AttemptTimer::Phase,
@@ -448,7 +464,10 @@ impl World {
                 .position(|&w| w == attempt)
                 .expect("pool waiter queued");
             pool.waiters.remove(pos);
+            self.note_pool(site, 0, -1, now);
         } else if a.has_connection {
+            self.note_pool(site, -1, 0, now);
+            let pool = &mut self.pools[pool_idx];
             if result.is_ok() && (pool.idle.len() as u32) < keepalive {
                 pool.idle.push(IdleConn {
                     to: a.to,
@@ -484,7 +503,24 @@ impl World {
         );
         match result {
             Ok(()) => self.finish_call(attempt.call, Ok(()), sched),
-            Err(f) => self.try_failed(attempt.call, f, sched),
+            // Only an error answer that arrived carries a cause (`below` is set with it).
+            Err(f) => {
+                let below = a.below.filter(|_| f == Failure::ErrorResponse);
+                self.try_failed_below(attempt.call, f, below, sched)
+            }
+        }
+    }
+
+    /// Reports a change of `site`'s connections in use and attempts waiting for one to its
+    /// edge's pool gauges (a shared pool's use is counted on the edge of each attempt).
+    pub(super) fn note_pool(&mut self, site: u32, in_use: i64, waiters: i64, now: SimTime) {
+        let edge = self.sites[site as usize].edge;
+        let m = &mut self.edges[edge.idx()].metrics;
+        if in_use != 0 {
+            m.add_pool_in_use(now, in_use);
+        }
+        if waiters != 0 {
+            m.add_pool_waiters(now, waiters);
         }
     }
 
@@ -498,6 +534,7 @@ impl World {
                 Acquire::Wait => return,
                 offer => {
                     self.pools[pool].waiters.pop_front();
+                    self.note_pool(site, 0, -1, sched.now());
                     self.clear_phase_timer(attempt, sched);
                     match offer {
                         Acquire::Reuse(to, incarnation) => self.use_idle(attempt, to, incarnation, sched),
@@ -508,4 +545,20 @@ impl World {
             }
         }
     }
+}
+
+/// The kinds of constant-delay timers a call site sets: each (site, kind) is one FIFO timer lane
+/// of the event queue (`sim_core::queue` explains lanes).
+#[derive(Copy, Clone)]
+pub(super) enum LaneKind {
+    Attempt,
+    Pool,
+    Connect,
+    Write,
+    Read,
+}
+
+/// The timer lane of a site's timers of one kind.
+fn timer_lane(site: u32, kind: LaneKind) -> LaneId {
+    LaneId(site * 5 + kind as u32)
 }

@@ -11,7 +11,7 @@ use sim_core::time::SimTime;
 use super::policy::chain::{self, Held};
 use super::{Call, CallOwner, CallPhase, Event, World};
 use crate::config::{Fallback, PolicyConfig};
-use crate::outcome::{Failure, Outcome};
+use crate::outcome::{Cause, Failure, Outcome};
 use crate::policy::backoff::BackoffState;
 use crate::slab::Key;
 use crate::trace::{NEW_ROOT, NO_SPAN, SpanKind, SpanStatus, span};
@@ -54,6 +54,7 @@ impl World {
             held: Held::NOTHING,
             retry_granted: false,
             last_failure: None,
+            last_cause: None,
             attempt: None,
             attempt_no: 0,
             degraded_answer: false,
@@ -138,29 +139,29 @@ impl World {
                 }
             },
         };
+        // The last try's cause when the call fails with the last try's failure; otherwise the
+        // call failed for a reason of its own (its deadline ran out during a backoff).
+        let cause = match (outcome, c.last_cause) {
+            (Outcome::Failed(f), Some(last)) if c.last_failure == Some(f) => Some(last),
+            (Outcome::Failed(f), _) => Some(Cause::of(f, edge, None)),
+            _ => None,
+        };
         let m = &mut self.edges[edge.idx()].metrics;
         m.call_latency
             .record(now.saturating_since(c.started_at).as_nanos());
-        match outcome {
-            Outcome::Ok => m.counts.ok += 1,
-            Outcome::Degraded => m.counts.degraded += 1,
-            Outcome::Failed(f) => {
-                m.counts.failed.add(f);
-                m.series_failed.add(now, 1);
-            }
-        }
+        m.on_outcome(now, outcome);
         if c.span != NO_SPAN
             && let Some(t) = &mut self.tracer
         {
             t.close(c.span, now, SpanStatus::Outcome(outcome));
         }
         match c.owner {
-            CallOwner::Request(req) => self.on_request_call_done(req, outcome, c.required, sched),
+            CallOwner::Request(req) => self.on_request_call_done(req, outcome, cause, c.required, sched),
             CallOwner::User { client, user } => {
-                self.on_client_outcome(client, Some(user), outcome, c.started_at, sched)
+                self.on_client_outcome(client, Some(user), outcome, cause, c.started_at, sched)
             }
             CallOwner::Client { client } => {
-                self.on_client_outcome(client, None, outcome, c.started_at, sched)
+                self.on_client_outcome(client, None, outcome, cause, c.started_at, sched)
             }
             CallOwner::Deferred => self.on_deferred_done(edge, outcome, sched),
         }

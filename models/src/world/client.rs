@@ -8,7 +8,7 @@ use sim_core::time::{SimDuration, SimTime};
 use super::{CallOwner, Event, World};
 use crate::config::{Arrivals, Load};
 use crate::ids::ClientIdx;
-use crate::outcome::Outcome;
+use crate::outcome::{Cause, Outcome};
 
 impl World {
     /// Schedules the next open-loop arrival after `from`. Poisson arrivals invert the
@@ -115,14 +115,17 @@ impl World {
         client: u32,
         user: Option<u32>,
         outcome: Outcome,
+        cause: Option<Cause>,
         started_at: SimTime,
         sched: &mut Scheduler<Event>,
     ) {
         let now = sched.now();
         let latency = now.saturating_since(started_at);
-        self.clients[client as usize]
-            .metrics
-            .on_end(now, outcome, latency);
+        let m = &mut self.clients[client as usize].metrics;
+        m.on_end(now, outcome, latency);
+        if let (Outcome::Failed(f), Some(cause)) = (outcome, cause) {
+            m.causes.record(now, f, cause);
+        }
         if let Some(user) = user {
             let Load::Closed { think, .. } = &self.cfg.clients[client as usize].load else {
                 unreachable!("closed-loop client")

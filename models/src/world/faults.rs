@@ -75,7 +75,7 @@ impl World {
             }
             FaultKind::CapacityCut { .. } => {
                 for pod in self.fault_pods(&fault) {
-                    self.update_slots(pod);
+                    self.update_slots(pod, now);
                 }
             }
             FaultKind::Reschedule { down_for } => {
@@ -158,7 +158,7 @@ impl World {
             }
             FaultKind::CapacityCut { .. } => {
                 for pod in self.fault_pods(&fault) {
-                    self.update_slots(pod);
+                    self.update_slots(pod, now);
                     self.start_queued(pod, sched);
                 }
             }
@@ -213,8 +213,10 @@ impl World {
         self.pods[pod.idx()].slots
     }
 
-    /// Recomputes a pod's slots under the active capacity cuts.
-    fn update_slots(&mut self, pod: PodIdx) {
+    /// Recomputes a pod's slots under the active capacity cuts; a pod whose slots count in its
+    /// service's capacity moves the capacity gauge by the change, so the capacity series
+    /// follows the cut.
+    fn update_slots(&mut self, pod: PodIdx, now: SimTime) {
         let service = self.pods[pod.idx()].service;
         let mut slots = self.cfg.services[service.idx()].slots;
         for &f in &self.services[service.idx()].active_faults {
@@ -225,7 +227,13 @@ impl World {
                 slots = slots.min(cut);
             }
         }
-        self.pods[pod.idx()].slots = slots;
+        let p = &mut self.pods[pod.idx()];
+        let old = std::mem::replace(&mut p.slots, slots);
+        if p.in_capacity && old != slots {
+            self.services[service.idx()]
+                .metrics
+                .add_capacity(now, i64::from(slots) - i64::from(old));
+        }
     }
 
     /// A work step's duration under the active faults.

@@ -4,6 +4,7 @@ use sim_core::stats::GaugeSeries;
 use sim_core::time::{SimDuration, SimTime};
 
 use super::World;
+use crate::causes::{self, CauseCount, CauseCounts};
 use crate::metrics::{ClientMetrics, EdgeMetrics, PodState, ServiceMetrics};
 use crate::outcome::Failure;
 use crate::phases::{self, FaultClient, FaultSummary, MAX_PHASED_FAULTS, WindowS};
@@ -117,6 +118,7 @@ impl World {
                     degraded: m.degraded,
                     failed: m.failed.total(),
                     failed_by: (&m.failed).into(),
+                    failed_by_cause: self.cause_counts(&m.causes),
                     in_flight: m.started - finished,
                     goodput_per_s: if secs > 0.0 {
                         (m.ok + m.degraded) as f64 / secs
@@ -125,8 +127,27 @@ impl World {
                     },
                     latency_ms: m.latency().summary().into(),
                     latency_ok_ms: m.latency_ok.summary().into(),
-                    latency_answered_ms: m.latency_answered.summary().into(),
+                    latency_answered_ms: m.latency_answered().summary().into(),
                     latency_failed_ms: m.latency_failed.summary().into(),
+                }
+            })
+            .collect()
+    }
+
+    /// A client's failures by chain of causes, most frequent first.
+    fn cause_counts(&self, causes: &CauseCounts) -> Vec<CauseCount> {
+        causes
+            .totals()
+            .into_iter()
+            .map(|(k, count, depth)| {
+                let edge = self.cfg.edge_name(k.edge);
+                CauseCount {
+                    chain: causes::chain(k.reason, k.deepest, &edge, depth),
+                    reason: k.reason.name(),
+                    deepest_reason: k.deepest.name(),
+                    deepest_edge: edge,
+                    depth,
+                    count,
                 }
             })
             .collect()
@@ -213,7 +234,17 @@ impl World {
         let buckets = end.as_nanos().div_ceil(self.cfg.bucket.as_nanos()) as usize;
         let mut columns = Vec::new();
         for (cfg, c) in self.cfg.clients.iter().zip(&self.clients) {
-            client_columns(&mut columns, &format!("client.{}", cfg.name), &c.metrics, end);
+            let p = format!("client.{}", cfg.name);
+            client_columns(&mut columns, &p, &c.metrics, end);
+            for (deepest, series) in c.metrics.causes.series() {
+                let name = match deepest {
+                    Some((reason, edge)) => {
+                        format!("{p}.cause.{}.{}", self.cfg.edge_name(edge), reason.name())
+                    }
+                    None => format!("{p}.cause.other"),
+                };
+                columns.push(num(name, counts(series.counts(end))));
+            }
         }
         for (cfg, s) in self.cfg.services.iter().zip(&self.services) {
             let p = format!("service.{}", cfg.name);
@@ -346,7 +377,8 @@ fn service_columns(
 }
 
 /// The time-series columns of one call edge, named `{p}.…` (counts, policy gauges; the budget
-/// level in tokens).
+/// level in tokens), then its outcomes by kind and reason, refusals by policy, and its pool
+/// connections in use and waiters.
 fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTime) {
     columns.push(num(format!("{p}.calls"), counts(m.series_calls.counts(end))));
     columns.push(num(
@@ -372,5 +404,31 @@ fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTim
     columns.push(num(
         format!("{p}.deferred_pending"),
         gauge_mean(&m.series_deferred, end),
+    ));
+    columns.push(num(format!("{p}.ok"), counts(m.series_ok.counts(end))));
+    columns.push(num(
+        format!("{p}.degraded"),
+        counts(m.series_degraded.counts(end)),
+    ));
+    for f in Failure::ALL {
+        columns.push(num(
+            format!("{p}.failed.{}", f.name()),
+            counts(m.series_failed_by[f.index()].counts(end)),
+        ));
+    }
+    for (what, series) in [
+        ("breaker", &m.series_breaker_rejections),
+        ("bulkhead", &m.series_bulkhead_rejections),
+        ("budget", &m.series_budget_rejections),
+    ] {
+        columns.push(num(format!("{p}.rejected_{what}"), counts(series.counts(end))));
+    }
+    columns.push(num(
+        format!("{p}.pool_in_use"),
+        gauge_mean(&m.series_pool_in_use, end),
+    ));
+    columns.push(num(
+        format!("{p}.pool_waiters"),
+        gauge_mean(&m.series_pool_waiters, end),
     ));
 }

@@ -6,7 +6,7 @@ use sim_core::time::SimTime;
 
 use super::{Endpoint, ProbeKind};
 use crate::ids::PodIdx;
-use crate::outcome::Failure;
+use crate::outcome::{Cause, Failure};
 use crate::policy::backoff::BackoffState;
 use crate::slab::Key;
 
@@ -54,6 +54,8 @@ pub(crate) struct Call {
     pub(crate) retry_granted: bool,
     /// The last try's failure.
     pub(crate) last_failure: Option<Failure>,
+    /// The last try's cause (see [`Cause`]): the call's, if it fails with `last_failure`.
+    pub(crate) last_cause: Option<Cause>,
     /// The attempt in progress, if any (a call has at most one at a time).
     pub(crate) attempt: Option<Attempt>,
     /// Its trace span, or `NO_SPAN`.
@@ -109,6 +111,9 @@ pub(crate) struct Attempt {
     pub(crate) held: Held,
     /// The server request it created, once delivered.
     pub(crate) server: Option<Key>,
+    /// The cause an `error_response` answer to it carries, set when its server request
+    /// answers (the answer is then on its way; an attempt that ends otherwise drops it).
+    pub(crate) below: Option<Cause>,
 }
 
 /// What a server request is for.
@@ -142,6 +147,9 @@ pub(crate) struct ServerRequest {
     pub(crate) calls: Option<Key>,
     /// Traffic only: the fault schedule decided this request ends in an error response.
     pub(crate) will_error: bool,
+    /// The cause of the first required call of its handler that failed: its 5xx answer
+    /// carries it to the caller.
+    pub(crate) cause: Option<Cause>,
     /// Position in the pod's `running` list while started.
     pub(crate) running_pos: u32,
     /// Its trace span, or `NO_SPAN`.

@@ -244,6 +244,13 @@ impl World {
                     m.started
                 ));
             }
+            if m.causes.failed() != m.failed.total() {
+                return Some(format!(
+                    "client {c}: {} failed but {} counted by cause",
+                    m.failed.total(),
+                    m.causes.failed()
+                ));
+            }
         }
         // Every request a pod holds is live (probes that timed out may still wait in a queue, so
         // live requests can outnumber those on pods, never the reverse).
@@ -264,7 +271,34 @@ impl World {
                 return Some(format!("a pod holds a request that has ended: {k:?}"));
             }
         }
-        self.check_wasted()
+        self.check_wasted().or_else(|| self.check_pool_gauges())
+    }
+
+    /// Each edge's pool gauges count exactly its attempts holding a connection and those
+    /// waiting for one.
+    fn check_pool_gauges(&self) -> Option<String> {
+        let mut counted = vec![(0u64, 0u64); self.edges.len()];
+        for k in self.calls.keys() {
+            let c = self.calls.get(k).expect("live");
+            let Some(a) = &c.attempt else { continue };
+            let n = &mut counted[self.sites[c.site as usize].edge.idx()];
+            if a.phase == super::AttemptPhase::PoolWait {
+                n.1 += 1;
+            } else if a.has_connection {
+                n.0 += 1;
+            }
+        }
+        for (i, (e, &(in_use, waiting))) in self.edges.iter().zip(&counted).enumerate() {
+            let m = &e.metrics;
+            let gauges = (m.series_pool_in_use.value(), m.series_pool_waiters.value());
+            if gauges != (in_use, waiting) {
+                return Some(format!(
+                    "edge {i}: pool gauges (in use, waiting) {gauges:?} but attempts {:?}",
+                    (in_use, waiting)
+                ));
+            }
+        }
+        None
     }
 
     /// Each service's wasted-slot gauge counts exactly the slots held by abandoned requests,
@@ -396,6 +430,15 @@ mod tests {
         w.clients[0].metrics.started = 1;
         assert!(w.check_full().unwrap().contains("started"));
         w.clients[0].metrics.started = 0;
+        let cause = crate::outcome::Cause::of(crate::outcome::Failure::Reset, crate::ids::EdgeIdx(0), None);
+        w.clients[0]
+            .metrics
+            .causes
+            .record(SimTime::ZERO, crate::outcome::Failure::Reset, cause);
+        assert!(w.check_full().unwrap().contains("by cause"));
+        w.clients[0].metrics.failed.add(crate::outcome::Failure::Reset);
+        w.clients[0].metrics.started = 1;
+        assert_eq!(w.check_full(), None);
         w.check_after_event(SimTime::from_secs(1));
         assert!(w.check_cheap(SimTime::ZERO).unwrap().contains("backwards"));
     }

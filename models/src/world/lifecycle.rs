@@ -4,7 +4,7 @@
 
 use sim_core::sim::Scheduler;
 
-use super::{Event, PodPhase, PoolRt, ProbeKind, World};
+use super::{AttemptPhase, Event, PodPhase, PoolRt, ProbeKind, World};
 use crate::ids::PodIdx;
 use crate::log::{KillReason, LogKind, secs};
 use crate::metrics::PodState;
@@ -146,7 +146,8 @@ impl World {
         let pod = &mut self.pods[pod_idx.idx()];
         debug_assert!(!pod.in_capacity);
         pod.in_capacity = true;
-        let slots = self.cfg.services[pod.service.idx()].slots;
+        // Its slots now: fewer under a capacity cut (`update_slots` follows later cuts).
+        let slots = pod.slots;
         self.services[pod.service.idx()]
             .metrics
             .add_capacity(now, i64::from(slots));
@@ -156,7 +157,7 @@ impl World {
     pub(super) fn release_capacity(&mut self, pod_idx: PodIdx, now: sim_core::time::SimTime) {
         let pod = &mut self.pods[pod_idx.idx()];
         if std::mem::take(&mut pod.in_capacity) {
-            let slots = self.cfg.services[pod.service.idx()].slots;
+            let slots = pod.slots;
             self.services[pod.service.idx()]
                 .metrics
                 .add_capacity(now, -i64::from(slots));
@@ -250,6 +251,12 @@ impl World {
             if let Some(a) = c.attempt {
                 for timer in [a.total_timer, a.phase_timer].into_iter().flatten() {
                     sched.cancel(timer);
+                }
+                // The pool goes with the container: its gauges lose this attempt's share.
+                if a.phase == AttemptPhase::PoolWait {
+                    self.note_pool(c.site, 0, -1, now);
+                } else if a.has_connection {
+                    self.note_pool(c.site, -1, 0, now);
                 }
             }
             if c.owner == super::CallOwner::Deferred {

@@ -194,6 +194,7 @@ impl World {
                 abandoned: false,
                 calls: None,
                 will_error: false,
+                cause: None,
                 running_pos: 0,
                 span: crate::trace::NO_SPAN,
             })

@@ -9,7 +9,7 @@ use super::{AttemptRef, CallOwner, Event, PodPhase, ProbeKind, RequestKind, Serv
 use crate::config::{QueueOrder, Step};
 use crate::ids::PodIdx;
 use crate::log::LogKind;
-use crate::outcome::{Outcome, Response};
+use crate::outcome::{Cause, Outcome, Response};
 use crate::slab::Key;
 use crate::trace::{NO_SPAN, SpanKind, SpanStatus, span};
 
@@ -67,6 +67,7 @@ impl World {
             abandoned: self.owner_gone(call),
             calls: None,
             will_error,
+            cause: None,
             running_pos: 0,
             span,
         });
@@ -238,6 +239,7 @@ impl World {
         &mut self,
         request: Key,
         outcome: Outcome,
+        cause: Option<Cause>,
         required: bool,
         sched: &mut Scheduler<Event>,
     ) {
@@ -245,7 +247,12 @@ impl World {
             return;
         };
         match outcome {
-            Outcome::Failed(_) if required => r.required_failed = true,
+            Outcome::Failed(_) if required => {
+                r.required_failed = true;
+                // The first required call to fail is the cause of the 5xx (a parallel step's
+                // later failures change nothing).
+                r.cause = r.cause.or(cause);
+            }
             // A best-effort call that failed leaves nothing in the answer: not degraded (give
             // the edge `fallback = "degrade"` to mark it). A fallback's answer is used: degraded.
             Outcome::Failed(_) | Outcome::Ok => {}
@@ -308,6 +315,11 @@ impl World {
                 if self.attempt(attempt).is_some() {
                     let edge = self.sites[self.calls.get(attempt.call).expect("live").site as usize].edge;
                     if !self.pods[pod_idx.idx()].blackholed {
+                        if response == Response::Error {
+                            // The answer carries its cause: kept by the attempt it answers
+                            // until it arrives (an attempt that ends first drops it).
+                            self.attempt_mut(attempt).expect("live").below = r.cause;
+                        }
                         let latency = self.latency(edge);
                         self.hop(latency, Event::Responded { attempt, response }, sched);
                     }

@@ -1,9 +1,9 @@
 //! The timeline's hover tooltips ([`crate::hover`]): a 10 px wide invisible line along every
 //! drawn run of a line series, and a rectangle over every legend entry drawn, each titled with
-//! the panel's title and the series' full label (legends shorten long labels with "…").
+//! the panel's title and the series' full label.
 
 use super::prep::Prep;
-use super::{Layout, MAX_LEGEND, TICK_ROW};
+use super::{Layout, legend_room};
 use crate::draw::{self, Rect};
 
 /// Pixel columns per point of a hover line: the line is only a target for the pointer, so one
@@ -37,9 +37,21 @@ use crate::hover::Tooltips;
 /// `svg` with the tooltips of `t` (laid out as `l`) added before its closing tag.
 pub(crate) fn add_tooltips(svg: String, l: &Layout<'_>) -> String {
     let mut tips = Tooltips::new();
+    column_tooltips(&mut tips, l);
+    tips.insert(svg)
+}
+
+/// Adds the tooltips of one column laid out as `l` to `tips`: shifted by the column's left
+/// edge, each ending with the column's tag if it has one.
+pub(super) fn column_tooltips(tips: &mut Tooltips, l: &Layout<'_>) {
     let x = l.x_scale();
+    let tag = if l.tag.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}", l.tag)
+    };
     for (p, _, plot) in &l.panels {
-        let title = p.title();
+        let title = format!("{}{tag}", p.title());
         if let Prep::Lines(lp, y) = p {
             let ys = y.scale(*plot);
             for s in &lp.series {
@@ -54,7 +66,7 @@ pub(crate) fn add_tooltips(svg: String, l: &Layout<'_>) -> String {
                     match v {
                         Some(v) => {
                             let py = ys.pos(v).clamp(f64::from(plot.y0), f64::from(plot.y1));
-                            run.push((x.pos(t), py));
+                            run.push((x.pos(t) + f64::from(l.dx), py));
                         }
                         None if run.is_empty() => {}
                         None => {
@@ -77,23 +89,17 @@ pub(crate) fn add_tooltips(svg: String, l: &Layout<'_>) -> String {
         }
         // The legend entries drawn (as `draw::legend` places them), with their full labels.
         let entries = p.legend();
-        let room = (plot.height() + TICK_ROW).max(entries.len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW);
-        let fits = ((room / draw::LEGEND_ROW).max(1)) as usize;
-        let shown = if entries.len() > fits {
-            fits.saturating_sub(1)
-        } else {
-            entries.len()
-        };
-        for (i, (_, label)) in entries.iter().take(shown).enumerate() {
-            let y0 = plot.y0 + i as i32 * draw::LEGEND_ROW;
+        let labels: Vec<&str> = entries.iter().map(|(_, l)| l.as_str()).collect();
+        let legend = draw::legend_layout(&labels, l.legend_w, legend_room(*plot));
+        for e in &legend.shown {
+            let y0 = plot.y0 + e.top;
             let r = Rect {
-                x0: l.right + 24,
+                x0: l.dx + l.right + 24,
                 y0,
-                x1: l.right + 24 + l.legend_w,
-                y1: y0 + draw::LEGEND_ROW,
+                x1: l.dx + l.right + 24 + l.legend_w,
+                y1: y0 + e.height,
             };
-            tips.rect(r, &format!("{label}\n{title}"));
+            tips.rect(r, &format!("{}\n{title}", labels[e.index]));
         }
     }
-    tips.insert(svg)
 }

@@ -6,7 +6,8 @@
 //! **Size.** However large the input, the image stays within [`crate::MAX_PIXELS`]: at most
 //! [`MAX_PANELS`] panels are drawn (the rest are counted in a note), at most [`MAX_NOTES`] note
 //! lines, three rows of fault labels, a band panel is at most 600 px tall whatever its rows, and a
-//! legend makes room for at most 12 entries (more are summarised as "+N more"). Every plot has the same left and right
+//! legend makes room for at most 12 one-line entries (long labels wrap onto further lines; more
+//! entries are summarised as "+N more"). Every plot has the same left and right
 //! edge, so an instant lines up down the page; legends sit in a column right of the plots, so
 //! they never cover data.
 
@@ -18,10 +19,12 @@ use crate::draw::{self, Area, Rect, Res};
 use crate::style::{self, Anchor, FRAME, INK, SHADE, SHADE_ALPHA, size};
 
 mod hover;
+mod pair;
 mod panels;
 mod prep;
 
 pub(crate) use hover::add_tooltips;
+pub(crate) use pair::{Pair, add_tooltips as add_pair_tooltips, draw as draw_pair};
 
 use prep::{Prep, Stack, Time, YAxis};
 
@@ -52,6 +55,10 @@ pub const MAX_NOTES: usize = 6;
 pub(crate) struct Layout<'a> {
     pub(crate) width: u32,
     pub(crate) height: u32,
+    /// The column's left edge in the whole image (0 alone; B's column in a [`Pair`]).
+    dx: i32,
+    /// Added as a last line to every tooltip (the column's label in a [`Pair`]; empty alone).
+    tag: String,
     left: i32,
     right: i32,
     legend_w: i32,
@@ -67,15 +74,49 @@ pub(crate) struct Layout<'a> {
     x_ticks: Ticks,
     panels: Vec<(Prep<'a>, i32, Rect)>,
     axis_title_y: i32,
+    /// Where the first panel's title row starts.
+    panels_top: i32,
+}
+
+/// What a column of a [`Pair`] shares with the other (a timeline alone shares nothing): its
+/// width, the plots' left edge and legend width, the panels' top, and each panel's plot height.
+pub(super) struct Frame {
+    width: i32,
+    left: i32,
+    legend_w: i32,
+    top: i32,
+    heights: Option<Vec<i32>>,
+    /// Each row's tallest legend in either column (px), so that rows start level however
+    /// differently the two columns' legends wrap.
+    legends: Option<Vec<i32>>,
+}
+
+impl Frame {
+    /// The frame of `preps` drawn alone, `width` px wide.
+    fn alone(preps: &[Prep<'_>], width: i32) -> Frame {
+        Frame {
+            width,
+            left: left_column(preps),
+            legend_w: legend_column(preps),
+            top: 0,
+            heights: None,
+            legends: None,
+        }
+    }
 }
 
 impl<'a> Layout<'a> {
     pub(crate) fn new(t: &'a Timeline) -> Layout<'a> {
         let time = Time::new(t);
         let preps = prepare(t, &time);
-        let left = left_column(&preps);
-        let legend_w = legend_column(&preps);
-        let right = WIDTH - MARGIN - legend_w - 24;
+        let frame = Frame::alone(&preps, WIDTH);
+        Layout::place(t, time, preps, &frame)
+    }
+
+    /// Places `t`'s prepared panels in `frame`: panels start at `frame.top` or lower.
+    fn place(t: &Timeline, time: Time, preps: Vec<Prep<'a>>, frame: &Frame) -> Layout<'a> {
+        let (left, legend_w) = (frame.left, frame.legend_w);
+        let right = frame.width - MARGIN - legend_w - 24;
 
         let x_count = ((right - left) / 110).max(2) as usize;
         // The axis runs exactly from 0 to end; nice ticks beyond end are not drawn.
@@ -88,7 +129,7 @@ impl<'a> Layout<'a> {
             y += 28;
         }
         let notes_y = y;
-        let notes = notes(t);
+        let notes = notes(t, frame.width);
         y += notes.len() as i32 * NOTE_ROW;
         y += 6;
         let shade_y = y;
@@ -98,15 +139,24 @@ impl<'a> Layout<'a> {
         if rows > 0 {
             y += rows * SHADE_ROW + 10;
         }
-        let (panels, y) = stack_panels(preps, y, left, right);
+        let panels_top = y.max(frame.top);
+        let (panels, y) = stack_panels(
+            preps,
+            panels_top,
+            (left, right),
+            legend_w,
+            (frame.heights.as_deref(), frame.legends.as_deref()),
+        );
         // "time (s)" right under the last panel's tick labels; the image ends below it or below
         // the last legend, whichever is lower.
         let last_plot_bottom = panels.last().expect("prepare makes at least one panel").2.y1;
         let axis_title_y = last_plot_bottom + TICK_ROW + 2;
         let height = (axis_title_y + 28).max(y - PANEL_GAP) + MARGIN;
         Layout {
-            width: WIDTH as u32,
+            width: frame.width as u32,
             height: height.max(1) as u32,
+            dx: 0,
+            tag: String::new(),
             left,
             right,
             legend_w,
@@ -120,6 +170,7 @@ impl<'a> Layout<'a> {
             x_ticks,
             panels,
             axis_title_y,
+            panels_top,
         }
     }
 
@@ -132,7 +183,7 @@ impl<'a> Layout<'a> {
 /// The note lines of `t`, shortened to the image's width: when it has more than [`MAX_PANELS`]
 /// panels, how many are left out, then its own notes; at most [`MAX_NOTES`], the last of them
 /// then saying how many notes are left out.
-fn notes(t: &Timeline) -> Vec<String> {
+fn notes(t: &Timeline, width: i32) -> Vec<String> {
     let mut all = Vec::new();
     if t.panels.len() > MAX_PANELS {
         all.push(format!(
@@ -146,7 +197,7 @@ fn notes(t: &Timeline) -> Vec<String> {
         all.truncate(MAX_NOTES - 1);
         all.push(format!("and {more} more notes"));
     }
-    let room = (WIDTH - 2 * MARGIN) as u32;
+    let room = (width - 2 * MARGIN) as u32;
     all.iter()
         .map(|n| style::fit_text(n, size::AXIS, false, room))
         .collect()
@@ -162,30 +213,43 @@ fn prepare<'a>(t: &'a Timeline, time: &Time) -> Vec<Prep<'a>> {
     t.panels
         .iter()
         .take(MAX_PANELS)
-        .map(|p| match p {
-            Panel::Lines(l) => {
-                let values = l
-                    .series
-                    .iter()
-                    .flat_map(|s| time.points(&s.values).filter_map(|(_, v)| v))
-                    .chain(l.reference_lines.iter().filter_map(|r| finite(r.value)));
-                Prep::Lines(l, YAxis::from_values(values, l.log_y))
-            }
-            Panel::Stacked(s) => {
-                let stack = Stack::new(s, time);
-                let tops = stack
-                    .tops
-                    .last()
-                    .map(|v| v.iter().filter_map(|t| *t).collect::<Vec<_>>());
-                Prep::Stacked(
-                    s,
-                    YAxis::from_values(tops.unwrap_or_default().into_iter(), false),
-                    stack,
-                )
-            }
-            Panel::Bands(b) => Prep::Bands(b),
-        })
+        .map(|p| prepare_panel(p, time))
         .collect()
+}
+
+/// One panel prepared: its y axis over its values inside the time axis ([`y_values`]).
+fn prepare_panel<'a>(p: &'a Panel, time: &Time) -> Prep<'a> {
+    match p {
+        Panel::Lines(l) => Prep::Lines(l, YAxis::from_values(y_values(p, time).into_iter(), l.log_y)),
+        Panel::Stacked(s) => {
+            let values = y_values(p, time);
+            Prep::Stacked(
+                s,
+                YAxis::from_values(values.into_iter(), false),
+                Stack::new(s, time),
+            )
+        }
+        Panel::Bands(b) => Prep::Bands(b),
+    }
+}
+
+/// The values a panel's y axis covers: a lines panel's points inside the time axis and its
+/// reference lines, a stacked panel's top layer's tops; none for bands.
+fn y_values(p: &Panel, time: &Time) -> Vec<f64> {
+    match p {
+        Panel::Lines(l) => l
+            .series
+            .iter()
+            .flat_map(|s| time.points(&s.values).filter_map(|(_, v)| v))
+            .chain(l.reference_lines.iter().filter_map(|r| finite(r.value)))
+            .collect(),
+        Panel::Stacked(s) => Stack::new(s, time)
+            .tops
+            .last()
+            .map(|v| v.iter().filter_map(|t| *t).collect())
+            .unwrap_or_default(),
+        Panel::Bands(_) => Vec::new(),
+    }
 }
 
 /// The plots' left edge (px): room for the widest y axis title and tick labels, or band row
@@ -206,7 +270,7 @@ fn left_column(preps: &[Prep<'_>]) -> i32 {
                     .unwrap_or(0);
                 MARGIN + w as i32 + 14
             }
-            Prep::Empty => 0,
+            Prep::Empty | Prep::Absent(_) => 0,
         };
         left = left.max(need);
     }
@@ -226,25 +290,34 @@ fn legend_column(preps: &[Prep<'_>]) -> i32 {
         .clamp(150, 340)
 }
 
-/// Places the panels one under another from `y`, each as (panel, top, plot). Also returns the
-/// `y` below the last panel and its gap.
+/// Places the panels one under another from `y`, each as (panel, top, plot), each plot
+/// `heights[i]` tall if given (a [`Pair`]'s rows), else its own height. Also returns the `y`
+/// below the last panel and its gap.
 fn stack_panels<'a>(
     preps: Vec<Prep<'a>>,
     mut y: i32,
-    left: i32,
-    right: i32,
+    (left, right): (i32, i32),
+    legend_w: i32,
+    (heights, legends): (Option<&[i32]>, Option<&[i32]>),
 ) -> (Vec<(Prep<'a>, i32, Rect)>, i32) {
     let mut panels = Vec::with_capacity(preps.len());
-    for p in preps {
+    for (i, p) in preps.into_iter().enumerate() {
         let top = y;
+        let h = heights
+            .and_then(|h| h.get(i).copied())
+            .unwrap_or_else(|| p.plot_height());
         let plot = Rect {
             x0: left,
             y0: top + TITLE_ROW,
             x1: right,
-            y1: top + TITLE_ROW + p.plot_height(),
+            y1: top + TITLE_ROW + h,
         };
-        // Room for the legend beside the plot (up to MAX_LEGEND rows; more are summarised).
-        let legend_h = p.legend().len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW;
+        // Room for the legend beside the plot (its wrapped entries, up to MAX_LEGEND rows'
+        // height; more are summarised).
+        let own = legend_height(&p, legend_w, plot);
+        let legend_h = legends
+            .and_then(|l| l.get(i).copied())
+            .map_or(own, |l| l.max(own));
         y = (plot.y1 + TICK_ROW).max(plot.y0 + legend_h) + PANEL_GAP;
         panels.push((p, top, plot));
     }
@@ -301,7 +374,7 @@ fn place_shade_labels(t: &Timeline, x: &Scale, left: i32, right: i32) -> Vec<Sha
 /// Draws the whole timeline: title and subtitle, fault labels, each panel, then "time (s)"
 /// under the last panel.
 pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, t: &Timeline, l: &Layout<'_>) -> Res {
-    draw::head(area, (&t.title, &t.subtitle), WIDTH as u32, MARGIN, l.subtitle_y)?;
+    draw::head(area, (&t.title, &t.subtitle), l.width, MARGIN, l.subtitle_y)?;
     draw::notes(area, &l.notes, (MARGIN, l.notes_y), NOTE_ROW, INK)?;
     shade_labels(area, l)?;
     let x = l.x_scale();
@@ -384,6 +457,7 @@ fn panel<DB: DrawingBackend>(
         Prep::Stacked(sp, y, stack) => panels::draw_stacked(area, sp, y, stack, plot, x, &l.time)?,
         Prep::Bands(bp) => panels::draw_bands(area, bp, plot, x, l.left)?,
         Prep::Empty => draw::note(area, plot, "no data")?,
+        Prep::Absent(why) => draw::note(area, plot, why)?,
     }
     // Window edges on top of the data, so an instant can be followed down the page.
     for &(x0, x1) in windows {
@@ -394,6 +468,25 @@ fn panel<DB: DrawingBackend>(
     draw::frame_rect(area, plot, FRAME)?;
     draw::x_tick_labels(area, plot, x, &l.x_ticks)?;
     let entries = p.legend();
-    let room = (plot.height() + TICK_ROW).max(entries.len().min(MAX_LEGEND) as i32 * draw::LEGEND_ROW);
-    draw::legend(area, l.right + 24, plot.y0, l.legend_w, room, &entries)
+    draw::legend(
+        area,
+        l.right + 24,
+        plot.y0,
+        l.legend_w,
+        legend_room(plot),
+        &entries,
+    )
+}
+
+/// The most height a panel's legend may take: beside its plot and tick labels, or
+/// [`MAX_LEGEND`] one-line rows, whichever is taller (wrapped entries take more than one row).
+/// The height (px) of `p`'s legend, wrapped `legend_w` wide, beside `plot`.
+fn legend_height(p: &Prep<'_>, legend_w: i32, plot: Rect) -> i32 {
+    let entries = p.legend();
+    let labels: Vec<&str> = entries.iter().map(|(_, l)| l.as_str()).collect();
+    draw::legend_layout(&labels, legend_w, legend_room(plot)).height
+}
+
+pub(super) fn legend_room(plot: Rect) -> i32 {
+    (plot.height() + TICK_ROW).max(MAX_LEGEND as i32 * draw::LEGEND_ROW)
 }

@@ -195,7 +195,34 @@ pub(super) fn draw_stacked<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws a bands panel: each row's spans filled in their state's tone, and the row labels
+/// Narrowest a band span is drawn (px): a state that lasts less (a breaker half-open for a few
+/// milliseconds, one bucket of a long run) is widened to this about its middle and drawn over
+/// its neighbours, so the shortest state stays visible.
+pub(crate) const MIN_SPAN_PX: i32 = 5;
+
+/// A row's spans as (x0, x1, state) in drawing order: the spans at least [`MIN_SPAN_PX`] wide
+/// first, then the narrower ones widened to it (within the plot) on top.
+fn span_rects(spans: &[crate::data::Span], x: &Scale, plot: Rect) -> Vec<(i32, i32, usize)> {
+    let mut wide = Vec::with_capacity(spans.len());
+    let mut narrow = Vec::new();
+    for s in spans {
+        let (Some(a), Some(b)) = (finite(s.start_secs), finite(s.end_secs)) else {
+            continue;
+        };
+        let (x0, x1) = (x.px(a.min(b)), x.px(a.max(b)));
+        if x1 - x0 >= MIN_SPAN_PX {
+            wide.push((x0, x1, s.state));
+        } else {
+            let c0 = ((x0 + x1) / 2 - MIN_SPAN_PX / 2).clamp(plot.x0, (plot.x1 - MIN_SPAN_PX).max(plot.x0));
+            narrow.push((c0, c0 + MIN_SPAN_PX, s.state));
+        }
+    }
+    wide.extend(narrow);
+    wide
+}
+
+/// Draws a bands panel: each row's spans filled in their state's tone (a short one widened to
+/// [`MIN_SPAN_PX`]), and the row labels
 /// left of the plot (every k-th row when rows are short); a note when there are no rows.
 pub(super) fn draw_bands<DB: DrawingBackend>(
     area: &Area<DB>,
@@ -220,19 +247,14 @@ pub(super) fn draw_bands<DB: DrawingBackend>(
     for (r, row) in p.rows.iter().enumerate() {
         let y0 = f64::from(plot.y0) + r as f64 * row_h;
         let (ry0, ry1) = ((y0 + pad).round() as i32, (y0 + row_h - pad).round() as i32);
-        for s in &row.spans {
-            let (Some(a), Some(b)) = (finite(s.start_secs), finite(s.end_secs)) else {
-                continue;
-            };
-            let (a, b) = (a.min(b), a.max(b));
-            let (x0, x1) = (x.px(a), x.px(b));
-            let tone = p.states.get(s.state).map_or(Tone::Neutral, |st| st.tone);
+        for (x0, x1, state) in span_rects(&row.spans, x, plot) {
+            let tone = p.states.get(state).map_or(Tone::Neutral, |st| st.tone);
             draw::fill_rect(
                 area,
                 Rect {
                     x0,
                     y0: ry0,
-                    x1: x1.max(x0 + 1),
+                    x1,
                     y1: ry1.max(ry0 + 1),
                 },
                 style::tone_rgb(tone),

@@ -12,6 +12,7 @@ const PLOT_H: i32 = 200;
 const BAND_ROW: f64 = 30.0;
 
 /// The time axis, sanitised.
+#[derive(Clone, Copy)]
 pub(super) struct Time {
     pub(super) bucket: f64,
     pub(super) end: f64,
@@ -175,6 +176,9 @@ pub(super) enum Prep<'a> {
     Bands(&'a BandPanel),
     /// Stands in for a timeline without panels: an empty frame over the time axis.
     Empty,
+    /// Stands in, in one column of a pair, for a panel only the other column has: an empty
+    /// frame saying so, titled like the other column's panel.
+    Absent(String),
 }
 
 impl Prep<'_> {
@@ -185,6 +189,7 @@ impl Prep<'_> {
             Prep::Stacked(p, ..) => p.title.as_str(),
             Prep::Bands(p) => p.title.as_str(),
             Prep::Empty => "",
+            Prep::Absent(_) => "",
         }
     }
 
@@ -192,7 +197,7 @@ impl Prep<'_> {
     pub(super) fn plot_height(&self) -> i32 {
         match self {
             Prep::Bands(b) => band_height(b.rows.len()),
-            Prep::Empty => 60,
+            Prep::Empty | Prep::Absent(_) => 60,
             _ => PLOT_H,
         }
     }
@@ -204,7 +209,7 @@ impl Prep<'_> {
             Prep::Lines(l, _) => line_legend(l),
             Prep::Stacked(s, ..) => stacked_legend(s),
             Prep::Bands(b) => band_legend(b),
-            Prep::Empty => Vec::new(),
+            Prep::Empty | Prep::Absent(_) => Vec::new(),
         }
     }
 }

@@ -20,12 +20,23 @@
 //! O(1) and leaves the entry where it is. A cancelled entry is dropped when it reaches the front,
 //! and when cancelled entries outnumber live ones the queue compacts itself, so memory stays
 //! within about twice the live set.
+//!
+//! **Timer lanes.** Timers of one constant duration (an attempt timeout of one edge) expire in
+//! the order they were set, so they need no heap: [`EventQueue::push_in_lane`] appends them to a
+//! FIFO [lane](lanes) and only each lane's head is stored in the heap. A model with thousands of
+//! pending timeouts, nearly all cancelled, then keeps one heap entry per lane, and a cancelled
+//! timer behind the head never touches the heap (it is skipped when its lane reaches it, within
+//! one delay, so a lane is not compacted). The order of events is the same `(time,
+//! sequence)` order as with [`EventQueue::push_cancellable`], so outputs do not change.
 
+mod lanes;
 mod radix;
 #[cfg(test)]
 mod tests;
 
 use crate::time::SimTime;
+pub use lanes::{LaneId, MAX_LANES};
+use lanes::{Lanes, NO_LANE};
 use radix::RadixHeap;
 
 /// Low bits of an entry's tag: the timer slot, or `NO_SLOT` for a plain event.
@@ -85,19 +96,25 @@ fn index_of_min<E>(entries: &[Entry<E>]) -> usize {
 
 /// Slots for cancellable entries. A slot holds the sequence number of the entry that armed it, so
 /// a key is valid exactly while that entry is pending: sequence numbers are never reused.
+/// Each slot also records the lane its timer was set in ([`NO_LANE`] for a heap timer).
 #[derive(Default)]
 struct TimerSlots {
     armed: Vec<u64>,
+    lane: Vec<u32>,
     free: Vec<u32>,
 }
 
 const DISARMED: u64 = u64::MAX;
+/// `armed` of a lane head cancelled while in the heap: its sequence number with this bit set.
+/// The slot stays taken until the entry leaves the heap, so that its lane can be advanced then.
+const CANCELLED_HEAD: u64 = 1 << 63;
 
 impl TimerSlots {
-    fn arm(&mut self, seq: u64) -> u32 {
+    fn arm(&mut self, seq: u64, lane: u32) -> u32 {
         match self.free.pop() {
             Some(slot) => {
                 self.armed[slot as usize] = seq;
+                self.lane[slot as usize] = lane;
                 slot
             }
             None => {
@@ -107,9 +124,25 @@ impl TimerSlots {
                     "more than {NO_SLOT} cancellable events pending at once"
                 );
                 self.armed.push(seq);
+                self.lane.push(lane);
                 slot as u32
             }
         }
+    }
+
+    /// Frees a slot whatever it holds.
+    #[inline]
+    fn release(&mut self, slot: u64) {
+        self.armed[slot as usize] = DISARMED;
+        self.free.push(slot as u32);
+    }
+
+    /// The lane of a cancelled lane head (`armed` marked [`CANCELLED_HEAD`]), if `entry` is one.
+    #[inline]
+    fn cancelled_head_lane<E>(&self, entry: &Entry<E>) -> Option<u32> {
+        let slot = entry.slot();
+        (slot != NO_SLOT && self.armed[slot as usize] == entry.seq() | CANCELLED_HEAD)
+            .then(|| self.lane[slot as usize])
     }
 
     #[inline]
@@ -147,8 +180,10 @@ pub struct EventQueue<E> {
     floor: u64,
     next_seq: u64,
     timers: TimerSlots,
+    lanes: Lanes<E>,
+    /// Live pending events, in the heap or in lanes.
     live: usize,
-    /// Cancelled entries still stored.
+    /// Cancelled entries still in the heap (those in lanes are counted by `lanes`).
     dead: usize,
 }
 
@@ -168,6 +203,7 @@ impl<E> EventQueue<E> {
             floor: 0,
             next_seq: 0,
             timers: TimerSlots::default(),
+            lanes: Lanes::default(),
             live: 0,
             dead: 0,
         }
@@ -202,7 +238,7 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn push_cancellable(&mut self, time: SimTime, event: E) -> TimerKey {
         let seq = self.next_seq();
-        let slot = self.timers.arm(seq);
+        let slot = self.timers.arm(seq, NO_LANE);
         self.insert(Entry {
             time: time.as_nanos(),
             tag: (seq << SLOT_BITS) | u64::from(slot),
@@ -213,15 +249,37 @@ impl<E> EventQueue<E> {
 
     /// Cancels a pending event in O(1). Returns `false` if it already fired or was cancelled.
     pub fn cancel(&mut self, key: TimerKey) -> bool {
-        if !self.timers.disarm(u64::from(key.slot), key.seq) {
+        let slot = u64::from(key.slot);
+        if !self.timers.is_armed(slot, key.seq) {
             return false;
         }
         self.live -= 1;
+        let lane = self.timers.lane[key.slot as usize];
+        if lane != NO_LANE && !self.lanes.is_head(lane, key.seq) {
+            // Waiting in its lane, off the heap: skipped when the lane reaches it.
+            self.timers.disarm(slot, key.seq);
+            self.lanes.cancelled_behind_head();
+            return true;
+        }
+        if lane == NO_LANE {
+            self.timers.disarm(slot, key.seq);
+        } else {
+            self.timers.armed[key.slot as usize] = key.seq | CANCELLED_HEAD;
+        }
         self.dead += 1;
-        if self.in_radix && self.dead >= COMPACT_MIN_DEAD && self.dead > self.live {
+        let heap_live = self.live - self.lanes.waiting();
+        if self.in_radix && self.dead >= COMPACT_MIN_DEAD && self.dead > heap_live {
             let timers = &self.timers;
-            self.radix.retain(|e| timers.is_live(e));
+            let mut orphaned = Vec::new();
+            self.radix.retain(|e| {
+                let live = timers.is_live(e);
+                if !live && let Some(lane) = timers.cancelled_head_lane(e) {
+                    orphaned.push((e.slot(), lane));
+                }
+                live
+            });
             self.dead = 0;
+            self.readmit_lanes(orphaned);
         }
         true
     }
@@ -272,16 +330,33 @@ impl<E> EventQueue<E> {
     #[inline(always)]
     fn accept(&mut self, entry: Entry<E>) -> Option<(SimTime, E)> {
         let slot = entry.slot();
-        if slot != NO_SLOT && !self.timers.disarm(slot, entry.seq()) {
-            self.dead -= 1;
-            return None;
+        if slot != NO_SLOT {
+            if !self.timers.disarm(slot, entry.seq()) {
+                self.discard(&entry);
+                return None;
+            }
+            let lane = self.timers.lane[slot as usize];
+            if lane != NO_LANE {
+                self.advance_lane(lane);
+            }
         }
         self.live -= 1;
         self.floor = entry.time;
-        if self.in_radix && self.live + self.dead < SMALL_MIN {
+        if self.in_radix && self.live - self.lanes.waiting() + self.dead < SMALL_MIN {
             self.move_to_small();
         }
         Some((SimTime::from_nanos(entry.time), entry.event))
+    }
+
+    /// Books a cancelled entry that left the heap; a cancelled lane head lets its lane's next
+    /// live timer into the heap.
+    #[inline]
+    fn discard(&mut self, entry: &Entry<E>) {
+        self.dead -= 1;
+        if let Some(lane) = self.timers.cancelled_head_lane(entry) {
+            self.timers.release(entry.slot());
+            self.advance_lane(lane);
+        }
     }
 
     /// The time of the earliest live event, without removing it.
@@ -297,12 +372,13 @@ impl<E> EventQueue<E> {
             if self.timers.is_live(head) {
                 return Some(SimTime::from_nanos(head.time));
             }
-            if self.in_radix {
+            let dead = if self.in_radix {
                 self.radix.pop()
             } else {
                 self.pop_small()
-            };
-            self.dead -= 1;
+            }
+            .expect("peeked");
+            self.discard(&dead);
         }
     }
 
@@ -326,6 +402,12 @@ impl<E> EventQueue<E> {
             self.floor
         );
         self.live += 1;
+        self.place(entry);
+    }
+
+    /// Stores an entry in the heap (or the small `Vec`) without counting it.
+    #[inline(always)]
+    fn place(&mut self, entry: Entry<E>) {
         if self.in_radix {
             if entry.time < self.radix.last {
                 self.radix.rebase(entry.time);
@@ -365,10 +447,17 @@ impl<E> EventQueue<E> {
     #[cold]
     fn move_to_small(&mut self) {
         let timers = &self.timers;
-        self.small
-            .extend(self.radix.drain_all().into_iter().filter(|e| timers.is_live(e)));
+        let mut orphaned = Vec::new();
+        self.small.extend(self.radix.drain_all().into_iter().filter(|e| {
+            let live = timers.is_live(e);
+            if !live && let Some(lane) = timers.cancelled_head_lane(e) {
+                orphaned.push((e.slot(), lane));
+            }
+            live
+        }));
         self.dead = 0;
         self.in_radix = false;
+        self.readmit_lanes(orphaned);
     }
 
     /// Number of stored entries, live or cancelled.

@@ -18,7 +18,8 @@
 //! Ties: `front` is in reverse sequence order (the next entry is at the end) and `tail` holds the
 //! entries pushed at `last` since, in sequence order; it becomes the front when the front runs
 //! out. A redistribution sorts what lands in the front. Equal keys therefore leave in sequence
-//! order.
+//! order. An entry pushed at `last` with an older sequence number than some stored there (a
+//! timer lane's next head) is inserted in its place in the front or the tail.
 
 use super::Entry;
 
@@ -80,10 +81,30 @@ impl<E> RadixHeap<E> {
         debug_assert!(entry.time >= self.last);
         let diff = entry.time ^ self.last;
         if diff == 0 {
-            // The newest entry at `last` has the largest sequence number: last in line.
-            self.tail.push(entry);
+            // The newest entry at `last` usually has the largest sequence number: last in line.
+            // A timer lane's next head keeps the older number it was set with, so it may belong
+            // before some of them.
+            let behind_front = self.front.first().is_none_or(|f| f.tag < entry.tag);
+            if behind_front && self.tail.last().is_none_or(|t| t.tag < entry.tag) {
+                self.tail.push(entry);
+            } else {
+                self.insert_in_line(entry, behind_front);
+            }
         } else {
             self.place_in_bucket(diff, entry);
+        }
+    }
+
+    /// Puts an entry at `last` where its sequence number belongs: in the tail (ascending) if it
+    /// follows every entry of the front, else in the front (descending).
+    #[cold]
+    fn insert_in_line(&mut self, entry: Entry<E>, behind_front: bool) {
+        if behind_front {
+            let at = self.tail.partition_point(|e| e.tag < entry.tag);
+            self.tail.insert(at, entry);
+        } else {
+            let at = self.front.partition_point(|e| e.tag > entry.tag);
+            self.front.insert(at, entry);
         }
     }
 

@@ -208,3 +208,126 @@ fn pop_before_stops_at_the_bound_in_both_storages() {
         assert_eq!(q.pop(), Some((t(next * 10), next)));
     }
 }
+
+/// Lanes against the ordered reference: timers of a few constant delays in lanes, one delay per
+/// lane except lane 3, which mixes two (its out-of-order timers go to the heap), among plain
+/// events and heap timers, with cancellations of heads and of waiting timers, across the
+/// storages' switches and both compactions.
+#[test]
+fn lanes_match_an_ordered_reference_under_churn() {
+    use std::collections::BTreeMap;
+    let delays = [1_000u64, 0, 7, 250, 1_000];
+    let mut q = EventQueue::new();
+    let mut reference: BTreeMap<(u64, u64), ()> = BTreeMap::new();
+    let mut cancellable: Vec<((u64, u64), TimerKey)> = Vec::new();
+    let mut now = 0u64;
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for id in 0..400_000u64 {
+        let r = next();
+        // Phases of mostly pushing and mostly popping move the queue between its storages.
+        let pushing = (id / 20_000) % 2 == 0;
+        match r % 10 {
+            0..=3 if pushing || r % 3 == 0 => {
+                let lane = (next() % 5) as u32;
+                let at = if lane == 3 && next() % 2 == 0 {
+                    now + 100
+                } else {
+                    now + delays[lane as usize]
+                };
+                let key = q.push_in_lane(LaneId(lane), t(at), id);
+                cancellable.push(((at, id), key));
+                reference.insert((at, id), ());
+            }
+            4 => {
+                let at = now + next() % 600;
+                q.push(t(at), id);
+                reference.insert((at, id), ());
+            }
+            5..=6 => {
+                if !cancellable.is_empty() {
+                    // Mostly recent timers (waiting), sometimes the oldest (heads).
+                    let i = if r % 4 == 0 {
+                        0
+                    } else {
+                        (next() as usize) % cancellable.len()
+                    };
+                    let (entry, key) = cancellable.swap_remove(i);
+                    let pending = reference.remove(&entry).is_some();
+                    assert_eq!(q.cancel(key), pending, "cancel succeeds iff the event is pending");
+                    assert!(!q.cancel(key), "a second cancel is a no-op");
+                }
+            }
+            _ => {
+                let expected = reference.pop_first().map(|(k, ())| k);
+                let got = q.pop().map(|(tm, e)| (tm.as_nanos(), e));
+                assert_eq!(got, expected, "at operation {id}");
+                if let Some((tm, _)) = got {
+                    now = tm;
+                }
+            }
+        }
+        assert_eq!(q.len(), reference.len());
+    }
+    while let Some((tm, e)) = q.pop() {
+        assert_eq!(Some((tm.as_nanos(), e)), reference.pop_first().map(|(k, ())| k));
+    }
+    assert!(reference.is_empty());
+}
+
+#[test]
+fn a_lane_keeps_one_heap_entry_and_skips_cancelled_timers_behind_its_head() {
+    let mut q = EventQueue::new();
+    for i in 0..20u64 {
+        q.push(t(1_000_000 + i), u64::MAX - i);
+    }
+    let keys: Vec<TimerKey> = (0..100_000u64)
+        .map(|i| q.push_in_lane(LaneId(0), t(10 + i), i))
+        .collect();
+    assert_eq!(q.stored(), 21, "only the lane's head is in the heap");
+    for key in &keys[1..99_999] {
+        assert!(q.cancel(*key));
+    }
+    assert_eq!(q.len(), 22);
+    assert_eq!(q.pop(), Some((t(10), 0)));
+    assert_eq!(q.lanes.stored(), 0, "the cancelled timers were skipped");
+    assert_eq!(q.pop(), Some((t(10 + 99_999), 99_999)));
+    assert_eq!(q.len(), 20);
+}
+
+#[test]
+fn a_lane_head_at_the_clock_goes_before_later_ties() {
+    // Lane timers set at one instant expire at one instant; a plain event scheduled for that
+    // instant in between must come between them, although the second timer enters the heap
+    // only when the first leaves it.
+    let mut q = EventQueue::new();
+    for i in 0..40u64 {
+        q.push(t(5 + i), 100 + i);
+        // Later events keep the queue in the radix heap when the instant comes.
+        q.push(t(1_000 + i), 200 + i);
+    }
+    q.push_in_lane(LaneId(2), t(50), 1);
+    q.push(t(50), 2);
+    q.push_in_lane(LaneId(2), t(50), 3);
+    q.push(t(50), 4);
+    let out: Vec<u64> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+    let at_50: Vec<u64> = out.iter().copied().filter(|&e| e < 100).collect();
+    assert_eq!(at_50, vec![1, 2, 3, 4]);
+    assert_eq!(out.len(), 84);
+}
+
+#[test]
+fn a_lane_beyond_the_ceiling_is_the_heap() {
+    let mut q = EventQueue::new();
+    let key = q.push_in_lane(LaneId(MAX_LANES), t(5), 1);
+    q.push_in_lane(LaneId(u32::MAX), t(3), 2);
+    assert_eq!(q.lanes.stored(), 0, "no lane was made");
+    assert!(q.cancel(key));
+    assert_eq!(q.pop(), Some((t(3), 2)));
+    assert_eq!(q.pop(), None);
+}

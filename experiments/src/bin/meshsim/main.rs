@@ -21,8 +21,10 @@ macro_rules! outln {
     };
 }
 
+mod compare_cmd;
 mod report_cmd;
 mod run_cmd;
+mod serve_cmd;
 mod swarm_cmd;
 mod sweep_cmd;
 
@@ -56,6 +58,9 @@ enum Command {
     /// Run a scenario and write one self-contained HTML page: description, parameters, summary,
     /// narrated anatomy, timeline (and a sweep's charts with --sweep).
     Report(report_cmd::ReportArgs),
+    /// Compare two runs side by side: each a builtin, a scenario file or a run directory; the
+    /// timelines on shared axes and a table of the key figures (A, B, B−A, B/A).
+    Compare(compare_cmd::CompareArgs),
     /// Run a parameter sweep (see docs/sweeps.md): runs.csv, points.csv with 95% intervals, charts.
     Sweep(sweep_cmd::SweepArgs),
     /// Join the outputs of `meshsim sweep --shard K/N` into the files a single sweep writes.
@@ -63,6 +68,9 @@ enum Command {
     /// Swarm testing: run random scenarios from seeds with every invariant checked; a failure
     /// prints `meshsim swarm --seed N` and the smallest failing scenario (docs/reliability.md).
     Swarm(swarm_cmd::SwarmArgs),
+    /// Serve a local page to explore a scenario live: a form of its parameters, every change
+    /// re-run and redrawn, A/B comparison, the command that reproduces it (docs/serve.md).
+    Serve(serve_cmd::ServeArgs),
     /// List the builtin scenarios.
     List,
     /// Print a builtin scenario's TOML, to copy and edit.
@@ -130,9 +138,11 @@ fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(args),
         Command::Validate { file, set } => Ok(run_cmd::validate(&file, &set).map(|()| ExitCode::SUCCESS)),
         Command::Report(args) => report_cmd::report(args),
+        Command::Compare(args) => compare_cmd::run(args),
         Command::Sweep(args) => sweep_cmd::sweep(args),
         Command::Merge(args) => sweep_cmd::merge(args),
         Command::Swarm(args) => swarm_cmd::swarm(args),
+        Command::Serve(args) => serve_cmd::serve(args),
         Command::List => run_cmd::list(),
         Command::Show { name } => run_cmd::show(&name),
     };

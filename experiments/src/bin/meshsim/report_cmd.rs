@@ -1,4 +1,5 @@
-//! `meshsim report`: run a scenario like `meshsim run` and write one self-contained HTML page.
+//! `meshsim report`: run a scenario like `meshsim run` and write one self-contained HTML page;
+//! or, given a comparison's directory (`meshsim compare --out`), write its comparison page.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,10 @@ fn options(args: &ReportArgs) -> Result<(RunOptions, Option<SweepInput>), BadInp
 }
 
 pub fn report(args: ReportArgs) -> Outcome {
+    let dir = std::path::Path::new(&args.scenario.scenario);
+    if experiments::compare::dir::is_comparison(dir) {
+        return comparison(&args, dir);
+    }
     let (opts, sweep) = match options(&args) {
         Ok(o) => o,
         Err(e) => return Ok(Err(e)),
@@ -74,4 +79,40 @@ pub fn report(args: ReportArgs) -> Outcome {
     Ok(Ok(
         stopped_early(&finished, "the report shows partial results").unwrap_or(ExitCode::SUCCESS)
     ))
+}
+
+/// The page of the comparison's directory `dir`: nothing runs, so the flags that change a run
+/// are refused.
+fn comparison(args: &ReportArgs, dir: &std::path::Path) -> Outcome {
+    let s = &args.scenario;
+    let given = [
+        (s.seed.is_some(), "--seed"),
+        (!s.set.is_empty(), "--set"),
+        (s.duration.is_some(), "--duration"),
+        (args.sweep.is_some(), "--sweep"),
+    ];
+    if let Some((_, flag)) = given.iter().find(|(g, _)| *g) {
+        return Ok(Err(BadInput(format!(
+            "error: {} is a comparison's directory: {flag} cannot change its runs; run `meshsim compare` again instead",
+            dir.display()
+        ))));
+    }
+    if args.output.as_os_str().is_empty() || args.output.is_dir() {
+        return Ok(Err(BadInput(format!(
+            "error: -o {}: expected the path of an HTML file",
+            args.output.display()
+        ))));
+    }
+    let read = match experiments::compare::dir::read(dir) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(BadInput(format!("error: {e}")))),
+    };
+    let page = experiments::report_html::compare::render(&read, &dir.display().to_string());
+    if let Some(parent) = args.output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    experiments::output::write_atomic(&args.output, page.as_bytes())
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    outln!("report written to {}", args.output.display());
+    Ok(Ok(ExitCode::SUCCESS))
 }

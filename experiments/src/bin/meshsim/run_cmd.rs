@@ -6,17 +6,14 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use experiments::outdir::{OutDirError, prepare_run_dir};
 use experiments::run::{
-    Finished, RunOptions, TraceFormat, TraceOptions, execute_loaded, render_outputs, resolve_source,
-    write_outputs,
+    Finished, MAX_TRACE_SPANS, RunOptions, TraceFormat, TraceOptions, duration_override, execute_loaded,
+    render_outputs, resolve_source, write_outputs,
 };
-use experiments::scenario::{Loaded, Override, parse_duration};
+use experiments::scenario::{Loaded, Override};
 use experiments::{catalog, narrate, text};
 use models::trace::TraceConfig;
 
 use crate::{BadInput, Outcome};
-
-/// Default and ceiling of `--trace-max-spans`: 0.75 GB with both formats (measured).
-pub const MAX_TRACE_SPANS: usize = 1_000_000;
 
 /// Validates the trace flags.
 pub fn trace_options(args: &RunArgs) -> Result<Option<TraceOptions>, BadInput> {
@@ -152,16 +149,7 @@ pub fn run_options(args: &ScenarioArgs) -> Result<RunOptions, BadInput> {
     let source = resolve_source(&args.scenario).map_err(BadInput)?;
     let mut overrides = overrides(&args.set)?;
     if let Some(d) = &args.duration {
-        if d.starts_with('-') {
-            return Err(BadInput(format!(
-                "error: --duration {d}: a negative duration; give a positive one such as 300s"
-            )));
-        }
-        parse_duration(d).map_err(|e| BadInput(format!("error: --duration {d}: {e}")))?;
-        overrides.push(Override {
-            path: "duration".into(),
-            value: format!("\"{d}\""),
-        });
+        overrides.push(duration_override(d).map_err(BadInput)?);
     }
     Ok(RunOptions {
         source,

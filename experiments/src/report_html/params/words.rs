@@ -309,10 +309,18 @@ pub fn breaker(b: &BreakerConfig) -> String {
             window,
             open_for,
             success_threshold,
-        } => format!(
-            "lesson: opens at {failure_threshold} failures in {window}, open {open_for}, \
-             closes after {success_threshold} successes"
-        ),
+            half_open_trials,
+        } => {
+            let trials = match half_open_trials {
+                None => String::new(),
+                Some(1) => ", one half-open trial call at a time".to_string(),
+                Some(n) => format!(", at most {n} half-open trial calls at once"),
+            };
+            format!(
+                "lesson: opens at {failure_threshold} failures in {window}, open {open_for}, \
+                 closes after {success_threshold} successes{trials}"
+            )
+        }
         BreakerConfig::Resilience4j {
             window,
             minimum_calls,
@@ -403,5 +411,26 @@ mod tests {
         .fold(0, |a, f| a | f.bit());
         assert_eq!(retry_on(mask), "timeout, reset");
         assert_eq!(retry_on(Failure::ConnectRefused.bit()), "connect_refused");
+    }
+
+    #[test]
+    fn a_lesson_breaker_names_its_half_open_limit_only_when_set() {
+        let lesson = |half_open_trials| BreakerConfig::Lesson {
+            failure_threshold: 5,
+            window: SimDuration::from_secs(60),
+            open_for: SimDuration::from_secs(30),
+            success_threshold: 2,
+            half_open_trials,
+        };
+        let plain = "lesson: opens at 5 failures in 60s, open 30s, closes after 2 successes";
+        assert_eq!(breaker(&lesson(None)), plain);
+        assert_eq!(
+            breaker(&lesson(Some(1))),
+            format!("{plain}, one half-open trial call at a time")
+        );
+        assert_eq!(
+            breaker(&lesson(Some(3))),
+            format!("{plain}, at most 3 half-open trial calls at once")
+        );
     }
 }

@@ -739,6 +739,11 @@ fn sizes_that_allocate_are_bounded() {
             "4294967295",
         ),
         (
+            "{ kind = \"lesson\", half_open_trials = 1000001 }",
+            "policies.p.breaker.half_open_trials",
+            "1000001",
+        ),
+        (
             "{ kind = \"resilience4j\", window = { type = \"count\", size = 1000001 } }",
             "policies.p.breaker.window.size",
             "1000001",
@@ -753,4 +758,10 @@ fn sizes_that_allocate_are_bounded() {
         let e = assert_error(&text, ErrorKind::Value, path, breaker, needle);
         assert!(e.to_string().contains("between 1 and"), "{e}");
     }
+    // No half-open trial at all would leave a half-open breaker rejecting every call for good.
+    let breaker = "{ kind = \"lesson\", half_open_trials = 0 }";
+    let text = format!("{BASE}\n[policies.p]\nbreaker = {breaker}\n");
+    let path = "policies.p.breaker.half_open_trials";
+    let e = assert_error(&text, ErrorKind::Value, path, breaker, "0");
+    assert!(e.to_string().contains("≥ 1"), "{e}");
 }

@@ -337,7 +337,8 @@ fn every_key_lands_in_its_field() {
             failure_threshold: 3,
             window: ms(30_000),
             open_for: ms(10_000),
-            success_threshold: 1
+            success_threshold: 1,
+            half_open_trials: None
         })
     );
     assert_eq!(s.policies[5].deadline, None);
@@ -489,7 +490,8 @@ retry = { backoff = "envoy", base = "10ms", budget = { kind = "grpc" } }
             failure_threshold: 5,
             window: ms(60_000),
             open_for: ms(30_000),
-            success_threshold: 2
+            success_threshold: 2,
+            half_open_trials: None
         })
     );
     let d = s.policies[3].retry.as_ref().unwrap();

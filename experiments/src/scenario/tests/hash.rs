@@ -1,6 +1,8 @@
 //! The scenario hash: stable, insensitive to formatting, sensitive to every override.
 
-use super::{CASCADE, load_text, load_with};
+use models::policy::breaker::BreakerConfig;
+
+use super::{BASE, CASCADE, load_text, load_with};
 
 #[test]
 fn the_hash_is_stable_and_pinned() {
@@ -53,4 +55,34 @@ fn every_override_changes_the_hash() {
         assert!(!seen.contains(&h), "{set} gives a hash seen before");
         seen.push(h);
     }
+}
+
+/// The lesson breaker's `half_open_trials` (our addition, absent from the lesson): absent, the
+/// breaker admits every half-open call and the canonical text, hence the hash, does not
+/// mention it; set, it is read and changes the hash.
+#[test]
+fn half_open_trials_is_read_and_hashed_only_when_set() {
+    let with = |breaker: &str| load_text(&format!("{BASE}\n[policies.p]\nbreaker = {breaker}\n")).unwrap();
+    let trials = |l: &super::Loaded| match l.scenario.policies[0].breaker {
+        Some(BreakerConfig::Lesson { half_open_trials, .. }) => half_open_trials,
+        ref other => panic!("not a lesson breaker: {other:?}"),
+    };
+    let absent = with("{ kind = \"lesson\" }");
+    let one = with("{ kind = \"lesson\", half_open_trials = 1 }");
+    assert_eq!(trials(&absent), None);
+    assert_eq!(trials(&one), Some(1));
+    assert!(
+        !absent.canonical.contains("half_open_trials"),
+        "{}",
+        absent.canonical
+    );
+    assert_ne!(absent.hash, one.hash);
+    let three = with("{ kind = \"lesson\", half_open_trials = 3 }");
+    assert_eq!(trials(&three), Some(3));
+    assert_ne!(three.hash, one.hash);
+    // "none" lifts the limit, as absence does (for `--set …half_open_trials=none`).
+    assert_eq!(
+        trials(&with("{ kind = \"lesson\", half_open_trials = \"none\" }")),
+        None
+    );
 }

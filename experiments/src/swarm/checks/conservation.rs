@@ -45,6 +45,16 @@ fn check_client(c: &ClientSummary) -> Check {
             ),
         );
     }
+    let by_cause: u64 = c.failed_by_cause.iter().map(|x| x.count).sum();
+    if by_cause != c.failed {
+        return fail(
+            k,
+            format!(
+                "client {}: failed_by_cause sums to {by_cause}, failed is {}",
+                c.name, c.failed
+            ),
+        );
+    }
     let (answered, failed) = (&c.latency_answered_ms, &c.latency_failed_ms);
     if c.latency_ms.count != finished
         || c.latency_ok_ms.count != c.ok

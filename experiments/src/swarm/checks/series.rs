@@ -153,6 +153,18 @@ fn check_edge_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, co
             columns.expect_sum(format!("{p}.attempts"), nth, e.counts.attempts)?;
             columns.expect_sum(format!("{p}.retries"), nth, e.counts.retries)?;
             columns.expect_sum(format!("{p}.failed"), nth, e.failed())?;
+            columns.expect_sum(format!("{p}.ok"), nth, e.counts.ok)?;
+            columns.expect_sum(format!("{p}.degraded"), nth, e.counts.degraded)?;
+            for (reason, &n) in &e.failed_by().0 {
+                columns.expect_sum(format!("{p}.failed.{reason}"), nth, n)?;
+            }
+            columns.expect_sum(format!("{p}.rejected_breaker"), nth, e.counts.breaker_rejections)?;
+            columns.expect_sum(
+                format!("{p}.rejected_bulkhead"),
+                nth,
+                e.counts.bulkhead_rejections,
+            )?;
+            columns.expect_sum(format!("{p}.rejected_budget"), nth, e.counts.budget_rejections)?;
         }
         let sites = match cfg.caller {
             Caller::Client(_) => 1.0,
@@ -171,6 +183,9 @@ fn check_edge_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, co
             _ => 0.0,
         };
         columns.expect_at_most(format!("{p}.deferred_pending"), nth, deferred)?;
+        // Each caller's pool holds at most its size (a shared pool's, over all its edges).
+        let pool = sites * f64::from(policy.pool.max_connections);
+        columns.expect_at_most(format!("{p}.pool_in_use"), nth, pool)?;
     }
     Ok(())
 }

@@ -36,10 +36,11 @@ pub enum SlidingWindow {
 pub enum BreakerConfig {
     /// The lesson's breaker (class `CircuitBreaker`): opens when failures within the sliding
     /// `window` reach `failure_threshold`; open for `open_for`; the first call after that moves it
-    /// to half-open lazily; every half-open call is let through (the code does not limit them,
-    /// although the prose says "one test request"); `success_threshold` consecutive successes
-    /// close it and clear the failure history; one failure reopens it. Failures are recorded
-    /// with their time in every state.
+    /// to half-open lazily; while half-open, every call is let through when `half_open_trials` is
+    /// `None` (the lesson's code does not limit them, although its prose says "one test
+    /// request"), or at most `half_open_trials` calls at once, the others rejected as if open;
+    /// `success_threshold` consecutive successes close it and clear the failure history; one
+    /// failure reopens it. Failures are recorded with their time in every state.
     Lesson {
         /// Failures within `window` that open the breaker, ≥ 1 (default [`LESSON_FAILURE_THRESHOLD`]).
         failure_threshold: u32,
@@ -49,6 +50,13 @@ pub enum BreakerConfig {
         open_for: SimDuration,
         /// Consecutive half-open successes that close it, ≥ 1 (default [`LESSON_SUCCESS_THRESHOLD`]).
         success_threshold: u32,
+        /// The most half-open trial calls in flight at once, ≥ 1; `None` (the default, the
+        /// lesson's code): no limit. In flight = calls admitted in the current half-open period
+        /// minus results recorded in it. `Some(1)` is the lesson's prose and Hystrix's single
+        /// test request, one at a time until `success_threshold` successes close it;
+        /// resilience4j's `permittedNumberOfCallsInHalfOpenState` (default 10) instead counts
+        /// the calls of a whole half-open period.
+        half_open_trials: Option<u32>,
     },
     /// resilience4j `CircuitBreaker`: count- or time-based window, `minimum_calls` before any
     /// decision, open when failure rate ≥ `failure_rate_threshold` or slow-call rate ≥
@@ -127,6 +135,7 @@ impl BreakerConfig {
             BreakerConfig::Lesson {
                 failure_threshold,
                 success_threshold,
+                half_open_trials,
                 ..
             } => {
                 check(
@@ -136,6 +145,10 @@ impl BreakerConfig {
                 check(
                     success_threshold >= 1,
                     "success_threshold must be at least 1".into(),
+                )?;
+                check(
+                    half_open_trials != Some(0),
+                    "half_open_trials must be at least 1".into(),
                 )
             }
             BreakerConfig::Resilience4j {

@@ -3,6 +3,10 @@
 //! - `call` → `_get_current_state`: if OPEN and `now − last_opened_at ≥ timeout`, move to
 //!   HALF_OPEN and reset the consecutive successes. Then OPEN raises `CircuitBreakerOpenError`;
 //!   HALF_OPEN and CLOSED run the call (no limit on half-open calls).
+//! - `half_open_trials = Some(n)`, our addition (the lesson's prose, "allow ONE test request
+//!   through", and Hystrix's single test request for `n = 1`): HALF_OPEN runs a call only while
+//!   fewer than `n` are in flight (admitted in this half-open period, minus results recorded in
+//!   it) and rejects the others as if OPEN. Results act exactly as without the limit.
 //! - `_on_success`: HALF_OPEN counts a consecutive success and closes at `success_threshold`,
 //!   clearing the failure times; CLOSED counts it too (unused); OPEN ignores it. No state
 //!   refresh here: a result arriving after the wait, before any call, still sees OPEN.
@@ -24,6 +28,8 @@ pub(super) struct LessonBreaker {
     window: SimDuration,
     open_for: SimDuration,
     success_threshold: u32,
+    /// Half-open calls in flight at once; `None`: unlimited (the lesson's code).
+    half_open_trials: Option<u32>,
     /// The most recent failure times, oldest first, at most `failure_threshold` of them.
     failures: VecDeque<SimTime>,
     consecutive_successes: u32,
@@ -36,6 +42,7 @@ impl LessonBreaker {
             window,
             open_for,
             success_threshold,
+            half_open_trials,
         } = *config
         else {
             panic!("not a lesson breaker: {config:?}");
@@ -46,6 +53,7 @@ impl LessonBreaker {
             window,
             open_for,
             success_threshold,
+            half_open_trials,
             // Grows with the failures actually in the window, not the threshold.
             failures: VecDeque::new(),
             consecutive_successes: 0,
@@ -64,10 +72,13 @@ impl LessonBreaker {
         }
         let permit = match self.core.state {
             BreakerState::Open => Err(Rejected),
-            BreakerState::HalfOpen => {
-                self.core.admit_half_open();
-                Ok(())
-            }
+            BreakerState::HalfOpen => match self.half_open_trials {
+                Some(n) if self.core.half_open_in_flight() >= n => Err(Rejected),
+                _ => {
+                    self.core.admit_half_open();
+                    Ok(())
+                }
+            },
             BreakerState::Closed => Ok(()),
         };
         (permit, transition)

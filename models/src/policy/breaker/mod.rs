@@ -11,12 +11,13 @@
 //! |---|---|---|---|
 //! | opens when | `failure_threshold` failures within `window` (a failure exactly `window` old still counts) | failure rate ≥ threshold or slow-call rate ≥ threshold, once `minimum_calls` are in the window | ≥ `request_volume` requests in the rolling window and error percentage ≥ `error_percent` |
 //! | OPEN → HALF_OPEN | first call with `now − opened ≥ open_for` (lazy) | first call with `now > opened + wait` (strictly), or the timer at `opened + wait` if automatic | first call with `now > opened + sleep_window` (strictly) |
-//! | HALF_OPEN admits | every call (see below) | exactly `permitted_in_half_open` calls | one trial call |
+//! | HALF_OPEN admits | every call (see below), or `half_open_trials` at once | exactly `permitted_in_half_open` calls | one trial call |
 //! | HALF_OPEN decides | `success_threshold` consecutive successes close; one failure reopens | after `permitted_in_half_open` results: rate ≥ threshold reopens, else closes | the first result: success closes, failure reopens |
 //! | on closing | clears the failure history | fresh window | metrics reset |
 //!
 //! The lesson's prose says half-open "lets a trial through", but its code (`call`) lets every
-//! call through while HALF_OPEN and only logs "sending test request"; we follow the code.
+//! call through while HALF_OPEN and only logs "sending test request"; we follow the code unless
+//! `half_open_trials` is set, which limits the half-open calls in flight at once (1: the prose).
 //!
 //! **Results of calls permitted in an earlier state.** A call permitted while CLOSED may finish
 //! while OPEN or HALF_OPEN. None of the three libraries can tell such a late result from a
@@ -285,10 +286,10 @@ impl CircuitBreaker {
     }
 
     /// The most calls HALF_OPEN admits: resilience4j `permitted_in_half_open`, Hystrix 1, the
-    /// lesson unlimited (`u32::MAX`).
+    /// lesson `half_open_trials` at once, or unlimited (`u32::MAX`) without it.
     pub fn half_open_limit(&self) -> u32 {
         match self.config {
-            BreakerConfig::Lesson { .. } => u32::MAX,
+            BreakerConfig::Lesson { half_open_trials, .. } => half_open_trials.unwrap_or(u32::MAX),
             BreakerConfig::Resilience4j {
                 permitted_in_half_open,
                 ..

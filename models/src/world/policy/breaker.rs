@@ -34,7 +34,7 @@ impl World {
             Err(_) => {
                 self.trace_refusal(call, Failure::BreakerOpen, now);
                 let edge = self.sites[site as usize].edge;
-                self.edges[edge.idx()].metrics.counts.breaker_rejections += 1;
+                self.edges[edge.idx()].metrics.on_breaker_rejection(now);
                 self.try_failed(call, Failure::BreakerOpen, sched);
             }
         }

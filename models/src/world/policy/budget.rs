@@ -26,7 +26,7 @@ impl World {
             self.note_budget(site, now);
             if !granted {
                 let edge = self.sites[site as usize].edge;
-                self.edges[edge.idx()].metrics.counts.budget_rejections += 1;
+                self.edges[edge.idx()].metrics.on_budget_rejection(now);
                 return false;
             }
         }

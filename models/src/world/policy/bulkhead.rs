@@ -55,7 +55,7 @@ impl World {
         self.trace_refusal(call, Failure::BulkheadFull, sched.now());
         let site = self.calls.get(call).expect("live").site;
         let edge = self.sites[site as usize].edge;
-        self.edges[edge.idx()].metrics.counts.bulkhead_rejections += 1;
+        self.edges[edge.idx()].metrics.on_bulkhead_rejection(sched.now());
         self.try_failed(call, Failure::BulkheadFull, sched);
     }
 

@@ -6,7 +6,7 @@ use sim_core::sim::Scheduler;
 use sim_core::time::SimTime;
 
 use super::chain::{self, Stage};
-use crate::outcome::Failure;
+use crate::outcome::{Cause, Failure};
 use crate::slab::Key;
 use crate::world::{CallPhase, Event, World};
 
@@ -26,10 +26,24 @@ impl World {
     /// A try failed (an attempt, or a refusal by the breaker or bulkhead before the attempt):
     /// retry after a backoff if the policy allows, otherwise finish the call.
     pub(in crate::world) fn try_failed(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
+        self.try_failed_below(call, failure, None, sched);
+    }
+
+    /// [`World::try_failed`] for an attempt whose `error_response` carried the cause `below`
+    /// (`crate::causes`): the call keeps the last try's cause.
+    pub(in crate::world) fn try_failed_below(
+        &mut self,
+        call: Key,
+        failure: Failure,
+        below: Option<Cause>,
+        sched: &mut Scheduler<Event>,
+    ) {
         let now = sched.now();
         self.release_retry_grant(call, now);
         let c = self.calls.get_mut(call).expect("live call");
+        let edge = self.sites[c.site as usize].edge;
         c.last_failure = Some(failure);
+        c.last_cause = Some(Cause::of(failure, edge, below));
         let site = c.site;
         let attempts = c.attempts;
         let deadline_at = c.deadline_at;

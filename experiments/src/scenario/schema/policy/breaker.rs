@@ -56,7 +56,18 @@ fn read_lesson(t: &mut TableReader<'_>) -> Result<BreakerConfig> {
         window: t.optional_or("window", br::LESSON_WINDOW, Item::as_positive_duration)?,
         open_for: t.optional_or("open_for", br::LESSON_OPEN_FOR, Item::as_positive_duration)?,
         success_threshold: t.optional_or("success_threshold", br::LESSON_SUCCESS_THRESHOLD, count)?,
+        // Absent means the lesson's code (no limit); the key is ours, not the lesson's.
+        half_open_trials: t.optional_or("half_open_trials", None, half_open_trials)?,
     })
+}
+
+/// The lesson breaker's `half_open_trials`: a count, or `"none"` (no limit, the lesson's code,
+/// as when the key is absent), so that `--set …half_open_trials=none` can lift a limit.
+fn half_open_trials(i: &Item<'_>) -> Result<Option<u32>> {
+    if i.is_str() && i.as_str().ok() == Some("none") {
+        return Ok(None);
+    }
+    count(i).map(Some)
 }
 
 /// Reads resilience4j's breaker: failure and slow-call rates over a sliding window.

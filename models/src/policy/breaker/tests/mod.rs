@@ -116,12 +116,21 @@ fn validation_names_the_bad_parameter() {
             window: LESSON_WINDOW,
             open_for: LESSON_OPEN_FOR,
             success_threshold: 2,
+            half_open_trials: None,
         },
         BreakerConfig::Lesson {
             failure_threshold: 5,
             window: LESSON_WINDOW,
             open_for: LESSON_OPEN_FOR,
             success_threshold: 0,
+            half_open_trials: None,
+        },
+        BreakerConfig::Lesson {
+            failure_threshold: 5,
+            window: LESSON_WINDOW,
+            open_for: LESSON_OPEN_FOR,
+            success_threshold: 2,
+            half_open_trials: Some(0),
         },
         with(&|c| {
             if let BreakerConfig::Resilience4j { window, .. } = c {

@@ -30,11 +30,13 @@ fn ms(n: u64) -> SimDuration {
 }
 
 fn lesson() -> impl Strategy<Value = BreakerConfig> {
-    (1u32..6, 1u64..20_000, 1u64..10_000, 1u32..4).prop_map(|(f, w, o, s)| BreakerConfig::Lesson {
+    let trials = prop_oneof![Just(None), (1u32..4).prop_map(Some)];
+    (1u32..6, 1u64..20_000, 1u64..10_000, 1u32..4, trials).prop_map(|(f, w, o, s, n)| BreakerConfig::Lesson {
         failure_threshold: f,
         window: ms(w),
         open_for: ms(o),
         success_threshold: s,
+        half_open_trials: n,
     })
 }
 

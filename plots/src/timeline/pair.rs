@@ -1,0 +1,328 @@
+//! Two timelines side by side (run A left, run B right) on shared axes, for comparing two runs.
+//!
+//! The panels are paired by title in A's order (a panel only one run has is placed where it
+//! falls in that run's order, and the other column shows an empty frame saying so). Both
+//! columns share: the time axis (0 to the later of the two ends, at the same pixels), each row's
+//! y axis (one range over both panels' values, so equal heights mean equal values), each row's
+//! plot height and top, and the plots' left edge and legend width. Each column keeps its own
+//! title, subtitle, notes and fault windows; a thin rule separates them.
+
+use plotters::prelude::DrawingBackend;
+
+use super::prep::{Prep, Time, YAxis};
+use super::{Frame, Layout, MAX_PANELS, left_column, legend_column, legend_height, prepare_panel, y_values};
+use crate::data::{Panel, Timeline};
+use crate::draw::{self, Area, Rect, Res};
+use crate::hover::Tooltips;
+use crate::style::FRAME;
+
+/// Width of one column of a pair (the image is twice as wide).
+pub(crate) const COLUMN: i32 = 1400;
+
+/// The two columns laid out.
+pub(crate) struct Pair<'a> {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    a: Layout<'a>,
+    b: Layout<'a>,
+}
+
+/// A row of the pair: A's panel and B's panel with the same title (either may be missing).
+type Row<'a> = (Option<&'a Panel>, Option<&'a Panel>);
+
+/// A panel's title.
+fn title(p: &Panel) -> &str {
+    match p {
+        Panel::Lines(l) => &l.title,
+        Panel::Stacked(s) => &s.title,
+        Panel::Bands(b) => &b.title,
+    }
+}
+
+/// Pairs the panels of `a` and `b` by title: A's panels in order, each with the first unused
+/// B panel of that title after the last one paired; B's panels passed over come before, B's
+/// left after the end. At most [`MAX_PANELS`] rows.
+fn align<'a>(a: &'a Timeline, b: &'a Timeline) -> Vec<Row<'a>> {
+    let mut rows = Vec::new();
+    let mut next_b = 0;
+    for pa in &a.panels {
+        let found = (next_b..b.panels.len()).find(|&j| title(&b.panels[j]) == title(pa));
+        match found {
+            Some(j) => {
+                rows.extend(b.panels[next_b..j].iter().map(|pb| (None, Some(pb))));
+                rows.push((Some(pa), Some(&b.panels[j])));
+                next_b = j + 1;
+            }
+            None => rows.push((Some(pa), None)),
+        }
+    }
+    rows.extend(b.panels[next_b..].iter().map(|pb| (None, Some(pb))));
+    rows.truncate(MAX_PANELS);
+    rows
+}
+
+/// One column's panels: its own where it has one, else an empty frame saying that only
+/// `other` (the other column's name) has it.
+fn column<'a>(rows: &[Row<'a>], a_side: bool, time: &Time, other: &str) -> Vec<Prep<'a>> {
+    rows.iter()
+        .map(|&(pa, pb)| {
+            let (mine, theirs) = if a_side { (pa, pb) } else { (pb, pa) };
+            match (mine, theirs) {
+                (Some(p), _) => prepare_panel(p, time),
+                (None, Some(t)) => Prep::Absent(format!("only in {other}: {}", title(t))),
+                (None, None) => Prep::Empty,
+            }
+        })
+        .collect()
+}
+
+/// Gives each row whose two panels are both lines or both stacked one y axis over the values
+/// of both (log if the panel asks for it).
+fn share_y_axes(rows: &[Row<'_>], ca: &mut [Prep<'_>], cb: &mut [Prep<'_>], (ta, tb): (&Time, &Time)) {
+    for (i, &(pa, pb)) in rows.iter().enumerate() {
+        let (Some(pa), Some(pb)) = (pa, pb) else { continue };
+        let values = || y_values(pa, ta).into_iter().chain(y_values(pb, tb));
+        match (&mut ca[i], &mut cb[i]) {
+            (Prep::Lines(la, ya), Prep::Lines(lb, yb)) => {
+                *ya = YAxis::from_values(values(), la.log_y);
+                *yb = YAxis::from_values(values(), lb.log_y);
+            }
+            (Prep::Stacked(_, ya, _), Prep::Stacked(_, yb, _)) => {
+                *ya = YAxis::from_values(values(), false);
+                *yb = YAxis::from_values(values(), false);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl<'a> Pair<'a> {
+    /// Lays out `a` and `b` side by side on shared axes.
+    pub(crate) fn new(a: &'a Timeline, b: &'a Timeline) -> Pair<'a> {
+        let (mut ta, mut tb) = (Time::new(a), Time::new(b));
+        let end = ta.end.max(tb.end);
+        (ta.end, tb.end) = (end, end);
+        let rows = align(a, b);
+        let preps = |ta: &Time, tb: &Time| {
+            let mut ca = column(&rows, true, ta, "B");
+            let mut cb = column(&rows, false, tb, "A");
+            share_y_axes(&rows, &mut ca, &mut cb, (ta, tb));
+            (ca, cb)
+        };
+        let (ca, cb) = preps(&ta, &tb);
+        let heights = ca
+            .iter()
+            .zip(&cb)
+            .map(|(x, y)| x.plot_height().max(y.plot_height()))
+            .collect::<Vec<_>>();
+        let legend_w = legend_column(&ca).max(legend_column(&cb));
+        let legends = ca
+            .iter()
+            .zip(&cb)
+            .zip(&heights)
+            .map(|((x, y), &h)| {
+                let plot = Rect {
+                    x0: 0,
+                    y0: 0,
+                    x1: 1,
+                    y1: h,
+                };
+                legend_height(x, legend_w, plot).max(legend_height(y, legend_w, plot))
+            })
+            .collect::<Vec<_>>();
+        let mut frame = Frame {
+            width: COLUMN,
+            left: left_column(&ca).max(left_column(&cb)),
+            legend_w,
+            top: 0,
+            heights: Some(heights),
+            legends: Some(legends),
+        };
+        // Placed once to learn where each column's panels would start, then again with both
+        // starting at the lower of the two, so that the rows line up.
+        let la = Layout::place(a, ta, ca, &frame);
+        let lb = Layout::place(b, tb, cb, &frame);
+        frame.top = la.panels_top.max(lb.panels_top);
+        let (ca, cb) = preps(&ta, &tb);
+        let mut la = Layout::place(a, ta, ca, &frame);
+        let mut lb = Layout::place(b, tb, cb, &frame);
+        lb.dx = COLUMN;
+        la.tag.clone_from(&a.title);
+        lb.tag.clone_from(&b.title);
+        Pair {
+            width: 2 * COLUMN as u32,
+            height: la.height.max(lb.height),
+            a: la,
+            b: lb,
+        }
+    }
+}
+
+/// Draws the pair: A's column, B's column, and a rule between them.
+pub(crate) fn draw<DB: DrawingBackend>(area: &Area<DB>, (a, b): (&Timeline, &Timeline), p: &Pair<'_>) -> Res {
+    let (left, right) = area.split_horizontally(COLUMN);
+    super::draw(&left, a, &p.a)?;
+    super::draw(&right, b, &p.b)?;
+    let h = p.height as i32;
+    draw::polyline(
+        area,
+        &[(COLUMN, super::MARGIN), (COLUMN, h - super::MARGIN)],
+        FRAME,
+        1,
+        false,
+    )
+}
+
+/// `svg` with both columns' tooltips added (B's shifted onto its column), each ending with
+/// its column's title.
+pub(crate) fn add_tooltips(svg: String, p: &Pair<'_>) -> String {
+    let mut tips = Tooltips::new();
+    super::hover::column_tooltips(&mut tips, &p.a);
+    super::hover::column_tooltips(&mut tips, &p.b);
+    tips.insert(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{BandPanel, BandRow, LinePanel, Series, Span, StackedPanel};
+
+    fn lines(title: &str, top: f64, n: usize) -> Panel {
+        Panel::Lines(LinePanel {
+            title: title.into(),
+            y_label: "requests/s".into(),
+            log_y: false,
+            series: vec![Series {
+                label: "load".into(),
+                values: (0..n).map(|i| top * i as f64 / n as f64).collect(),
+                dashed: false,
+            }],
+            reference_lines: vec![],
+        })
+    }
+
+    fn stacked(top: f64, n: usize) -> Panel {
+        Panel::Stacked(StackedPanel {
+            title: "Client outcomes".into(),
+            y_label: "requests/s".into(),
+            layers: vec![Series {
+                label: "ok".into(),
+                values: vec![top; n],
+                dashed: false,
+            }],
+        })
+    }
+
+    fn bands(title: &str, rows: usize, end: f64) -> Panel {
+        Panel::Bands(BandPanel {
+            title: title.into(),
+            states: vec![],
+            rows: (0..rows)
+                .map(|i| BandRow {
+                    label: format!("{title}-{i}"),
+                    spans: vec![Span {
+                        start_secs: 0.0,
+                        end_secs: end,
+                        state: 0,
+                    }],
+                })
+                .collect(),
+        })
+    }
+
+    fn timeline(title: &str, end: f64, panels: Vec<Panel>) -> Timeline {
+        Timeline {
+            title: title.into(),
+            subtitle: String::new(),
+            notes: vec![],
+            bucket_secs: 1.0,
+            end_secs: end,
+            shaded: vec![],
+            panels,
+        }
+    }
+
+    fn ticks(p: &Prep<'_>) -> Option<Vec<(f64, String)>> {
+        match p {
+            Prep::Lines(_, y) | Prep::Stacked(_, y, _) => Some(y.ticks.major.clone()),
+            _ => None,
+        }
+    }
+
+    /// A and B differ in end, value ranges, band rows, notes and panels; the pair still puts
+    /// every row at the same pixels with the same y ticks in both columns, on one time axis.
+    #[test]
+    fn both_columns_share_the_time_axis_and_each_rows_y_axis_and_height() {
+        let a = timeline(
+            "A: small",
+            100.0,
+            vec![
+                lines("Load", 10.0, 100),
+                stacked(5.0, 100),
+                bands("Pods", 2, 100.0),
+            ],
+        );
+        let mut b = timeline(
+            "B: large",
+            250.0,
+            vec![
+                lines("Load", 900.0, 250),
+                stacked(40.0, 250),
+                bands("Pods", 5, 250.0),
+                bands("Circuit breakers", 3, 250.0),
+            ],
+        );
+        b.notes = vec!["a note only B has".into()];
+        let p = Pair::new(&a, &b);
+        assert_eq!(p.a.time.end, 250.0, "A's axis runs to B's later end");
+        assert_eq!(p.b.time.end, 250.0);
+        assert_eq!(
+            (p.a.left, p.a.right),
+            (p.b.left, p.b.right),
+            "the same plot edges"
+        );
+        assert_eq!(p.a.panels.len(), 4, "A gets a stand-in for B's breakers");
+        assert_eq!(p.b.panels.len(), 4);
+        for ((pa, ta, ra), (pb, tb, rb)) in p.a.panels.iter().zip(&p.b.panels) {
+            assert_eq!(ta, tb, "row tops line up");
+            assert_eq!((ra.y0, ra.y1), (rb.y0, rb.y1), "rows have one height");
+            assert_eq!(ticks(pa), ticks(pb), "rows have one y axis");
+        }
+        let top = |p: &Prep<'_>| ticks(p).and_then(|t| t.last().map(|l| l.0));
+        assert!(
+            top(&p.a.panels[0].0).is_some_and(|t| t >= 900.0),
+            "A's load axis covers B's values"
+        );
+        assert!(top(&p.a.panels[1].0).is_some_and(|t| t >= 40.0));
+        assert!(matches!(&p.a.panels[3].0, Prep::Absent(w) if w == "only in B: Circuit breakers"));
+        assert_eq!(p.b.dx, COLUMN);
+        assert_eq!(p.width, 2 * COLUMN as u32);
+    }
+
+    #[test]
+    fn panels_pair_by_title_in_order_with_each_sides_extras_in_place() {
+        let a = timeline(
+            "A",
+            10.0,
+            vec![lines("x", 1.0, 5), lines("only a", 1.0, 5), lines("y", 1.0, 5)],
+        );
+        let b = timeline(
+            "B",
+            10.0,
+            vec![lines("x", 1.0, 5), lines("only b", 1.0, 5), lines("y", 1.0, 5)],
+        );
+        let rows: Vec<(Option<&str>, Option<&str>)> = align(&a, &b)
+            .into_iter()
+            .map(|(x, y)| (x.map(title), y.map(title)))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("x"), Some("x")),
+                (Some("only a"), None),
+                (None, Some("only b")),
+                (Some("y"), Some("y")),
+            ]
+        );
+    }
+}
