@@ -4,8 +4,11 @@
 //! the builtin catalog, runs and their output files, the narrated anatomy, sweeps, and the
 //! `meshsim` command line.
 //!
-//! **Architecture invariant:** file and terminal I/O happen here (and only in `run`'s writing
-//! step and the binary), never in `models` or `sim-core`.
+//! **Architecture invariant:** file and terminal I/O happen in this crate, never in `models` or
+//! `sim-core`. Files are read through `input` (scenarios, sweeps, a sweep's run files; `catalog`
+//! only asks whether a name is a file), written through `output` and `outdir` (atomic files, a
+//! run's directory as a whole) and by `sweep` (its run files, resume and merge); `determinism`
+//! and `report_html` read output directories back. The terminal belongs to the binary alone.
 
 pub mod catalog;
 pub mod charts;

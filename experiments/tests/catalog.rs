@@ -97,7 +97,7 @@ fn the_protected_cascade_has_no_kills_and_stays_available() {
         .find(|e| e.name == "upload→classification")
         .unwrap();
     assert!(
-        edge.degraded > 0 && edge.breaker_rejections > 0,
+        edge.counts.degraded > 0 && edge.counts.breaker_rejections > 0,
         "degraded 'pending' answers and fail-fast"
     );
 }
@@ -111,7 +111,7 @@ fn fallback_answers_are_degraded_up_to_the_client() {
     for name in ["cascade-protected", "breaker", "bulkhead"] {
         let r = run(name, &[]).output.report;
         let s = &r.summary;
-        let fallback_edge = s.edges.iter().find(|e| e.fallback_degrade > 0).unwrap();
+        let fallback_edge = s.edges.iter().find(|e| e.counts.fallback_degrade > 0).unwrap();
         let service = s
             .services
             .iter()
@@ -120,13 +120,13 @@ fn fallback_answers_are_degraded_up_to_the_client() {
         let client = &s.clients[0];
         let client_edge = s.edges.iter().find(|e| e.caller == client.name).unwrap();
         assert_eq!(client_edge.callee, service.name, "{name}");
-        let fallbacks = fallback_edge.fallback_degrade;
+        let fallbacks = fallback_edge.counts.fallback_degrade;
         assert_eq!(
-            service.completed_degraded, fallbacks,
+            service.counts.completed_degraded, fallbacks,
             "{name}: one degraded answer per fallback"
         );
         assert!(client.degraded > 0, "{name}");
-        assert_eq!(client.degraded, client_edge.degraded_answers, "{name}");
+        assert_eq!(client.degraded, client_edge.counts.degraded_answers, "{name}");
         assert!(
             client.degraded <= fallbacks && fallbacks - client.degraded <= client.failed,
             "{name}: {} degraded at the client for {fallbacks} fallbacks, {} failed",
@@ -234,7 +234,7 @@ fn the_breaker_visits_every_state_in_order_and_fails_fast_while_open() {
         );
     }
     let edge = r.summary.edges.iter().find(|e| e.name == "api→backend").unwrap();
-    assert!(edge.breaker_rejections > 100);
+    assert!(edge.counts.breaker_rejections > 100);
     // While both breakers are open, almost nothing reaches the network (only half-open trials).
     let during = rate(&r, "edge.api→backend.attempts", 32.0, 40.0);
     let offered = rate(&r, "edge.api→backend.calls", 32.0, 40.0);
@@ -260,18 +260,18 @@ fn bulkheads_keep_a_slow_call_from_starving_the_others() {
     };
     let (i, s) = (storage(&isolated), storage(&shared));
     assert!(
-        i.failed * 200 <= i.calls,
+        i.failed() * 200 <= i.counts.calls,
         "isolated: storage failed {} of {}",
-        i.failed,
-        i.calls
+        i.failed(),
+        i.counts.calls
     );
     assert!(
-        s.failed * 10 >= s.calls,
+        s.failed() * 10 >= s.counts.calls,
         "shared: storage failed only {} of {}",
-        s.failed,
-        s.calls
+        s.failed(),
+        s.counts.calls
     );
-    assert!(s.failed_by.0["pool_timeout"] > 0, "starved of connections");
+    assert!(s.failed_by().0["pool_timeout"] > 0, "starved of connections");
 }
 
 #[test]
@@ -326,7 +326,7 @@ fn dns_caching_keeps_calling_rescheduled_pods_a_registry_watch_does_not() {
     let failed = |r: &Report| r.summary.clients[0].failed;
     let stale = |r: &Report| {
         let e = r.summary.edges.iter().find(|e| e.name == "api→backend").unwrap();
-        e.attempt_failures_by.0["connect_timeout"]
+        e.attempt_failures_by().0["connect_timeout"]
     };
     assert!(stale(&dns) > 100, "stale connects {}", stale(&dns));
     assert!(

@@ -31,7 +31,7 @@ fn column_sums(r: &Report, c: &str, prefix: &str) -> Vec<f64> {
 
 fn edge_failed(r: &Report, edge: &str, reason: &str) -> u64 {
     let e = r.summary.edges.iter().find(|e| e.name == edge).expect("edge");
-    e.failed_by.0[reason]
+    e.failed_by().0[reason]
 }
 
 #[test]

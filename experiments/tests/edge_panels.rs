@@ -69,15 +69,19 @@ fn the_bulkhead_scenario_shows_each_edges_outcomes_refusals_permits_and_pool() {
         .find(|s| s.name == e)
         .unwrap();
     let ok: f64 = out.layers[0].values.iter().map(|v| v * bucket).sum();
-    assert!((ok - summary.ok as f64).abs() < 1e-6, "{ok} vs {}", summary.ok);
+    assert!(
+        (ok - summary.counts.ok as f64).abs() < 1e-6,
+        "{ok} vs {}",
+        summary.counts.ok
+    );
     // Refusals by the bulkhead, the ones the summary counts.
     let refusals = lines(&t, &format!("{e}: refusals by policy"));
     let full: f64 = series(refusals, "refused: bulkhead full")
         .iter()
         .map(|v| v * bucket)
         .sum();
-    assert!(summary.bulkhead_rejections > 0);
-    assert!((full - summary.bulkhead_rejections as f64).abs() < 1e-6);
+    assert!(summary.counts.bulkhead_rejections > 0);
+    assert!((full - summary.counts.bulkhead_rejections as f64).abs() < 1e-6);
     // Permits: at the limit (2 pods × 10) during the slow fault, the limit drawn as a line.
     let permits = lines(&t, &format!("{e}: bulkhead permits in use (mean)"));
     assert_eq!(permits.reference_lines.len(), 1);

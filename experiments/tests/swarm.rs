@@ -367,7 +367,9 @@ fn the_checks_are_not_vacuous() {
     // Conservation of client requests, and counts that disagree.
     let bad = corrupt(&|o| o.report.summary.clients[0].ok += 1);
     expect(FailureKind::Conservation, &scenario, &bad, "an extra ok");
-    let bad = corrupt(&|o| o.report.summary.edges[0].attempts += o.report.summary.edges[0].calls * 10);
+    let bad = corrupt(&|o| {
+        o.report.summary.edges[0].counts.attempts += o.report.summary.edges[0].counts.calls * 10
+    });
     expect(FailureKind::Counts, &scenario, &bad, "attempts out of thin air");
     let bad = corrupt(&|o| o.report.summary.services[0].pods[0].kills += 1);
     expect(
@@ -378,7 +380,7 @@ fn the_checks_are_not_vacuous() {
     );
     let bad = corrupt(&|o| o.report.summary.services[0].utilisation = 1.5);
     expect(FailureKind::Counts, &scenario, &bad, "utilisation above 1");
-    let bad = corrupt(&|o| o.report.summary.services[0].arrivals = 0);
+    let bad = corrupt(&|o| o.report.summary.services[0].counts.arrivals = 0);
     expect(FailureKind::Counts, &scenario, &bad, "answers without arrivals");
     let bad = corrupt(&|o| num_column(o, |name| name == "client.web.started")[3] += 1.0);
     expect(

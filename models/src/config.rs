@@ -615,7 +615,11 @@ impl FaultConfig {
             FaultKind::Restart { down_for } | FaultKind::Reschedule { down_for } => {
                 Some(self.from.saturating_add(down_for))
             }
-            _ => self.until,
+            FaultKind::Slow { .. }
+            | FaultKind::Errors { .. }
+            | FaultKind::Crash { .. }
+            | FaultKind::CapacityCut { .. }
+            | FaultKind::Leak { .. } => self.until,
         }
     }
 }

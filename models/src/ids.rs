@@ -40,3 +40,8 @@ index!(
     /// A fault, in scenario order.
     FaultIdx
 );
+index!(
+    /// A caller site: one client-library instance (policies, pool, endpoint view) of an edge in
+    /// one caller pod or client; all sites numbered together.
+    SiteIdx
+);

@@ -1,17 +1,12 @@
 //! Kubernetes rules that are pure functions of time: CrashLoopBackOff.
 //!
-//! Source: kubernetes `pkg/kubelet` restart back-off (`client-go/util/flowcontrol/backoff.go`)
-//! as summarised in `semantics.md`: the first restart is immediate, then 10, 20, 40, 80, 160,
+//! Source: kubernetes `pkg/kubelet` restart back-off (`client-go/util/flowcontrol/backoff.go`;
+//! https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts): the
+//! first restart is immediate, then 10, 20, 40, 80, 160,
 //! 300, 300… seconds; the back-off resets once a container has run for 10 minutes.
 
+pub use crate::defaults::{BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET_AFTER};
 use sim_core::time::{SimDuration, SimTime};
-
-/// The first non-zero back-off.
-pub const BACKOFF_INITIAL: SimDuration = SimDuration::from_secs(10);
-/// The back-off cap.
-pub const BACKOFF_MAX: SimDuration = SimDuration::from_secs(300);
-/// A container that ran this long resets the back-off.
-pub const BACKOFF_RESET_AFTER: SimDuration = SimDuration::from_secs(600);
 
 /// The restart back-off of one pod's container.
 #[derive(Clone, Debug, PartialEq, Eq)]

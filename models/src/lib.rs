@@ -21,6 +21,7 @@
 
 pub mod causes;
 pub mod config;
+pub mod defaults;
 pub mod digest;
 pub mod history;
 pub mod ids;

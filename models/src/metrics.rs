@@ -141,24 +141,32 @@ impl ClientMetrics {
     }
 }
 
-/// A service's measurements, over all its pods.
-pub struct ServiceMetrics {
+/// A service's counts over all its pods: counted live by [`ServiceMetrics`], reported as they
+/// are in the summary (`report::ServiceSummary` flattens them, in this order).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ServiceCounts {
     /// Traffic requests that reached a pod.
     pub arrivals: u64,
-    /// Rejected at once (queue full, 503).
-    pub rejected: u64,
     /// Answered 2xx.
     pub completed_ok: u64,
     /// Answered 5xx.
     pub completed_error: u64,
-    /// Of the 2xx answers, those built with a degraded downstream answer.
+    /// Of the 2xx answers, those built with a degraded downstream answer (degraded too).
     pub completed_degraded: u64,
+    /// Rejected at once (queue full, 503).
+    pub rejected: u64,
     /// Dropped because their deadline had passed.
     pub dropped_deadline: u64,
     /// Lost when a container died.
     pub lost: u64,
     /// Probe requests received.
     pub probes: u64,
+}
+
+/// A service's measurements, over all its pods.
+pub struct ServiceMetrics {
+    /// The counts the summary reports.
+    pub counts: ServiceCounts,
     /// Traffic requests that found every slot busy and waited in the queue.
     pub waited: u64,
     /// Time from arrival to getting a slot, ns (admitted requests).
@@ -188,14 +196,7 @@ impl ServiceMetrics {
     /// Empty measurements.
     pub fn new(bucket: SimDuration) -> ServiceMetrics {
         ServiceMetrics {
-            arrivals: 0,
-            rejected: 0,
-            completed_ok: 0,
-            completed_error: 0,
-            completed_degraded: 0,
-            dropped_deadline: 0,
-            lost: 0,
-            probes: 0,
+            counts: ServiceCounts::default(),
             waited: 0,
             queue_wait: Histogram::new(),
             service_time: Histogram::new(),
@@ -261,11 +262,14 @@ impl ServiceMetrics {
     }
 }
 
-/// An edge's measurements, over all its caller pods.
-pub struct EdgeMetrics {
+/// An edge's counts over all its caller pods: counted live by [`EdgeMetrics`], reported as they
+/// are in the summary (`report::EdgeSummary`, whose serializer places them among its derived
+/// fields).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EdgeCounts {
     /// Logical calls started (first attempts).
     pub calls: u64,
-    /// Attempts started (first attempts plus retries).
+    /// Attempts started (first attempts plus retries that reached the network).
     pub attempts: u64,
     /// Retries started.
     pub retries: u64,
@@ -293,6 +297,12 @@ pub struct EdgeMetrics {
     pub deferred_dropped: u64,
     /// Calls that succeeded with the callee's degraded answer (`Response::Degraded`).
     pub degraded_answers: u64,
+}
+
+/// An edge's measurements, over all its caller pods.
+pub struct EdgeMetrics {
+    /// The counts the summary reports.
+    pub counts: EdgeCounts,
     /// Latency of whole calls, ns.
     pub call_latency: Histogram,
     /// Per bucket: calls.
@@ -335,21 +345,7 @@ impl EdgeMetrics {
     /// Empty measurements.
     pub fn new(bucket: SimDuration) -> EdgeMetrics {
         EdgeMetrics {
-            calls: 0,
-            attempts: 0,
-            retries: 0,
-            ok: 0,
-            degraded: 0,
-            failed: ByFailure::default(),
-            attempt_failures: ByFailure::default(),
-            budget_rejections: 0,
-            breaker_rejections: 0,
-            bulkhead_rejections: 0,
-            fallback_degrade: 0,
-            fallback_defer: 0,
-            deferred_done: 0,
-            deferred_dropped: 0,
-            degraded_answers: 0,
+            counts: EdgeCounts::default(),
             call_latency: Histogram::new(),
             series_calls: CounterSeries::new(bucket),
             series_attempts: CounterSeries::new(bucket),
@@ -375,15 +371,15 @@ impl EdgeMetrics {
     pub fn on_outcome(&mut self, now: SimTime, outcome: Outcome) {
         match outcome {
             Outcome::Ok => {
-                self.ok += 1;
+                self.counts.ok += 1;
                 self.series_ok.add(now, 1);
             }
             Outcome::Degraded => {
-                self.degraded += 1;
+                self.counts.degraded += 1;
                 self.series_degraded.add(now, 1);
             }
             Outcome::Failed(f) => {
-                self.failed.add(f);
+                self.counts.failed.add(f);
                 self.series_failed.add(now, 1);
                 self.series_failed_by[f.index()].add(now, 1);
             }
@@ -392,19 +388,19 @@ impl EdgeMetrics {
 
     /// A call or try was refused by an open breaker.
     pub fn on_breaker_rejection(&mut self, now: SimTime) {
-        self.breaker_rejections += 1;
+        self.counts.breaker_rejections += 1;
         self.series_breaker_rejections.add(now, 1);
     }
 
     /// A call or try was refused by a full bulkhead.
     pub fn on_bulkhead_rejection(&mut self, now: SimTime) {
-        self.bulkhead_rejections += 1;
+        self.counts.bulkhead_rejections += 1;
         self.series_bulkhead_rejections.add(now, 1);
     }
 
     /// A retry was refused by the retry budget.
     pub fn on_budget_rejection(&mut self, now: SimTime) {
-        self.budget_rejections += 1;
+        self.counts.budget_rejections += 1;
         self.series_budget_rejections.add(now, 1);
     }
 

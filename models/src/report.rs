@@ -7,7 +7,7 @@ use sim_core::stats::HistogramSummary;
 use sim_core::time::SimTime;
 
 use crate::log::LogEntry;
-use crate::metrics::{ByFailure, PodState};
+use crate::metrics::{ByFailure, EdgeCounts, PodState, ServiceCounts};
 use crate::outcome::Failure;
 use crate::policy::breaker::BreakerState;
 
@@ -164,22 +164,9 @@ pub struct ServiceSummary {
     pub replicas: u32,
     /// Slots per pod.
     pub slots: u32,
-    /// Traffic requests that reached a pod.
-    pub arrivals: u64,
-    /// Answered 2xx.
-    pub completed_ok: u64,
-    /// Answered 5xx.
-    pub completed_error: u64,
-    /// Of the 2xx answers, those built with a degraded downstream answer (degraded too).
-    pub completed_degraded: u64,
-    /// Rejected at once (queue full).
-    pub rejected: u64,
-    /// Dropped past their deadline.
-    pub dropped_deadline: u64,
-    /// Lost when a container died.
-    pub lost: u64,
-    /// Probe requests received.
-    pub probes: u64,
+    /// Arrivals, answers, rejections, drops, losses and probes, as counted.
+    #[serde(flatten)]
+    pub counts: ServiceCounts,
     /// Fraction of traffic requests that found every slot busy and queued (Erlang C's P(wait)).
     pub waited_fraction: f64,
     /// Wait for a slot, ms.
@@ -203,7 +190,7 @@ pub struct ServiceSummary {
 }
 
 /// A call edge's totals over its caller pods.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EdgeSummary {
     /// `caller→callee`.
     pub name: String,
@@ -213,48 +200,82 @@ pub struct EdgeSummary {
     pub callee: String,
     /// Policy name.
     pub policy: String,
-    /// Logical calls (first attempts).
-    pub calls: u64,
-    /// Attempts (first attempts plus retries that reached the network).
-    pub attempts: u64,
-    /// Retries.
-    pub retries: u64,
-    /// Attempts per call.
-    pub amplification: f64,
-    /// Calls ended ok.
-    pub ok: u64,
-    /// Calls ended with a fallback answer.
-    pub degraded: u64,
-    /// Calls failed.
-    pub failed: u64,
-    /// Failed calls by final reason.
-    pub failed_by: FailureCounts,
-    /// Failed attempts by reason: timeouts by kind, errors by kind.
-    pub attempt_failures_by: FailureCounts,
-    /// Retries refused by the retry budget.
-    pub budget_rejections: u64,
-    /// Refused by an open breaker.
-    pub breaker_rejections: u64,
-    /// Refused by a full bulkhead.
-    pub bulkhead_rejections: u64,
-    /// Fallbacks to a default answer.
-    pub fallback_degrade: u64,
-    /// Fallbacks that deferred the work.
-    pub fallback_defer: u64,
-    /// Deferred work done later.
-    pub deferred_done: u64,
+    /// Calls, attempts, outcomes, refusals, fallbacks, as counted.
+    pub counts: EdgeCounts,
     /// Deferred work still pending at the end.
     pub deferred_pending: u64,
-    /// Deferred work dropped (queue full).
-    pub deferred_dropped: u64,
-    /// Calls answered by the callee with a degraded answer (degraded without a fallback here).
-    pub degraded_answers: u64,
-    /// Calls failed because their deadline was spent.
-    pub deadline_exceeded: u64,
     /// Breaker state changes over all caller pods.
     pub breaker_transitions: u64,
     /// Latency of whole calls.
     pub call_latency_ms: LatencyMs,
+}
+
+impl EdgeSummary {
+    /// Attempts per call (0 without calls).
+    pub fn amplification(&self) -> f64 {
+        let c = &self.counts;
+        if c.calls > 0 {
+            c.attempts as f64 / c.calls as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// Calls failed.
+    pub fn failed(&self) -> u64 {
+        self.counts.failed.total()
+    }
+
+    /// Failed calls by final reason.
+    pub fn failed_by(&self) -> FailureCounts {
+        (&self.counts.failed).into()
+    }
+
+    /// Failed attempts by reason: timeouts by kind, errors by kind.
+    pub fn attempt_failures_by(&self) -> FailureCounts {
+        (&self.counts.attempt_failures).into()
+    }
+
+    /// Calls failed because their deadline was spent.
+    pub fn deadline_exceeded(&self) -> u64 {
+        self.counts.failed.get(Failure::DeadlineExceeded)
+    }
+}
+
+/// `summary.json`'s edge object (docs/outputs.md): the counts in their documented places among
+/// the derived fields.
+impl Serialize for EdgeSummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let c = &self.counts;
+        let mut st = serializer.serialize_struct("EdgeSummary", 25)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("caller", &self.caller)?;
+        st.serialize_field("callee", &self.callee)?;
+        st.serialize_field("policy", &self.policy)?;
+        st.serialize_field("calls", &c.calls)?;
+        st.serialize_field("attempts", &c.attempts)?;
+        st.serialize_field("retries", &c.retries)?;
+        st.serialize_field("amplification", &self.amplification())?;
+        st.serialize_field("ok", &c.ok)?;
+        st.serialize_field("degraded", &c.degraded)?;
+        st.serialize_field("failed", &self.failed())?;
+        st.serialize_field("failed_by", &self.failed_by())?;
+        st.serialize_field("attempt_failures_by", &self.attempt_failures_by())?;
+        st.serialize_field("budget_rejections", &c.budget_rejections)?;
+        st.serialize_field("breaker_rejections", &c.breaker_rejections)?;
+        st.serialize_field("bulkhead_rejections", &c.bulkhead_rejections)?;
+        st.serialize_field("fallback_degrade", &c.fallback_degrade)?;
+        st.serialize_field("fallback_defer", &c.fallback_defer)?;
+        st.serialize_field("deferred_done", &c.deferred_done)?;
+        st.serialize_field("deferred_pending", &self.deferred_pending)?;
+        st.serialize_field("deferred_dropped", &c.deferred_dropped)?;
+        st.serialize_field("degraded_answers", &c.degraded_answers)?;
+        st.serialize_field("deadline_exceeded", &self.deadline_exceeded())?;
+        st.serialize_field("breaker_transitions", &self.breaker_transitions)?;
+        st.serialize_field("call_latency_ms", &self.call_latency_ms)?;
+        st.end()
+    }
 }
 
 /// A column of the time series.

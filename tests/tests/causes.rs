@@ -52,7 +52,7 @@ fn edge_failed(report: &Report, edge: &str, reason: Failure) -> u64 {
         .iter()
         .find(|e| e.name == edge)
         .expect("edge");
-    e.failed_by.0[reason.name()]
+    e.counts.failed.get(reason)
 }
 
 #[test]

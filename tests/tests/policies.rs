@@ -52,11 +52,11 @@ fn retries_match_the_independent_failure_formulas() {
         ));
         let out = models::run(s, 7);
         let edge = &out.report.summary.edges[0];
-        let n = edge.ok + edge.failed;
+        let n = edge.counts.ok + edge.failed();
         assert!(n > 50_000);
         let k = f64::from(max_attempts);
         let p = 1.0 - x.powf(k);
-        let success = edge.ok as f64 / n as f64;
+        let success = edge.counts.ok as f64 / n as f64;
         let half = Z * (p * (1.0 - p) / n as f64).sqrt();
         assert!(
             (success - p).abs() <= half,
@@ -79,13 +79,13 @@ fn retries_match_the_independent_failure_formulas() {
             .map(|(i, pj)| pj * ((i + 1) as f64).powi(2))
             .sum();
         let sd = (second - mean * mean).sqrt();
-        let attempts = edge.attempts as f64 / edge.calls as f64;
-        let half = Z * sd / (edge.calls as f64).sqrt();
+        let attempts = edge.counts.attempts as f64 / edge.counts.calls as f64;
+        let half = Z * sd / (edge.counts.calls as f64).sqrt();
         assert!(
             (attempts - mean).abs() <= half,
             "x={x}: attempts/call {attempts} vs {mean} ± {half}"
         );
-        assert!((edge.amplification - attempts).abs() < 1e-12);
+        assert!((edge.amplification() - attempts).abs() < 1e-12);
     }
 }
 
@@ -165,7 +165,7 @@ fn breaker_walks_its_states_at_the_predicted_times() {
         }
     }
     let edge = &out.report.summary.edges[0];
-    assert!(edge.breaker_rejections > 250, "{edge:?}");
+    assert!(edge.counts.breaker_rejections > 250, "{edge:?}");
 }
 
 /// Per-attempt timeouts × retries against a deadline budget. Without a deadline the worst
@@ -232,9 +232,9 @@ fn a_propagated_deadline_lets_the_callee_drop_abandoned_work() {
     };
     let ignoring = run(false);
     let honouring = run(true);
-    assert_eq!(ignoring.services[0].dropped_deadline, 0);
+    assert_eq!(ignoring.services[0].counts.dropped_deadline, 0);
     assert!(
-        honouring.services[0].dropped_deadline > 100,
+        honouring.services[0].counts.dropped_deadline > 100,
         "{:?}",
         honouring.services[0]
     );

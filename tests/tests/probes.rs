@@ -316,7 +316,7 @@ fn a_black_holed_pod_fails_liveness_and_stays_black_holed_after_restarts() {
     assert!(causes.iter().all(|&c| c == "timeout"), "{causes:?}");
     // The pod receives only the probes sent before and after the fault: at 10 s and 20 s, and
     // from 220 s to 290 s.
-    assert_eq!(out.report.summary.services[0].probes, 2 + 8);
+    assert_eq!(out.report.summary.services[0].counts.probes, 2 + 8);
 }
 
 #[test]

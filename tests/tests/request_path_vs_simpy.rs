@@ -55,7 +55,7 @@ fn meshsim_figures(seed: u64, simpy_duration_s: f64) -> [(&'static str, f64); 4]
     [
         ("request_rate_per_s", requests / summary.duration_s),
         ("ok_fraction", client.ok as f64 / requests),
-        ("attempts_per_request", edge.attempts as f64 / requests),
+        ("attempts_per_request", edge.counts.attempts as f64 / requests),
         ("mean_latency_s", client.latency_ok_ms.mean / 1e3),
     ]
 }

@@ -153,18 +153,18 @@ fn edge_outcome_columns_add_up_to_the_summary() {
             .iter()
             .sum()
     };
-    assert_eq!(total("ok"), e.ok as f64);
-    assert_eq!(total("degraded"), e.degraded as f64);
+    assert_eq!(total("ok"), e.counts.ok as f64);
+    assert_eq!(total("degraded"), e.counts.degraded as f64);
     let by_reason: f64 = models::outcome::Failure::ALL
         .iter()
         .map(|f| total(&format!("failed.{}", f.name())))
         .sum();
-    assert_eq!(by_reason, e.failed as f64);
+    assert_eq!(by_reason, e.failed() as f64);
     assert_eq!(by_reason, total("failed"));
-    assert!(e.failed > 0, "the overloaded station rejects some calls");
-    assert_eq!(total("rejected_breaker"), e.breaker_rejections as f64);
-    assert_eq!(total("rejected_bulkhead"), e.bulkhead_rejections as f64);
-    assert_eq!(total("rejected_budget"), e.budget_rejections as f64);
+    assert!(e.failed() > 0, "the overloaded station rejects some calls");
+    assert_eq!(total("rejected_breaker"), e.counts.breaker_rejections as f64);
+    assert_eq!(total("rejected_bulkhead"), e.counts.bulkhead_rejections as f64);
+    assert_eq!(total("rejected_budget"), e.counts.budget_rejections as f64);
     for gauge in ["pool_in_use", "pool_waiters"] {
         assert!(total(gauge) >= 0.0, "{gauge}");
     }

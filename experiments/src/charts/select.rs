@@ -41,8 +41,8 @@ fn ppm(x: f64) -> u64 {
 pub fn service_trouble(s: &ServiceSummary) -> Trouble {
     let kills: u64 = s.pods.iter().map(|p| u64::from(p.kills)).sum();
     [
-        s.completed_error + s.lost + s.dropped_deadline,
-        s.rejected,
+        s.counts.completed_error + s.counts.lost + s.counts.dropped_deadline,
+        s.counts.rejected,
         kills + u64::from(s.restarts),
         ppm(s.utilisation),
     ]
@@ -52,10 +52,10 @@ pub fn service_trouble(s: &ServiceSummary) -> Trouble {
 /// transitions, retries.
 pub fn edge_trouble(e: &EdgeSummary) -> Trouble {
     [
-        e.failed,
-        e.budget_rejections + e.breaker_rejections + e.bulkhead_rejections,
+        e.failed(),
+        e.counts.budget_rejections + e.counts.breaker_rejections + e.counts.bulkhead_rejections,
         e.breaker_transitions,
-        e.retries,
+        e.counts.retries,
     ]
 }
 

@@ -39,7 +39,7 @@ pub fn breaker(seed: u64, overrides: &[&str]) -> BreakerFigures {
         seed,
         attempts_per_call_down: mean_rate(r, "edge.api→backend.attempts", down.0, down.1)
             / mean_rate(r, "edge.api→backend.calls", down.0, down.1),
-        breaker_rejections: edge.breaker_rejections,
+        breaker_rejections: edge.counts.breaker_rejections,
         closed_after_s: all_closed_after(r),
         degraded_after: mean_rate(r, "client.users.degraded", OUTAGE_S.1 + 2.0, r.summary.duration_s),
     }

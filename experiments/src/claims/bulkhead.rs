@@ -29,9 +29,9 @@ pub fn bulkhead(seed: u64, overrides: &[&str]) -> BulkheadFigures {
     let c = &r.summary.clients[0];
     BulkheadFigures {
         seed,
-        storage_failed_share: storage.failed as f64 / storage.calls as f64,
-        storage_failed: storage.failed,
-        storage_pool_timeouts: storage.failed_by.0["pool_timeout"],
+        storage_failed_share: storage.failed() as f64 / storage.counts.calls as f64,
+        storage_failed: storage.failed(),
+        storage_pool_timeouts: storage.failed_by().0["pool_timeout"],
         uploads_failed_share: c.failed as f64 / c.requests as f64,
         uploads_degraded_share: c.degraded as f64 / c.requests as f64,
     }

@@ -46,7 +46,7 @@ pub fn deadline(seed: u64, overrides: &[&str]) -> DeadlineFigures {
         max_latency_ms: r.summary.clients[0].latency_ms.max,
         wasted_work_s: pricing.wasted_work_s,
         wasted_share: pricing.wasted_share,
-        dropped_deadline: pricing.dropped_deadline,
+        dropped_deadline: pricing.counts.dropped_deadline,
         ok_after: mean_rate(r, "client.shoppers.ok", 80.0, 120.0),
     }
 }

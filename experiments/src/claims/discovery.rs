@@ -25,7 +25,7 @@ pub fn discovery(seed: u64, overrides: &[&str]) -> DiscoveryFigures {
     let c = &r.summary.clients[0];
     DiscoveryFigures {
         seed,
-        connect_timeouts: edge.attempt_failures_by.0["connect_timeout"],
+        connect_timeouts: edge.attempt_failures_by().0["connect_timeout"],
         failed: c.failed,
         p99_ms: c.latency_ms.p99,
     }

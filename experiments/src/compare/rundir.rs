@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use models::causes::CauseCount;
-use models::metrics::PodState;
+use models::metrics::{ByFailure, EdgeCounts, PodState, ServiceCounts};
 use models::outcome::Failure;
 use models::policy::breaker::BreakerState;
 use models::report::{
@@ -230,6 +230,11 @@ fn failures(v: &Value) -> FailureCounts {
     FailureCounts(Failure::ALL.iter().map(|x| (x.name(), u(&v[x.name()]))).collect())
 }
 
+/// A `failed_by`-style object as the counts it was written from.
+fn by_failure(v: &Value) -> ByFailure {
+    ByFailure(Failure::ALL.map(|x| u(&v[x.name()])))
+}
+
 /// One line of `failed_by_cause`; reason names not known to this build read as "".
 fn cause(v: &Value) -> CauseCount {
     let reason = |v: &Value| {
@@ -302,14 +307,16 @@ fn service(s: &Value) -> ServiceSummary {
         name: text(&s["name"]),
         replicas: u32_of(&s["replicas"]),
         slots: u32_of(&s["slots"]),
-        arrivals: u(&s["arrivals"]),
-        completed_ok: u(&s["completed_ok"]),
-        completed_error: u(&s["completed_error"]),
-        completed_degraded: u(&s["completed_degraded"]),
-        rejected: u(&s["rejected"]),
-        dropped_deadline: u(&s["dropped_deadline"]),
-        lost: u(&s["lost"]),
-        probes: u(&s["probes"]),
+        counts: ServiceCounts {
+            arrivals: u(&s["arrivals"]),
+            completed_ok: u(&s["completed_ok"]),
+            completed_error: u(&s["completed_error"]),
+            completed_degraded: u(&s["completed_degraded"]),
+            rejected: u(&s["rejected"]),
+            dropped_deadline: u(&s["dropped_deadline"]),
+            lost: u(&s["lost"]),
+            probes: u(&s["probes"]),
+        },
         waited_fraction: f(&s["waited_fraction"]),
         queue_wait_ms: latency(&s["queue_wait_ms"]),
         service_time_ms: latency(&s["service_time_ms"]),
@@ -336,25 +343,26 @@ fn edge(e: &Value) -> EdgeSummary {
         caller: text(&e["caller"]),
         callee: text(&e["callee"]),
         policy: text(&e["policy"]),
-        calls: u(&e["calls"]),
-        attempts: u(&e["attempts"]),
-        retries: u(&e["retries"]),
-        amplification: f(&e["amplification"]),
-        ok: u(&e["ok"]),
-        degraded: u(&e["degraded"]),
-        failed: u(&e["failed"]),
-        failed_by: failures(&e["failed_by"]),
-        attempt_failures_by: failures(&e["attempt_failures_by"]),
-        budget_rejections: u(&e["budget_rejections"]),
-        breaker_rejections: u(&e["breaker_rejections"]),
-        bulkhead_rejections: u(&e["bulkhead_rejections"]),
-        fallback_degrade: u(&e["fallback_degrade"]),
-        fallback_defer: u(&e["fallback_defer"]),
-        deferred_done: u(&e["deferred_done"]),
+        // `amplification`, `failed`, `failed_by`, `attempt_failures_by` and
+        // `deadline_exceeded` are derived from the counts, as in a fresh run.
+        counts: EdgeCounts {
+            calls: u(&e["calls"]),
+            attempts: u(&e["attempts"]),
+            retries: u(&e["retries"]),
+            ok: u(&e["ok"]),
+            degraded: u(&e["degraded"]),
+            failed: by_failure(&e["failed_by"]),
+            attempt_failures: by_failure(&e["attempt_failures_by"]),
+            budget_rejections: u(&e["budget_rejections"]),
+            breaker_rejections: u(&e["breaker_rejections"]),
+            bulkhead_rejections: u(&e["bulkhead_rejections"]),
+            fallback_degrade: u(&e["fallback_degrade"]),
+            fallback_defer: u(&e["fallback_defer"]),
+            deferred_done: u(&e["deferred_done"]),
+            deferred_dropped: u(&e["deferred_dropped"]),
+            degraded_answers: u(&e["degraded_answers"]),
+        },
         deferred_pending: u(&e["deferred_pending"]),
-        deferred_dropped: u(&e["deferred_dropped"]),
-        degraded_answers: u(&e["degraded_answers"]),
-        deadline_exceeded: u(&e["deadline_exceeded"]),
         breaker_transitions: u(&e["breaker_transitions"]),
         call_latency_ms: latency(&e["call_latency_ms"]),
     }

@@ -241,12 +241,12 @@ pub fn deadline_drops(report: &Report) -> Vec<Line> {
         .summary
         .services
         .iter()
-        .filter(|s| s.dropped_deadline > 0)
+        .filter(|s| s.counts.dropped_deadline > 0)
         .map(|s| Line {
             t: at,
             text: format!(
                 "over the run, {} dropped {} requests unprocessed past their deadline",
-                s.name, s.dropped_deadline
+                s.name, s.counts.dropped_deadline
             ),
             tone: Tone::Warn,
             subjects: vec![s.name.clone()],
@@ -255,11 +255,13 @@ pub fn deadline_drops(report: &Report) -> Vec<Line> {
         .summary
         .edges
         .iter()
-        .filter(|e| e.deadline_exceeded > 0)
+        .filter(|e| e.deadline_exceeded() > 0)
         .map(|e| {
             let text = format!(
                 "over the run, {} of {} calls on {} failed because their deadline was spent",
-                e.deadline_exceeded, e.calls, e.name
+                e.deadline_exceeded(),
+                e.counts.calls,
+                e.name
             );
             edge_line(at, text, Tone::Bad, &e.name, &e.caller, &e.callee)
         });

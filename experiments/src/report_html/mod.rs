@@ -165,7 +165,7 @@ fn headline_stats(sum: &Summary) -> Vec<(&'static str, String, String)> {
     let degraded: u64 = sum.clients.iter().map(|c| c.degraded).sum();
     let failed: u64 = sum.clients.iter().map(|c| c.failed).sum();
     let restarts: u32 = sum.services.iter().map(|v| v.restarts).sum();
-    let lost: u64 = sum.services.iter().map(|v| v.lost).sum();
+    let lost: u64 = sum.services.iter().map(|v| v.counts.lost).sum();
     let mut stats = vec![
         ("", seconds(sum.duration_s), "simulated".to_string()),
         ("", requests.to_string(), "client requests".to_string()),

@@ -21,12 +21,9 @@
 //! served before later arrivals. Invariants (debug-asserted): `in_use ≤ max_concurrent`, counts
 //! never go below zero, and nobody waits while a permit is free.
 
+pub use crate::defaults::{R4J_MAX_CONCURRENT_CALLS, R4J_MAX_WAIT};
 use sim_core::time::SimDuration;
 
-/// resilience4j `SemaphoreBulkhead` default `maxConcurrentCalls`: 25.
-pub const R4J_MAX_CONCURRENT_CALLS: u32 = 25;
-/// resilience4j `SemaphoreBulkhead` default `maxWaitDuration`: 0 (reject at once when full).
-pub const R4J_MAX_WAIT: SimDuration = SimDuration::ZERO;
 /// The lesson's `Bulkhead` default `max_wait_seconds`: 5 s.
 pub const LESSON_MAX_WAIT: SimDuration = SimDuration::from_secs(5);
 

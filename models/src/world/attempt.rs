@@ -13,7 +13,6 @@ use sim_core::time::{SimDuration, SimTime};
 use super::{
     Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
 };
-use crate::config::PolicyOrder;
 use crate::outcome::{Failure, Response};
 use crate::slab::Key;
 use crate::trace::{NO_SPAN, SpanKind, SpanStatus, span};
@@ -37,9 +36,6 @@ impl World {
         let deadline_at = c.deadline_at;
         let policy = self.policy_of_site(site);
         let (order, timeouts) = (policy.order, policy.timeouts);
-        if order == PolicyOrder::Lesson {
-            self.count_try(call, now);
-        }
         let edge = self.sites[site as usize].edge;
         if deadline_at.is_some_and(|d| now >= d) {
             // The budget is spent (e.g. a propagated deadline that passed while the caller was
@@ -47,12 +43,13 @@ impl World {
             return self.try_refused(call, Failure::DeadlineExceeded, sched);
         }
         let m = &mut self.edges[edge.idx()].metrics;
-        m.attempts += 1;
+        m.counts.attempts += 1;
         m.series_attempts.add(now, 1);
         let Some(to) = self.pick_endpoint(site) else {
             // The attempt fails before it exists: no endpoint is known.
             self.edges[edge.idx()]
                 .metrics
+                .counts
                 .attempt_failures
                 .add(Failure::NoEndpoints);
             return self.try_refused(call, Failure::NoEndpoints, sched);
@@ -63,15 +60,9 @@ impl World {
         let no = c.attempt_no;
         c.attempt_no += 1;
         c.phase = CallPhase::Attempting;
-        // Resilience4j order: this try's bulkhead permit and breaker permission belong to it.
-        let (holds_bulkhead, breaker_permitted) = if order == PolicyOrder::Resilience4j {
-            (
-                std::mem::take(&mut c.holds_bulkhead),
-                std::mem::take(&mut c.breaker_permitted),
-            )
-        } else {
-            (false, false)
-        };
+        // What the per-try stages took belongs to this attempt (resilience4j's order); what the
+        // per-call stages took stays with the call (the lesson's).
+        let held = c.held.take_per_try(order);
         let attempt = AttemptRef { call, no };
         let total_at = match (timeouts.attempt.map(|t| now.saturating_add(t)), deadline_at) {
             (Some(t), Some(d)) if d <= t => Some((d, true)),
@@ -103,8 +94,7 @@ impl World {
             phase_timer: None,
             total_is_deadline: total_at.is_some_and(|(_, d)| d),
             span: NO_SPAN,
-            holds_bulkhead,
-            breaker_permitted,
+            held,
             server: None,
             below: None,
         });
@@ -416,21 +406,19 @@ impl World {
         }
     }
 
-    /// A try that ends before any attempt exists: in resilience4j order it gives back its
-    /// bulkhead permit and its breaker records a failure; then the retry logic decides.
+    /// A try that ends before any attempt exists: it gives back the permits its per-try stages
+    /// took (resilience4j's order: the bulkhead's, and the breaker records a failure); then the
+    /// retry logic decides.
     fn try_refused(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
         let site = self.calls.get(call).expect("live call").site;
-        if self.policy_of_site(site).order == PolicyOrder::Resilience4j {
-            let c = self.calls.get_mut(call).expect("live call");
-            let holds = std::mem::take(&mut c.holds_bulkhead);
-            let permitted = std::mem::take(&mut c.breaker_permitted);
-            if holds {
-                self.release_bulkhead(site, sched);
-            }
-            if permitted {
-                self.record_breaker(site, false, sim_core::time::SimDuration::ZERO, sched);
-            }
-        }
+        let order = self.policy_of_site(site).order;
+        let held = self
+            .calls
+            .get_mut(call)
+            .expect("live call")
+            .held
+            .take_per_try(order);
+        self.release_held(site, held, false, sim_core::time::SimDuration::ZERO, sched);
         self.try_failed(call, failure, sched);
     }
 
@@ -492,7 +480,7 @@ impl World {
             self.serve_pool_waiters(pool_idx, sched);
         }
         if let Err(f) = result {
-            self.edges[edge.idx()].metrics.attempt_failures.add(f);
+            self.edges[edge.idx()].metrics.counts.attempt_failures.add(f);
         }
         // gRPC A6 counts successes and retryable failures only.
         let counted = match result {
@@ -503,16 +491,16 @@ impl World {
                 .as_ref()
                 .is_some_and(|r| r.on.mask & f.bit() != 0),
         };
-        if let (true, Some(budget)) = (counted, &mut self.sites[site as usize].budget) {
-            budget.on_attempt_result(now, result.is_ok());
-            self.note_budget(site, now);
+        if counted {
+            self.budget_on_attempt(site, result.is_ok(), now);
         }
-        if a.holds_bulkhead {
-            self.release_bulkhead(site, sched);
-        }
-        if a.breaker_permitted {
-            self.record_breaker(site, result.is_ok(), now.saturating_since(a.started_at), sched);
-        }
+        self.release_held(
+            site,
+            a.held,
+            result.is_ok(),
+            now.saturating_since(a.started_at),
+            sched,
+        );
         match result {
             Ok(()) => self.finish_call(attempt.call, Ok(()), sched),
             // Only an error answer that arrived carries a cause (`below` is set with it).

@@ -7,6 +7,7 @@ use sim_core::time::{SimDuration, SimTime};
 
 use super::{CallOwner, Event, World};
 use crate::config::{Arrivals, Load};
+use crate::ids::ClientIdx;
 use crate::outcome::{Cause, Outcome};
 
 impl World {
@@ -23,7 +24,12 @@ impl World {
             // A constant rate: plain exponential gaps.
             if *r > 0.0 {
                 let gap = SimDuration::from_secs_f64(-libm::log(rng.uniform_pos()) / r);
-                sched.schedule_at(from.saturating_add(gap), Event::OpenArrival { client });
+                sched.schedule_at(
+                    from.saturating_add(gap),
+                    Event::OpenArrival {
+                        client: ClientIdx(client),
+                    },
+                );
             }
             return;
         }
@@ -42,7 +48,12 @@ impl World {
             let at = gap.map(|g| t.saturating_add(g));
             match at {
                 Some(at) if *arrivals == Arrivals::Constant || at < piece.end => {
-                    sched.schedule_at(at, Event::OpenArrival { client });
+                    sched.schedule_at(
+                        at,
+                        Event::OpenArrival {
+                            client: ClientIdx(client),
+                        },
+                    );
                     return;
                 }
                 _ if piece.end == SimTime::MAX => return,
@@ -51,17 +62,20 @@ impl World {
         }
     }
 
-    pub(super) fn on_open_arrival(&mut self, client: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_open_arrival(&mut self, client: ClientIdx, sched: &mut Scheduler<Event>) {
+        let client = client.0;
         let now = sched.now();
         self.start_client_request(client, CallOwner::Client { client }, sched);
         self.schedule_next_arrival(client, now, sched);
     }
 
-    pub(super) fn on_user_wake(&mut self, client: u32, user: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_user_wake(&mut self, client: ClientIdx, user: u32, sched: &mut Scheduler<Event>) {
+        let client = client.0;
         self.start_client_request(client, CallOwner::User { client, user }, sched);
     }
 
-    pub(super) fn on_burst(&mut self, client: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_burst(&mut self, client: ClientIdx, sched: &mut Scheduler<Event>) {
+        let client = client.0;
         let Load::Burst { count, every, .. } = self.cfg.clients[client as usize].load else {
             unreachable!("burst client")
         };
@@ -70,7 +84,12 @@ impl World {
         }
         self.clients[client as usize].bursts += 1;
         if let Some(every) = every {
-            sched.schedule_in(every, Event::Burst { client });
+            sched.schedule_in(
+                every,
+                Event::Burst {
+                    client: ClientIdx(client),
+                },
+            );
         }
     }
 
@@ -112,7 +131,13 @@ impl World {
                 unreachable!("closed-loop client")
             };
             let pause = think.sample_duration(&mut self.clients[client as usize].think_rng);
-            sched.schedule_in(pause, Event::UserWake { client, user });
+            sched.schedule_in(
+                pause,
+                Event::UserWake {
+                    client: ClientIdx(client),
+                    user,
+                },
+            );
         }
     }
 }

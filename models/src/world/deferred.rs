@@ -41,20 +41,19 @@ impl World {
         let (retry_every, capacity) = self.defer_config(edge);
         let e = &mut self.edges[edge.idx()];
         if e.deferred.pending >= capacity {
-            e.metrics.deferred_dropped += 1;
+            e.metrics.counts.deferred_dropped += 1;
             return;
         }
-        e.metrics.fallback_defer += 1;
+        e.metrics.counts.fallback_defer += 1;
         e.deferred.pending += 1;
         e.metrics.series_deferred.set(now, u64::from(e.deferred.pending));
         if !e.deferred.drain_scheduled && !e.deferred.in_progress {
             e.deferred.drain_scheduled = true;
-            sched.schedule_in(retry_every, Event::DeferredDrain { edge: edge.0 });
+            sched.schedule_in(retry_every, Event::DeferredDrain { edge });
         }
     }
 
-    pub(super) fn on_deferred_drain(&mut self, edge: u32, sched: &mut Scheduler<Event>) {
-        let edge = EdgeIdx(edge);
+    pub(super) fn on_deferred_drain(&mut self, edge: EdgeIdx, sched: &mut Scheduler<Event>) {
         let (retry_every, _) = self.defer_config(edge);
         let d = &mut self.edges[edge.idx()].deferred;
         d.drain_scheduled = false;
@@ -73,7 +72,7 @@ impl World {
         let Some(site) = site else {
             // No caller pod is up to do the work: try again later.
             self.edges[edge.idx()].deferred.drain_scheduled = true;
-            sched.schedule_in(retry_every, Event::DeferredDrain { edge: edge.0 });
+            sched.schedule_in(retry_every, Event::DeferredDrain { edge });
             return;
         };
         self.edges[edge.idx()].deferred.in_progress = true;
@@ -96,7 +95,7 @@ impl World {
         // A degraded answer is an answer: the item is done.
         let delay = if !matches!(outcome, Outcome::Failed(_)) {
             e.deferred.pending -= 1;
-            e.metrics.deferred_done += 1;
+            e.metrics.counts.deferred_done += 1;
             e.metrics.series_deferred.set(now, u64::from(e.deferred.pending));
             sim_core::time::SimDuration::ZERO
         } else {
@@ -104,7 +103,7 @@ impl World {
         };
         if e.deferred.pending > 0 && !e.deferred.drain_scheduled {
             e.deferred.drain_scheduled = true;
-            sched.schedule_in(delay, Event::DeferredDrain { edge: edge.0 });
+            sched.schedule_in(delay, Event::DeferredDrain { edge });
         }
     }
 }

@@ -9,7 +9,7 @@ use sim_core::sim::Scheduler;
 
 use super::{Endpoint, Event, World};
 use crate::config::{Discovery, LbPolicy};
-use crate::ids::PodIdx;
+use crate::ids::{PodIdx, SiteIdx};
 use crate::log::LogKind;
 
 impl World {
@@ -44,13 +44,13 @@ impl World {
     /// A readiness change reaches the service's published endpoints.
     pub(super) fn on_endpoint_change(
         &mut self,
-        p: u32,
+        p: PodIdx,
         address: u32,
         ready: bool,
         sched: &mut Scheduler<Event>,
     ) {
+        let (pod_idx, p) = (p, p.0);
         let now = sched.now();
-        let pod_idx = PodIdx(p);
         let service = self.pods[p as usize].service;
         let endpoint = Endpoint {
             pod: pod_idx,
@@ -87,7 +87,8 @@ impl World {
     }
 
     /// A DNS caller's cache expired: it re-resolves and caches the answer for another TTL.
-    pub(super) fn on_dns_refresh(&mut self, site: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_dns_refresh(&mut self, site: SiteIdx, sched: &mut Scheduler<Event>) {
+        let site = site.0;
         let edge = self.sites[site as usize].edge;
         let callee = self.cfg.edges[edge.idx()].callee;
         let Discovery::Dns { ttl, .. } = self.cfg.services[callee.idx()].discovery else {
@@ -95,6 +96,6 @@ impl World {
         };
         let published = &self.services[callee.idx()].published;
         self.sites[site as usize].view.clone_from(published);
-        sched.schedule_in(ttl, Event::DnsRefresh { site });
+        sched.schedule_in(ttl, Event::DnsRefresh { site: SiteIdx(site) });
     }
 }

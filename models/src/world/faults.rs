@@ -6,7 +6,7 @@ use sim_core::time::{SimDuration, SimTime};
 
 use super::{Event, PodPhase, World};
 use crate::config::{FaultConfig, FaultKind};
-use crate::ids::PodIdx;
+use crate::ids::{FaultIdx, PodIdx};
 use crate::log::{KillReason, LogKind};
 use crate::metrics::PodState;
 
@@ -48,7 +48,8 @@ impl World {
         self.pods[pod.idx()].replica < fault.pods.unwrap_or(replicas)
     }
 
-    pub(super) fn on_fault_start(&mut self, f: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_fault_start(&mut self, f: FaultIdx, sched: &mut Scheduler<Event>) {
+        let f = f.0;
         let now = sched.now();
         let fault = self.cfg.faults[f as usize].clone();
         self.faults[f as usize].active = true;
@@ -86,13 +87,14 @@ impl World {
                     // Overlapping reschedules: the pod is recreated after the longest downtime.
                     p.gone_until = p.gone_until.max(now.saturating_add(down_for));
                     self.log_with(now, |w| LogKind::PodDeleted { pod: w.pod_name(pod) });
-                    sched.schedule_in(down_for, Event::PodRecreated { pod: pod.0 });
+                    sched.schedule_in(down_for, Event::PodRecreated { pod });
                 }
             }
-            _ => {}
+            // Act on each step of work while active (`work_time`, `server.rs`).
+            FaultKind::Slow { .. } | FaultKind::Errors { .. } | FaultKind::Leak { .. } => {}
         }
         if let FaultKind::Restart { down_for } = fault.kind {
-            sched.schedule_in(down_for, Event::FaultEnd { fault: f });
+            sched.schedule_in(down_for, Event::FaultEnd { fault: FaultIdx(f) });
         }
     }
 
@@ -110,7 +112,8 @@ impl World {
         self.container_dead(pod, Some(KillReason::Fault), sched);
     }
 
-    pub(super) fn on_fault_end(&mut self, f: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_fault_end(&mut self, f: FaultIdx, sched: &mut Scheduler<Event>) {
+        let f = f.0;
         let now = sched.now();
         if !self.faults[f as usize].active {
             return;
@@ -148,13 +151,7 @@ impl World {
                         // otherwise it starts now.
                         if p.restart_due.is_none_or(|due| due <= now) {
                             let incarnation = p.incarnation + 1;
-                            sched.schedule_at(
-                                now,
-                                Event::ContainerStart {
-                                    pod: pod.0,
-                                    incarnation,
-                                },
-                            );
+                            sched.schedule_at(now, Event::ContainerStart { pod, incarnation });
                         }
                     }
                 }
@@ -165,7 +162,12 @@ impl World {
                     self.start_queued(pod, sched);
                 }
             }
-            _ => {}
+            // Nothing to undo: they stop acting once inactive; a rescheduled pod comes back
+            // through `PodRecreated`.
+            FaultKind::Slow { .. }
+            | FaultKind::Errors { .. }
+            | FaultKind::Leak { .. }
+            | FaultKind::Reschedule { .. } => {}
         }
     }
 
@@ -179,7 +181,8 @@ impl World {
     }
 
     /// A rescheduled pod's replacement is created with its new address.
-    pub(super) fn on_pod_recreated(&mut self, p: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_pod_recreated(&mut self, p: PodIdx, sched: &mut Scheduler<Event>) {
+        let p = p.0;
         let now = sched.now();
         let pod = &mut self.pods[p as usize];
         if pod.phase != PodPhase::Gone || now < pod.gone_until {
@@ -195,7 +198,13 @@ impl World {
         let pod = &mut self.pods[p as usize];
         pod.crashed = false;
         let incarnation = pod.incarnation + 1;
-        sched.schedule_at(sched.now(), Event::ContainerStart { pod: p, incarnation });
+        sched.schedule_at(
+            sched.now(),
+            Event::ContainerStart {
+                pod: PodIdx(p),
+                incarnation,
+            },
+        );
     }
 
     /// Slots available on a pod now (capacity cuts included).
@@ -251,7 +260,10 @@ impl World {
                     let elapsed = now.saturating_since(fault.from).as_secs_f64();
                     t.saturating_add(SimDuration::from_secs_f64(growth * elapsed))
                 }
-                _ => t,
+                FaultKind::Errors { .. }
+                | FaultKind::Crash { .. }
+                | FaultKind::Restart { .. }
+                | FaultKind::Reschedule { .. } => t,
             };
         }
         t

@@ -182,16 +182,9 @@ impl World {
                     name: cfg.name.clone(),
                     replicas: cfg.replicas,
                     slots: cfg.slots,
-                    arrivals: m.arrivals,
-                    completed_ok: m.completed_ok,
-                    completed_error: m.completed_error,
-                    completed_degraded: m.completed_degraded,
-                    rejected: m.rejected,
-                    dropped_deadline: m.dropped_deadline,
-                    lost: m.lost,
-                    probes: m.probes,
-                    waited_fraction: if m.arrivals > 0 {
-                        m.waited as f64 / m.arrivals as f64
+                    counts: m.counts.clone(),
+                    waited_fraction: if m.counts.arrivals > 0 {
+                        m.waited as f64 / m.counts.arrivals as f64
                     } else {
                         0.0
                     },
@@ -228,29 +221,8 @@ impl World {
                     caller: self.cfg.caller_name(e.caller).to_string(),
                     callee: self.cfg.services[e.callee.idx()].name.clone(),
                     policy: self.cfg.policies[e.policy.idx()].name.clone(),
-                    calls: m.calls,
-                    attempts: m.attempts,
-                    retries: m.retries,
-                    amplification: if m.calls > 0 {
-                        m.attempts as f64 / m.calls as f64
-                    } else {
-                        0.0
-                    },
-                    ok: m.ok,
-                    degraded: m.degraded,
-                    failed: m.failed.total(),
-                    failed_by: (&m.failed).into(),
-                    attempt_failures_by: (&m.attempt_failures).into(),
-                    budget_rejections: m.budget_rejections,
-                    breaker_rejections: m.breaker_rejections,
-                    bulkhead_rejections: m.bulkhead_rejections,
-                    fallback_degrade: m.fallback_degrade,
-                    fallback_defer: m.fallback_defer,
-                    deferred_done: m.deferred_done,
+                    counts: m.counts.clone(),
                     deferred_pending: u64::from(self.edges[i].deferred.pending),
-                    deferred_dropped: m.deferred_dropped,
-                    degraded_answers: m.degraded_answers,
-                    deadline_exceeded: m.failed.get(Failure::DeadlineExceeded),
                     breaker_transitions: transitions,
                     call_latency_ms: m.call_latency.summary().into(),
                 }

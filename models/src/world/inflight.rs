@@ -1,5 +1,6 @@
 //! Work in flight: logical calls, their attempts, and the requests on server pods.
 
+use super::policy::chain::Held;
 use sim_core::queue::TimerKey;
 use sim_core::time::SimTime;
 
@@ -47,9 +48,8 @@ pub(crate) struct Call {
     pub(crate) attempts: u32,
     pub(crate) backoff: BackoffState,
     pub(crate) timer: Option<TimerKey>,
-    /// Lesson order: the call holds a bulkhead permit / was permitted by the breaker.
-    pub(crate) holds_bulkhead: bool,
-    pub(crate) breaker_permitted: bool,
+    /// What the call's per-call stages hold (the lesson's order), until the call ends.
+    pub(crate) held: Held,
     /// A retry granted by the budget is pending or running (Envoy counts it until it ends).
     pub(crate) retry_granted: bool,
     /// The last try's failure.
@@ -107,9 +107,8 @@ pub(crate) struct Attempt {
     pub(crate) total_is_deadline: bool,
     /// Its trace span, or `NO_SPAN`.
     pub(crate) span: u32,
-    /// In resilience4j order: this attempt holds a bulkhead permit / was permitted by the breaker.
-    pub(crate) holds_bulkhead: bool,
-    pub(crate) breaker_permitted: bool,
+    /// What its try's per-try stages hold (resilience4j's order), until the attempt ends.
+    pub(crate) held: Held,
     /// The server request it created, once delivered.
     pub(crate) server: Option<Key>,
     /// The cause an `error_response` answer to it carries, set when its server request

@@ -4,20 +4,22 @@
 
 use sim_core::sim::Scheduler;
 
-use super::{AttemptPhase, Event, PodPhase, ProbeKind, World};
+use super::{AttemptPhase, Event, PodPhase, PoolRt, ProbeKind, World};
 use crate::ids::PodIdx;
 use crate::log::{KillReason, LogKind, secs};
 use crate::metrics::PodState;
 use crate::outcome::Response;
+use crate::policy::breaker::CircuitBreaker;
+use crate::policy::bulkhead::Bulkhead;
 use crate::slab::Key;
 
 impl World {
     /// A container starts: its process comes up after the startup time; the pod's probe
     /// workers (see `probes`) probe it from their next tick past its initial delay (the startup
     /// probe first, if any).
-    pub(super) fn on_container_start(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_container_start(&mut self, p: PodIdx, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let (pod_idx, p) = (p, p.0);
         let now = sched.now();
-        let pod_idx = PodIdx(p);
         let pod = &mut self.pods[p as usize];
         if pod.phase != PodPhase::Down || pod.crashed || incarnation <= pod.incarnation {
             // A fault keeps it down (its end starts it), or the event is stale: another start
@@ -31,7 +33,13 @@ impl World {
         pod.metrics.set_state(now, PodState::Starting);
         let startup = &self.cfg.services[pod.service.idx()].lifecycle.startup;
         let delay = startup.sample_duration(&mut pod.startup_rng);
-        sched.schedule_in(delay, Event::ProcessUp { pod: p, incarnation });
+        sched.schedule_in(
+            delay,
+            Event::ProcessUp {
+                pod: PodIdx(p),
+                incarnation,
+            },
+        );
         self.log_with(now, |w| LogKind::ContainerStarted {
             pod: w.pod_name(pod_idx),
         });
@@ -39,7 +47,8 @@ impl World {
         self.new_container_for_probes(pod_idx);
     }
 
-    pub(super) fn on_process_up(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_process_up(&mut self, p: PodIdx, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let p = p.0;
         let now = sched.now();
         let pod = &mut self.pods[p as usize];
         if pod.incarnation != incarnation || pod.phase != PodPhase::Starting {
@@ -83,7 +92,7 @@ impl World {
         sched.schedule_in(
             delay,
             Event::EndpointChange {
-                pod: pod_idx.0,
+                pod: pod_idx,
                 address,
                 ready,
             },
@@ -111,7 +120,7 @@ impl World {
             sched.schedule_in(
                 grace,
                 Event::GraceOver {
-                    pod: pod_idx.0,
+                    pod: pod_idx,
                     incarnation,
                 },
             );
@@ -161,7 +170,8 @@ impl World {
         self.complete(request, Response::Reset, sched);
     }
 
-    pub(super) fn on_grace_over(&mut self, p: u32, incarnation: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_grace_over(&mut self, p: PodIdx, incarnation: u32, sched: &mut Scheduler<Event>) {
+        let p = p.0;
         let pod = &self.pods[p as usize];
         if pod.incarnation != incarnation || pod.phase != PodPhase::Terminating {
             return;
@@ -209,7 +219,7 @@ impl World {
         sched.schedule_in(
             delay,
             Event::ContainerStart {
-                pod: pod_idx.0,
+                pod: pod_idx,
                 incarnation,
             },
         );
@@ -256,12 +266,40 @@ impl World {
                 d.in_progress = false;
                 if d.pending > 0 && !d.drain_scheduled {
                     d.drain_scheduled = true;
-                    sched.schedule_at(now, Event::DeferredDrain { edge: edge.0 });
+                    sched.schedule_at(now, Event::DeferredDrain { edge });
                 }
             }
         }
         for site in sites {
             self.replace_site(site, now, sched);
         }
+    }
+
+    /// A new container's client library for one site: fresh policies and pool, endpoints
+    /// resolved anew. Gauges are corrected for the state that disappears.
+    fn replace_site(&mut self, site: u32, now: sim_core::time::SimTime, sched: &mut Scheduler<Event>) {
+        let s = &mut self.sites[site as usize];
+        let edge = s.edge;
+        let policy = &self.cfg.policies[s.policy.idx()];
+        let callee = self.cfg.edges[edge.idx()].callee;
+        if let Some(timer) = s.breaker_timer.take() {
+            sched.cancel(timer);
+        }
+        let old_state = s.breaker.as_ref().map(CircuitBreaker::state);
+        let old_in_use = s.bulkhead.as_ref().map_or(0, Bulkhead::in_use);
+        (s.breaker, s.bulkhead, s.budget) = super::setup::policy_instances(policy, now);
+        let pool = s.pool as usize;
+        s.view.clone_from(&self.services[callee.idx()].published);
+        s.rr_next = 0;
+        s.in_flight_to.iter_mut().for_each(|n| *n = 0);
+        s.active_calls = 0;
+        self.pools[pool] = PoolRt {
+            open: 0,
+            idle: Vec::new(),
+            waiters: Default::default(),
+        };
+        self.forget_breaker(site, old_state, now);
+        self.forget_bulkhead(site, old_in_use, now);
+        self.note_budget(site, now);
     }
 }

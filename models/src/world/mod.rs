@@ -3,14 +3,16 @@
 //!
 //! Submodules each own one part of the request path and implement methods on [`World`]:
 //! - `client`: load generation and client outcomes;
-//! - `call`: one logical call on an edge: bulkhead, breaker, retries, backoff, deadline, fallback;
+//! - `call`: one logical call on an edge: start, deadline, fallback, end;
 //! - `attempt`: one try: pool, connect, send, wait for the response, the four timeouts;
 //! - `server`: pods admitting requests, queueing, handler steps, responses;
 //! - `lifecycle`: container start, kills, CrashLoopBackOff, readiness;
 //! - `probes`: the kubelet's probe workers (liveness, readiness, startup);
 //! - `discovery`: which endpoints each caller sees, and load balancing over them;
 //! - `faults`: the fault schedule;
-//! - `deferred`: work queued for later by the `Defer` fallback.
+//! - `deferred`: work queued for later by the `Defer` fallback;
+//! - `policy/`: one room per resilience policy (bulkhead, breaker, retry, budget) and `chain`,
+//!   their composition order as data.
 //!
 //! The data they work on is declared in `state` (clients, services, pods, edges, sites, pools,
 //! faults) and `inflight` (calls, attempts, server requests), and re-exported here.
@@ -32,7 +34,7 @@ mod finish;
 mod inflight;
 mod invariants;
 mod lifecycle;
-mod notes;
+mod policy;
 mod probes;
 mod server;
 mod setup;
@@ -40,9 +42,10 @@ mod state;
 
 use sim_core::rng::SimRng;
 use sim_core::sim::{Model, Scheduler};
+use sim_core::time::SimTime;
 
 use crate::config::Scenario;
-use crate::ids::{EdgeIdx, PodIdx};
+use crate::ids::{ClientIdx, EdgeIdx, FaultIdx, PodIdx, SiteIdx};
 use crate::log::EventLog;
 use crate::outcome::Response;
 use crate::slab::{Key, Slab};
@@ -63,19 +66,19 @@ pub enum Event {
     /// An open-loop client's next arrival.
     OpenArrival {
         /// Client index.
-        client: u32,
+        client: ClientIdx,
     },
     /// A closed-loop user finished thinking.
     UserWake {
         /// Client index.
-        client: u32,
+        client: ClientIdx,
         /// User index.
         user: u32,
     },
     /// A burst client fires.
     Burst {
         /// Client index.
-        client: u32,
+        client: ClientIdx,
     },
     /// A call's bulkhead wait or backoff sleep ended.
     CallTimer {
@@ -114,21 +117,21 @@ pub enum Event {
     /// A container of a pod starts (after its restart back-off).
     ContainerStart {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The container's incarnation.
         incarnation: u32,
     },
     /// A container's process starts accepting connections.
     ProcessUp {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The container's incarnation.
         incarnation: u32,
     },
     /// A probe worker's ticker fires.
     ProbeTick {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The pod's address generation when the worker started (a rescheduled pod's
         /// replacement has new workers).
         address: u32,
@@ -139,26 +142,26 @@ pub enum Event {
     /// is answered or its container dies).
     ProbeTimeout {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// Which probe.
         probe: ProbeKind,
     },
     /// The grace period of a terminating container is over: SIGKILL.
     GraceOver {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The container's incarnation.
         incarnation: u32,
     },
     /// A replacement pod (after a reschedule) is created.
     PodRecreated {
         /// The pod slot.
-        pod: u32,
+        pod: PodIdx,
     },
     /// A change of a pod's readiness becomes visible to callers.
     EndpointChange {
         /// The pod.
-        pod: u32,
+        pod: PodIdx,
         /// The pod's address at the change.
         address: u32,
         /// Whether it became ready (else not ready or gone).
@@ -167,22 +170,22 @@ pub enum Event {
     /// A caller site re-resolves DNS.
     DnsRefresh {
         /// The site.
-        site: u32,
+        site: SiteIdx,
     },
     /// A fault starts.
     FaultStart {
         /// The fault.
-        fault: u32,
+        fault: FaultIdx,
     },
     /// A fault ends.
     FaultEnd {
         /// The fault.
-        fault: u32,
+        fault: FaultIdx,
     },
     /// A resilience4j breaker's automatic OPEN → HALF_OPEN timer.
     BreakerTimer {
         /// The site owning the breaker.
-        site: u32,
+        site: SiteIdx,
     },
     /// A connection attempt was refused.
     Refused {
@@ -192,7 +195,7 @@ pub enum Event {
     /// Time to try the deferred work of an edge again.
     DeferredDrain {
         /// The edge.
-        edge: u32,
+        edge: EdgeIdx,
     },
 }
 
@@ -287,31 +290,42 @@ impl World {
     /// Reacts to one event (also called directly for zero-latency hops, without the
     /// after-event checks, which only make sense between events).
     fn dispatch(&mut self, event: Event, sched: &mut Scheduler<Event>) {
+        // Each group's handlers live in the file named above it.
         match event {
+            // client.rs
             Event::OpenArrival { client } => self.on_open_arrival(client, sched),
             Event::UserWake { client, user } => self.on_user_wake(client, user, sched),
             Event::Burst { client } => self.on_burst(client, sched),
+            // call.rs (a bulkhead wait: policy/bulkhead.rs; a backoff: policy/retry.rs)
             Event::CallTimer { call } => self.on_call_timer(call, sched),
+            // attempt.rs
             Event::AttemptTimer { attempt, kind } => self.on_attempt_timer(attempt, kind, sched),
             Event::Connected { attempt } => self.on_connected(attempt, sched),
-            Event::Delivered { attempt } => self.on_delivered(attempt, sched),
+            Event::Refused { attempt } => self.on_refused(attempt, sched),
             Event::Responded { attempt, response } => self.on_responded(attempt, response, sched),
+            // server.rs
+            Event::Delivered { attempt } => self.on_delivered(attempt, sched),
             Event::WorkDone { request } => self.on_work_done(request, sched),
+            // lifecycle.rs
             Event::ContainerStart { pod, incarnation } => self.on_container_start(pod, incarnation, sched),
             Event::ProcessUp { pod, incarnation } => self.on_process_up(pod, incarnation, sched),
+            Event::GraceOver { pod, incarnation } => self.on_grace_over(pod, incarnation, sched),
+            // probes.rs
             Event::ProbeTick { pod, address, probe } => self.on_probe_tick(pod, address, probe, sched),
             Event::ProbeTimeout { pod, probe } => self.on_probe_timeout(pod, probe, sched),
-            Event::GraceOver { pod, incarnation } => self.on_grace_over(pod, incarnation, sched),
-            Event::PodRecreated { pod } => self.on_pod_recreated(pod, sched),
+            // discovery.rs
             Event::EndpointChange { pod, address, ready } => {
                 self.on_endpoint_change(pod, address, ready, sched)
             }
             Event::DnsRefresh { site } => self.on_dns_refresh(site, sched),
+            // faults.rs
             Event::FaultStart { fault } => self.on_fault_start(fault, sched),
             Event::FaultEnd { fault } => self.on_fault_end(fault, sched),
+            Event::PodRecreated { pod } => self.on_pod_recreated(pod, sched),
+            // deferred.rs
             Event::DeferredDrain { edge } => self.on_deferred_drain(edge, sched),
+            // policy/breaker.rs
             Event::BreakerTimer { site } => self.on_breaker_timer(site, sched),
-            Event::Refused { attempt } => self.on_refused(attempt, sched),
         }
     }
 }
@@ -331,6 +345,29 @@ impl World {
             .attempt
             .as_mut()
             .filter(|a| a.no == r.no)
+    }
+
+    /// The pod (or client) owning a site.
+    pub(crate) fn site_owner(&self, site: u32) -> String {
+        let s = &self.sites[site as usize];
+        match s.pod {
+            Some(pod) => self.pod_name(pod),
+            None => match self.cfg.edges[s.edge.idx()].caller {
+                crate::config::Caller::Client(c) => self.cfg.clients[c as usize].name.clone(),
+                crate::config::Caller::Service(_) => unreachable!("service sites have a pod"),
+            },
+        }
+    }
+
+    /// Logs the entry `entry` builds, building it (names are `String`s) only if the log keeps
+    /// it: frequent entries cost no allocation once the log is full.
+    pub(super) fn log_with(&mut self, now: SimTime, entry: impl FnOnce(&World) -> crate::log::LogKind) {
+        if self.log.is_full() {
+            self.log.count_dropped();
+        } else {
+            let kind = entry(self);
+            self.log.push(now, kind);
+        }
     }
 
     /// The scenario this world runs.

@@ -59,7 +59,7 @@ impl World {
             sched.schedule_in(
                 period,
                 Event::ProbeTick {
-                    pod: pod_idx.0,
+                    pod: pod_idx,
                     address,
                     probe: kind,
                 },
@@ -96,12 +96,12 @@ impl World {
     /// the container if the kubelet would.
     pub(super) fn on_probe_tick(
         &mut self,
-        p: u32,
+        p: PodIdx,
         address: u32,
         kind: ProbeKind,
         sched: &mut Scheduler<Event>,
     ) {
-        let pod_idx = PodIdx(p);
+        let (pod_idx, p) = (p, p.0);
         if self.pods[p as usize].address != address {
             return; // the pod was deleted, and its workers with it
         }
@@ -109,7 +109,7 @@ impl World {
         sched.schedule_in(
             period,
             Event::ProbeTick {
-                pod: p,
+                pod: PodIdx(p),
                 address,
                 probe: kind,
             },
@@ -167,12 +167,12 @@ impl World {
             return self.probe_result(pod_idx, kind, false, "refused", sched);
         }
         if !pod.blackholed {
-            self.services[pod.service.idx()].metrics.probes += 1; // received by the pod
+            self.services[pod.service.idx()].metrics.counts.probes += 1; // received by the pod
         }
         let timer = sched.timer_in(
             timeout,
             Event::ProbeTimeout {
-                pod: pod_idx.0,
+                pod: pod_idx,
                 probe: kind,
             },
         );
@@ -248,7 +248,8 @@ impl World {
 
     /// The probe waiting for its answer got none in time. (Its request, if it reached the pod,
     /// stays where it is, queued or running, until the pod gets to it.)
-    pub(super) fn on_probe_timeout(&mut self, p: u32, kind: ProbeKind, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_probe_timeout(&mut self, p: PodIdx, kind: ProbeKind, sched: &mut Scheduler<Event>) {
+        let p = p.0;
         let Some(worker) = self.pods[p as usize].probes[kind.index()].as_mut() else {
             return;
         };

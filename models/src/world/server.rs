@@ -48,7 +48,7 @@ impl World {
         };
         self.pods[to.pod.idx()].metrics.arrivals += 1;
         let m = &mut self.services[service.idx()].metrics;
-        m.arrivals += 1;
+        m.counts.arrivals += 1;
         m.series_arrivals.add(now, 1);
         let will_error = self.error_decision(to.pod);
         let span = self.trace_server(attempt, to.pod, now);
@@ -100,7 +100,7 @@ impl World {
         } else {
             if matches!(r.kind, RequestKind::Traffic { .. }) {
                 let m = &mut self.services[service.idx()].metrics;
-                m.rejected += 1;
+                m.counts.rejected += 1;
                 m.series_rejected.add(now, 1);
             }
             self.complete(request, Response::Rejected, sched);
@@ -298,13 +298,13 @@ impl World {
             RequestKind::Traffic { attempt } => {
                 let m = &mut self.services[service.idx()].metrics;
                 match response {
-                    Response::Ok => m.completed_ok += 1,
+                    Response::Ok => m.counts.completed_ok += 1,
                     Response::Degraded => {
-                        m.completed_ok += 1;
-                        m.completed_degraded += 1;
+                        m.counts.completed_ok += 1;
+                        m.counts.completed_degraded += 1;
                     }
-                    Response::Error => m.completed_error += 1,
-                    Response::DeadlineExceeded => m.dropped_deadline += 1,
+                    Response::Error => m.counts.completed_error += 1,
+                    Response::DeadlineExceeded => m.counts.dropped_deadline += 1,
                     Response::Rejected | Response::Reset => {}
                 }
                 if r.started {
@@ -439,7 +439,7 @@ impl World {
             self.orphan_calls(r.calls, now);
             if let RequestKind::Traffic { attempt } = r.kind {
                 lost += 1;
-                self.services[service.idx()].metrics.lost += 1;
+                self.services[service.idx()].metrics.counts.lost += 1;
                 if self.attempt(attempt).is_some() {
                     let edge = self.sites[self.calls.get(attempt.call).expect("live").site as usize].edge;
                     if !blackholed {

@@ -10,7 +10,7 @@ use super::{
     ClientRt, EdgeRt, Endpoint, Event, FaultRt, PodPhase, PodRt, PoolRt, ProbeRt, ServiceRt, SiteRt, World,
 };
 use crate::config::{Caller, Discovery, Load, PolicyConfig, Scenario};
-use crate::ids::{EdgeIdx, PodIdx, ServiceIdx};
+use crate::ids::{ClientIdx, EdgeIdx, FaultIdx, PodIdx, ServiceIdx, SiteIdx};
 use crate::k8s::CrashLoopBackOff;
 use crate::log::EventLog;
 use crate::metrics::{ClientMetrics, EdgeMetrics, PodMetrics, PodState, ServiceMetrics};
@@ -263,7 +263,7 @@ impl World {
                 sched.schedule_at(
                     now,
                     Event::ContainerStart {
-                        pod: p as u32,
+                        pod: PodIdx(p as u32),
                         incarnation: 1,
                     },
                 );
@@ -287,7 +287,12 @@ impl World {
             if let Discovery::Dns { ttl, .. } = self.cfg.services[callee.idx()].discovery {
                 // Each caller's cache expires at its own phase.
                 let phase = ttl.mul_f64(self.sites[site].rng.uniform());
-                sched.schedule_at(now.saturating_add(phase), Event::DnsRefresh { site: site as u32 });
+                sched.schedule_at(
+                    now.saturating_add(phase),
+                    Event::DnsRefresh {
+                        site: SiteIdx(site as u32),
+                    },
+                );
             }
         }
         for c in 0..self.cfg.clients.len() {
@@ -301,19 +306,34 @@ impl World {
                         sched.schedule_at(
                             start.saturating_add(ramp_offset(ramp, user, users)),
                             Event::UserWake {
-                                client: client_idx,
+                                client: ClientIdx(client_idx),
                                 user,
                             },
                         );
                     }
                 }
-                Load::Burst { at, .. } => sched.schedule_at(at, Event::Burst { client: client_idx }),
+                Load::Burst { at, .. } => sched.schedule_at(
+                    at,
+                    Event::Burst {
+                        client: ClientIdx(client_idx),
+                    },
+                ),
             }
         }
         for (f, fault) in self.cfg.faults.iter().enumerate() {
-            sched.schedule_at(fault.from, Event::FaultStart { fault: f as u32 });
+            sched.schedule_at(
+                fault.from,
+                Event::FaultStart {
+                    fault: FaultIdx(f as u32),
+                },
+            );
             if let Some(until) = fault.until {
-                sched.schedule_at(until, Event::FaultEnd { fault: f as u32 });
+                sched.schedule_at(
+                    until,
+                    Event::FaultEnd {
+                        fault: FaultIdx(f as u32),
+                    },
+                );
             }
         }
     }
@@ -345,7 +365,7 @@ impl World {
                 sched.schedule_at(
                     now.saturating_add(phase),
                     Event::ProbeTick {
-                        pod: p,
+                        pod: PodIdx(p),
                         address: 0,
                         probe: kind,
                     },

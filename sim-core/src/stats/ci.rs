@@ -58,7 +58,7 @@ impl Welford {
         let t = student_t_quantile(0.5 + level / 2.0, (self.n - 1) as f64);
         Some(ConfidenceInterval {
             mean: self.mean,
-            half_width: t * (self.variance() / self.n as f64).sqrt(),
+            half_width: t * libm::sqrt(self.variance() / self.n as f64),
             level,
             samples: self.n,
         })
@@ -294,7 +294,7 @@ mod tests {
         let ci = w.ci(0.95).unwrap();
         assert_relative_eq!(
             ci.half_width,
-            2.364_624_252 * (32.0f64 / 7.0 / 8.0).sqrt(),
+            2.364_624_252 * libm::sqrt(32.0f64 / 7.0 / 8.0),
             max_relative = 1e-8
         );
     }

@@ -13,21 +13,14 @@ use crate::scenario::dist::read_dist;
 use crate::scenario::error::{ErrorKind, ReadError};
 use crate::scenario::reader::{Item, Result, TableReader, closest};
 use crate::scenario::tree::Value;
+pub use models::defaults::{
+    PROBE_FAILURE_THRESHOLD, PROBE_PERIOD, PROBE_SUCCESS_THRESHOLD, PROBE_TIMEOUT, TERMINATION_GRACE,
+};
 
 /// Default `queue.capacity`.
 pub const DEFAULT_QUEUE_CAPACITY: u32 = 1000;
 /// Default `startup`: 1 s from container start to accepting connections.
 pub const DEFAULT_STARTUP: SimDuration = SimDuration::from_secs(1);
-/// Kubernetes `periodSeconds` default.
-pub const PROBE_PERIOD: SimDuration = SimDuration::from_secs(10);
-/// Kubernetes `timeoutSeconds` default.
-pub const PROBE_TIMEOUT: SimDuration = SimDuration::from_secs(1);
-/// Kubernetes `successThreshold` default.
-pub const PROBE_SUCCESS_THRESHOLD: u32 = 1;
-/// Kubernetes `failureThreshold` default.
-pub const PROBE_FAILURE_THRESHOLD: u32 = 3;
-/// Kubernetes `terminationGracePeriodSeconds` default.
-pub const TERMINATION_GRACE: SimDuration = SimDuration::from_secs(30);
 /// Default endpoint propagation delay of watch-based discovery.
 pub const WATCH_DELAY: SimDuration = SimDuration::from_secs(1);
 /// Default DNS TTL.

@@ -100,10 +100,10 @@ fn check_client_edge(scenario: &Scenario, s: &Summary, cfg: &ClientConfig, c: &C
     let edge = &s.edges[cfg.edge.idx()];
     let policy = &scenario.policies[scenario.edges[cfg.edge.idx()].policy.idx()];
     if !matches!(policy.fallback, Fallback::Defer { .. })
-        && (edge.calls != c.requests
-            || edge.ok != c.ok
-            || edge.degraded != c.degraded
-            || edge.failed != c.failed)
+        && (edge.counts.calls != c.requests
+            || edge.counts.ok != c.ok
+            || edge.counts.degraded != c.degraded
+            || edge.failed() != c.failed)
     {
         return fail(
             k,
@@ -115,10 +115,10 @@ fn check_client_edge(scenario: &Scenario, s: &Summary, cfg: &ClientConfig, c: &C
                 c.degraded,
                 c.failed,
                 edge.name,
-                edge.calls,
-                edge.ok,
-                edge.degraded,
-                edge.failed
+                edge.counts.calls,
+                edge.counts.ok,
+                edge.counts.degraded,
+                edge.failed()
             ),
         );
     }

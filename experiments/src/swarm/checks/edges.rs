@@ -22,12 +22,12 @@ pub(super) fn check_edges(scenario: &Scenario, s: &Summary) -> Check {
 fn check_edge_ends(e: &EdgeSummary) -> Check {
     let k = FailureKind::Counts;
     let name = &e.name;
-    let ended = e.ok + e.degraded + e.failed;
+    let ended = e.counts.ok + e.counts.degraded + e.failed();
     // Each call ends at most once (calls of a dead container end silently).
-    if ended > e.calls {
+    if ended > e.counts.calls {
         return fail(
             k,
-            format!("edge {name}: {ended} calls ended but {} started", e.calls),
+            format!("edge {name}: {ended} calls ended but {} started", e.counts.calls),
         );
     }
     if e.call_latency_ms.count != ended {
@@ -40,17 +40,17 @@ fn check_edge_ends(e: &EdgeSummary) -> Check {
         );
     }
     check_latency(&format!("edge {name}"), &e.call_latency_ms)?;
-    if failed_by_total(&e.failed_by) != e.failed {
+    if failed_by_total(&e.failed_by()) != e.failed() {
         return fail(
             k,
             format!(
                 "edge {name}: failed_by sums to {} for {} failed",
-                failed_by_total(&e.failed_by),
-                e.failed
+                failed_by_total(&e.failed_by()),
+                e.failed()
             ),
         );
     }
-    if e.deadline_exceeded != e.failed_by.0.get("deadline_exceeded").copied().unwrap_or(0) {
+    if e.deadline_exceeded() != e.failed_by().0.get("deadline_exceeded").copied().unwrap_or(0) {
         return fail(
             k,
             format!("edge {name}: deadline_exceeded disagrees with failed_by"),
@@ -64,46 +64,53 @@ fn check_edge_tries(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     let k = FailureKind::Counts;
     let name = &e.name;
     // Every failed attempt was an attempt (refusals by breaker or bulkhead are not attempts).
-    let attempt_failures = failed_by_total(&e.attempt_failures_by);
-    if attempt_failures > e.attempts {
+    let attempt_failures = failed_by_total(&e.attempt_failures_by());
+    if attempt_failures > e.counts.attempts {
         return fail(
             k,
             format!(
                 "edge {name}: {attempt_failures} attempt failures for {} attempts",
-                e.attempts
+                e.counts.attempts
             ),
         );
     }
     // Each try (a call's first, or a retry) is at most one of: an attempt, a breaker refusal,
     // a bulkhead refusal.
-    let tries = e.attempts + e.breaker_rejections + e.bulkhead_rejections;
-    if tries > e.calls + e.retries {
+    let tries = e.counts.attempts + e.counts.breaker_rejections + e.counts.bulkhead_rejections;
+    if tries > e.counts.calls + e.counts.retries {
         return fail(
             k,
             format!(
                 "edge {name}: {} attempts + {} breaker + {} bulkhead refusals > {} calls + {} retries",
-                e.attempts, e.breaker_rejections, e.bulkhead_rejections, e.calls, e.retries
+                e.counts.attempts,
+                e.counts.breaker_rejections,
+                e.counts.bulkhead_rejections,
+                e.counts.calls,
+                e.counts.retries
             ),
         );
     }
     // In the lesson's order a retry is always an attempt.
-    if policy.order == PolicyOrder::Lesson && e.retries > e.attempts {
+    if policy.order == PolicyOrder::Lesson && e.counts.retries > e.counts.attempts {
         return fail(
             k,
-            format!("edge {name}: {} retries but {} attempts", e.retries, e.attempts),
+            format!(
+                "edge {name}: {} retries but {} attempts",
+                e.counts.retries, e.counts.attempts
+            ),
         );
     }
-    let expected_amplification = if e.calls > 0 {
-        e.attempts as f64 / e.calls as f64
+    let expected_amplification = if e.counts.calls > 0 {
+        e.counts.attempts as f64 / e.counts.calls as f64
     } else {
         0.0
     };
-    if e.amplification != expected_amplification {
+    if e.amplification() != expected_amplification {
         return fail(
             k,
             format!(
                 "edge {name}: amplification {} ≠ attempts / calls",
-                e.amplification
+                e.amplification()
             ),
         );
     }
@@ -116,22 +123,26 @@ fn check_edge_fallback(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     let name = &e.name;
     // Degraded answers come from the fallback: degrade, or defer (queued or dropped).
     // A call ends degraded by its own fallback, or with the callee's degraded answer.
-    let fallbacks = e.fallback_degrade + e.fallback_defer + e.deferred_dropped;
-    if e.degraded != fallbacks + e.degraded_answers {
+    let fallbacks = e.counts.fallback_degrade + e.counts.fallback_defer + e.counts.deferred_dropped;
+    if e.counts.degraded != fallbacks + e.counts.degraded_answers {
         return fail(
             k,
             format!(
                 "edge {name}: {} degraded ≠ {} degrade + {} defer + {} dropped + {} degraded answers",
-                e.degraded, e.fallback_degrade, e.fallback_defer, e.deferred_dropped, e.degraded_answers
+                e.counts.degraded,
+                e.counts.fallback_degrade,
+                e.counts.fallback_defer,
+                e.counts.deferred_dropped,
+                e.counts.degraded_answers
             ),
         );
     }
-    if e.fallback_defer != e.deferred_done + e.deferred_pending {
+    if e.counts.fallback_defer != e.counts.deferred_done + e.deferred_pending {
         return fail(
             k,
             format!(
                 "edge {name}: {} deferred ≠ {} done + {} pending",
-                e.fallback_defer, e.deferred_done, e.deferred_pending
+                e.counts.fallback_defer, e.counts.deferred_done, e.deferred_pending
             ),
         );
     }
@@ -148,7 +159,7 @@ fn check_edge_fallback(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
             }
         }
         Fallback::Degrade => {
-            if e.fallback_defer + e.deferred_dropped > 0 {
+            if e.counts.fallback_defer + e.counts.deferred_dropped > 0 {
                 return fail(k, format!("edge {name}: deferred work under a degrade fallback"));
             }
         }
@@ -168,19 +179,19 @@ fn check_edge_fallback(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
 fn check_edge_parts(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     let k = FailureKind::Counts;
     let name = &e.name;
-    if policy.retry.is_none() && (e.retries > 0 || e.budget_rejections > 0) {
+    if policy.retry.is_none() && (e.counts.retries > 0 || e.counts.budget_rejections > 0) {
         return fail(
             k,
-            format!("edge {name}: {} retries without a retry policy", e.retries),
+            format!("edge {name}: {} retries without a retry policy", e.counts.retries),
         );
     }
-    if policy.retry.as_ref().is_none_or(|r| r.budget.is_none()) && e.budget_rejections > 0 {
+    if policy.retry.as_ref().is_none_or(|r| r.budget.is_none()) && e.counts.budget_rejections > 0 {
         return fail(k, format!("edge {name}: budget rejections without a budget"));
     }
-    if policy.breaker.is_none() && (e.breaker_rejections > 0 || e.breaker_transitions > 0) {
+    if policy.breaker.is_none() && (e.counts.breaker_rejections > 0 || e.breaker_transitions > 0) {
         return fail(k, format!("edge {name}: breaker activity without a breaker"));
     }
-    if policy.bulkhead.is_none() && e.bulkhead_rejections > 0 {
+    if policy.bulkhead.is_none() && e.counts.bulkhead_rejections > 0 {
         return fail(k, format!("edge {name}: bulkhead rejections without a bulkhead"));
     }
     Ok(())

@@ -88,8 +88,8 @@ fn check_service_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary,
     for (cfg, svc) in scenario.services.iter().zip(&s.services) {
         let p = format!("service.{}", svc.name);
         if complete {
-            columns.expect_sum(format!("{p}.arrivals"), 0, svc.arrivals)?;
-            columns.expect_sum(format!("{p}.rejected"), 0, svc.rejected)?;
+            columns.expect_sum(format!("{p}.arrivals"), 0, svc.counts.arrivals)?;
+            columns.expect_sum(format!("{p}.rejected"), 0, svc.counts.rejected)?;
         }
         let replicas = f64::from(cfg.replicas);
         let slots = replicas * f64::from(cfg.slots);
@@ -149,18 +149,22 @@ fn check_edge_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, co
         let p = format!("edge.{}", e.name);
         let nth = s.edges[..i].iter().filter(|x| x.name == e.name).count();
         if complete {
-            columns.expect_sum(format!("{p}.calls"), nth, e.calls)?;
-            columns.expect_sum(format!("{p}.attempts"), nth, e.attempts)?;
-            columns.expect_sum(format!("{p}.retries"), nth, e.retries)?;
-            columns.expect_sum(format!("{p}.failed"), nth, e.failed)?;
-            columns.expect_sum(format!("{p}.ok"), nth, e.ok)?;
-            columns.expect_sum(format!("{p}.degraded"), nth, e.degraded)?;
-            for (reason, &n) in &e.failed_by.0 {
+            columns.expect_sum(format!("{p}.calls"), nth, e.counts.calls)?;
+            columns.expect_sum(format!("{p}.attempts"), nth, e.counts.attempts)?;
+            columns.expect_sum(format!("{p}.retries"), nth, e.counts.retries)?;
+            columns.expect_sum(format!("{p}.failed"), nth, e.failed())?;
+            columns.expect_sum(format!("{p}.ok"), nth, e.counts.ok)?;
+            columns.expect_sum(format!("{p}.degraded"), nth, e.counts.degraded)?;
+            for (reason, &n) in &e.failed_by().0 {
                 columns.expect_sum(format!("{p}.failed.{reason}"), nth, n)?;
             }
-            columns.expect_sum(format!("{p}.rejected_breaker"), nth, e.breaker_rejections)?;
-            columns.expect_sum(format!("{p}.rejected_bulkhead"), nth, e.bulkhead_rejections)?;
-            columns.expect_sum(format!("{p}.rejected_budget"), nth, e.budget_rejections)?;
+            columns.expect_sum(format!("{p}.rejected_breaker"), nth, e.counts.breaker_rejections)?;
+            columns.expect_sum(
+                format!("{p}.rejected_bulkhead"),
+                nth,
+                e.counts.bulkhead_rejections,
+            )?;
+            columns.expect_sum(format!("{p}.rejected_budget"), nth, e.counts.budget_rejections)?;
         }
         let sites = match cfg.caller {
             Caller::Client(_) => 1.0,

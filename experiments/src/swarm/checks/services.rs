@@ -41,18 +41,22 @@ fn check_service_arrivals(
             format!("service {name}: replicas/slots/pods disagree with the scenario"),
         );
     }
-    let ended = svc.completed_ok + svc.completed_error + svc.rejected + svc.dropped_deadline + svc.lost;
-    if ended > svc.arrivals {
+    let ended = svc.counts.completed_ok
+        + svc.counts.completed_error
+        + svc.counts.rejected
+        + svc.counts.dropped_deadline
+        + svc.counts.lost;
+    if ended > svc.counts.arrivals {
         return fail(
             k,
             format!(
                 "service {name}: {} arrivals < {} ok + {} error + {} rejected + {} dropped + {} lost",
-                svc.arrivals,
-                svc.completed_ok,
-                svc.completed_error,
-                svc.rejected,
-                svc.dropped_deadline,
-                svc.lost
+                svc.counts.arrivals,
+                svc.counts.completed_ok,
+                svc.counts.completed_error,
+                svc.counts.rejected,
+                svc.counts.dropped_deadline,
+                svc.counts.lost
             ),
         );
     }
@@ -62,14 +66,14 @@ fn check_service_arrivals(
         .iter()
         .zip(&s.edges)
         .filter(|(e, _)| e.callee.idx() == i)
-        .map(|(_, e)| e.attempts)
+        .map(|(_, e)| e.counts.attempts)
         .sum();
-    if svc.arrivals > attempts {
+    if svc.counts.arrivals > attempts {
         return fail(
             k,
             format!(
                 "service {name}: {} arrivals but {attempts} attempts towards it",
-                svc.arrivals
+                svc.counts.arrivals
             ),
         );
     }
@@ -83,13 +87,13 @@ fn check_service_times(svc: &ServiceSummary) -> Check {
     let name = &svc.name;
     let pod_arrivals: u64 = svc.pods.iter().map(|p| p.arrivals).sum();
     let pod_restarts: u32 = svc.pods.iter().map(|p| p.restarts).sum();
-    if pod_arrivals != svc.arrivals || pod_restarts != svc.restarts {
+    if pod_arrivals != svc.counts.arrivals || pod_restarts != svc.restarts {
         return fail(
             k,
             format!("service {name}: pod totals disagree with the service's"),
         );
     }
-    if svc.queue_wait_ms.count > svc.arrivals || svc.service_time_ms.count > svc.arrivals {
+    if svc.queue_wait_ms.count > svc.counts.arrivals || svc.service_time_ms.count > svc.counts.arrivals {
         return fail(
             k,
             format!("service {name}: more waits or service times than arrivals"),
@@ -116,21 +120,21 @@ fn check_service_degraded(scenario: &Scenario, s: &Summary, i: usize, svc: &Serv
     let me = Caller::Service(ServiceIdx(i as u32));
     let degraded_out: u64 = edges()
         .filter(|(e, _)| e.caller == me)
-        .map(|(_, e)| e.degraded)
+        .map(|(_, e)| e.counts.degraded)
         .sum();
     let received: u64 = edges()
         .filter(|(e, _)| e.callee.idx() == i)
-        .map(|(_, e)| e.degraded_answers)
+        .map(|(_, e)| e.counts.degraded_answers)
         .sum();
-    if svc.completed_degraded > svc.completed_ok
-        || (svc.completed_degraded > 0 && degraded_out == 0)
-        || received > svc.completed_degraded
+    if svc.counts.completed_degraded > svc.counts.completed_ok
+        || (svc.counts.completed_degraded > 0 && degraded_out == 0)
+        || received > svc.counts.completed_degraded
     {
         return fail(
             k,
             format!(
                 "service {name}: {} degraded answers (of {} ok), {degraded_out} degraded calls of its own, {received} degraded answers received by its callers",
-                svc.completed_degraded, svc.completed_ok
+                svc.counts.completed_degraded, svc.counts.completed_ok
             ),
         );
     }

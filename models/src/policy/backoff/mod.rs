@@ -58,6 +58,7 @@
 #[cfg(test)]
 mod tests;
 
+pub use crate::defaults::{AWS_SDK_BASE_DELAY, AWS_SDK_MAX_BACKOFF};
 use sim_core::rng::SimRng;
 use sim_core::time::SimDuration;
 
@@ -65,10 +66,6 @@ use sim_core::time::SimDuration;
 pub const ENVOY_BASE_INTERVAL: SimDuration = SimDuration::from_millis(25);
 /// Envoy's default `retry_back_off.max_interval`: 10 × the base interval, 250 ms.
 pub const ENVOY_MAX_INTERVAL: SimDuration = SimDuration::from_millis(250);
-/// AWS SDK "standard" retry mode: base delay 100 ms (full jitter).
-pub const AWS_SDK_BASE_DELAY: SimDuration = SimDuration::from_millis(100);
-/// AWS SDK "standard" retry mode: maximum backoff 20 s.
-pub const AWS_SDK_MAX_BACKOFF: SimDuration = SimDuration::from_secs(20);
 
 /// tenacity's default `multiplier` for `wait_random_exponential`: 1 (second).
 pub const TENACITY_MULTIPLIER: SimDuration = SimDuration::from_secs(1);

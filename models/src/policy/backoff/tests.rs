@@ -52,7 +52,7 @@ fn ks_statistic(samples: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
 
 /// KS critical value at level 0.001 (asymptotic: `sqrt(−ln(α/2) / 2) / sqrt(n)`).
 fn ks_critical(n: usize) -> f64 {
-    (-(0.0005f64.ln()) / 2.0).sqrt() / (n as f64).sqrt()
+    libm::sqrt(-libm::log(0.0005) / 2.0) / libm::sqrt(n as f64)
 }
 
 /// Asserts that `samples` look uniform on `[lo, hi)`: all inside (after nanosecond rounding), 20
@@ -75,7 +75,7 @@ fn assert_uniform(samples: &mut [f64], lo: f64, hi: f64) {
     }
     let p = 1.0 / BINS as f64;
     let mean = n as f64 * p;
-    let half_width = 4.06 * (n as f64 * p * (1.0 - p)).sqrt();
+    let half_width = 4.06 * libm::sqrt(n as f64 * p * (1.0 - p));
     for (i, &c) in counts.iter().enumerate() {
         assert!(
             (c as f64 - mean).abs() <= half_width,
@@ -335,7 +335,7 @@ fn lesson_tenacity() -> Backoff {
 /// `high = max(max(0, min), min(multiplier * 2 ** (attempt_number - 1), max))`, then
 /// `random.uniform(min, high) = min + (high - min) * u`.
 fn tenacity_oracle(attempt_number: u32, u: f64, multiplier: f64, min: f64, max: f64) -> f64 {
-    let result = multiplier * 2f64.powi(attempt_number as i32 - 1);
+    let result = multiplier * libm::pow(2.0, f64::from(attempt_number as i32 - 1));
     let high = min.max(0.0).max(result.min(max));
     min + (high - min) * u
 }
@@ -411,7 +411,7 @@ fn assert_uniform_moments(samples: &[f64], lo: f64, hi: f64) {
     let mean = samples.iter().sum::<f64>() / n;
     let var = samples.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
     let want_var = (hi - lo) * (hi - lo) / 12.0;
-    let se = (want_var / n).sqrt();
+    let se = libm::sqrt(want_var / n);
     assert!(
         (mean - (lo + hi) / 2.0).abs() < 4.42 * se,
         "mean {mean} vs {}",
@@ -538,7 +538,7 @@ fn polly_v2_median_first_delay_is_0_897_of_the_parameter() {
     let exact = polly_next(0.5) / 1.4;
     assert!((exact - 0.897).abs() < 0.001, "{exact}");
     // Distribution-free 99.9 % CI for the median: order statistics n/2 ± 3.29 · sqrt(n)/2.
-    let half = (3.29 * (DRAWS as f64).sqrt() / 2.0).ceil() as usize;
+    let half = (3.29 * libm::sqrt(DRAWS as f64) / 2.0).ceil() as usize;
     let (lo, hi) = (first[DRAWS / 2 - half], first[DRAWS / 2 + half]);
     assert!(
         lo <= exact && exact <= hi,

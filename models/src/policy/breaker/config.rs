@@ -1,5 +1,10 @@
 //! Breaker configurations, with the real libraries' defaults as constants.
 
+pub use crate::defaults::{
+    HYSTRIX_BUCKETS, HYSTRIX_ERROR_PERCENT, HYSTRIX_REQUEST_VOLUME, HYSTRIX_SLEEP_WINDOW, HYSTRIX_WINDOW,
+    R4J_AUTOMATIC_TRANSITION, R4J_FAILURE_RATE_THRESHOLD, R4J_MINIMUM_CALLS, R4J_PERMITTED_IN_HALF_OPEN,
+    R4J_SLIDING_WINDOW_SIZE, R4J_SLOW_CALL_DURATION, R4J_SLOW_CALL_RATE_THRESHOLD, R4J_WAIT_IN_OPEN,
+};
 use sim_core::time::SimDuration;
 
 /// The lesson's `failure_threshold` default: 5 failures.
@@ -10,32 +15,6 @@ pub const LESSON_WINDOW: SimDuration = SimDuration::from_secs(60);
 pub const LESSON_OPEN_FOR: SimDuration = SimDuration::from_secs(30);
 /// The lesson's `success_threshold` default: 2 successes in HALF_OPEN.
 pub const LESSON_SUCCESS_THRESHOLD: u32 = 2;
-/// resilience4j default `slidingWindowSize` (COUNT_BASED): 100 calls.
-pub const R4J_SLIDING_WINDOW_SIZE: u32 = 100;
-/// resilience4j default `minimumNumberOfCalls`: 100.
-pub const R4J_MINIMUM_CALLS: u32 = 100;
-/// resilience4j default `failureRateThreshold`: 50 (%).
-pub const R4J_FAILURE_RATE_THRESHOLD: f64 = 50.0;
-/// resilience4j default `slowCallRateThreshold`: 100 (%).
-pub const R4J_SLOW_CALL_RATE_THRESHOLD: f64 = 100.0;
-/// resilience4j default `slowCallDurationThreshold`: 60 s.
-pub const R4J_SLOW_CALL_DURATION: SimDuration = SimDuration::from_secs(60);
-/// resilience4j default `waitDurationInOpenState`: 60 s.
-pub const R4J_WAIT_IN_OPEN: SimDuration = SimDuration::from_secs(60);
-/// resilience4j default `permittedNumberOfCallsInHalfOpenState`: 10.
-pub const R4J_PERMITTED_IN_HALF_OPEN: u32 = 10;
-/// resilience4j default `automaticTransitionFromOpenToHalfOpenEnabled`: false.
-pub const R4J_AUTOMATIC_TRANSITION: bool = false;
-/// Hystrix default `metrics.rollingStats.timeInMilliseconds`: 10 s.
-pub const HYSTRIX_WINDOW: SimDuration = SimDuration::from_secs(10);
-/// Hystrix default `circuitBreaker.requestVolumeThreshold`: 20 requests.
-pub const HYSTRIX_REQUEST_VOLUME: u32 = 20;
-/// Hystrix default `circuitBreaker.errorThresholdPercentage`: 50 (%).
-pub const HYSTRIX_ERROR_PERCENT: f64 = 50.0;
-/// Hystrix default `circuitBreaker.sleepWindowInMilliseconds`: 5 s.
-pub const HYSTRIX_SLEEP_WINDOW: SimDuration = SimDuration::from_secs(5);
-/// Hystrix default `metrics.rollingStats.numBuckets`: 10.
-pub const HYSTRIX_BUCKETS: u32 = 10;
 
 /// resilience4j's sliding window.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

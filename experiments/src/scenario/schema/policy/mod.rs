@@ -17,15 +17,10 @@ use sim_core::time::SimDuration;
 use crate::scenario::dist::read_dist;
 use crate::scenario::reader::{Item, Result, TableReader};
 use crate::scenario::warning::ReadWarning;
+pub use models::defaults::{
+    HTTPX_KEEPALIVE_EXPIRY, HTTPX_MAX_CONNECTIONS, HTTPX_MAX_KEEPALIVE, HTTPX_TIMEOUT,
+};
 
-/// httpx `Timeout(5.0)`: connect, read, write and pool timeouts.
-pub const HTTPX_TIMEOUT: SimDuration = SimDuration::from_secs(5);
-/// httpx `Limits.max_connections`.
-pub const HTTPX_MAX_CONNECTIONS: u32 = 100;
-/// httpx `Limits.max_keepalive_connections`.
-pub const HTTPX_MAX_KEEPALIVE: u32 = 20;
-/// httpx `Limits.keepalive_expiry`: 5 s.
-pub const HTTPX_KEEPALIVE_EXPIRY: SimDuration = SimDuration::from_secs(5);
 /// Default `fallback.retry_every` for deferred work.
 pub const DEFER_RETRY_EVERY: SimDuration = SimDuration::from_secs(10);
 /// Default `fallback.capacity` for deferred work.

@@ -13,7 +13,7 @@ use crate::scenario::reader::{Item, Result, TableReader, closest, list};
 use crate::scenario::warning::ReadWarning;
 
 /// Default `retry.max_attempts` (AWS SDK standard mode, resilience4j, the SRE book): 3.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+pub const DEFAULT_MAX_ATTEMPTS: u32 = models::defaults::AWS_SDK_MAX_ATTEMPTS;
 /// Default `retry.on`.
 pub const DEFAULT_RETRY_ON: [&str; 5] = ["timeout", "connect", "reset", "5xx", "rejected"];
 /// gRPC A6 / grpc-java default `backoffMultiplier`.

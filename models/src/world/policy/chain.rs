@@ -1,0 +1,189 @@
+//! The composition of a call's policies, as data: one `[Stage; 4]` per `PolicyOrder` and a
+//! single `next_stage`.
+//!
+//! The stages before `Retry` run once per call; the stages after it run once per try, inside
+//! the retry loop. So in the lesson's order (bulkhead → breaker → retry → attempt) a call takes
+//! one bulkhead permit and asks the breaker once, and the breaker records the call's final
+//! result; in resilience4j's order (retry → breaker → bulkhead → attempt) every try asks the
+//! breaker and the bulkhead, their refusals are retryable, and the breaker records each try.
+//!
+//! A new policy that wraps calls adds a `Stage`, its place in each order here, and one arm in
+//! `World::run_stage`.
+
+use sim_core::sim::Scheduler;
+
+use crate::config::PolicyOrder;
+use crate::outcome::Failure;
+use crate::slab::Key;
+use crate::world::{Event, World};
+
+/// One step of a call's way to the network.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Take a bulkhead permit (`policy/bulkhead.rs`), possibly after waiting.
+    Bulkhead,
+    /// Ask the circuit breaker (`policy/breaker.rs`).
+    Breaker,
+    /// A new iteration of the retry loop begins (`policy/retry.rs`): the stages after it run
+    /// per try.
+    Retry,
+    /// The attempt itself (`attempt.rs`): always last.
+    Attempt,
+}
+
+/// The lesson's order: bulkhead → breaker → retry → attempt.
+const LESSON: [Stage; 4] = [Stage::Bulkhead, Stage::Breaker, Stage::Retry, Stage::Attempt];
+
+/// Resilience4j's order (its decorators' default): retry → breaker → bulkhead → attempt.
+const RESILIENCE4J: [Stage; 4] = [Stage::Retry, Stage::Breaker, Stage::Bulkhead, Stage::Attempt];
+
+/// The stages of `order`, outermost first.
+fn stages(order: PolicyOrder) -> &'static [Stage; 4] {
+    match order {
+        PolicyOrder::Lesson => &LESSON,
+        PolicyOrder::Resilience4j => &RESILIENCE4J,
+    }
+}
+
+fn position(order: PolicyOrder, stage: Stage) -> usize {
+    stages(order)
+        .iter()
+        .position(|&s| s == stage)
+        .expect("every order has every stage")
+}
+
+/// The first stage of a call.
+pub(crate) fn first_stage(order: PolicyOrder) -> Stage {
+    stages(order)[0]
+}
+
+/// The stage after `stage` (`Attempt` has none).
+pub(crate) fn next_stage(order: PolicyOrder, stage: Stage) -> Stage {
+    stages(order)[position(order, stage) + 1]
+}
+
+/// Whether `stage` runs once per try (inside the retry loop) rather than once per call.
+pub(crate) fn per_try(order: PolicyOrder, stage: Stage) -> bool {
+    position(order, stage) > position(order, Stage::Retry)
+}
+
+/// The stage whose refusal `failure` is, if any.
+pub(crate) fn refused_by(failure: Failure) -> Option<Stage> {
+    match failure {
+        Failure::BreakerOpen => Some(Stage::Breaker),
+        Failure::BulkheadFull => Some(Stage::Bulkhead),
+        _ => None,
+    }
+}
+
+/// What a call's or an attempt's stages hold until it ends: a bulkhead permit to give back, a
+/// breaker's permission whose result it must record.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// A bulkhead permit (`policy/bulkhead.rs`).
+    pub(crate) bulkhead: bool,
+    /// The breaker's permission (`policy/breaker.rs`).
+    pub(crate) breaker: bool,
+}
+
+impl Held {
+    /// Nothing held.
+    pub(crate) const NOTHING: Held = Held {
+        bulkhead: false,
+        breaker: false,
+    };
+
+    /// Takes from a call what its per-try stages hold in `order`: it belongs to the try (what
+    /// the per-call stages hold stays with the call).
+    pub(crate) fn take_per_try(&mut self, order: PolicyOrder) -> Held {
+        let bulkhead = per_try(order, Stage::Bulkhead) && std::mem::take(&mut self.bulkhead);
+        let breaker = per_try(order, Stage::Breaker) && std::mem::take(&mut self.breaker);
+        Held { bulkhead, breaker }
+    }
+}
+
+impl World {
+    /// Gives back what `held` holds at `site` when its call or attempt ends: the bulkhead
+    /// permit, then the breaker's record of the result (`duration`: for slow-call rates).
+    pub(in crate::world) fn release_held(
+        &mut self,
+        site: u32,
+        held: Held,
+        success: bool,
+        duration: sim_core::time::SimDuration,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if held.bulkhead {
+            self.release_bulkhead(site, sched);
+        }
+        if held.breaker {
+            self.record_breaker(site, success, duration, sched);
+        }
+    }
+
+    /// Runs `stage` of `call`.
+    pub(in crate::world) fn run_stage(&mut self, call: Key, stage: Stage, sched: &mut Scheduler<Event>) {
+        match stage {
+            Stage::Bulkhead => self.acquire_bulkhead(call, sched),
+            Stage::Breaker => self.ask_breaker(call, sched),
+            Stage::Retry => {
+                self.count_try(call, sched.now());
+                self.after_stage(call, Stage::Retry, sched);
+            }
+            Stage::Attempt => self.begin_attempt(call, sched),
+        }
+    }
+
+    /// `call` passed `stage`: runs the next one.
+    pub(in crate::world) fn after_stage(&mut self, call: Key, stage: Stage, sched: &mut Scheduler<Event>) {
+        let site = self.calls.get(call).expect("live call").site;
+        let next = next_stage(self.policy_of_site(site).order, stage);
+        self.run_stage(call, next, sched);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_order_runs_every_stage_once_and_ends_with_the_attempt() {
+        for order in [PolicyOrder::Lesson, PolicyOrder::Resilience4j] {
+            let s = stages(order);
+            for stage in [Stage::Bulkhead, Stage::Breaker, Stage::Retry, Stage::Attempt] {
+                assert_eq!(
+                    s.iter().filter(|&&x| x == stage).count(),
+                    1,
+                    "{order:?} {stage:?}"
+                );
+            }
+            assert_eq!(s[3], Stage::Attempt);
+        }
+    }
+
+    #[test]
+    fn lesson_guards_the_call_and_resilience4j_every_try() {
+        assert!(!per_try(PolicyOrder::Lesson, Stage::Bulkhead));
+        assert!(!per_try(PolicyOrder::Lesson, Stage::Breaker));
+        assert!(per_try(PolicyOrder::Resilience4j, Stage::Bulkhead));
+        assert!(per_try(PolicyOrder::Resilience4j, Stage::Breaker));
+        assert_eq!(next_stage(PolicyOrder::Lesson, Stage::Breaker), Stage::Retry);
+        assert_eq!(
+            next_stage(PolicyOrder::Resilience4j, Stage::Breaker),
+            Stage::Bulkhead
+        );
+    }
+
+    #[test]
+    fn a_try_takes_what_its_per_try_stages_hold_and_leaves_the_calls() {
+        let both = Held {
+            bulkhead: true,
+            breaker: true,
+        };
+        let mut call = both;
+        assert_eq!(call.take_per_try(PolicyOrder::Lesson), Held::NOTHING);
+        assert_eq!(call, both, "the lesson's call keeps its permit and permission");
+        assert_eq!(call.take_per_try(PolicyOrder::Resilience4j), both);
+        assert_eq!(call, Held::NOTHING, "resilience4j's try takes both");
+    }
+}
