@@ -388,3 +388,42 @@ fn a_scenario_takes_the_seed_of_the_run_directory_it_is_compared_with() {
         );
     }
 }
+
+/// A run directory's buckets are as wide as its run's (from its scenario.toml), even with one
+/// bucket in its time series: read back, it draws the timeline a fresh run draws. Before, the
+/// width came from the CSV's second row, or was taken as 1 s, so per-second values were 10×
+/// too high.
+#[test]
+fn a_run_directory_keeps_its_runs_bucket_width() {
+    let base = scratch("bucket-width");
+    let run_dir = base.join("m10");
+    let args = ["--duration", "10s", "--set", "bucket=10s"];
+    let mut run = vec!["run", "mmc", "--quiet", "--out", run_dir.to_str().unwrap()];
+    run.extend(args);
+    ok(&meshsim(&run));
+    let read_back = base.join("read-back");
+    let r = read_back.to_str().unwrap();
+    ok(&meshsim(&[
+        "compare",
+        run_dir.to_str().unwrap(),
+        run_dir.to_str().unwrap(),
+        "--out",
+        r,
+    ]));
+    let fresh = base.join("fresh");
+    let mut cmp = vec!["compare", "mmc", "mmc", "--out", fresh.to_str().unwrap()];
+    cmp.extend(args);
+    ok(&meshsim(&cmp));
+    let svg = |d: &Path| std::fs::read_to_string(d.join("timeline.svg")).unwrap();
+    let (back, new) = (svg(&read_back), svg(&fresh));
+    assert!(new.contains("buckets of 10s"), "the fresh run's width");
+    assert!(back.contains("buckets of 10s"), "the read-back run's width");
+    // The same curves: every path the fresh pair draws, the read-back pair draws too.
+    let paths = |s: &str| {
+        s.lines()
+            .filter(|l| l.contains("<path") || l.contains("<polyline"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(paths(&back), paths(&new), "the same values per second");
+}
