@@ -427,3 +427,56 @@ fn a_run_directory_keeps_its_runs_bucket_width() {
     };
     assert_eq!(paths(&back), paths(&new), "the same values per second");
 }
+
+/// A comparison directory given as a side is named as one, with its runs to give instead
+/// (before: "unexpected file name `a/summary.json`"); a run directory refusing --seed gives a
+/// command that runs its scenario with the seed asked for, and without --seed, with the seed
+/// the run used (its scenario.toml keeps the file's seed = 1).
+#[test]
+fn a_comparison_directory_and_a_refused_seed_say_what_to_run_instead() {
+    let base = scratch("cmp-as-side");
+    let cmp = base.join("cmp");
+    let c = cmp.to_str().unwrap();
+    ok(&meshsim(&[
+        "compare",
+        "cascade",
+        "cascade",
+        "--duration",
+        "40s",
+        "--out",
+        c,
+    ]));
+    let o = meshsim(&["compare", c, "cascade"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("is a comparison directory"), "{err}");
+    assert!(err.contains(&format!("{c}/a or {c}/b")), "{err}");
+    let run_dir = base.join("r7");
+    let r = run_dir.to_str().unwrap();
+    ok(&meshsim(&[
+        "run",
+        "cascade",
+        "--seed",
+        "7",
+        "--duration",
+        "40s",
+        "--quiet",
+        "--out",
+        r,
+    ]));
+    let o = meshsim(&["compare", "cascade", r, "--seed", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("meshsim compare cascade {r}/scenario.toml --seed 3")),
+        "{err}"
+    );
+    let o = meshsim(&["compare", r, "cascade", "--set", "duration=30s"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "meshsim compare {r}/scenario.toml cascade --seed 7 --set duration=30s"
+        )),
+        "{err}"
+    );
+}

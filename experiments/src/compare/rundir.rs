@@ -32,6 +32,14 @@ pub const MAX_FILE: u64 = 256 << 20;
 /// lists) to copy; the error says which file is missing or wrong.
 pub fn read(dir: &Path, label: &str) -> Result<(Run, Files), String> {
     let shown = dir.display();
+    if dir.join("compare.json").is_file() {
+        return Err(format!(
+            "error: {shown} is a comparison directory (written by `meshsim compare --out`), not a \
+             run directory: compare one of its runs, {} or {}",
+            dir.join("a").display(),
+            dir.join("b").display()
+        ));
+    }
     let marker_path = dir.join(RUN_MARKER);
     let marker = read_text(&marker_path, MAX_FILE).map_err(|_| {
         format!("error: {shown}: not a run directory written by `meshsim run --out` (it has no {RUN_MARKER})")
