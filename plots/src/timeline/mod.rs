@@ -430,12 +430,12 @@ fn panel<DB: DrawingBackend>(
     x: &Scale,
     windows: &[(i32, i32)],
 ) -> Res {
-    let title = style::fit_text(p.title(), size::PANEL_TITLE, true, (l.right - l.left) as u32);
+    let (title, px) = panel_title(l, p.title());
     draw::text(
         area,
         &title,
         (plot.x0, top + 4),
-        size::PANEL_TITLE,
+        px,
         true,
         INK,
         Anchor::TopLeft,
@@ -479,6 +479,19 @@ fn panel<DB: DrawingBackend>(
         legend_room(plot),
         &entries,
     )
+}
+
+/// A panel's title and its size (px): it runs from the plots' left edge over the legend column
+/// (the legends start below the title row) to the margin; a title too long for that at
+/// [`size::PANEL_TITLE`] is drawn at the smallest size that fits it, down to [`size::TICK`], and
+/// only past that shortened with "…" (a pair's columns are narrower than a timeline alone).
+fn panel_title(l: &Layout<'_>, title: &str) -> (String, u32) {
+    let room = (l.width as i32 - MARGIN - l.left).max(1) as u32;
+    let px = (size::TICK..=size::PANEL_TITLE)
+        .rev()
+        .find(|&px| style::text_width(title, px, true) <= room)
+        .unwrap_or(size::TICK);
+    (style::fit_text(title, px, true, room), px)
 }
 
 /// The most height a panel's legend may take: beside its plot and tick labels, or

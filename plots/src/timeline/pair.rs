@@ -419,4 +419,30 @@ mod tests {
             p.b.notes
         );
     }
+
+    /// The longest titles the charts give, in a pair with wide legends and band labels (the
+    /// narrowest plots), are drawn whole. Before, a title was cut at the plot's right edge:
+    /// "Offered load and attempts at each callee (retries…".
+    #[test]
+    fn long_titles_are_drawn_whole_in_a_pair() {
+        let long = "Offered load and attempts at each callee (retries show as the gap)";
+        let service = "classification-frontend: in flight and queued (time-averaged per bucket)";
+        let mut wide = lines(long, 1.0, 5);
+        if let Panel::Lines(l) = &mut wide {
+            l.series[0].label = "a legend entry long enough to widen the legend column".into();
+        }
+        let panels = vec![
+            wide,
+            lines(service, 1.0, 5),
+            bands("a-long-pod-name-for-the-band-rows", 3, 5.0),
+        ];
+        let (a, b) = (timeline("A", 5.0, panels.clone()), timeline("B", 5.0, panels));
+        let p = Pair::new(&a, &b);
+        for l in [&p.a, &p.b] {
+            for t in [long, service] {
+                let (drawn, _) = super::super::panel_title(l, t);
+                assert_eq!(drawn, t, "cut in a column {} wide", l.width);
+            }
+        }
+    }
 }
