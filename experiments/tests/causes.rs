@@ -139,3 +139,33 @@ fn the_report_has_the_failure_causes_table() {
         "{table}"
     );
 }
+
+/// Two clients failing for the same reason on their own edges: the outcome panel names each
+/// layer once (a client's own failures carry its edge when there is more than one client).
+/// Before, both were labelled by the reason alone ("read timeout", "read timeout").
+#[test]
+fn the_outcome_panels_labels_are_unique_with_two_clients() {
+    let file = scratch("two-clients").join("two.toml");
+    let mut toml = String::from_utf8(meshsim(&["show", "metastable"]).stdout).unwrap();
+    toml.push_str(
+        "\n[[clients]]\nname = \"others\"\ntarget = \"api\"\npolicy = \"client\"\n\
+         load = { kind = \"open\", rate = 300.0, arrivals = \"poisson\" }\n",
+    );
+    std::fs::write(&file, toml).unwrap();
+    let f = run(file.to_str().unwrap(), &["duration=100s"]);
+    let t = experiments::charts::timeline(&f.loaded.scenario, &f.output.report, "h");
+    let plots::Panel::Stacked(p) = &t.panels[1] else {
+        panic!("the second panel is the outcomes")
+    };
+    let labels: Vec<&str> = p.layers.iter().map(|l| l.label.as_str()).collect();
+    let mut unique = labels.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), labels.len(), "{labels:?}");
+    // Both clients' own timeouts are there, each named by its edge.
+    let own = labels
+        .iter()
+        .filter(|l| l.starts_with("read timeout at "))
+        .count();
+    assert!(own >= 2, "{labels:?}");
+}

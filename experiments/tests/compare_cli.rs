@@ -388,3 +388,95 @@ fn a_scenario_takes_the_seed_of_the_run_directory_it_is_compared_with() {
         );
     }
 }
+
+/// A run directory's buckets are as wide as its run's (from its scenario.toml), even with one
+/// bucket in its time series: read back, it draws the timeline a fresh run draws. Before, the
+/// width came from the CSV's second row, or was taken as 1 s, so per-second values were 10×
+/// too high.
+#[test]
+fn a_run_directory_keeps_its_runs_bucket_width() {
+    let base = scratch("bucket-width");
+    let run_dir = base.join("m10");
+    let args = ["--duration", "10s", "--set", "bucket=10s"];
+    let mut run = vec!["run", "mmc", "--quiet", "--out", run_dir.to_str().unwrap()];
+    run.extend(args);
+    ok(&meshsim(&run));
+    let read_back = base.join("read-back");
+    let r = read_back.to_str().unwrap();
+    ok(&meshsim(&[
+        "compare",
+        run_dir.to_str().unwrap(),
+        run_dir.to_str().unwrap(),
+        "--out",
+        r,
+    ]));
+    let fresh = base.join("fresh");
+    let mut cmp = vec!["compare", "mmc", "mmc", "--out", fresh.to_str().unwrap()];
+    cmp.extend(args);
+    ok(&meshsim(&cmp));
+    let svg = |d: &Path| std::fs::read_to_string(d.join("timeline.svg")).unwrap();
+    let (back, new) = (svg(&read_back), svg(&fresh));
+    assert!(new.contains("buckets of 10s"), "the fresh run's width");
+    assert!(back.contains("buckets of 10s"), "the read-back run's width");
+    // The same curves: every path the fresh pair draws, the read-back pair draws too.
+    let paths = |s: &str| {
+        s.lines()
+            .filter(|l| l.contains("<path") || l.contains("<polyline"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(paths(&back), paths(&new), "the same values per second");
+}
+
+/// A comparison directory given as a side is named as one, with its runs to give instead
+/// (before: "unexpected file name `a/summary.json`"); a run directory refusing --seed gives a
+/// command that runs its scenario with the seed asked for, and without --seed, with the seed
+/// the run used (its scenario.toml keeps the file's seed = 1).
+#[test]
+fn a_comparison_directory_and_a_refused_seed_say_what_to_run_instead() {
+    let base = scratch("cmp-as-side");
+    let cmp = base.join("cmp");
+    let c = cmp.to_str().unwrap();
+    ok(&meshsim(&[
+        "compare",
+        "cascade",
+        "cascade",
+        "--duration",
+        "40s",
+        "--out",
+        c,
+    ]));
+    let o = meshsim(&["compare", c, "cascade"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("is a comparison directory"), "{err}");
+    assert!(err.contains(&format!("{c}/a or {c}/b")), "{err}");
+    let run_dir = base.join("r7");
+    let r = run_dir.to_str().unwrap();
+    ok(&meshsim(&[
+        "run",
+        "cascade",
+        "--seed",
+        "7",
+        "--duration",
+        "40s",
+        "--quiet",
+        "--out",
+        r,
+    ]));
+    let o = meshsim(&["compare", "cascade", r, "--seed", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("meshsim compare cascade {r}/scenario.toml --seed 3")),
+        "{err}"
+    );
+    let o = meshsim(&["compare", r, "cascade", "--set", "duration=30s"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "meshsim compare {r}/scenario.toml cascade --seed 7 --set duration=30s"
+        )),
+        "{err}"
+    );
+}

@@ -322,9 +322,15 @@ fn outcome_panel(scenario: &Scenario, report: &Report) -> Panel {
             continue; // beyond every client's cause series: in the rest
         }
         rest.iter_mut().zip(&v).for_each(|(r, x)| *r = (*r - x).max(0.0));
-        // A client's own failure is named by its reason alone, as the clients table does.
+        // A client's own failure is named by its reason alone, as the clients table does,
+        // when there is one client; with more, by its edge too, so that two clients failing
+        // for the same reason are two labels (the causes are unique by (edge, reason)).
         let words = reason.replace('_', " ");
-        let label = if own { words } else { format!("{words} at {edge}") };
+        let label = if own && scenario.clients.len() == 1 {
+            words
+        } else {
+            format!("{words} at {edge}")
+        };
         layers.push(line(label, per_second(&v, bucket), false));
     }
     if rest.iter().any(|&v| v > 0.0) {

@@ -32,6 +32,14 @@ pub const MAX_FILE: u64 = 256 << 20;
 /// lists) to copy; the error says which file is missing or wrong.
 pub fn read(dir: &Path, label: &str) -> Result<(Run, Files), String> {
     let shown = dir.display();
+    if dir.join("compare.json").is_file() {
+        return Err(format!(
+            "error: {shown} is a comparison directory (written by `meshsim compare --out`), not a \
+             run directory: compare one of its runs, {} or {}",
+            dir.join("a").display(),
+            dir.join("b").display()
+        ));
+    }
     let marker_path = dir.join(RUN_MARKER);
     let marker = read_text(&marker_path, MAX_FILE).map_err(|_| {
         format!("error: {shown}: not a run directory written by `meshsim run --out` (it has no {RUN_MARKER})")
@@ -69,7 +77,10 @@ pub fn read(dir: &Path, label: &str) -> Result<(Run, Files), String> {
         .map_err(|e| format!("error: {shown}/summary.json: {e}"))?;
     let source = Source::new(format!("{shown}/scenario.toml"), text("scenario.toml")?);
     let loaded = load(&source, &[]).map_err(|e| e.to_string())?;
-    let series = series(&text("timeseries.csv")?).ok_or_else(|| {
+    // The width the run used (`meshsim run` widens `bucket` when the run has too many), from
+    // the scenario rather than the CSV, whose times cannot tell it when there is one row.
+    let bucket_s = loaded.scenario.series_bucket().as_secs_f64();
+    let series = series(&text("timeseries.csv")?, bucket_s).ok_or_else(|| {
         format!("error: {shown}/timeseries.csv: not a time series written by `meshsim run`")
     })?;
     let summary = summary(&json)
@@ -94,15 +105,11 @@ pub fn read(dir: &Path, label: &str) -> Result<(Run, Files), String> {
     Ok((run, files))
 }
 
-/// The time series from `timeseries.csv`: numbers (an empty cell is no value), and the pods'
-/// state words.
-fn series(csv: &str) -> Option<TimeSeries> {
+/// The time series from `timeseries.csv`, in buckets `bucket_s` wide: numbers (an empty cell
+/// is no value), and the pods' state words.
+fn series(csv: &str, bucket_s: f64) -> Option<TimeSeries> {
     let rows = crate::output::parse_csv(csv);
     let (head, body) = rows.split_first()?;
-    let bucket_s = match body {
-        [_, second, ..] => second.first()?.parse::<f64>().ok()?,
-        _ => 1.0,
-    };
     let mut columns = Vec::new();
     for (i, name) in head.iter().enumerate().skip(1) {
         let cells = body.iter().map(|r| r.get(i).map_or("", String::as_str));

@@ -110,11 +110,20 @@ impl<'a> Layout<'a> {
         let time = Time::new(t);
         let preps = prepare(t, &time);
         let frame = Frame::alone(&preps, WIDTH);
-        Layout::place(t, time, preps, &frame)
+        let left_out = (t.panels.len() > MAX_PANELS)
+            .then(|| format!("and {} more panels not drawn", t.panels.len() - MAX_PANELS));
+        Layout::place(t, time, preps, &frame, left_out)
     }
 
     /// Places `t`'s prepared panels in `frame`: panels start at `frame.top` or lower.
-    fn place(t: &Timeline, time: Time, preps: Vec<Prep<'a>>, frame: &Frame) -> Layout<'a> {
+    /// `left_out`, if any, is the first note: what the picture leaves out of `t`'s panels.
+    fn place(
+        t: &Timeline,
+        time: Time,
+        preps: Vec<Prep<'a>>,
+        frame: &Frame,
+        left_out: Option<String>,
+    ) -> Layout<'a> {
         let (left, legend_w) = (frame.left, frame.legend_w);
         let right = frame.width - MARGIN - legend_w - 24;
 
@@ -129,7 +138,7 @@ impl<'a> Layout<'a> {
             y += 28;
         }
         let notes_y = y;
-        let notes = notes(t, frame.width);
+        let notes = notes(t, left_out, frame.width);
         y += notes.len() as i32 * NOTE_ROW;
         y += 6;
         let shade_y = y;
@@ -180,17 +189,11 @@ impl<'a> Layout<'a> {
     }
 }
 
-/// The note lines of `t`, shortened to the image's width: when it has more than [`MAX_PANELS`]
-/// panels, how many are left out, then its own notes; at most [`MAX_NOTES`], the last of them
-/// then saying how many notes are left out.
-fn notes(t: &Timeline, width: i32) -> Vec<String> {
-    let mut all = Vec::new();
-    if t.panels.len() > MAX_PANELS {
-        all.push(format!(
-            "and {} more panels not drawn",
-            t.panels.len() - MAX_PANELS
-        ));
-    }
+/// The note lines of `t`, shortened to the image's width: `left_out` (how many of its panels
+/// are not drawn), then its own notes; at most [`MAX_NOTES`], the last of them then saying how
+/// many notes are left out.
+fn notes(t: &Timeline, left_out: Option<String>, width: i32) -> Vec<String> {
+    let mut all: Vec<String> = left_out.into_iter().collect();
     all.extend(t.notes.iter().filter(|n| !n.trim().is_empty()).cloned());
     if all.len() > MAX_NOTES {
         let more = all.len() - (MAX_NOTES - 1);
@@ -427,12 +430,12 @@ fn panel<DB: DrawingBackend>(
     x: &Scale,
     windows: &[(i32, i32)],
 ) -> Res {
-    let title = style::fit_text(p.title(), size::PANEL_TITLE, true, (l.right - l.left) as u32);
+    let (title, px) = panel_title(l, p.title());
     draw::text(
         area,
         &title,
         (plot.x0, top + 4),
-        size::PANEL_TITLE,
+        px,
         true,
         INK,
         Anchor::TopLeft,
@@ -476,6 +479,19 @@ fn panel<DB: DrawingBackend>(
         legend_room(plot),
         &entries,
     )
+}
+
+/// A panel's title and its size (px): it runs from the plots' left edge over the legend column
+/// (the legends start below the title row) to the margin; a title too long for that at
+/// [`size::PANEL_TITLE`] is drawn at the smallest size that fits it, down to [`size::TICK`], and
+/// only past that shortened with "…" (a pair's columns are narrower than a timeline alone).
+fn panel_title(l: &Layout<'_>, title: &str) -> (String, u32) {
+    let room = (l.width as i32 - MARGIN - l.left).max(1) as u32;
+    let px = (size::TICK..=size::PANEL_TITLE)
+        .rev()
+        .find(|&px| style::text_width(title, px, true) <= room)
+        .unwrap_or(size::TICK);
+    (style::fit_text(title, px, true, room), px)
 }
 
 /// The most height a panel's legend may take: beside its plot and tick labels, or

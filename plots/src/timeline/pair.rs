@@ -1,7 +1,9 @@
 //! Two timelines side by side (run A left, run B right) on shared axes, for comparing two runs.
 //!
 //! The panels are paired by title in A's order (a panel only one run has is placed where it
-//! falls in that run's order, and the other column shows an empty frame saying so). Both
+//! falls in that run's order, and the other column shows an empty frame saying so). At most
+//! [`MAX_PANELS`] rows are drawn: beyond that each side's panels are taken in its own order, in
+//! turn, and each column's notes say how many of its panels are left out. Both
 //! columns share: the time axis (0 to the later of the two ends, at the same pixels), each row's
 //! y axis (one range over both panels' values, so equal heights mean equal values), each row's
 //! plot height and top, and the plots' left edge and legend width. Each column keeps its own
@@ -39,26 +41,77 @@ fn title(p: &Panel) -> &str {
     }
 }
 
-/// Pairs the panels of `a` and `b` by title: A's panels in order, each with the first unused
-/// B panel of that title after the last one paired; B's panels passed over come before, B's
-/// left after the end. At most [`MAX_PANELS`] rows.
-fn align<'a>(a: &'a Timeline, b: &'a Timeline) -> Vec<Row<'a>> {
+/// Pairs the panels of `a` and `b` by title (as indices into each one's panels): A's panels in
+/// order, each with the first unused B panel of that title after the last one paired; B's
+/// panels passed over come before, B's left after the end.
+fn pair_by_title(a: &Timeline, b: &Timeline) -> Vec<(Option<usize>, Option<usize>)> {
     let mut rows = Vec::new();
     let mut next_b = 0;
-    for pa in &a.panels {
+    for (i, pa) in a.panels.iter().enumerate() {
         let found = (next_b..b.panels.len()).find(|&j| title(&b.panels[j]) == title(pa));
         match found {
             Some(j) => {
-                rows.extend(b.panels[next_b..j].iter().map(|pb| (None, Some(pb))));
-                rows.push((Some(pa), Some(&b.panels[j])));
+                rows.extend((next_b..j).map(|k| (None, Some(k))));
+                rows.push((Some(i), Some(j)));
                 next_b = j + 1;
             }
-            None => rows.push((Some(pa), None)),
+            None => rows.push((Some(i), None)),
         }
     }
-    rows.extend(b.panels[next_b..].iter().map(|pb| (None, Some(pb))));
-    rows.truncate(MAX_PANELS);
+    rows.extend((next_b..b.panels.len()).map(|k| (None, Some(k))));
     rows
+}
+
+/// The rows of the pair, at most [`MAX_PANELS`], and how many of A's and of B's panels they
+/// leave out. When there are more rows, each side's panels are taken in that side's own order
+/// (its most important first), one of A's then one of B's in turn, until the rows are full;
+/// the rows kept stay in their paired order.
+fn align<'a>(a: &'a Timeline, b: &'a Timeline) -> (Vec<Row<'a>>, usize, usize) {
+    let all = pair_by_title(a, b);
+    let mut keep = vec![all.len() <= MAX_PANELS; all.len()];
+    if all.len() > MAX_PANELS {
+        let mut row_of_a = vec![0; a.panels.len()];
+        let mut row_of_b = vec![0; b.panels.len()];
+        for (r, &(i, j)) in all.iter().enumerate() {
+            if let Some(i) = i {
+                row_of_a[i] = r;
+            }
+            if let Some(j) = j {
+                row_of_b[j] = r;
+            }
+        }
+        let turns = (0..a.panels.len().max(b.panels.len()))
+            .flat_map(|k| [row_of_a.get(k), row_of_b.get(k)])
+            .flatten();
+        let mut kept = 0;
+        for &r in turns {
+            if kept == MAX_PANELS {
+                break;
+            }
+            if !keep[r] {
+                keep[r] = true;
+                kept += 1;
+            }
+        }
+    }
+    let (mut out_a, mut out_b) = (0, 0);
+    let mut rows = Vec::new();
+    for (&(i, j), kept) in all.iter().zip(keep) {
+        if kept {
+            rows.push((i.map(|i| &a.panels[i]), j.map(|j| &b.panels[j])));
+        } else {
+            out_a += usize::from(i.is_some());
+            out_b += usize::from(j.is_some());
+        }
+    }
+    (rows, out_a, out_b)
+}
+
+/// The note saying how many of `side`'s panels the pair leaves out, if any.
+fn left_out(side: &str, n: usize) -> Option<String> {
+    (n > 0).then(|| {
+        format!("and {n} more panels of {side} not drawn (the pair shows at most {MAX_PANELS} rows)")
+    })
 }
 
 /// One column's panels: its own where it has one, else an empty frame saying that only
@@ -102,7 +155,7 @@ impl<'a> Pair<'a> {
         let (mut ta, mut tb) = (Time::new(a), Time::new(b));
         let end = ta.end.max(tb.end);
         (ta.end, tb.end) = (end, end);
-        let rows = align(a, b);
+        let (rows, out_a, out_b) = align(a, b);
         let preps = |ta: &Time, tb: &Time| {
             let mut ca = column(&rows, true, ta, "B");
             let mut cb = column(&rows, false, tb, "A");
@@ -140,12 +193,12 @@ impl<'a> Pair<'a> {
         };
         // Placed once to learn where each column's panels would start, then again with both
         // starting at the lower of the two, so that the rows line up.
-        let la = Layout::place(a, ta, ca, &frame);
-        let lb = Layout::place(b, tb, cb, &frame);
+        let la = Layout::place(a, ta, ca, &frame, left_out("A", out_a));
+        let lb = Layout::place(b, tb, cb, &frame, left_out("B", out_b));
         frame.top = la.panels_top.max(lb.panels_top);
         let (ca, cb) = preps(&ta, &tb);
-        let mut la = Layout::place(a, ta, ca, &frame);
-        let mut lb = Layout::place(b, tb, cb, &frame);
+        let mut la = Layout::place(a, ta, ca, &frame, left_out("A", out_a));
+        let mut lb = Layout::place(b, tb, cb, &frame, left_out("B", out_b));
         lb.dx = COLUMN;
         la.tag.clone_from(&a.title);
         lb.tag.clone_from(&b.title);
@@ -312,6 +365,7 @@ mod tests {
             vec![lines("x", 1.0, 5), lines("only b", 1.0, 5), lines("y", 1.0, 5)],
         );
         let rows: Vec<(Option<&str>, Option<&str>)> = align(&a, &b)
+            .0
             .into_iter()
             .map(|(x, y)| (x.map(title), y.map(title)))
             .collect();
@@ -324,5 +378,71 @@ mod tests {
                 (Some("y"), Some("y")),
             ]
         );
+    }
+
+    /// More rows than fit: each side keeps its first panels (its own order), in turn, and the
+    /// notes say how many of each side's panels are left out. Before, the rows were cut at
+    /// [`MAX_PANELS`] in paired order, so B's extra panels at the end all vanished unsaid.
+    #[test]
+    fn too_many_rows_keep_each_sides_first_panels_and_say_what_is_left_out() {
+        let names = |p: &str, n: usize| (0..n).map(|i| lines(&format!("{p}{i}"), 1.0, 5)).collect();
+        let mut pa: Vec<Panel> = names("shared", 20);
+        pa.extend(names("a only ", 4));
+        let mut pb: Vec<Panel> = names("shared", 20);
+        pb.extend(names("b only ", 6));
+        let mut b_first: Vec<Panel> = names("b only ", 6);
+        b_first.extend(names("shared", 20));
+        let (a, b) = (timeline("A", 10.0, pa), timeline("B", 10.0, b_first));
+        let (rows, out_a, out_b) = align(&a, &b);
+        assert_eq!(rows.len(), MAX_PANELS);
+        // B's own first panels (its extras) are among the first it chose, so they are kept.
+        let kept_b: Vec<&str> = rows.iter().filter_map(|r| r.1.map(title)).collect();
+        assert!(kept_b.contains(&"b only 0") && kept_b.contains(&"b only 5"));
+        let kept_a = rows.iter().filter(|r| r.0.is_some()).count();
+        assert_eq!((out_a, out_b), (24 - kept_a, 26 - kept_b.len()));
+        assert!(out_a > 0 && out_b > 0, "both sides give up some rows");
+        // Extras at the end of B's order: the pair must still name what it leaves out.
+        let b = timeline("B", 10.0, pb);
+        let p = Pair::new(&a, &b);
+        let (out_a, out_b) = (align(&a, &b).1, align(&a, &b).2);
+        assert_eq!(out_a + out_b, 30 - MAX_PANELS, "30 rows, 24 drawn");
+        assert!(out_b > 0, "B's six extras cannot all fit");
+        let said = |l: &Layout<'_>, side: &str, n: usize| {
+            l.notes
+                .iter()
+                .any(|s| s.starts_with(&format!("and {n} more panels of {side}")))
+        };
+        assert!(
+            said(&p.a, "A", out_a) && said(&p.b, "B", out_b),
+            "{:?} {:?}",
+            p.a.notes,
+            p.b.notes
+        );
+    }
+
+    /// The longest titles the charts give, in a pair with wide legends and band labels (the
+    /// narrowest plots), are drawn whole. Before, a title was cut at the plot's right edge:
+    /// "Offered load and attempts at each callee (retries…".
+    #[test]
+    fn long_titles_are_drawn_whole_in_a_pair() {
+        let long = "Offered load and attempts at each callee (retries show as the gap)";
+        let service = "classification-frontend: in flight and queued (time-averaged per bucket)";
+        let mut wide = lines(long, 1.0, 5);
+        if let Panel::Lines(l) = &mut wide {
+            l.series[0].label = "a legend entry long enough to widen the legend column".into();
+        }
+        let panels = vec![
+            wide,
+            lines(service, 1.0, 5),
+            bands("a-long-pod-name-for-the-band-rows", 3, 5.0),
+        ];
+        let (a, b) = (timeline("A", 5.0, panels.clone()), timeline("B", 5.0, panels));
+        let p = Pair::new(&a, &b);
+        for l in [&p.a, &p.b] {
+            for t in [long, service] {
+                let (drawn, _) = super::super::panel_title(l, t);
+                assert_eq!(drawn, t, "cut in a column {} wide", l.width);
+            }
+        }
     }
 }

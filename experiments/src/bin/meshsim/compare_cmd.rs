@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use experiments::compare::{self, Files, Run, table};
 use experiments::outdir::prepare_run_dir;
+use experiments::report_html::shell_quote;
 use experiments::run::{Finished, RunOptions, execute_loaded, render_outputs};
 use experiments::scenario::Loaded;
 
@@ -58,13 +59,16 @@ enum Side {
 /// overrides, seed or duration.
 fn side(args: &CompareArgs, which: &str, arg: &str, own: &[String]) -> Result<Side, BadInput> {
     if Path::new(arg).is_dir() {
-        let flag = own_flag(args, which, own);
-        if let Some(flag) = flag {
+        let read = compare::rundir::read(Path::new(arg), "").map_err(BadInput)?;
+        if let Some(flag) = own_flag(args, which, own) {
+            let seed = read.0.summary["seed"].as_u64().unwrap_or(0);
             return Err(BadInput(format!(
-                "error: {which} is a run directory ({arg}): {flag} cannot change a finished run; compare its scenario.toml instead"
+                "error: {which} is a run directory ({arg}): {flag} cannot change a finished run; \
+                 to run its scenario again (its scenario.toml keeps the file's seed; the run used \
+                 seed {seed}): {}",
+                rerun_command(args, seed)
             )));
         }
-        let read = compare::rundir::read(Path::new(arg), "").map_err(BadInput)?;
         return Ok(Side::Dir(PathBuf::from(arg), Box::new(read)));
     }
     let mut set = args.set.clone();
@@ -79,6 +83,34 @@ fn side(args: &CompareArgs, which: &str, arg: &str, own: &[String]) -> Result<Si
     let loaded =
         experiments::scenario::load(&opts.source, &opts.overrides).map_err(|e| BadInput(e.to_string()))?;
     Ok(Side::Scenario(Box::new((opts, loaded))))
+}
+
+/// The command that runs this comparison with each run directory replaced by its
+/// scenario.toml and the same flags; without `--seed`, with `--seed` of the run directory's
+/// seed (`seed`), which the scenario.toml does not keep.
+fn rerun_command(args: &CompareArgs, seed: u64) -> String {
+    let side = |arg: &str| {
+        if Path::new(arg).is_dir() {
+            Path::new(arg).join("scenario.toml").display().to_string()
+        } else {
+            arg.to_string()
+        }
+    };
+    let mut words = vec!["meshsim".into(), "compare".into(), side(&args.a), side(&args.b)];
+    words.extend(["--seed".into(), args.seed.unwrap_or(seed).to_string()]);
+    if let Some(d) = &args.duration {
+        words.extend(["--duration".into(), d.clone()]);
+    }
+    for (flag, values) in [
+        ("--set", &args.set),
+        ("--set-a", &args.set_a),
+        ("--set-b", &args.set_b),
+    ] {
+        for v in values {
+            words.extend([flag.to_string(), v.clone()]);
+        }
+    }
+    words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
 }
 
 /// The first flag given that would change side `which`'s run.
