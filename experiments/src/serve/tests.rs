@@ -354,19 +354,22 @@ fn the_catalog_pairs_are_offered_and_run() {
     }
 }
 
-/// The form's fields hold the effective values: a run with every field set to its value as an
-/// override gives the same figures as the scenario alone.
+/// The form's fields hold the effective values: a run of every builtin with every field set to
+/// its value as an override (all but the empty ones: keys the file leaves out with no default
+/// to show) gives the same figures as the scenario alone.
 #[test]
 fn the_form_holds_the_effective_values_with_the_schemas_types() {
     let s = state(LIMITS);
-    for name in ["cascade", "thundering-herd", "cascade-protected", "breaker"] {
+    for name in crate::catalog::names() {
         let (status, v) = post(&s, "/api/form", &format!("{{\"scenario\": {name:?}}}"));
         assert_eq!(status, 200, "{v}");
         let fields = v["fields"].as_array().unwrap();
         let set: Vec<String> = fields
             .iter()
+            .filter(|f| f["value"] != "")
             .map(|f| format!("{}={}", f["path"].as_str().unwrap(), f["value"].as_str().unwrap()))
             .collect();
+        assert!(set.len() <= super::MAX_SETS, "{name}: {} fields", set.len());
         // The pin is the scenario alone, B the same with every field set: A/B's key figures
         // are equal in every row.
         let body = serde_json::json!({"scenario": name, "set": set, "pin": {"scenario": name}});
@@ -432,9 +435,11 @@ fn the_form_holds_the_effective_values_with_the_schemas_types() {
         })
         .collect();
     for (label, kind) in [
-        ("breaker.window.type", "text"),
+        ("breaker.window.type", "enum"),
         ("breaker.window.size", "int"),
-        ("breaker.failure_rate", "int"),
+        ("breaker.failure_rate", "float"),
+        ("breaker.permitted_in_half_open", "int"),
+        ("breaker.automatic_transition", "bool"),
         ("breaker.wait_in_open", "duration"),
     ] {
         assert!(
