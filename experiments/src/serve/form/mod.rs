@@ -197,6 +197,9 @@ impl<'a> Group<'a> {
 /// A duration as `--set` takes it, exactly: the shortest text when it reads back to the same
 /// value, else in nanoseconds.
 pub fn duration(d: SimDuration) -> String {
+    if d == SimDuration::ZERO {
+        return "0s".into();
+    }
     let text = d.to_string();
     if parse_duration(&text) == Ok(d) {
         text
