@@ -24,11 +24,21 @@ pub(super) fn run(out: &mut Vec<Field>, loaded: &Loaded, root: &Node) {
     let mut g = Group::new(out, "run".into(), String::new());
     g.dur("duration", s.duration);
     g.dur("bucket", s.bucket).note = "width of a time-series bucket".into();
-    g.toml("network.latency", node(root, &["network", "latency"]), "\"250us\"")
-        .note = "one-way latency: a duration or a distribution table".into();
+    g.toml(
+        "network.latency",
+        node(root, &["network", "latency"]),
+        "\"250us\"",
+    )
+    .note = "one-way latency: a duration or a distribution table".into();
     let l = &s.limits;
-    g.int("limits.max_events", l.max_events, "events", 1, Some(CEILING_MAX_EVENTS))
-        .note = "serve also caps an interactive run's events".into();
+    g.int(
+        "limits.max_events",
+        l.max_events,
+        "events",
+        1,
+        Some(CEILING_MAX_EVENTS),
+    )
+    .note = "serve also caps an interactive run's events".into();
     g.int(
         "limits.max_pending",
         l.max_pending as u64,
@@ -111,22 +121,35 @@ pub(super) fn client(
                     .into();
         }
         Load::Closed {
-            users,
-            start,
-            ramp,
-            ..
+            users, start, ramp, ..
         } => {
-            g.int("load.users", u64::from(*users), "users", 1, Some(u64::from(MAX_USERS)));
+            g.int(
+                "load.users",
+                u64::from(*users),
+                "users",
+                1,
+                Some(u64::from(MAX_USERS)),
+            );
             g.toml("load.think", lget("think"), "\"0s\"").note =
                 "think time: a duration or a distribution table".into();
             g.add("load.start", Kind::Duration, at(*start));
             g.dur("load.ramp", *ramp);
         }
         Load::Burst { count, at: t, every } => {
-            g.int("load.count", u64::from(*count), "requests", 1, Some(u64::from(MAX_BURST)));
+            g.int(
+                "load.count",
+                u64::from(*count),
+                "requests",
+                1,
+                Some(u64::from(MAX_BURST)),
+            );
             g.add("load.at", Kind::Duration, at(*t));
-            g.add("load.every", Kind::Duration, every.map(duration).unwrap_or_default())
-                .note = "repeat every (empty: once)".into();
+            g.add(
+                "load.every",
+                Kind::Duration,
+                every.map(duration).unwrap_or_default(),
+            )
+            .note = "repeat every (empty: once)".into();
         }
     }
 }
@@ -139,16 +162,29 @@ pub(super) fn service(out: &mut Vec<Field>, v: &ServiceConfig, written: Option<&
         format!("services.{}.", render_key(&v.name)),
     );
     let get = |k: &str| written.and_then(|w| w.get(k));
-    g.int("replicas", u64::from(v.replicas), "pods", 1, Some(u64::from(MAX_REPLICAS)));
+    g.int(
+        "replicas",
+        u64::from(v.replicas),
+        "pods",
+        1,
+        Some(u64::from(MAX_REPLICAS)),
+    );
     g.int("slots", u64::from(v.slots), "slots per pod", 1, None);
-    g.int("queue.capacity", u64::from(v.queue.capacity), "requests per pod", 0, None);
+    g.int(
+        "queue.capacity",
+        u64::from(v.queue.capacity),
+        "requests per pod",
+        0,
+        None,
+    );
     let order = match v.queue.order {
         QueueOrder::Fifo => "fifo",
         QueueOrder::Lifo => "lifo",
     };
     g.choice("queue.order", order, &["fifo", "lifo"]);
     g.toml("steps", get("steps"), "[]").note =
-        "the handler: [ { work = \"5ms\" }, { call = \"svc\", policy = \"p\" }, { parallel = [ … ] } ]".into();
+        "the handler: [ { work = \"5ms\" }, { call = \"svc\", policy = \"p\" }, { parallel = [ … ] } ]"
+            .into();
     g.toml("startup", get("startup"), "\"1s\"").note =
         "container start to accepting connections: a duration or a distribution".into();
     let lc = &v.lifecycle;
@@ -176,7 +212,11 @@ pub(super) fn service(out: &mut Vec<Field>, v: &ServiceConfig, written: Option<&
     };
     g.choice("lb", lb, &["round_robin", "random", "least_request"]);
     discovery(&mut g, &v.discovery, get("discovery"));
-    let stale = if lc.stale_endpoint_refused { "refused" } else { "timeout" };
+    let stale = if lc.stale_endpoint_refused {
+        "refused"
+    } else {
+        "timeout"
+    };
     g.choice("stale_endpoints", stale, &["refused", "timeout"]);
     g.bool("honour_deadlines", v.honour_deadlines);
 }
@@ -209,14 +249,21 @@ fn probe_fields(g: &mut Group<'_>, key: &str, p: &ProbeConfig, written: Option<&
         1,
         None,
     );
-    g.toml(&format!("{key}.handler"), written.and_then(|w| w.get("handler")), "[]")
-        .note = "what the probe endpoint does: steps; [] answers at once".into();
+    g.toml(
+        &format!("{key}.handler"),
+        written.and_then(|w| w.get("handler")),
+        "[]",
+    )
+    .note = "what the probe endpoint does: steps; [] answers at once".into();
 }
 
 /// `discovery`: its kind, and that kind's keys (needing the kind when the file has no table).
 fn discovery(g: &mut Group<'_>, d: &Discovery, written: Option<&Node>) {
     let (kind, effective) = match d {
-        Discovery::Watch { delay } => ("watch", format!("{{ kind = \"watch\", delay = \"{}\" }}", duration(*delay))),
+        Discovery::Watch { delay } => (
+            "watch",
+            format!("{{ kind = \"watch\", delay = \"{}\" }}", duration(*delay)),
+        ),
         Discovery::Dns { .. } => ("dns", String::new()),
         Discovery::Registry { .. } => ("registry", String::new()),
     };
@@ -259,7 +306,11 @@ const FAULT_KINDS: [(&str, &str); 7] = [
 /// A fault's service, kind, window, pods and the keys of its kind.
 pub(super) fn fault(out: &mut Vec<Field>, s: &Scenario, i: usize, f: &FaultConfig, written: Option<&Node>) {
     let service = &s.services[f.service.idx()];
-    let mut g = Group::new(out, format!("fault {i} on {}", service.name), format!("faults[{i}]."));
+    let mut g = Group::new(
+        out,
+        format!("fault {i} on {}", service.name),
+        format!("faults[{i}]."),
+    );
     let services: Vec<&str> = s.services.iter().map(|v| v.name.as_str()).collect();
     g.choice("service", &service.name, &services);
     let kind = match f.kind {

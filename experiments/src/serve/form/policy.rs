@@ -6,9 +6,7 @@ use models::policy::breaker::{BreakerConfig, SlidingWindow};
 use models::policy::budget::RetryBudgetConfig;
 
 use super::{Field, Group, Kind, duration};
-use crate::scenario::schema::{
-    BACKOFF_NAMES, MAX_BREAKER_COUNT, MAX_WINDOW_SECONDS, retry_conditions,
-};
+use crate::scenario::schema::{BACKOFF_NAMES, MAX_BREAKER_COUNT, MAX_WINDOW_SECONDS, retry_conditions};
 use crate::scenario::tree::{Node, Value, render_key};
 
 /// Every key of a declared policy (`written` is its table as the file writes it).
@@ -31,8 +29,20 @@ pub(super) fn policy(out: &mut Vec<Field>, p: &PolicyConfig, written: &Node) {
     }
     g.bool("propagate_deadline", p.propagate_deadline);
     let pool = &p.pool;
-    g.int("pool.max_connections", u64::from(pool.max_connections), "connections", 1, None);
-    g.int("pool.max_keepalive", u64::from(pool.max_keepalive), "connections", 0, None);
+    g.int(
+        "pool.max_connections",
+        u64::from(pool.max_connections),
+        "connections",
+        1,
+        None,
+    );
+    g.int(
+        "pool.max_keepalive",
+        u64::from(pool.max_keepalive),
+        "connections",
+        0,
+        None,
+    );
     g.dur("pool.keepalive_expiry", pool.keepalive_expiry);
     g.toml(
         "pool.connect_time",
@@ -54,7 +64,13 @@ pub(super) fn policy(out: &mut Vec<Field>, p: &PolicyConfig, written: &Node) {
     }
     match (&p.bulkhead, part("bulkhead")) {
         (Some(b), Some(_)) => {
-            g.int("bulkhead.max_concurrent", u64::from(b.max_concurrent), "calls", 1, None);
+            g.int(
+                "bulkhead.max_concurrent",
+                u64::from(b.max_concurrent),
+                "calls",
+                1,
+                None,
+            );
             g.dur("bulkhead.max_wait", b.max_wait);
         }
         _ => none_part(&mut g, "bulkhead", "{ max_concurrent = 10, max_wait = \"1s\" }"),
@@ -74,7 +90,13 @@ fn none_part(g: &mut Group<'_>, key: &str, example: &str) {
 
 /// The retry's keys: attempts, conditions, backoff and its parameters, budget.
 fn retry(g: &mut Group<'_>, r: &RetryConfig, written: &Node) {
-    g.int("retry.max_attempts", u64::from(r.max_attempts), "attempts", 1, None);
+    g.int(
+        "retry.max_attempts",
+        u64::from(r.max_attempts),
+        "attempts",
+        1,
+        None,
+    );
     let choices = retry_conditions();
     let on: Vec<String> = match written.get("on").map(|n| &n.value) {
         Some(Value::Array(items)) => items
@@ -120,8 +142,12 @@ fn retry(g: &mut Group<'_>, r: &RetryConfig, written: &Node) {
         _ => "20s".into(),
     });
     g.add("retry.cap", Kind::Duration, cap).note = "empty with tenacity: no cap".into();
-    g.add("retry.min", Kind::Duration, str_at("min").unwrap_or_else(|| "0s".into()))
-        .note = "tenacity only: the floor of every sleep".into();
+    g.add(
+        "retry.min",
+        Kind::Duration,
+        str_at("min").unwrap_or_else(|| "0s".into()),
+    )
+    .note = "tenacity only: the floor of every sleep".into();
     let multiplier = match written.get("multiplier").map(|n| &n.value) {
         Some(Value::Int(i)) => i.to_string(),
         Some(Value::Float(x)) => x.to_string(),
@@ -161,7 +187,13 @@ fn budget(g: &mut Group<'_>, b: &RetryBudgetConfig, written: &Node) {
             token_ratio,
         } => {
             g.float("retry.budget.max_tokens", max_tokens, "tokens", 0.0, Some(1000.0));
-            g.float("retry.budget.token_ratio", token_ratio, "tokens per success", 0.0, None);
+            g.float(
+                "retry.budget.token_ratio",
+                token_ratio,
+                "tokens per success",
+                0.0,
+                None,
+            );
         }
         RetryBudgetConfig::Brooker {
             deposit,
@@ -191,8 +223,20 @@ fn budget(g: &mut Group<'_>, b: &RetryBudgetConfig, written: &Node) {
             percent_can_retry,
         } => {
             g.dur("retry.budget.ttl", ttl).note = "1s to 60s".into();
-            g.float("retry.budget.min_retries_per_sec", min_retries_per_sec, "retries/s", 0.0, None);
-            g.float("retry.budget.percent", percent_can_retry * 100.0, "%", 0.0, Some(100_000.0));
+            g.float(
+                "retry.budget.min_retries_per_sec",
+                min_retries_per_sec,
+                "retries/s",
+                0.0,
+                None,
+            );
+            g.float(
+                "retry.budget.percent",
+                percent_can_retry * 100.0,
+                "%",
+                0.0,
+                Some(100_000.0),
+            );
         }
     }
 }
@@ -259,11 +303,28 @@ fn breaker(g: &mut Group<'_>, b: &BreakerConfig, written: &Node) {
                 }
             }
             count(g, "breaker.minimum_calls", minimum_calls, "calls");
-            g.float("breaker.failure_rate", failure_rate_threshold, "%", 0.0, Some(100.0));
-            g.float("breaker.slow_call_rate", slow_call_rate_threshold, "%", 0.0, Some(100.0));
+            g.float(
+                "breaker.failure_rate",
+                failure_rate_threshold,
+                "%",
+                0.0,
+                Some(100.0),
+            );
+            g.float(
+                "breaker.slow_call_rate",
+                slow_call_rate_threshold,
+                "%",
+                0.0,
+                Some(100.0),
+            );
             g.dur("breaker.slow_call_duration", slow_call_duration);
             g.dur("breaker.wait_in_open", wait_in_open);
-            count(g, "breaker.permitted_in_half_open", permitted_in_half_open, "calls");
+            count(
+                g,
+                "breaker.permitted_in_half_open",
+                permitted_in_half_open,
+                "calls",
+            );
             g.bool("breaker.automatic_transition", automatic_transition);
         }
         BreakerConfig::Hystrix {
