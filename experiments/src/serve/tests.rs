@@ -793,3 +793,59 @@ fn every_documented_key_of_a_builtins_parts_is_in_its_form() {
         );
     }
 }
+
+/// The form of an edited scenario: a switched `kind` shows the new kind's keys with their
+/// defaults, each a `--set` path that runs.
+#[test]
+fn the_form_follows_a_switched_kind() {
+    let s = state(LIMITS);
+    let (_, base) = post(&s, "/api/form", "{\"scenario\": \"breaker\"}");
+    let kind = base["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "policies.guarded.breaker")
+        .unwrap()
+        .clone();
+    let labels: Vec<&str> = kind["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["lesson", "resilience4j", "hystrix"]);
+    let hystrix = kind["choices"][2].as_str().unwrap();
+    let switch = format!("policies.guarded.breaker={hystrix}");
+    let (status, v) = post(
+        &s,
+        "/api/form",
+        &serde_json::json!({"scenario": "breaker", "set": [switch]}).to_string(),
+    );
+    assert_eq!(status, 200, "{v}");
+    let paths: Vec<&str> = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"policies.guarded.breaker.request_volume"),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.contains(&"policies.guarded.breaker.minimum_calls"),
+        "{paths:?}"
+    );
+    let (status, v) = run(
+        &s,
+        &serde_json::json!({"scenario": "breaker", "set": [switch, "policies.guarded.breaker.request_volume=5"]}).to_string(),
+    );
+    assert_eq!(status, 200, "{v}");
+    // A bad edit leaves the form to the page (422), as a run would.
+    let (status, _) = post(
+        &s,
+        "/api/form",
+        "{\"scenario\": \"breaker\", \"set\": [\"duration=2x\"]}",
+    );
+    assert_eq!(status, 422);
+}

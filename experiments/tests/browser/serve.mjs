@@ -172,6 +172,17 @@ try {
   assert.equal(await page.locator('input[data-path="policies.guarded.breaker.failure_rate"]').inputValue(), "20");
   assert.match(await page.locator("#reproduce").innerText(), /failure_rate=20/);
   await shot(page, "serve-breaker-slider.png");
+  // Switching the breaker's kind shows the new kind's keys; editing one runs.
+  const kindSel = page.locator('select[data-path="policies.guarded.breaker"]');
+  n = await seq();
+  await kindSel.selectOption({ label: "hystrix" });
+  await page.waitForSelector('input[data-path="policies.guarded.breaker.request_volume"]', { timeout: 60000 });
+  await drawnAfter(n);
+  n = await seq();
+  await page.locator('input[data-path="policies.guarded.breaker.request_volume"]').fill("5");
+  await drawnAfter(n);
+  assert.equal((await page.evaluate(() => window.meshsimLast)).ok, true, "a hystrix key edit runs");
+  assert.match(await page.locator("#reproduce").innerText(), /request_volume=5/);
 
   assert.deepEqual(errors, [], "no script errors");
   console.log(JSON.stringify(results));

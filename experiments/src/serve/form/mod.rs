@@ -20,7 +20,7 @@ use sim_core::time::SimDuration;
 
 use super::{Reply, State};
 use crate::scenario::tree::{Node, Value, render_inline};
-use crate::scenario::{Loaded, load, load_tree, parse_duration};
+use crate::scenario::{Loaded, Override, load, load_tree, parse_duration};
 
 /// A field's input type.
 #[derive(Serialize, Copy, Clone, Debug, PartialEq, Eq)]
@@ -262,6 +262,10 @@ pub fn fields(loaded: &Loaded, root: &Node) -> Vec<Field> {
 #[serde(deny_unknown_fields)]
 struct FormRequest {
     scenario: String,
+    /// The page's edits, as `--set` arguments: the form is that of the edited scenario (a
+    /// `kind` switched shows the new kind's keys).
+    #[serde(default)]
+    set: Vec<String>,
 }
 
 /// The answer of `POST /api/form`.
@@ -283,7 +287,18 @@ pub fn reply(state: &State, body: &[u8]) -> Reply {
         Ok(s) => s,
         Err(e) => return Reply::error(404, e),
     };
-    let loaded = match (load(&source, &[]), load_tree(&source, &[])) {
+    if req.set.len() > super::MAX_SETS {
+        return Reply::error(
+            400,
+            format!("at most {} overrides, found {}", super::MAX_SETS, req.set.len()),
+        );
+    }
+    let overrides: Result<Vec<Override>, _> = req.set.iter().map(|s| Override::parse(s)).collect();
+    let overrides = match overrides {
+        Ok(o) => o,
+        Err(e) => return Reply::error(422, e.to_string()),
+    };
+    let loaded = match (load(&source, &overrides), load_tree(&source, &overrides)) {
         (Ok(l), Ok(root)) => (l, root),
         (Err(e), _) | (_, Err(e)) => return Reply::error(422, e.to_string()),
     };

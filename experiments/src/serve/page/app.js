@@ -4,7 +4,7 @@
   const $ = (id) => document.getElementById(id);
   const DEBOUNCE_MS = 200;
   const st = {
-    scenario: "", seed: "", fields: [], edits: new Map(), pin: null,
+    scenario: "", seed: "", fields: [], base: new Map(), edits: new Map(), pin: null,
     seq: 0, controller: null, timer: 0, last: null, pairs: [], changedAt: 0,
   };
 
@@ -163,9 +163,17 @@
       if (f.kind === "toml" || f.kind === "multi") row.classList.add("wide");
       const changed = () => {
         const v = getValue(el);
-        if (v === f.value) st.edits.delete(f.path); else st.edits.set(f.path, v);
+        // An edit is a value other than the file's (the base form's); a key the file's form
+        // does not have (a switched kind's) compares with its shown default.
+        const base = st.base.has(f.path) ? st.base.get(f.path) : f.value;
+        if (v === base) st.edits.delete(f.path); else st.edits.set(f.path, v);
         row.classList.toggle("edited", st.edits.has(f.path));
         st.changedAt = performance.now();
+        if (f.labels.length) {
+          // A kind switched: the old kind's keys go, and the form shows the new kind's.
+          for (const p of [...st.edits.keys()]) if (p.startsWith(f.path + ".")) st.edits.delete(p);
+          refreshForm();
+        }
         schedule();
       };
       const whole = el.tagName === "SELECT" || el.type === "checkbox" || el.classList.contains("multi");
@@ -176,11 +184,22 @@
     }
   }
 
+  // The form of the edited scenario (its structure: a switched kind's keys), if it loads.
+  async function refreshForm() {
+    const r = await api("/api/form", { scenario: st.scenario, set: setList() });
+    if (r.ok) { st.fields = r.data.fields; buildForm(); }
+  }
+
   async function loadForm(name) {
     const r = await api("/api/form", { scenario: name });
     if (!r.ok) { showProblem(r.data.error); st.fields = []; buildForm(); return false; }
     st.scenario = name;
+    st.base = new Map(r.data.fields.map((f) => [f.path, f.value]));
     st.fields = r.data.fields;
+    if (st.edits.size) {
+      const e = await api("/api/form", { scenario: name, set: setList() });
+      if (e.ok) st.fields = e.data.fields;
+    }
     $("description").textContent = r.data.description;
     $("seed").placeholder = r.data.seed;
     $("scenario").value = name;
