@@ -740,10 +740,9 @@ fn every_documented_key_of_a_builtins_parts_is_in_its_form() {
                         .map(|k| format!("{p}breaker.{k}")),
                 );
             }
-            if let Some(b) = pol.retry.as_ref().and_then(|r| r.budget.as_ref()) {
+            if pol.retry.as_ref().is_some_and(|r| r.budget.is_some()) {
                 let kind = field_value(&format!("{p}retry.budget")).unwrap();
                 let kind = kind.split('"').nth(1).unwrap().to_string();
-                let _ = b;
                 expected.extend(
                     scope("**`retry.budget`**", &kind)
                         .iter()
