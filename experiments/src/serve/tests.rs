@@ -840,6 +840,37 @@ fn the_form_follows_a_switched_kind() {
         &serde_json::json!({"scenario": "breaker", "set": [switch, "policies.guarded.breaker.request_volume=5"]}).to_string(),
     );
     assert_eq!(status, 200, "{v}");
+    // A slow fault's other key (exactly one of `latency` and `multiplier`) is a kind choice.
+    let (_, v) = post(&s, "/api/form", "{\"scenario\": \"cascade\"}");
+    let fault = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "faults[0]")
+        .unwrap()
+        .clone();
+    let i = fault["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|l| l == "slow (multiplier)")
+        .unwrap();
+    let switch = format!("faults[0]={}", fault["choices"][i].as_str().unwrap());
+    let (_, v) = post(
+        &s,
+        "/api/form",
+        &serde_json::json!({"scenario": "cascade", "set": [&switch]}).to_string(),
+    );
+    let paths: Vec<&str> = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"faults[0].multiplier") && !paths.contains(&"faults[0].latency"),
+        "{paths:?}"
+    );
     // A bad edit leaves the form to the page (422), as a run would.
     let (status, _) = post(
         &s,

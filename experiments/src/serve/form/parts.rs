@@ -345,6 +345,17 @@ pub(super) fn fault(out: &mut Vec<Field>, s: &Scenario, i: usize, f: &FaultConfi
     let field = g.kind_select("", kind, written, "", &others);
     field.label = "kind".into();
     field.note = "the fault's kind; another kind starts from an example value of its key".into();
+    // A slow fault takes exactly one of `latency` and `multiplier`: the other is a choice too.
+    if let FaultKind::Slow { latency, .. } = f.kind {
+        let (label, key) = match latency {
+            Some(_) => ("slow (multiplier)", "multiplier = 2"),
+            None => ("slow (latency)", "latency = \"1s\""),
+        };
+        field.labels.push(label.into());
+        field
+            .choices
+            .push(format!("{{ kind = \"slow\", {common}, {key} }}"));
+    }
     g.prefix = prefix;
     g.add("from", Kind::Duration, at(f.from));
     if !matches!(kind, "restart" | "reschedule") {
