@@ -35,8 +35,9 @@ use crate::scenario::Source;
 
 /// The largest request body: an interactive run's request is a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// The most `--set` overrides one request may carry.
-pub const MAX_SETS: usize = 100;
+/// The most `--set` overrides one request may carry: more than the form of any builtin has
+/// fields (a run with every field set is one of the tests), within [`MAX_BODY_BYTES`].
+pub const MAX_SETS: usize = 500;
 /// The most scenario files a DIR may offer.
 pub const MAX_FILES: usize = 200;
 

@@ -354,19 +354,22 @@ fn the_catalog_pairs_are_offered_and_run() {
     }
 }
 
-/// The form's fields hold the effective values: a run with every field set to its value as an
-/// override gives the same figures as the scenario alone.
+/// The form's fields hold the effective values: a run of every builtin with every field set to
+/// its value as an override (all but the empty ones: keys the file leaves out with no default
+/// to show) gives the same figures as the scenario alone.
 #[test]
 fn the_form_holds_the_effective_values_with_the_schemas_types() {
     let s = state(LIMITS);
-    for name in ["cascade", "thundering-herd", "cascade-protected", "breaker"] {
+    for name in crate::catalog::names() {
         let (status, v) = post(&s, "/api/form", &format!("{{\"scenario\": {name:?}}}"));
         assert_eq!(status, 200, "{v}");
         let fields = v["fields"].as_array().unwrap();
         let set: Vec<String> = fields
             .iter()
+            .filter(|f| f["value"] != "")
             .map(|f| format!("{}={}", f["path"].as_str().unwrap(), f["value"].as_str().unwrap()))
             .collect();
+        assert!(set.len() <= super::MAX_SETS, "{name}: {} fields", set.len());
         // The pin is the scenario alone, B the same with every field set: A/B's key figures
         // are equal in every row.
         let body = serde_json::json!({"scenario": name, "set": set, "pin": {"scenario": name}});
@@ -432,9 +435,11 @@ fn the_form_holds_the_effective_values_with_the_schemas_types() {
         })
         .collect();
     for (label, kind) in [
-        ("breaker.window.type", "text"),
+        ("breaker.window.type", "enum"),
         ("breaker.window.size", "int"),
-        ("breaker.failure_rate", "int"),
+        ("breaker.failure_rate", "float"),
+        ("breaker.permitted_in_half_open", "int"),
+        ("breaker.automatic_transition", "bool"),
         ("breaker.wait_in_open", "duration"),
     ] {
         assert!(
@@ -568,4 +573,309 @@ fn every_builtin_runs_within_the_bounds() {
             v["run"]["stopped"]
         );
     }
+}
+
+/// The keys docs/scenarios.md documents, by scope: the `| key |` tables (under their heading or
+/// bold label) and the keys column of the `| kind |` tables, as (scope, kind or "", key).
+fn documented_keys() -> Vec<(String, String, String)> {
+    let doc = include_str!("../../../docs/scenarios.md");
+    let mut out = Vec::new();
+    let mut scope = String::new();
+    let mut table: Option<bool> = None; // Some(true): a kind table
+    for line in doc.lines() {
+        if line.starts_with("## ") || line.starts_with("**") {
+            scope = line.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+            table = None;
+            continue;
+        }
+        if !line.starts_with('|') {
+            table = None;
+            continue;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        match table {
+            None if cells[1] == "key" => table = Some(false),
+            None if cells[1] == "`kind`" && cells[2].starts_with("keys") => table = Some(true),
+            None | Some(_) if cells[1].starts_with("---") => {}
+            Some(false) => out.push((
+                scope.clone(),
+                String::new(),
+                cells[1].trim_matches('`').to_string(),
+            )),
+            Some(true) => {
+                let kind = cells[1].trim_matches('`').to_string();
+                for (i, tok) in cells[2].split('`').enumerate() {
+                    let key: String = tok
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect();
+                    let literal = ["true", "false", "none"].contains(&key.as_str());
+                    let whole = key.len() == tok.len() || tok[key.len()..].starts_with(' ');
+                    if i % 2 == 1 && !key.is_empty() && !literal && whole {
+                        out.push((scope.clone(), kind.clone(), key));
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// Every key docs/scenarios.md documents for the parts a builtin has appears in its form: as a
+/// field at its path, as the keys below it (a table such as `timeouts`), or under a TOML field
+/// (a probe or budget the file does not declare, a part that is `"none"`).
+#[test]
+fn every_documented_key_of_a_builtins_parts_is_in_its_form() {
+    let docs = documented_keys();
+    let scope = |s: &str, kind: &str| -> Vec<String> {
+        docs.iter()
+            .filter(|(sc, k, _)| sc.starts_with(s) && k == kind)
+            .map(|(_, _, key)| key.clone())
+            .collect()
+    };
+    // Sanity: the parser found the tables it is about.
+    for (s, k, min) in [
+        ("## Top level", "", 10),
+        ("## Services", "", 15),
+        ("**Probes**", "", 7),
+        ("**`breaker`**", "resilience4j", 8),
+        ("**`load`**", "closed", 4),
+        ("## Faults", "", 6),
+        ("## Faults", "capacity_cut", 2),
+    ] {
+        assert!(scope(s, k).len() >= min, "{s} {k}: {:?}", scope(s, k));
+    }
+    // Identity and structure, not parameters: names (renaming is not exploring), the seed (the
+    // bar's own field), and the top-level arrays and tables whose elements are the groups.
+    let not_fields = [
+        "name",
+        "description",
+        "seed",
+        "clients",
+        "services",
+        "policies",
+        "faults",
+    ];
+    let s = state(LIMITS);
+    for name in crate::catalog::names() {
+        let (_, v) = post(&s, "/api/form", &format!("{{\"scenario\": {name:?}}}"));
+        let fields: Vec<(String, String)> = v["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().into(),
+                    f["kind"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let covered = |path: &str| {
+            fields.iter().any(|(p, k)| {
+                p == path
+                    || p.starts_with(&format!("{path}."))
+                    || (k == "toml" && path.starts_with(&format!("{p}.")))
+            })
+        };
+        let loaded = load(&Source::new(name, crate::catalog::find(name).unwrap().text), &[]).unwrap();
+        let sc = &loaded.scenario;
+        let mut expected: Vec<String> = scope("## Top level", "");
+        let field_value = |path: &str| {
+            v["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["path"] == path)
+                .map(|f| f["value"].as_str().unwrap().to_string())
+        };
+        for c in &sc.clients {
+            let p = format!("clients.{}.", c.name);
+            let load = field_value(&format!("{p}load")).unwrap();
+            let kind = load.split('"').nth(1).unwrap();
+            expected.extend(
+                scope("## Clients", "")
+                    .iter()
+                    .filter(|k| *k != "policy")
+                    .map(|k| format!("{p}{k}")),
+            );
+            expected.extend(scope("**`load`**", kind).iter().map(|k| format!("{p}load.{k}")));
+        }
+        for svc in &sc.services {
+            let p = format!("services.{}.", svc.name);
+            expected.extend(scope("## Services", "").iter().map(|k| format!("{p}{k}")));
+            for probe in ["liveness", "readiness", "startup_probe"] {
+                expected.extend(scope("**Probes**", "").iter().map(|k| format!("{p}{probe}.{k}")));
+            }
+            let d = field_value(&format!("{p}discovery")).unwrap();
+            let kind = d.split('"').nth(1).unwrap();
+            expected.extend(
+                scope("**Discovery**", kind)
+                    .iter()
+                    .map(|k| format!("{p}discovery.{k}")),
+            );
+        }
+        let tree =
+            crate::scenario::load_tree(&Source::new(name, crate::catalog::find(name).unwrap().text), &[])
+                .unwrap();
+        for pol in sc
+            .policies
+            .iter()
+            .filter(|p| tree.get("policies").and_then(|t| t.get(&p.name)).is_some())
+        {
+            let p = format!("policies.{}.", pol.name);
+            expected.extend(scope("## Policies", "").iter().map(|k| format!("{p}{k}")));
+            for (label, sub) in [
+                ("**`timeouts`**", "timeouts"),
+                ("**`pool`**", "pool"),
+                ("**`retry`**:", "retry"),
+                ("**`bulkhead`**", "bulkhead"),
+            ] {
+                expected.extend(scope(label, "").iter().map(|k| format!("{p}{sub}.{k}")));
+            }
+            if let Some(b) = &pol.breaker {
+                expected.extend(
+                    scope("**`breaker`**", b.name())
+                        .iter()
+                        .map(|k| format!("{p}breaker.{k}")),
+                );
+            }
+            if pol.retry.as_ref().is_some_and(|r| r.budget.is_some()) {
+                let kind = field_value(&format!("{p}retry.budget")).unwrap();
+                let kind = kind.split('"').nth(1).unwrap().to_string();
+                expected.extend(
+                    scope("**`retry.budget`**", &kind)
+                        .iter()
+                        .map(|k| format!("{p}retry.budget.{k}")),
+                );
+            }
+        }
+        for (i, f) in sc.faults.iter().enumerate() {
+            let p = format!("faults[{i}].");
+            let kind = field_value(&format!("faults[{i}]")).unwrap();
+            let kind = kind
+                .split("kind = \"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
+            let no_until = matches!(kind.as_str(), "restart" | "reschedule");
+            expected.extend(
+                scope("## Faults", "")
+                    .iter()
+                    .filter(|k| !(no_until && *k == "until") && *k != "kind")
+                    .map(|k| format!("{p}{k}")),
+            );
+            // A slow fault takes exactly one of `latency` and `multiplier`.
+            let one_of = matches!(f.kind, models::config::FaultKind::Slow { latency: Some(_), .. });
+            expected.extend(
+                scope("## Faults", &kind)
+                    .iter()
+                    .filter(|k| kind != "slow" || (one_of == (*k == "latency")))
+                    .map(|k| format!("{p}{k}")),
+            );
+        }
+        let missing: Vec<&String> = expected
+            .iter()
+            .filter(|path| {
+                !not_fields
+                    .iter()
+                    .any(|n| path.ends_with(&format!(".{n}")) || path == n)
+            })
+            .filter(|path| !covered(path))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{name}: documented keys with no field: {missing:?}"
+        );
+    }
+}
+
+/// The form of an edited scenario: a switched `kind` shows the new kind's keys with their
+/// defaults, each a `--set` path that runs.
+#[test]
+fn the_form_follows_a_switched_kind() {
+    let s = state(LIMITS);
+    let (_, base) = post(&s, "/api/form", "{\"scenario\": \"breaker\"}");
+    let kind = base["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "policies.guarded.breaker")
+        .unwrap()
+        .clone();
+    let labels: Vec<&str> = kind["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["lesson", "resilience4j", "hystrix"]);
+    let hystrix = kind["choices"][2].as_str().unwrap();
+    let switch = format!("policies.guarded.breaker={hystrix}");
+    let (status, v) = post(
+        &s,
+        "/api/form",
+        &serde_json::json!({"scenario": "breaker", "set": [switch]}).to_string(),
+    );
+    assert_eq!(status, 200, "{v}");
+    let paths: Vec<&str> = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"policies.guarded.breaker.request_volume"),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.contains(&"policies.guarded.breaker.minimum_calls"),
+        "{paths:?}"
+    );
+    let (status, v) = run(
+        &s,
+        &serde_json::json!({"scenario": "breaker", "set": [switch, "policies.guarded.breaker.request_volume=5"]}).to_string(),
+    );
+    assert_eq!(status, 200, "{v}");
+    // A slow fault's other key (exactly one of `latency` and `multiplier`) is a kind choice.
+    let (_, v) = post(&s, "/api/form", "{\"scenario\": \"cascade\"}");
+    let fault = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "faults[0]")
+        .unwrap()
+        .clone();
+    let i = fault["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|l| l == "slow (multiplier)")
+        .unwrap();
+    let switch = format!("faults[0]={}", fault["choices"][i].as_str().unwrap());
+    let (_, v) = post(
+        &s,
+        "/api/form",
+        &serde_json::json!({"scenario": "cascade", "set": [&switch]}).to_string(),
+    );
+    let paths: Vec<&str> = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"faults[0].multiplier") && !paths.contains(&"faults[0].latency"),
+        "{paths:?}"
+    );
+    // A bad edit leaves the form to the page (422), as a run would.
+    let (status, _) = post(
+        &s,
+        "/api/form",
+        "{\"scenario\": \"breaker\", \"set\": [\"duration=2x\"]}",
+    );
+    assert_eq!(status, 422);
 }

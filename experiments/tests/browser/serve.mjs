@@ -138,6 +138,52 @@ try {
   await shot(page, "serve-ab-cascade.png");
   await page.locator("#ab").screenshot({ path: path.join(outDir, "serve-ab-section.png") });
 
+  // 7. The form covers the schema: retry.on as checkboxes, sliders where both bounds are known,
+  // a handler's steps as TOML, collapsible groups; an edit through each re-runs.
+  await page.goto(url + "?scenario=cascade-protected");
+  await drawnAfter(0);
+  const on = page.locator('.multi[data-path="policies.classify.retry.on"] input[type=checkbox]');
+  assert.ok((await on.count()) >= 10, "retry.on offers every retry condition");
+  assert.equal(await page.locator('.multi[data-path="policies.classify.retry.on"] input[value="connect"]').isChecked(), true);
+  n = await seq();
+  await page.locator('.multi[data-path="policies.classify.retry.on"] input[value="timeout"]').check();
+  await drawnAfter(n);
+  assert.equal((await page.evaluate(() => window.meshsimLast)).ok, true, "the retry.on edit runs");
+  assert.match(await page.locator("#reproduce").innerText(), /retry\.on=\["timeout", "connect"/);
+  assert.equal(await page.locator('input[data-path="policies.classify.breaker.half_open_trials"]').inputValue(), "1");
+  assert.ok(await page.locator('input.slider[data-slider="services.upload.replicas"]').count() === 1, "replicas has a slider");
+  const steps = await page.locator('textarea[data-path="services.upload.steps"]').inputValue();
+  assert.match(steps, /call = "classification"/, "the handler's steps as TOML");
+  assert.equal(await page.locator('details.group:has(> summary:text-is("service upload"))').evaluate((d) => d.open), false, "services start collapsed");
+  await page.locator('details.group > summary:text-is("service upload")').click();
+  n = await seq();
+  await page.locator('input[data-path="services.upload.liveness.failure_threshold"]').fill("1");
+  await drawnAfter(n);
+  assert.equal((await page.evaluate(() => window.meshsimLast)).ok, true, "a probe edit runs");
+  await page.locator("aside.form").screenshot({ path: path.join(outDir, "serve-form.png") });
+  // A percentage slider moves the breaker's threshold.
+  await page.goto(url + "?scenario=breaker");
+  await drawnAfter(0);
+  const rate = page.locator('input.slider[data-slider="policies.guarded.breaker.failure_rate"]');
+  assert.equal(await rate.count(), 1, "failure_rate has a slider");
+  n = await seq();
+  await rate.fill("200");
+  await drawnAfter(n);
+  assert.equal(await page.locator('input[data-path="policies.guarded.breaker.failure_rate"]').inputValue(), "20");
+  assert.match(await page.locator("#reproduce").innerText(), /failure_rate=20/);
+  await shot(page, "serve-breaker-slider.png");
+  // Switching the breaker's kind shows the new kind's keys; editing one runs.
+  const kindSel = page.locator('select[data-path="policies.guarded.breaker"]');
+  n = await seq();
+  await kindSel.selectOption({ label: "hystrix" });
+  await page.waitForSelector('input[data-path="policies.guarded.breaker.request_volume"]', { timeout: 60000 });
+  await drawnAfter(n);
+  n = await seq();
+  await page.locator('input[data-path="policies.guarded.breaker.request_volume"]').fill("5");
+  await drawnAfter(n);
+  assert.equal((await page.evaluate(() => window.meshsimLast)).ok, true, "a hystrix key edit runs");
+  assert.match(await page.locator("#reproduce").innerText(), /request_volume=5/);
+
   assert.deepEqual(errors, [], "no script errors");
   console.log(JSON.stringify(results));
 } finally {

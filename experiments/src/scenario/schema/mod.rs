@@ -11,7 +11,7 @@ mod fault;
 mod policy;
 mod service;
 
-pub use policy::{BACKOFF_NAMES, retry_conditions};
+pub use policy::{BACKOFF_NAMES, DEFAULT_RETRY_ON, retry_conditions};
 
 use std::collections::BTreeMap;
 

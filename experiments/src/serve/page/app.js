@@ -4,14 +4,22 @@
   const $ = (id) => document.getElementById(id);
   const DEBOUNCE_MS = 200;
   const st = {
-    scenario: "", seed: "", fields: [], edits: new Map(), pin: null,
+    scenario: "", seed: "", fields: [], base: new Map(), edits: new Map(), pin: null,
     seq: 0, controller: null, timer: 0, last: null, pairs: [], changedAt: 0,
   };
 
   // Overrides in field order, as `meshsim run --set` takes them.
   function setList() {
     const out = [];
-    for (const f of st.fields) if (st.edits.has(f.path)) out.push(f.path + "=" + st.edits.get(f.path));
+    for (const f of st.fields) {
+      if (!st.edits.has(f.path)) continue;
+      // A key of a tagged table the file does not declare needs its `kind` first.
+      if (f.requires && !out.includes(f.requires)) {
+        const rp = f.requires.slice(0, f.requires.indexOf("="));
+        if (!st.edits.has(rp)) out.push(f.requires);
+      }
+      out.push(f.path + "=" + st.edits.get(f.path));
+    }
     for (const [p, v] of st.edits) if (!st.fields.some((f) => f.path === p)) out.push(p + "=" + v);
     return out;
   }
@@ -47,36 +55,79 @@
     return { ok: r.ok, status: r.status, data };
   }
 
+  const bounded = (f) => (f.kind === "int" || f.kind === "float") && f.min !== null && f.max !== null && f.max > f.min;
+  // A slider's position (0..1000) from a value and back; logarithmic for wide integer ranges.
+  function toPos(f, v) {
+    const x = Number(v);
+    if (!isFinite(x)) return 0;
+    if (f.log) return 1000 * Math.log((x - f.min) + 1) / Math.log((f.max - f.min) + 1);
+    return 1000 * (x - f.min) / (f.max - f.min);
+  }
+  function fromPos(f, p) {
+    let x = f.log ? f.min + Math.exp(p / 1000 * Math.log((f.max - f.min) + 1)) - 1 : f.min + p / 1000 * (f.max - f.min);
+    if (f.kind === "int") return String(Math.round(x));
+    const step = (f.max - f.min) / 1000;
+    const digits = Math.max(0, -Math.floor(Math.log10(step)));
+    return String(Number(x.toFixed(digits)));
+  }
+
+  // The input of one field; `el.value`/`checked` is set by setValue, read by getValue.
   function fieldInput(f) {
     let el;
     if (f.kind === "enum") {
       el = document.createElement("select");
-      for (const c of f.choices) {
+      f.choices.forEach((c, i) => {
         const o = document.createElement("option");
-        o.value = c; o.textContent = c; el.appendChild(o);
+        o.value = c; o.textContent = f.labels.length ? f.labels[i] : c; el.appendChild(o);
+      });
+    } else if (f.kind === "multi") {
+      el = document.createElement("span"); el.className = "multi"; el.setAttribute("role", "group");
+      for (const c of f.choices) {
+        const l = document.createElement("label");
+        const b = document.createElement("input"); b.type = "checkbox"; b.value = c;
+        l.appendChild(b); l.appendChild(document.createTextNode(c)); el.appendChild(l);
       }
     } else if (f.kind === "bool") {
       el = document.createElement("input"); el.type = "checkbox";
-    } else if (f.kind === "float" && f.min !== null && f.max !== null) {
-      el = document.createElement("input"); el.type = "range";
-      el.min = f.min; el.max = f.max; el.step = (f.max - f.min) / 100;
+    } else if (f.kind === "toml") {
+      el = document.createElement("textarea"); el.rows = f.value.length > 60 ? 3 : 1;
+      el.placeholder = f.value === "" ? "(absent) " + f.note : "TOML";
+      el.spellcheck = false;
     } else if (f.kind === "int" || f.kind === "float") {
       el = document.createElement("input"); el.type = "number";
       if (f.min !== null) el.min = f.min;
       if (f.max !== null) el.max = f.max;
       el.step = f.kind === "int" ? "1" : "any";
+      if (f.value === "") el.placeholder = f.note;
     } else {
       el = document.createElement("input"); el.type = "text";
       if (f.kind === "timeout") el.placeholder = "e.g. 2s, or none";
-      else if (f.kind === "duration") el.placeholder = "e.g. 250ms, 2s";
+      else if (f.kind === "duration") el.placeholder = f.value === "" ? f.note : "e.g. 250ms, 2s";
+      else if (f.kind === "int_or_none") el.placeholder = "a count, or none";
+      else if (f.value === "") el.placeholder = f.note;
     }
     el.dataset.path = f.path;
     el.id = "f-" + f.path;
     return el;
   }
-  function getValue(el) { return el.type === "checkbox" ? String(el.checked) : el.value.trim(); }
-  function setValue(el, v) { if (el.type === "checkbox") el.checked = v === "true"; else el.value = v; }
+  function getValue(el) {
+    if (el.classList.contains("multi")) {
+      const on = [...el.querySelectorAll("input")].filter((b) => b.checked).map((b) => JSON.stringify(b.value));
+      return "[" + on.join(", ") + "]";
+    }
+    return el.type === "checkbox" ? String(el.checked) : el.value.trim();
+  }
+  function setValue(el, v) {
+    if (el.classList.contains("multi")) {
+      let list = [];
+      try { list = JSON.parse(v); } catch (e) { list = []; }
+      for (const b of el.querySelectorAll("input")) b.checked = list.includes(b.value);
+    } else if (el.type === "checkbox") el.checked = v === "true";
+    else el.value = v;
+  }
 
+  // Groups are collapsible; a group opens by default when it is a policy, fault or client, or
+  // holds an edit.
   function buildForm() {
     const form = $("fields");
     form.textContent = "";
@@ -84,40 +135,71 @@
     for (const f of st.fields) {
       if (f.group !== group) {
         group = f.group;
-        fs = document.createElement("fieldset");
-        const lg = document.createElement("legend"); lg.textContent = group; fs.appendChild(lg);
+        fs = document.createElement("details");
+        fs.className = "group";
+        fs.open = !/^service /.test(group) || st.fields.some((g) => g.group === group && st.edits.has(g.path));
+        const lg = document.createElement("summary"); lg.textContent = group; fs.appendChild(lg);
         form.appendChild(fs);
       }
       const row = document.createElement("div"); row.className = "field"; row.dataset.path = f.path;
-      const lab = document.createElement("label"); lab.textContent = f.label; lab.title = f.path;
+      const lab = document.createElement("label"); lab.textContent = f.label;
+      lab.title = f.path + (f.note ? "\n" + f.note : "");
       const el = fieldInput(f);
       lab.htmlFor = el.id;
       const box = document.createElement("span"); box.className = "in"; box.appendChild(el);
-      if (f.kind === "float" && el.type === "range") {
-        const out = document.createElement("output"); out.className = "unit"; box.appendChild(out);
-        el.addEventListener("input", () => { out.textContent = el.value; });
+      let slider = null;
+      if (bounded(f)) {
+        slider = document.createElement("input"); slider.type = "range"; slider.className = "slider";
+        slider.min = 0; slider.max = 1000; slider.step = 1;
+        slider.setAttribute("aria-label", f.label + " (slider)");
+        slider.dataset.slider = f.path;
+        row.classList.add("has-slider");
+        slider.addEventListener("input", () => { el.value = fromPos(f, Number(slider.value)); changed(); });
       }
       if (f.unit) { const u = document.createElement("span"); u.className = "unit"; u.textContent = f.unit; box.appendChild(u); }
       setValue(el, st.edits.has(f.path) ? st.edits.get(f.path) : f.value);
-      if (box.querySelector("output")) box.querySelector("output").textContent = el.value;
+      if (slider) slider.value = toPos(f, el.value);
       row.classList.toggle("edited", st.edits.has(f.path));
+      if (f.kind === "toml" || f.kind === "multi") row.classList.add("wide");
       const changed = () => {
         const v = getValue(el);
-        if (v === f.value) st.edits.delete(f.path); else st.edits.set(f.path, v);
+        // An edit is a value other than the file's (the base form's); a key the file's form
+        // does not have (a switched kind's) compares with its shown default.
+        const base = st.base.has(f.path) ? st.base.get(f.path) : f.value;
+        if (v === base) st.edits.delete(f.path); else st.edits.set(f.path, v);
         row.classList.toggle("edited", st.edits.has(f.path));
         st.changedAt = performance.now();
+        if (f.labels.length) {
+          // A kind switched: the old kind's keys go, and the form shows the new kind's.
+          for (const p of [...st.edits.keys()]) if (p.startsWith(f.path + ".")) st.edits.delete(p);
+          refreshForm();
+        }
         schedule();
       };
-      el.addEventListener(el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input", changed);
-      row.appendChild(lab); row.appendChild(box); fs.appendChild(row);
+      const whole = el.tagName === "SELECT" || el.type === "checkbox" || el.classList.contains("multi");
+      el.addEventListener(whole ? "change" : "input", () => { if (slider) slider.value = toPos(f, el.value); changed(); });
+      row.appendChild(lab); row.appendChild(box);
+      if (slider) row.appendChild(slider);
+      fs.appendChild(row);
     }
+  }
+
+  // The form of the edited scenario (its structure: a switched kind's keys), if it loads.
+  async function refreshForm() {
+    const r = await api("/api/form", { scenario: st.scenario, set: setList() });
+    if (r.ok) { st.fields = r.data.fields; buildForm(); }
   }
 
   async function loadForm(name) {
     const r = await api("/api/form", { scenario: name });
     if (!r.ok) { showProblem(r.data.error); st.fields = []; buildForm(); return false; }
     st.scenario = name;
+    st.base = new Map(r.data.fields.map((f) => [f.path, f.value]));
     st.fields = r.data.fields;
+    if (st.edits.size) {
+      const e = await api("/api/form", { scenario: name, set: setList() });
+      if (e.ok) st.fields = e.data.fields;
+    }
     $("description").textContent = r.data.description;
     $("seed").placeholder = r.data.seed;
     $("scenario").value = name;
@@ -148,6 +230,8 @@
     const e = document.createElement("div"); e.className = "err"; e.setAttribute("role", "alert");
     e.textContent = d.error;
     row.appendChild(e);
+    const group = row.closest("details");
+    if (group) group.open = true;
     row.scrollIntoView({ block: "nearest" });
     return true;
   }

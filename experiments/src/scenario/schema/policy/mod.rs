@@ -8,7 +8,7 @@ mod breaker;
 mod budget;
 mod retry;
 
-pub use retry::{BACKOFF_NAMES, retry_conditions};
+pub use retry::{BACKOFF_NAMES, DEFAULT_RETRY_ON, retry_conditions};
 
 use models::config::{Fallback, PolicyConfig, PolicyOrder, PoolConfig, Timeouts};
 use models::policy::bulkhead::{BulkheadConfig, R4J_MAX_CONCURRENT_CALLS, R4J_MAX_WAIT};
