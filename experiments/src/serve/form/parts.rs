@@ -313,15 +313,7 @@ pub(super) fn fault(out: &mut Vec<Field>, s: &Scenario, i: usize, f: &FaultConfi
     );
     let services: Vec<&str> = s.services.iter().map(|v| v.name.as_str()).collect();
     g.choice("service", &service.name, &services);
-    let kind = match f.kind {
-        FaultKind::Slow { .. } => "slow",
-        FaultKind::Errors { .. } => "errors",
-        FaultKind::Crash { .. } => "crash",
-        FaultKind::CapacityCut { .. } => "capacity_cut",
-        FaultKind::Leak { .. } => "leak",
-        FaultKind::Restart { .. } => "restart",
-        FaultKind::Reschedule { .. } => "reschedule",
-    };
+    let kind = models::phases::kind_name(&f.kind);
     // The whole fault is replaced on a switch: keep its service, name and start.
     let mut common = format!("service = {}", crate::scenario::tree::quote(&service.name));
     if let Some(n) = &f.name {
