@@ -85,7 +85,8 @@ fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keep
 /// opens: from the first opening to the end of the fault, goodput averages at least 90% of its
 /// level before (degraded answers are fast: above it, in fact), against under a tenth in the
 /// cascade, both while the breakers are open and during their half-open trials, since the
-/// builtin lets one trial call through at a time (`half_open_trials = 1`, the lesson's text).
+/// builtin has at most one trial call in flight while half-open (`half_open_trials = 1`, the
+/// lesson's text; a late result of a call admitted before counts as a finished trial).
 /// Contrast: the lesson's code lets every call through in half-open
 /// (`half_open_trials=none`), so every 40 s the trials hold the bulkhead's permits for the
 /// whole 10 s attempt timeout and goodput falls to a quarter for over a fifth of the time.

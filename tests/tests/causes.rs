@@ -2,7 +2,8 @@
 //! cause of the required call that made it fail, down to the deepest edge, and a client's
 //! failures are counted by (reason, deepest reason, deepest edge).
 
-use models::config::{FaultKind, PolicyConfig, RetryConfig, RetryOn};
+use models::config::{CallStep, Caller, EdgeConfig, FaultKind, PolicyConfig, RetryConfig, RetryOn, Step};
+use models::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
 use models::outcome::Failure;
 use models::policy::backoff::Backoff;
 use models::report::{ClientSummary, Report};
@@ -79,23 +80,133 @@ fn a_connect_timeout_two_hops_down_is_the_deepest_cause_of_the_clients_error_res
 
 #[test]
 fn a_retried_call_has_its_last_tries_cause() {
-    // b → c retries connect timeouts once; the call's cause is its second try's.
-    let mut p = timed("to-c");
-    p.retry = Some(RetryConfig {
+    // client → a retries error_response once. c is black-holed from 10 s to 20 s (b's connect
+    // timeout: a 5xx up the chain after 1 s), then takes 10 s a request until 40 s. A request
+    // whose first try meets the black hole just before 20 s retries into the slow c and ends
+    // with the client's own read timeout (2 s, before b→c's read timeout of 3 s): the call's
+    // cause must be that, not the first try's connect timeout at b→c.
+    let mut to_a = timed("to-a");
+    to_a.timeouts.read = Some(SimDuration::from_secs(2));
+    to_a.retry = Some(RetryConfig {
         max_attempts: 2,
         on: RetryOn {
-            mask: Failure::ConnectTimeout.bit(),
+            mask: Failure::ErrorResponse.bit(),
         },
         backoff: Backoff::None,
         budget: None,
     });
-    let report = three_services(p);
+    let mut s = chain(
+        constant_rate(20.0),
+        vec![quick("a"), quick("b"), quick("c")],
+        vec![to_a, timed("to-b"), timed("to-c")],
+        SimDuration::from_secs(40),
+    );
+    s.faults.push(fault(
+        2,
+        FaultKind::Crash { blackhole: true },
+        SimTime::from_secs(10),
+        Some(SimTime::from_secs(20)),
+    ));
+    s.faults.push(fault(
+        2,
+        FaultKind::Slow {
+            latency: Some(SimDuration::from_secs(10)),
+            multiplier: 1.0,
+        },
+        SimTime::from_secs(20),
+        Some(SimTime::from_secs(40)),
+    ));
+    let report = models::run(s, 7).report;
     let client = &report.summary.clients[0];
-    let c = cause(client, "error_response ← connect_timeout at b→c").expect("chain");
-    assert!(c.count > 50);
-    assert_eq!(c.count, edge_failed(&report, "b→c", Failure::ConnectTimeout));
+    let deep = cause(client, "error_response ← connect_timeout at b→c").expect("chain");
+    assert!(deep.count > 50, "{:?}", client.failed_by_cause);
+    let own = cause(client, "read_timeout at client→a").expect("own chain");
+    assert!(own.count > 50, "{:?}", client.failed_by_cause);
+    // Every read timeout is the client's own, retried or not (20 of them came after a first
+    // try that failed with the connect timeout at b→c, seed 7), and only the requests whose
+    // last try met the black hole have that as their cause.
+    assert_eq!(own.count, client.failed_by.0["read_timeout"]);
+    assert_eq!(deep.count, client.failed_by.0["error_response"]);
     let sum: u64 = client.failed_by_cause.iter().map(|c| c.count).sum();
     assert_eq!(sum, client.failed);
+}
+
+#[test]
+fn a_parallel_steps_first_required_failure_is_the_cause() {
+    // b calls c and d at once, both required. From 10 s to 20 s c is black-holed (b's connect
+    // timeout after 1 s) and d answers 5xx at once: d's failure comes first and is the cause,
+    // although c's call is listed first and fails last.
+    let mut s = chain(
+        constant_rate(20.0),
+        vec![quick("a"), quick("b"), quick("c")],
+        vec![timed("to-a"), timed("to-b"), timed("to-c")],
+        SimDuration::from_secs(30),
+    );
+    s.services.push(quick("d"));
+    s.policies.push(timed("to-d"));
+    s.edges.push(EdgeConfig {
+        caller: Caller::Service(ServiceIdx(1)),
+        callee: ServiceIdx(3),
+        policy: PolicyIdx(3),
+    });
+    let call = |edge| CallStep {
+        edge: EdgeIdx(edge),
+        required: true,
+    };
+    let b_steps = &mut s.services[1].steps;
+    assert!(matches!(b_steps.last(), Some(Step::Call(c)) if c.edge == EdgeIdx(2)));
+    *b_steps.last_mut().unwrap() = Step::Parallel(vec![call(2), call(3)]);
+    s.faults.push(fault(
+        2,
+        FaultKind::Crash { blackhole: true },
+        SimTime::from_secs(10),
+        Some(SimTime::from_secs(20)),
+    ));
+    s.faults.push(fault(
+        3,
+        FaultKind::Errors {
+            rate: 1.0,
+            fail_fast: true,
+        },
+        SimTime::from_secs(10),
+        Some(SimTime::from_secs(20)),
+    ));
+    let report = models::run(s, 5).report;
+    let client = &report.summary.clients[0];
+    let timeouts = edge_failed(&report, "b→c", Failure::ConnectTimeout);
+    assert!(timeouts > 100, "{timeouts} connect timeouts at b→c");
+    let c = cause(client, "error_response ← error_response at b→d")
+        .unwrap_or_else(|| panic!("no chain to b→d: {:?}", client.failed_by_cause));
+    assert_eq!(c.count, client.failed, "{:?}", client.failed_by_cause);
+    assert!(c.count > 100);
+}
+
+#[test]
+fn a_deadline_spent_in_a_backoff_is_the_calls_own_cause() {
+    // b → c: a 1.5 s deadline, connect timeouts retried after 1 s. The first try times out
+    // connecting at 1 s; the backoff is cut to the deadline at 1.5 s and the call fails with
+    // deadline_exceeded at b→c, not with its last try's connect timeout.
+    let mut p = timed("to-c");
+    p.deadline = Some(SimDuration::from_millis(1500));
+    p.retry = Some(RetryConfig {
+        max_attempts: 5,
+        on: RetryOn {
+            mask: Failure::ConnectTimeout.bit(),
+        },
+        backoff: Backoff::Fixed {
+            delay: SimDuration::from_secs(1),
+        },
+        budget: None,
+    });
+    let report = three_services(p);
+    let client = &report.summary.clients[0];
+    let expired = edge_failed(&report, "b→c", Failure::DeadlineExceeded);
+    assert!(expired > 100, "{expired} deadlines at b→c");
+    assert_eq!(edge_failed(&report, "b→c", Failure::ConnectTimeout), 0);
+    let c = cause(client, "error_response ← deadline_exceeded at b→c")
+        .unwrap_or_else(|| panic!("no own cause at b→c: {:?}", client.failed_by_cause));
+    assert_eq!((c.count, c.depth), (expired, 2));
+    assert_eq!(c.count, client.failed, "{:?}", client.failed_by_cause);
 }
 
 #[test]

@@ -313,8 +313,8 @@ pub fn breaker(b: &BreakerConfig) -> String {
         } => {
             let trials = match half_open_trials {
                 None => String::new(),
-                Some(1) => ", one half-open trial call at a time".to_string(),
-                Some(n) => format!(", at most {n} half-open trial calls at once"),
+                Some(1) => ", at most one half-open trial call in flight".to_string(),
+                Some(n) => format!(", at most {n} half-open trial calls in flight"),
             };
             format!(
                 "lesson: opens at {failure_threshold} failures in {window}, open {open_for}, \
@@ -426,11 +426,11 @@ mod tests {
         assert_eq!(breaker(&lesson(None)), plain);
         assert_eq!(
             breaker(&lesson(Some(1))),
-            format!("{plain}, one half-open trial call at a time")
+            format!("{plain}, at most one half-open trial call in flight")
         );
         assert_eq!(
             breaker(&lesson(Some(3))),
-            format!("{plain}, at most 3 half-open trial calls at once")
+            format!("{plain}, at most 3 half-open trial calls in flight")
         );
     }
 }
