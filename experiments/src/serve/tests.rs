@@ -435,7 +435,7 @@ fn the_form_holds_the_effective_values_with_the_schemas_types() {
         })
         .collect();
     for (label, kind) in [
-        ("breaker.window.type", "enum"),
+        ("breaker.window", "enum"),
         ("breaker.window.size", "int"),
         ("breaker.failure_rate", "float"),
         ("breaker.permitted_in_half_open", "int"),
@@ -878,4 +878,30 @@ fn the_form_follows_a_switched_kind() {
         "{\"scenario\": \"breaker\", \"set\": [\"duration=2x\"]}",
     );
     assert_eq!(status, 422);
+}
+
+/// The resilience4j window select offers whole `window` tables, each accepted by the reader
+/// (a bare `window.type = "time"` was refused for the count window's leftover `size`); and a
+/// fault's service comes after its kind select, so an edit of it, sent in field order, is not
+/// undone by the kind's whole-table value.
+#[test]
+fn a_window_switch_runs_and_a_faults_service_follows_its_kind() {
+    let s = state(LIMITS);
+    let (_, v) = post(&s, "/api/form", "{\"scenario\": \"breaker\"}");
+    let fields = v["fields"].as_array().unwrap();
+    let path = |f: &Value| f["path"].as_str().unwrap().to_string();
+    let window = fields
+        .iter()
+        .find(|f| path(f).ends_with(".breaker.window"))
+        .expect("a window select");
+    let choices = window["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 2, "{window}");
+    for choice in choices {
+        let set = format!("{}={}", path(window), choice.as_str().unwrap());
+        let body = serde_json::json!({"scenario": "breaker", "set": [set, "duration=40s"]});
+        let (status, v) = run(&s, &body.to_string());
+        assert_eq!(status, 200, "{set}: {v}");
+    }
+    let at = |p: &str| fields.iter().position(|f| path(f) == p).expect(p);
+    assert!(at("faults[0]") < at("faults[0].service"));
 }

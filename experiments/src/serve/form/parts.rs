@@ -311,8 +311,6 @@ pub(super) fn fault(out: &mut Vec<Field>, s: &Scenario, i: usize, f: &FaultConfi
         format!("fault {i} on {}", service.name),
         format!("faults[{i}]."),
     );
-    let services: Vec<&str> = s.services.iter().map(|v| v.name.as_str()).collect();
-    g.choice("service", &service.name, &services);
     let kind = models::phases::kind_name(&f.kind);
     // The whole fault is replaced on a switch: keep its service, name and start.
     let mut common = format!("service = {}", crate::scenario::tree::quote(&service.name));
@@ -349,6 +347,10 @@ pub(super) fn fault(out: &mut Vec<Field>, s: &Scenario, i: usize, f: &FaultConfi
             .push(format!("{{ kind = \"slow\", {common}, {key} }}"));
     }
     g.prefix = prefix;
+    // After the kind: its choices are whole tables naming the service, and the page sends
+    // edits in field order, so a service edit must come after a kind switch to survive it.
+    let services: Vec<&str> = s.services.iter().map(|v| v.name.as_str()).collect();
+    g.choice("service", &service.name, &services);
     g.add("from", Kind::Duration, at(f.from));
     if !matches!(kind, "restart" | "reschedule") {
         g.add("until", Kind::Duration, f.until.map(at).unwrap_or_default())

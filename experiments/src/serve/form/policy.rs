@@ -286,13 +286,12 @@ fn breaker(g: &mut Group<'_>, b: &BreakerConfig, written: &Node) {
             permitted_in_half_open,
             automatic_transition,
         } => {
+            window_select(g, window);
             match window {
                 SlidingWindow::Count { size } => {
-                    g.choice("breaker.window.type", "count", &["count", "time"]);
                     count(g, "breaker.window.size", size, "calls");
                 }
                 SlidingWindow::Time { seconds } => {
-                    g.choice("breaker.window.type", "time", &["count", "time"]);
                     g.int(
                         "breaker.window.seconds",
                         u64::from(seconds),
@@ -355,4 +354,21 @@ fn fallback(g: &mut Group<'_>, f: &Fallback, written: Option<&Node>) {
         Fallback::Defer { .. } => "defer",
     };
     g.choice("fallback", value, &["fail", "degrade", "defer"]);
+}
+
+/// A resilience4j window's type as a select whose values are whole `window` tables, so that
+/// switching it is one `--set` the reader accepts (a bare `window.type` would leave the other
+/// type's size key behind). The other type starts at resilience4j's default size, 100
+/// (`slidingWindowSize`, for either type).
+fn window_select(g: &mut Group<'_>, window: SlidingWindow) {
+    let count = |size: u32| format!("{{ type = \"count\", size = {size} }}");
+    let time = |seconds: u32| format!("{{ type = \"time\", seconds = {seconds} }}");
+    let (value, choices) = match window {
+        SlidingWindow::Count { size } => (count(size), [count(size), time(100)]),
+        SlidingWindow::Time { seconds } => (time(seconds), [count(100), time(seconds)]),
+    };
+    let f = g.add("breaker.window", Kind::Enum, value);
+    f.choices = choices.to_vec();
+    f.labels = vec!["count".into(), "time".into()];
+    f.note = "switching the type replaces the window (the other type starts at 100)".into();
 }
