@@ -42,15 +42,10 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--simpy-runs", type=int, default=5)
     args = parser.parse_args()
-    commands = programs(args.seconds)
-    missing = cputime.missing_binaries(commands)
-    if missing:
-        sys.exit(f"missing {', '.join(missing)}: build them first (see the usage in this file)")
-    load_before = cputime.load_average()
-    times = cputime.measure(commands, args.runs, args.simpy_runs, SIMPY)
-    cputime.report(
+    times = cputime.compare(
+        programs(args.seconds), SIMPY,
         f"request path, {args.seconds} simulated seconds; CPU time (user + system) of each whole process",
-        times, SIMPY, load_before, cputime.load_average(),
+        args.runs, args.simpy_runs,
     )
     print(f"meshsim / request_path_minimal (min): {min(times[MESHSIM]) / min(times[MINIMAL]):.1f}x")
 

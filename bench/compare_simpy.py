@@ -42,15 +42,10 @@ def main():
     parser.add_argument("--simpy-runs", type=int, default=5)
     args = parser.parse_args()
     commands = programs(args.customers)
-    missing = cputime.missing_binaries(commands)
-    if missing:
-        sys.exit(f"missing {', '.join(missing)}: build them first (see the usage in this file)")
-    reference = next(iter(commands))
-    load_before = cputime.load_average()
-    times = cputime.measure(commands, args.runs, args.simpy_runs, reference)
-    cputime.report(
+    cputime.compare(
+        commands, next(iter(commands)),
         f"{args.customers} customers; CPU time (user + system) of each whole process",
-        times, reference, load_before, cputime.load_average(),
+        args.runs, args.simpy_runs,
     )
 
 

@@ -23,7 +23,8 @@ def cpu_time(command):
 
 
 def missing_binaries(commands):
-    return [c[0] for c in commands.values() if c[0].startswith("target/") and not os.path.exists(c[0])]
+    paths = dict.fromkeys(c[0] for c in commands.values())  # each binary once, in order
+    return [p for p in paths if p.startswith("target/") and not os.path.exists(p)]
 
 
 def measure(commands, runs, reference_runs, reference):
@@ -51,3 +52,16 @@ def report(title, times, reference, load_before, load_after):
     for name, ts in times.items():
         best = min(ts)
         print(f"{name:36} {len(ts):4} {best:8.3f} {statistics.median(ts):9.3f} {reference_min / best:6.1f}x")
+
+
+def compare(commands, reference, title, runs, reference_runs):
+    """The whole comparison: refuses to start without the built binaries, measures `commands`
+    interleaved (`reference` `reference_runs` times, the others `runs` times), prints the report
+    with the load average before and after, and returns name -> CPU times."""
+    missing = missing_binaries(commands)
+    if missing:
+        raise SystemExit(f"missing {', '.join(missing)}: build them first (see the usage in the script)")
+    load_before = load_average()
+    times = measure(commands, runs, reference_runs, reference)
+    report(title, times, reference, load_before, load_average())
+    return times
