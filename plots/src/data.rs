@@ -120,6 +120,19 @@ pub struct StateStyle {
     pub tone: Tone,
 }
 
+impl StateStyle {
+    /// The states of a band panel, in index order, from `(name, tone)` pairs.
+    pub fn list(states: &[(&str, Tone)]) -> Vec<StateStyle> {
+        states
+            .iter()
+            .map(|&(name, tone)| StateStyle {
+                name: name.into(),
+                tone,
+            })
+            .collect()
+    }
+}
+
 /// Semantic colours, chosen by the plots crate: Good (e.g. ready, closed), Warn (not ready,
 /// half-open), Bad (killed, open), Info (starting), Neutral (terminated/unknown).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

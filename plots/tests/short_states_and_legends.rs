@@ -39,20 +39,11 @@ fn timeline(panels: Vec<Panel>) -> Timeline {
 #[test]
 fn a_one_bucket_half_open_state_in_an_hour_is_drawn_at_least_the_minimum_width() {
     // One bucket of 3 600 across ~1 200 px is a third of a pixel: before, a 1 px sliver.
-    let states = vec![
-        StateStyle {
-            name: "closed".into(),
-            tone: Tone::Good,
-        },
-        StateStyle {
-            name: "half-open".into(),
-            tone: Tone::Warn,
-        },
-        StateStyle {
-            name: "open".into(),
-            tone: Tone::Bad,
-        },
-    ];
+    let states = StateStyle::list(&[
+        ("closed", Tone::Good),
+        ("half-open", Tone::Warn),
+        ("open", Tone::Bad),
+    ]);
     let span = |a: f64, b: f64, state: usize| Span {
         start_secs: a,
         end_secs: b,

@@ -419,24 +419,12 @@ fn end_ns(end: f64) -> u64 {
 /// The state bands of every pod (of the [`select::MAX_BAND_ROWS`] in most trouble): ready, not
 /// ready, starting, killed or restarting.
 fn pod_bands(report: &Report, end: f64, notes: &mut Vec<String>) -> Panel {
-    let states = vec![
-        StateStyle {
-            name: "ready".into(),
-            tone: Tone::Good,
-        },
-        StateStyle {
-            name: "not ready".into(),
-            tone: Tone::Warn,
-        },
-        StateStyle {
-            name: "starting".into(),
-            tone: Tone::Info,
-        },
-        StateStyle {
-            name: "killed / restarting".into(),
-            tone: Tone::Bad,
-        },
-    ];
+    let states = StateStyle::list(&[
+        ("ready", Tone::Good),
+        ("not ready", Tone::Warn),
+        ("starting", Tone::Info),
+        ("killed / restarting", Tone::Bad),
+    ]);
     let index = |s: PodState| match s {
         PodState::Ready => 0,
         PodState::NotReady => 1,
@@ -471,20 +459,11 @@ fn pod_bands(report: &Report, end: f64, notes: &mut Vec<String>) -> Panel {
 /// The state bands of every circuit breaker (of the [`select::MAX_BAND_ROWS`] in most trouble):
 /// closed, half-open, open.
 fn breaker_bands(report: &Report, end: f64, notes: &mut Vec<String>) -> Panel {
-    let states = vec![
-        StateStyle {
-            name: "closed".into(),
-            tone: Tone::Good,
-        },
-        StateStyle {
-            name: "half-open".into(),
-            tone: Tone::Warn,
-        },
-        StateStyle {
-            name: "open".into(),
-            tone: Tone::Bad,
-        },
-    ];
+    let states = StateStyle::list(&[
+        ("closed", Tone::Good),
+        ("half-open", Tone::Warn),
+        ("open", Tone::Bad),
+    ]);
     let index = |s: BreakerState| match s {
         BreakerState::Closed => 0,
         BreakerState::HalfOpen => 1,

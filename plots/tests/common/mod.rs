@@ -118,24 +118,12 @@ pub fn cascade() -> Timeline {
             85.0 + 15.0 * noise(i, 14)
         }
     });
-    let states = vec![
-        StateStyle {
-            name: "starting".into(),
-            tone: Tone::Info,
-        },
-        StateStyle {
-            name: "ready".into(),
-            tone: Tone::Good,
-        },
-        StateStyle {
-            name: "not ready".into(),
-            tone: Tone::Warn,
-        },
-        StateStyle {
-            name: "killed (liveness)".into(),
-            tone: Tone::Bad,
-        },
-    ];
+    let states = StateStyle::list(&[
+        ("starting", Tone::Info),
+        ("ready", Tone::Good),
+        ("not ready", Tone::Warn),
+        ("killed (liveness)", Tone::Bad),
+    ]);
     let pods = vec![
         BandRow {
             label: "upload-0".into(),
@@ -162,20 +150,11 @@ pub fn cascade() -> Timeline {
             spans: vec![span(0.0, 39.0, 1), span(39.0, 76.0, 2), span(76.0, 120.0, 1)],
         },
     ];
-    let breaker_states = vec![
-        StateStyle {
-            name: "closed".into(),
-            tone: Tone::Good,
-        },
-        StateStyle {
-            name: "half-open".into(),
-            tone: Tone::Warn,
-        },
-        StateStyle {
-            name: "open".into(),
-            tone: Tone::Bad,
-        },
-    ];
+    let breaker_states = StateStyle::list(&[
+        ("closed", Tone::Good),
+        ("half-open", Tone::Warn),
+        ("open", Tone::Bad),
+    ]);
     let breaker = vec![BandRow {
         label: "upload → classification".into(),
         spans: vec![
