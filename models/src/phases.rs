@@ -75,7 +75,9 @@ pub struct PhaseMetrics {
 /// A client's phase measurements: three per phased fault.
 #[derive(Clone, Debug)]
 pub struct ClientPhases {
-    bounds: Vec<(SimTime, SimTime)>,
+    /// Per phased fault, its three phases' bounds ([`phases`]): contiguous, so a request falls
+    /// in at most one of them.
+    bounds: Vec<[(SimTime, SimTime); 3]>,
     /// Per phase, three per fault (before, during, after).
     pub metrics: Vec<PhaseMetrics>,
 }
@@ -83,21 +85,28 @@ pub struct ClientPhases {
 impl ClientPhases {
     /// Phases of the first [`MAX_PHASED_FAULTS`] faults.
     pub fn new(faults: &[FaultConfig]) -> ClientPhases {
-        let bounds: Vec<_> = faults.iter().take(MAX_PHASED_FAULTS).flat_map(phases).collect();
-        let metrics = vec![PhaseMetrics::default(); bounds.len()];
+        let bounds: Vec<_> = faults.iter().take(MAX_PHASED_FAULTS).map(phases).collect();
+        for b in &bounds {
+            debug_assert!(b[0].1 == b[1].0 && b[1].0 <= b[1].1 && b[1].1 == b[2].0);
+        }
+        let metrics = vec![PhaseMetrics::default(); 3 * bounds.len()];
         ClientPhases { bounds, metrics }
     }
 
-    /// A request finished at `now`.
+    /// A request finished at `now`: counted in the one phase of each fault it falls in (one
+    /// comparison per fault it is before, three at most otherwise).
     pub fn record(&mut self, now: SimTime, outcome: Outcome, latency_ns: u64) {
-        for (&(from, until), m) in self.bounds.iter().zip(&mut self.metrics) {
-            if from <= now && now < until {
-                match outcome {
-                    Outcome::Failed(f) => m.failed.add(f),
-                    Outcome::Ok | Outcome::Degraded => {
-                        m.answered += 1;
-                        m.latency_answered.record(latency_ns);
-                    }
+        for (fault, [(before, from), (_, until), _]) in self.bounds.iter().enumerate() {
+            if now < *before {
+                continue;
+            }
+            let phase = usize::from(now >= *from) + usize::from(now >= *until);
+            let m = &mut self.metrics[3 * fault + phase];
+            match outcome {
+                Outcome::Failed(f) => m.failed.add(f),
+                Outcome::Ok | Outcome::Degraded => {
+                    m.answered += 1;
+                    m.latency_answered.record(latency_ns);
                 }
             }
         }

@@ -139,7 +139,7 @@ impl World {
                 self.pools[pool].waiters.push_back(attempt);
                 self.note_pool(site, 0, 1, sched.now());
                 if let Some(pool_timeout) = self.policy_of_site(site).timeouts.pool {
-                    self.set_phase_timer(attempt, LaneKind::Pool, pool_timeout, sched);
+                    self.set_phase_timer(attempt, site, LaneKind::Pool, pool_timeout, sched);
                 }
             }
         }
@@ -239,7 +239,7 @@ impl World {
             .lifecycle
             .stale_endpoint_refused;
         if let Some(connect_timeout) = self.policy_of_site(site).timeouts.connect {
-            self.set_phase_timer(attempt, LaneKind::Connect, connect_timeout, sched);
+            self.set_phase_timer(attempt, site, LaneKind::Connect, connect_timeout, sched);
         }
         let rtt = self.latency(edge).saturating_add(self.latency(edge));
         let pod = &self.pods[to.pod.idx()];
@@ -303,13 +303,13 @@ impl World {
             // Nothing gets through: the send blocks until the write timeout, if any.
             self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Writing;
             if let Some(write) = timeouts.write {
-                self.set_phase_timer(attempt, LaneKind::Write, write, sched);
+                self.set_phase_timer(attempt, site, LaneKind::Write, write, sched);
             }
             return;
         }
         self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Waiting;
         if let Some(read) = timeouts.read {
-            self.set_phase_timer(attempt, LaneKind::Read, read, sched);
+            self.set_phase_timer(attempt, site, LaneKind::Read, read, sched);
         }
         let latency = self.latency(edge);
         self.hop(latency, Event::Delivered { attempt }, sched);
@@ -377,11 +377,11 @@ impl World {
     fn set_phase_timer(
         &mut self,
         attempt: AttemptRef,
+        site: u32,
         kind: LaneKind,
         delay: SimDuration,
         sched: &mut Scheduler<Event>,
     ) {
-        let site = self.calls.get(attempt.call).expect("live call").site;
         let timer = sched.lane_timer_in(
             timer_lane(site, kind),
             delay,
@@ -558,7 +558,10 @@ pub(super) enum LaneKind {
     Read,
 }
 
+/// How many [`LaneKind`]s there are (the last one's index + 1): the lanes of one site.
+const LANE_KINDS: u32 = LaneKind::Read as u32 + 1;
+
 /// The timer lane of a site's timers of one kind.
 fn timer_lane(site: u32, kind: LaneKind) -> LaneId {
-    LaneId(site * 5 + kind as u32)
+    LaneId(site * LANE_KINDS + kind as u32)
 }
