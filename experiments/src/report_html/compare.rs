@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 
 use super::html::{self, Cell, esc};
-use super::{STYLE, anatomy, sweep};
+use super::{anatomy, sweep};
 use crate::compare::dir::Read;
 use crate::compare::{Change, Comparison, table};
 use crate::narrate::{Line, Tone};
@@ -109,14 +109,7 @@ pub fn render(r: &Read, dir_label: &str) -> String {
     let c = &r.comparison;
     let title = format!("{} vs {}", c.a.label, c.b.label);
     let mut out = String::with_capacity(r.timeline_svg.len() + 64 * 1024);
-    let _ = writeln!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"meshsim {VERSION}\">\n\
-         <title>{} · meshsim comparison</title>\n<style>\n{STYLE}</style>\n</head>\n<body>",
-        esc(&title)
-    );
+    super::page_head(&mut out, &title, "meshsim comparison");
     let _ = writeln!(
         out,
         "<header class=\"top\" id=\"overview\" aria-labelledby=\"overview-h\"><div class=\"wrap\">\n\

@@ -45,6 +45,19 @@ use crate::run::Finished;
 /// The stylesheet, inlined into every page.
 const STYLE: &str = include_str!("style.css");
 
+/// Opens a page: the doctype, the head (charset, viewport, generator, `title · kind`, the
+/// stylesheet) and `<body>` — the same for a run's, a sweep's and a comparison's page.
+fn page_head(out: &mut String, title: &str, kind: &str) {
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"meshsim {VERSION}\">\n\
+         <title>{} · {kind}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>",
+        esc(title)
+    );
+}
+
 /// Section ids and headings, in page order (`sweep` only with a sweep).
 pub const SECTIONS: &[(&str, &str)] = &[
     ("overview", "Overview"),
@@ -218,14 +231,7 @@ pub fn render(
     let topology_svg = plots::topology_svg(&topology)?;
 
     let mut out = String::with_capacity(svg.len() + topology_svg.len() + 64 * 1024);
-    let _ = writeln!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"meshsim {VERSION}\">\n\
-         <title>{} · meshsim report</title>\n<style>\n{STYLE}</style>\n</head>\n<body>",
-        esc(&s.name)
-    );
+    page_head(&mut out, &s.name, "meshsim report");
     overview(&mut out, f, sweep.is_some());
     out.push_str("<main class=\"wrap\">\n");
     topology_section(&mut out, &topology_svg, &topology);
