@@ -312,17 +312,24 @@ impl World {
                         .record(now.saturating_since(r.started_at).as_nanos());
                     m.series_completed.add(now, 1);
                 }
-                if self.attempt(attempt).is_some() {
-                    let edge = self.sites[self.calls.get(attempt.call).expect("live").site as usize].edge;
-                    if !self.pods[pod_idx.idx()].blackholed {
-                        if response == Response::Error {
-                            // The answer carries its cause: kept by the attempt it answers
-                            // until it arrives (an attempt that ends first drops it).
-                            self.attempt_mut(attempt).expect("live").below = r.cause;
-                        }
-                        let latency = self.latency(edge);
-                        self.hop(latency, Event::Responded { attempt, response }, sched);
+                // One lookup: the attempt still waiting, and its site.
+                let waiting = self.calls.get_mut(attempt.call).and_then(|c| {
+                    let site = c.site;
+                    c.attempt
+                        .as_mut()
+                        .filter(|a| a.no == attempt.no)
+                        .map(|a| (a, site))
+                });
+                if let Some((a, site)) = waiting
+                    && !self.pods[pod_idx.idx()].blackholed
+                {
+                    if response == Response::Error {
+                        // The answer carries its cause: kept by the attempt it answers
+                        // until it arrives (an attempt that ends first drops it).
+                        a.below = r.cause;
                     }
+                    let latency = self.latency(self.sites[site as usize].edge);
+                    self.hop(latency, Event::Responded { attempt, response }, sched);
                 }
             }
             RequestKind::Probe { probe } => self.on_probe_answer(pod_idx, probe, request, response, sched),

@@ -86,7 +86,11 @@ mod tests {
         assert_eq!(x[256], 0.0);
         assert!((r * shape(r) + tail - v).abs() < 1e-15, "base layer area");
         // The base layer is drawn as a rectangle V/f(R) wide whose part beyond R is the tail.
-        assert!((x[0] - v / shape(r)).abs() < 1e-12, "base layer's virtual width {}", x[0]);
+        assert!(
+            (x[0] - v / shape(r)).abs() < 1e-12,
+            "base layer's virtual width {}",
+            x[0]
+        );
         for i in 0..257 {
             assert!((f[i] - shape(x[i])).abs() <= 1e-15, "f at edge {i}");
         }
