@@ -10,12 +10,11 @@
 
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
+use models::build;
 use models::config::{
-    Arrivals, CallStep, Caller, ClientConfig, Discovery, EdgeConfig, Fallback, LbPolicy, LifecycleConfig,
-    Load, PolicyConfig, PolicyOrder, PoolConfig, QueueConfig, QueueOrder, RateSchedule, RetryConfig, RetryOn,
-    RunLimits, Scenario, ServiceConfig, Step, Timeouts, WorkStep,
+    Discovery, Fallback, LbPolicy, PolicyConfig, PolicyOrder, PoolConfig, RetryConfig, RetryOn, RunLimits,
+    Scenario, ServiceConfig, Step, Timeouts,
 };
-use models::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
 use models::outcome::Failure;
 use models::policy::backoff::Backoff;
 use models::policy::breaker::{BreakerConfig, SlidingWindow};
@@ -32,30 +31,15 @@ fn secs(s: f64) -> SimDuration {
     SimDuration::from_secs_f64(s)
 }
 
+/// A warm-started service with an accept queue of 10 000, least-request balancing and watch
+/// discovery 1 s behind; 1 s to start a new container.
 fn service(name: &str, replicas: u32, slots: u32, steps: Vec<Step>) -> ServiceConfig {
-    ServiceConfig {
-        name: name.into(),
-        replicas,
-        slots,
-        queue: QueueConfig {
-            capacity: 10_000,
-            order: QueueOrder::Fifo,
-        },
-        steps,
-        lifecycle: LifecycleConfig {
-            warm_start: true,
-            startup: Dist::constant(1.0).unwrap(),
-            liveness: None,
-            readiness: None,
-            startup_probe: None,
-            grace: SimDuration::ZERO,
-            exit_on_sigterm: true,
-            stale_endpoint_refused: true,
-        },
-        lb: LbPolicy::LeastRequest,
-        discovery: Discovery::Watch { delay: secs(1.0) },
-        honour_deadlines: false,
-    }
+    let mut s = build::service(name, replicas, slots, steps);
+    s.queue.capacity = 10_000;
+    s.lifecycle.startup = Dist::constant(1.0).unwrap();
+    s.lb = LbPolicy::LeastRequest;
+    s.discovery = Discovery::Watch { delay: secs(1.0) };
+    s
 }
 
 fn policy(name: &str, resilient: bool) -> PolicyConfig {
@@ -111,62 +95,33 @@ fn policy(name: &str, resilient: bool) -> PolicyConfig {
 
 /// The full request path for `duration` seconds of simulated time.
 pub fn full_path(duration: f64) -> Scenario {
-    let work = |d: Dist| {
-        Step::Work(WorkStep {
-            dist: d,
-            slope: SimDuration::ZERO,
-        })
+    // The frontend calls the backend after its own work: `chain` appends the call step.
+    let services = vec![
+        service(
+            "frontend",
+            2,
+            64,
+            vec![build::work(Dist::exponential(0.002).unwrap())],
+        ),
+        service(
+            "backend",
+            4,
+            16,
+            vec![build::work(Dist::exponential(0.064).unwrap())],
+        ),
+    ];
+    let policies = vec![policy("client", false), policy("resilient", true)];
+    let mut s = build::chain(build::poisson(700.0), services, policies, secs(duration));
+    s.name = "request-path".into();
+    s.clients[0].name = "users".into();
+    s.network_latency = Dist::exponential(0.000_25).unwrap();
+    s.limits = RunLimits {
+        max_events: u64::MAX,
+        max_pending: usize::MAX,
+        max_log_entries: 10_000,
+        max_buckets: 10_000,
     };
-    Scenario {
-        name: "request-path".into(),
-        description: String::new(),
-        duration: secs(duration),
-        bucket: secs(1.0),
-        network_latency: Dist::exponential(0.000_25).unwrap(),
-        clients: vec![ClientConfig {
-            name: "users".into(),
-            edge: EdgeIdx(0),
-            load: Load::Open {
-                arrivals: Arrivals::Poisson,
-                rate: RateSchedule::constant(700.0),
-            },
-        }],
-        services: vec![
-            service(
-                "frontend",
-                2,
-                64,
-                vec![
-                    work(Dist::exponential(0.002).unwrap()),
-                    Step::Call(CallStep {
-                        edge: EdgeIdx(1),
-                        required: true,
-                    }),
-                ],
-            ),
-            service("backend", 4, 16, vec![work(Dist::exponential(0.064).unwrap())]),
-        ],
-        policies: vec![policy("client", false), policy("resilient", true)],
-        edges: vec![
-            EdgeConfig {
-                caller: Caller::Client(0),
-                callee: ServiceIdx(0),
-                policy: PolicyIdx(0),
-            },
-            EdgeConfig {
-                caller: Caller::Service(ServiceIdx(0)),
-                callee: ServiceIdx(1),
-                policy: PolicyIdx(1),
-            },
-        ],
-        faults: vec![],
-        limits: RunLimits {
-            max_events: u64::MAX,
-            max_pending: usize::MAX,
-            max_log_entries: 10_000,
-            max_buckets: 10_000,
-        },
-    }
+    s
 }
 
 #[divan::bench]

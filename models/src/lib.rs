@@ -17,8 +17,10 @@
 //! ```
 //!
 //! Start with [`config`] for what a scenario can say, [`world`] for how a request travels, and
-//! [`policy`] for the state machines of the resilience patterns.
+//! [`policy`] for the state machines of the resilience patterns; [`build`] assembles scenarios
+//! in code for tests, benchmarks and examples.
 
+pub mod build;
 pub mod causes;
 pub mod config;
 pub mod defaults;

@@ -340,9 +340,8 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::*;
-    use crate::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
-    use sim_core::dist::Dist;
+    use crate::build;
+    use crate::config::{PolicyConfig, PoolConfig, RunLimits};
     use sim_core::time::SimDuration;
 
     fn world() -> World {
@@ -356,59 +355,19 @@ mod tests {
             },
             ..base
         };
-        let service = ServiceConfig {
-            name: "s".into(),
-            replicas: 1,
-            slots: 2,
-            queue: QueueConfig {
-                capacity: 3,
-                order: QueueOrder::Fifo,
-            },
-            steps: vec![],
-            lifecycle: LifecycleConfig {
-                warm_start: true,
-                startup: Dist::constant(0.0).unwrap(),
-                liveness: None,
-                readiness: None,
-                startup_probe: None,
-                grace: SimDuration::ZERO,
-                exit_on_sigterm: true,
-                stale_endpoint_refused: true,
-            },
-            lb: LbPolicy::RoundRobin,
-            discovery: Discovery::Watch {
-                delay: SimDuration::ZERO,
-            },
-            honour_deadlines: false,
-        };
-        let scenario = Scenario {
-            name: "t".into(),
-            description: String::new(),
-            duration: SimDuration::from_secs(1),
-            bucket: SimDuration::from_secs(1),
-            network_latency: Dist::constant(0.0).unwrap(),
-            clients: vec![ClientConfig {
-                name: "c".into(),
-                edge: EdgeIdx(0),
-                load: Load::Open {
-                    arrivals: Arrivals::Poisson,
-                    rate: RateSchedule::constant(1.0),
-                },
-            }],
-            services: vec![service],
-            policies: vec![policy],
-            edges: vec![EdgeConfig {
-                caller: Caller::Client(0),
-                callee: ServiceIdx(0),
-                policy: PolicyIdx(0),
-            }],
-            faults: vec![],
-            limits: RunLimits {
-                max_events: 1000,
-                max_pending: 1000,
-                max_log_entries: 10,
-                max_buckets: 10_000,
-            },
+        let mut service = build::service("s", 1, 2, vec![]);
+        service.queue.capacity = 3;
+        let mut scenario = build::chain(
+            build::poisson(1.0),
+            vec![service],
+            vec![policy],
+            SimDuration::from_secs(1),
+        );
+        scenario.limits = RunLimits {
+            max_events: 1000,
+            max_pending: 1000,
+            max_log_entries: 10,
+            max_buckets: 10_000,
         };
         let mut w = crate::world::build(scenario, 1, None);
         w.enable_checks();
