@@ -17,7 +17,7 @@ Usage (SimPy is not part of the workspace; install it in a virtual environment):
     python3 -m venv /tmp/simpyenv && /tmp/simpyenv/bin/pip install simpy==4.1.1
     /tmp/simpyenv/bin/python bench/request_path_simpy.py [--duration SECONDS] [--seed N]
 The committed bench/request_path_simpy.json is the output of the default run (20 000 s, about
-1.6 M requests); tests/tests/request_path_vs_simpy.rs checks meshsim's figures against it.
+1.6 M requests); tests/tests/workspace/request_path_vs_simpy.rs checks meshsim's figures against it.
 """
 import argparse
 import json

@@ -15,7 +15,7 @@ fn s(p: &Path) -> &str {
 }
 
 /// A scenario small enough for a debug build: an API calling a database that is slow for a
-/// while (shared with the library's sweep tests, `tests/tests/sweep_runs.rs`).
+/// while (shared with the library's sweep tests, `tests/tests/workspace/sweep_runs.rs`).
 const BASE: &str = include_str!("fixtures/sweep-base.toml");
 
 /// 4 × 2 points × 5 replications = 40 runs, each three times as long as the library tests' so

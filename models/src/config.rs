@@ -93,7 +93,7 @@ impl Scenario {
     /// [`crate::causes::CAUSE_COLUMNS`] by deepest cause (only the causes seen are written);
     /// per service 10; per edge 9 counts and gauges, ok and degraded, one per failure reason,
     /// 3 refusals (breaker, bulkhead, budget) and 2 pool gauges; per pod its state.
-    /// (`world_smoke.rs` checks this against the columns a run really writes.)
+    /// (`models/tests/world/smoke.rs` checks this against the columns a run really writes.)
     pub fn series_columns(&self) -> u64 {
         let reasons = crate::outcome::Failure::ALL.len() as u64;
         let per_client = 7 + reasons + crate::causes::CAUSE_COLUMNS;

@@ -1,6 +1,6 @@
 //! Unit tests of the sweep module: the file format and its located errors, ranges, grid and
 //! zip expansion, point validation, metric paths, seeds, slugs and CSV cells. Running sweeps
-//! (threads, resume, shards) is tested in `tests/tests/sweep_*.rs`, the CLI in
+//! (threads, resume, shards) is tested in `tests/tests/workspace/sweep_*.rs`, the CLI in
 //! `experiments/tests/sweep_cli.rs`.
 
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! Whole output trees compared file by file, with the library's own walker and comparison
-//! ([`experiments::determinism`]). Shared with `tests/tests/sweep_runs.rs` (through `#[path]`).
+//! ([`experiments::determinism`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;

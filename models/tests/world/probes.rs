@@ -6,12 +6,12 @@
 //! after the discovery delay; that a black-holed (hung) pod fails liveness; and that a CPU cut
 //! slows probe handlers too.
 
+use models::build::{chain, constant_rate, fault, probe, service, work};
 use models::config::{Discovery, FaultKind, PolicyConfig, ProbePath, Scenario};
 use models::k8s::CrashLoopBackOff;
 use models::log::LogKind;
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
-use tests::build::{chain, constant_rate, fault, log_times, probe, service, work};
 
 const INITIAL_DELAY: u64 = 3;
 const PERIOD: u64 = 10;
@@ -83,6 +83,11 @@ fn predicted_kills(t0: f64, until: f64) -> Vec<f64> {
         started = kill + backoff.on_exit(nanos(started), nanos(kill)).as_secs_f64();
     }
     kills
+}
+
+/// Times (seconds) of the log entries matching `pred`.
+fn log_times(report: &models::report::Report, pred: impl Fn(&LogKind) -> bool) -> Vec<f64> {
+    report.log.iter().filter(|e| pred(&e.kind)).map(|e| e.t).collect()
 }
 
 fn kills(report: &models::report::Report) -> Vec<f64> {

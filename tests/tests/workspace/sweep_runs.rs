@@ -2,20 +2,43 @@
 //! resume that re-runs lost runs, and from shards joined by merge; common random numbers across
 //! points; means and intervals that match the runs; output directories of another sweep refused.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use experiments::determinism::{self, SweepVerdict, compare_trees};
 use experiments::scenario::Source;
 use experiments::sweep::{self, NoProgress, Options, Plan, Shard, SweepError};
 use sim_core::rng::derive_seed;
 use sim_core::stats::ci::mean_ci;
 
-#[path = "../../experiments/tests/common/tree.rs"]
-mod tree;
-use tree::{assert_same_tree, tree};
-
 /// A small scenario with a fault: an API calling a database that is slow from 20 s to 35 s.
 /// The CLI's sweep tests use it too.
-const BASE: &str = include_str!("../../experiments/tests/fixtures/sweep-base.toml");
+const BASE: &str = include_str!("../../../experiments/tests/fixtures/sweep-base.toml");
+
+/// The files under `dir`, by relative path with `/` separators, read by the walker
+/// `--check-determinism` uses.
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    determinism::tree(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+}
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    read_tree(dir).into_iter().collect()
+}
+
+/// Asserts that `a` and `b` hold the same files with the same bytes, naming the first file that
+/// differs (and its first differing line, 0 when a file is missing or binary), with
+/// `--check-determinism`'s own comparison.
+#[track_caller]
+fn assert_same_tree(a: &Path, b: &Path) {
+    if let SweepVerdict::Diverges { file, line } = compare_trees(&read_tree(a), &read_tree(b)) {
+        panic!(
+            "{file} differs (line {line}) between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
 
 /// 2 × 2 points (the second axis changes nothing the run measures) × 3 replications.
 const SWEEP: &str = r#"name = "small-sweep"

@@ -1,11 +1,12 @@
 //! Tidy rules checked over the repository's own source text, the way `clippy.toml` bans clocks
 //! and hash maps: every Rust source file opens with a `//!` module doc (ARCHITECTURE.md asks for
-//! one on every module), and `sim-core` and `models` call no `f64` transcendental method
-//! (`.ln()`, `.exp()`, `.powf()`, `.sqrt()`...): the standard library's may differ between
-//! platforms and compiler versions, so they use `libm`, whose results are the same everywhere
-//! (ARCHITECTURE.md, "Architecture invariants").
+//! one on every module); `sim-core` and `models` call no `f64` transcendental method (`.ln()`,
+//! `.exp()`, `.powf()`, `.sqrt()`...) outside their integration tests: the standard library's
+//! may differ between platforms and compiler versions, so they use `libm`, whose results are
+//! the same everywhere (ARCHITECTURE.md, "Architecture invariants"); and no file includes
+//! another crate's source with `#[path]` (ARCHITECTURE.md, "Tests").
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// The workspace's crates, and the Python module's crate (its own cargo workspace), whose Rust
 /// files the module-doc rule covers.
@@ -13,6 +14,10 @@ const CRATES: [&str; 6] = ["sim-core", "models", "plots", "experiments", "tests"
 
 /// The crates that must use `libm` for transcendental math.
 const LIBM_CRATES: [&str; 2] = ["sim-core", "models"];
+
+/// Their integration tests, which may use `f64`'s methods: they compute the values a run is
+/// checked against, within tolerances, and are not part of any result.
+const LIBM_EXEMPT: [&str; 2] = ["sim-core/tests", "models/tests"];
 
 /// `f64` methods computed by the platform's math library (or an LLVM intrinsic lowered to it).
 const TRANSCENDENTAL: [&str; 24] = [
@@ -92,7 +97,11 @@ fn every_rust_file_opens_with_a_module_doc() {
 #[test]
 fn sim_core_and_models_use_libm_for_transcendental_math() {
     let mut found = Vec::new();
+    let exempt: Vec<PathBuf> = LIBM_EXEMPT.iter().map(|d| root().join(d)).collect();
     for f in files_of(&LIBM_CRATES) {
+        if exempt.iter().any(|d| f.starts_with(d)) {
+            continue;
+        }
         let text = std::fs::read_to_string(&f).expect("readable source");
         for (i, line) in text.lines().enumerate() {
             for name in transcendental_calls(line) {
@@ -105,6 +114,60 @@ fn sim_core_and_models_use_libm_for_transcendental_math() {
         }
     }
     assert!(found.is_empty(), "std f64 transcendental calls: {found:#?}");
+}
+
+/// The file a `#[path = "..."]` attribute on `line` of `file` names, without `.` and `..`
+/// (resolved relative to `file`'s directory, as for a module declared in a test's root file).
+fn path_attribute_target(file: &Path, line: &str) -> Option<PathBuf> {
+    let rest = line.trim_start().strip_prefix("#[path")?;
+    let target = rest.split('"').nth(1)?;
+    let mut out = PathBuf::new();
+    for part in file.parent()?.join(target).components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+#[test]
+fn no_file_includes_another_crates_source() {
+    let mut found = Vec::new();
+    for c in CRATES {
+        let krate = root().join(c);
+        let mut files = Vec::new();
+        rust_files(&krate, &mut files);
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("readable source");
+            for (i, line) in text.lines().enumerate() {
+                if let Some(target) = path_attribute_target(&f, line)
+                    && !target.starts_with(&krate)
+                {
+                    let path = f.strip_prefix(root()).unwrap_or(&f).display().to_string();
+                    found.push(format!("{path}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "`#[path]` into another crate (make what is shared public in that crate's library, or \
+         move the test to the crate it tests): {found:#?}"
+    );
+}
+
+#[test]
+fn the_path_scan_resolves_relative_to_the_file() {
+    let file = root().join("tests/tests/sweep_runs.rs");
+    let outside = path_attribute_target(&file, r#"#[path = "../../experiments/tests/common/tree.rs"]"#);
+    assert_eq!(outside, Some(root().join("experiments/tests/common/tree.rs")));
+    let inside = path_attribute_target(&file, r#"#[path = "common/tree.rs"]"#);
+    assert_eq!(inside, Some(root().join("tests/tests/common/tree.rs")));
+    assert_eq!(path_attribute_target(&file, "mod tree;"), None);
 }
 
 #[test]

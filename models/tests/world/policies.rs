@@ -2,6 +2,7 @@
 //! amplification and success against independent failures, a breaker's exact transition times
 //! across an outage, and the bound a deadline puts on latency.
 
+use models::build::{chain, constant_rate, fault, poisson, service, work};
 use models::config::{FaultKind, PolicyConfig, RetryConfig, RetryOn};
 use models::log::LogKind;
 use models::outcome::Failure;
@@ -9,7 +10,6 @@ use models::policy::backoff::Backoff;
 use models::policy::breaker::{BreakerConfig, BreakerState};
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
-use tests::build::{chain, constant_rate, fault, poisson, service, work};
 
 /// Two-sided 99.9% normal quantile: the intervals below are computed from the theory's own
 /// variance and the run's sample size.

@@ -1,8 +1,10 @@
 //! The world built in code (no scenario file): time-series buckets widen to fit
-//! `limits.max_buckets` without changing anything but the series' resolution.
+//! `limits.max_buckets` without changing anything but the series' resolution, series cells are
+//! bounded, queued requests count against `max_pending`, and the capacity and edge outcome
+//! columns add up.
 
+use models::build;
 use sim_core::time::SimDuration;
-use tests::build;
 
 /// A run whose duration needs more buckets than `max_buckets` doubles its bucket width; the
 /// results are the same as the fine-grained run's and each coarse bucket holds exactly the sum

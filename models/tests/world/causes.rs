@@ -2,6 +2,7 @@
 //! cause of the required call that made it fail, down to the deepest edge, and a client's
 //! failures are counted by (reason, deepest reason, deepest edge).
 
+use models::build::{chain, constant_rate, fault, service, work};
 use models::config::{CallStep, Caller, EdgeConfig, FaultKind, PolicyConfig, RetryConfig, RetryOn, Step};
 use models::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
 use models::outcome::Failure;
@@ -9,7 +10,6 @@ use models::policy::backoff::Backoff;
 use models::report::{ClientSummary, Report};
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
-use tests::build::{chain, constant_rate, fault, service, work};
 
 fn quick(name: &str) -> models::config::ServiceConfig {
     service(name, 2, 50, vec![work(Dist::constant(0.001).unwrap())])

@@ -5,10 +5,10 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use models::build;
 use models::config::{Load, RateSchedule, Scenario};
 use sim_core::dist::Dist;
 use sim_core::time::{SimDuration, SimTime};
-use tests::build;
 
 /// An M/M/1000 station with 1 ms of work (it never queues), fed by Poisson arrivals at `rate`,
 /// in 1 s buckets.
