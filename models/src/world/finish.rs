@@ -416,12 +416,11 @@ fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTim
             counts(m.series_failed_by[f.index()].counts(end)),
         ));
     }
-    for (what, series) in [
-        ("breaker", &m.series_breaker_rejections),
-        ("bulkhead", &m.series_bulkhead_rejections),
-        ("budget", &m.series_budget_rejections),
-    ] {
-        columns.push(num(format!("{p}.rejected_{what}"), counts(series.counts(end))));
+    for r in crate::policy::Refusal::ALL {
+        columns.push(num(
+            format!("{p}.rejected_{}", r.name()),
+            counts(m.series_rejections[r.index()].counts(end)),
+        ));
     }
     columns.push(num(
         format!("{p}.pool_in_use"),

@@ -8,6 +8,7 @@ use sim_core::time::SimTime;
 use super::chain::Stage;
 use crate::log::LogKind;
 use crate::outcome::Failure;
+use crate::policy::Refusal;
 use crate::policy::bulkhead::Admission;
 use crate::slab::Key;
 use crate::world::{CallPhase, Event, World};
@@ -55,7 +56,7 @@ impl World {
         self.trace_refusal(call, Failure::BulkheadFull, sched.now());
         let site = self.calls.get(call).expect("live").site;
         let edge = self.sites[site as usize].edge;
-        self.edges[edge.idx()].metrics.on_bulkhead_rejection(sched.now());
+        self.edges[edge.idx()].metrics.on_rejection(Refusal::Bulkhead, sched.now());
         self.try_failed(call, Failure::BulkheadFull, sched);
     }
 
