@@ -51,6 +51,7 @@ use crate::outcome::Response;
 use crate::slab::{Key, Slab};
 
 pub use faults::describe as describe_fault;
+pub use policy::order_words;
 pub use finish::pod_state_name;
 pub use inflight::AttemptRef;
 pub(crate) use inflight::{Attempt, AttemptPhase, Call, CallOwner, CallPhase, RequestKind, ServerRequest};

@@ -31,6 +31,18 @@ pub(crate) enum Stage {
     Attempt,
 }
 
+impl Stage {
+    /// The stage's name in words ("retry → breaker → bulkhead").
+    const fn name(self) -> &'static str {
+        match self {
+            Stage::Bulkhead => "bulkhead",
+            Stage::Breaker => "breaker",
+            Stage::Retry => "retry",
+            Stage::Attempt => "attempt",
+        }
+    }
+}
+
 /// The lesson's order: bulkhead → breaker → retry → attempt.
 const LESSON: [Stage; 4] = [Stage::Bulkhead, Stage::Breaker, Stage::Retry, Stage::Attempt];
 
@@ -50,6 +62,17 @@ fn position(order: PolicyOrder, stage: Stage) -> usize {
         .iter()
         .position(|&s| s == stage)
         .expect("every order has every stage")
+}
+
+/// The policies of `order`, outermost first, in words: "retry → breaker → bulkhead" (the
+/// attempt, always last, is left out).
+pub fn order_words(order: PolicyOrder) -> String {
+    let names: Vec<&str> = stages(order)
+        .iter()
+        .filter(|&&s| s != Stage::Attempt)
+        .map(|s| s.name())
+        .collect();
+    names.join(" → ")
 }
 
 /// The first stage of a call.
