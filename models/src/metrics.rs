@@ -443,6 +443,18 @@ impl EdgeMetrics {
         }
     }
 
+    /// The policies' gauges in the time series' column order, each with its column's name
+    /// (after `edge.<edge>.`) and the factor its values are stored multiplied by: breakers open
+    /// and half-open, bulkhead permits in use, the retry budget's level in tokens (kept ×1000).
+    pub fn policy_gauges(&self) -> [(&'static str, &GaugeSeries, u32); 4] {
+        [
+            ("breakers_open", &self.series_open, 1),
+            ("breakers_half_open", &self.series_half_open, 1),
+            ("bulkhead_in_use", &self.series_bulkhead, 1),
+            ("budget_level", &self.series_budget, 1000),
+        ]
+    }
+
     /// Bulkhead permits in use changed by `delta`.
     pub fn add_bulkhead(&mut self, now: SimTime, delta: i64) {
         let v = self

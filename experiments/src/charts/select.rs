@@ -53,7 +53,10 @@ pub fn service_trouble(s: &ServiceSummary) -> Trouble {
 pub fn edge_trouble(e: &EdgeSummary) -> Trouble {
     [
         e.failed(),
-        models::policy::Refusal::ALL.map(|r| e.counts.rejections(r)).iter().sum(),
+        models::policy::Refusal::ALL
+            .map(|r| e.counts.rejections(r))
+            .iter()
+            .sum(),
         e.breaker_transitions,
         e.counts.retries,
     ]

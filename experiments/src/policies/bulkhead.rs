@@ -1,15 +1,16 @@
 //! The bulkhead's room on the product surface: its keys and their defaults (resilience4j's
-//! `SemaphoreBulkhead`), its words, its panel (permits in use against the limit) and its form
-//! fields.
+//! `SemaphoreBulkhead`), its words, its panel (permits in use against the limit), its form
+//! fields and the narration of its logged changes.
 
 use models::config::PolicyConfig;
-use models::policy::bulkhead::{BulkheadConfig, R4J_MAX_CONCURRENT_CALLS, R4J_MAX_WAIT};
+use models::policy::bulkhead::{BulkheadConfig, BulkheadEvent, R4J_MAX_CONCURRENT_CALLS, R4J_MAX_WAIT};
 use plots::Panel;
 use sim_core::time::SimDuration;
 
-use super::{EdgeView, Part};
+use super::{EdgeView, Part, Said};
 use crate::charts::edges::{against_limit, times};
 use crate::charts::{column, line};
+use crate::narrate::Tone;
 use crate::scenario::reader::{Item, Result};
 use crate::scenario::tree::Node;
 use crate::scenario::warning::ReadWarning;
@@ -54,7 +55,9 @@ fn words(p: &PolicyConfig) -> String {
 
 /// "bulkhead N".
 fn short(p: &PolicyConfig) -> Option<String> {
-    p.bulkhead.as_ref().map(|b| format!("bulkhead {}", b.max_concurrent))
+    p.bulkhead
+        .as_ref()
+        .map(|b| format!("bulkhead {}", b.max_concurrent))
 }
 
 /// Bulkhead permits in use (time-averaged) against the limit over the caller pods.
@@ -91,3 +94,85 @@ fn form(g: &mut Group<'_>, p: &PolicyConfig, written: Option<&Node>) {
     }
 }
 
+/// A full bulkhead warns, one with room again is good news; both are start-up noise while
+/// load ramps up.
+pub(super) fn said(e: &BulkheadEvent) -> Said {
+    let (tone, text, edge, owner, phrase) = match e {
+        BulkheadEvent::Saturated {
+            edge,
+            owner,
+            max_concurrent,
+        } => (
+            Tone::Warn,
+            format!("bulkhead {edge} at {owner} full: {max_concurrent}/{max_concurrent} permits in use"),
+            edge,
+            owner,
+            format!(": bulkhead {edge} full"),
+        ),
+        BulkheadEvent::Recovered { edge, owner } => (
+            Tone::Good,
+            format!("bulkhead {edge} at {owner} has room again"),
+            edge,
+            owner,
+            format!(": bulkhead {edge} had room again"),
+        ),
+    };
+    Said {
+        tone,
+        text,
+        subjects: vec![edge.clone(), owner.clone()],
+        repeat: (owner.clone(), phrase),
+        startup_noise: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use models::log::{LogEntry, LogKind};
+    use models::policy::PolicyEvent;
+
+    use super::*;
+
+    fn entry(event: BulkheadEvent) -> LogEntry {
+        LogEntry {
+            t: 2.5,
+            kind: LogKind::Policy(PolicyEvent::Bulkhead(event)),
+        }
+    }
+
+    /// `events.jsonl` keeps its bytes: the room's event is written as the log's own kinds are,
+    /// its `event` name right after `t`, then its fields in order.
+    #[test]
+    fn events_are_written_as_the_log_writes_its_own() {
+        let full = entry(BulkheadEvent::Saturated {
+            edge: "a→b".into(),
+            owner: "a-0".into(),
+            max_concurrent: 10,
+        });
+        assert_eq!(
+            serde_json::to_string(&full).unwrap(),
+            r#"{"t":2.5,"event":"bulkhead_saturated","edge":"a→b","owner":"a-0","max_concurrent":10}"#
+        );
+        let room = entry(BulkheadEvent::Recovered {
+            edge: "a→b".into(),
+            owner: "a-0".into(),
+        });
+        assert_eq!(
+            serde_json::to_string(&room).unwrap(),
+            r#"{"t":2.5,"event":"bulkhead_recovered","edge":"a→b","owner":"a-0"}"#
+        );
+    }
+
+    #[test]
+    fn a_full_bulkhead_warns_and_names_its_edge_and_owner() {
+        let s = said(&BulkheadEvent::Saturated {
+            edge: "a→b".into(),
+            owner: "a-0".into(),
+            max_concurrent: 3,
+        });
+        assert_eq!(s.tone, Tone::Warn);
+        assert_eq!(s.text, "bulkhead a→b at a-0 full: 3/3 permits in use");
+        assert_eq!(s.subjects, ["a→b", "a-0"]);
+        assert_eq!(s.repeat, ("a-0".to_string(), ": bulkhead a→b full".to_string()));
+    }
+}

@@ -1,7 +1,8 @@
 //! The product surface's side of each resilience policy: one room per policy part, holding all
 //! that the scenario reader, the charts, the report, the topology picture and serve's form know
 //! about it. The code around them is generic: it loops over [`PARTS`] where a part's key is
-//! read, a panel drawn, a table column or a tooltip line written, a form field built.
+//! read, a panel drawn, a table column or a tooltip line written, a form field built, and asks
+//! [`said`] for the words of a policy's logged change.
 //!
 //! The model's side lives in `models::policy::<name>` (the state machine and its typed config)
 //! and `models::world::policy::<name>` (what the world does for it).
@@ -14,9 +15,11 @@
 mod bulkhead;
 
 use models::config::PolicyConfig;
+use models::policy::PolicyEvent;
 use models::report::Report;
 use plots::Panel;
 
+use crate::narrate::Tone;
 use crate::scenario::reader::{Item, Result};
 use crate::scenario::tree::Node;
 use crate::scenario::warning::ReadWarning;
@@ -61,3 +64,23 @@ pub(crate) struct Part {
     pub(crate) form: fn(&mut Group<'_>, &PolicyConfig, Option<&Node>),
 }
 
+/// A policy's logged change as the narration tells it (`narrate/describe.rs`).
+pub(crate) struct Said {
+    /// How it reads.
+    pub(crate) tone: Tone,
+    /// The change in words, the subject's name first.
+    pub(crate) text: String,
+    /// The names it is about (what `--anatomy-filter` matches).
+    pub(crate) subjects: Vec<String>,
+    /// The brief view's group when it repeats: the subject, and what happened after it.
+    pub(crate) repeat: (String, String),
+    /// Whether it is start-up noise in the first seconds (left out of the brief view).
+    pub(crate) startup_noise: bool,
+}
+
+/// The narration of `event`, by its policy's room.
+pub(crate) fn said(event: &PolicyEvent) -> Said {
+    match event {
+        PolicyEvent::Bulkhead(e) => bulkhead::said(e),
+    }
+}

@@ -8,7 +8,18 @@ pub mod breaker;
 pub mod budget;
 pub mod bulkhead;
 
+use serde::Serialize;
+
 use crate::config::PolicyConfig;
+
+/// A logged change of a policy whose room defines its own events (`crate::log::LogKind::Policy`):
+/// written as that event, with its own `event` name and fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum PolicyEvent {
+    /// The bulkhead's (`bulkhead::BulkheadEvent`).
+    Bulkhead(bulkhead::BulkheadEvent),
+}
 
 /// A policy that refuses calls or tries. Each is counted in the summary (`<name>_rejections`,
 /// [`Refusal::summary_key`]), per bucket in the time series (`edge.<edge>.rejected_<name>`) and
@@ -81,5 +92,25 @@ impl Refusal {
             Refusal::Bulkhead => policy.bulkhead.is_some(),
             Refusal::Budget => policy.retry.as_ref().is_some_and(|r| r.budget.is_some()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_its_place_and_its_summary_key() {
+        for (i, r) in Refusal::ALL.into_iter().enumerate() {
+            assert_eq!(r.index(), i);
+            assert_eq!(r.summary_key(), format!("{}_rejections", r.name()));
+            assert_eq!(Refusal::SUMMARY_ORDER.iter().filter(|&&s| s == r).count(), 1);
+        }
+    }
+
+    #[test]
+    fn a_policy_has_a_refusing_part_only_when_configured() {
+        let p = PolicyConfig::unlimited("p", None);
+        assert!(Refusal::ALL.into_iter().all(|r| !r.is_in(&p)));
     }
 }

@@ -10,8 +10,8 @@ use crate::log::{KillReason, LogKind, secs};
 use crate::metrics::PodState;
 use crate::outcome::Response;
 use crate::policy::breaker::CircuitBreaker;
-use crate::world::policy::SitePolicies;
 use crate::slab::Key;
+use crate::world::policy::SitePolicies;
 
 impl World {
     /// A container starts: its process comes up after the startup time; the pod's probe

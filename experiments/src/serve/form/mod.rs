@@ -120,7 +120,14 @@ impl<'a> Group<'a> {
         self.fields.last_mut().expect("just pushed")
     }
 
-    pub(crate) fn int(&mut self, key: &str, value: u64, unit: &'static str, min: u64, max: Option<u64>) -> &mut Field {
+    pub(crate) fn int(
+        &mut self,
+        key: &str,
+        value: u64,
+        unit: &'static str,
+        min: u64,
+        max: Option<u64>,
+    ) -> &mut Field {
         let f = self.add(key, Kind::Int, value.to_string());
         f.unit = unit;
         f.min = Some(min as f64);
@@ -129,7 +136,14 @@ impl<'a> Group<'a> {
         f
     }
 
-    pub(crate) fn float(&mut self, key: &str, value: f64, unit: &'static str, min: f64, max: Option<f64>) -> &mut Field {
+    pub(crate) fn float(
+        &mut self,
+        key: &str,
+        value: f64,
+        unit: &'static str,
+        min: f64,
+        max: Option<f64>,
+    ) -> &mut Field {
         let f = self.add(key, Kind::Float, number(value));
         f.unit = unit;
         f.min = Some(min);

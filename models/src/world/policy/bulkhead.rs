@@ -11,8 +11,8 @@ use sim_core::time::SimTime;
 use super::chain::Stage;
 use crate::log::LogKind;
 use crate::outcome::Failure;
-use crate::policy::Refusal;
-use crate::policy::bulkhead::{Admission, Bulkhead, BulkheadConfig};
+use crate::policy::bulkhead::{Admission, Bulkhead, BulkheadConfig, BulkheadEvent};
+use crate::policy::{PolicyEvent, Refusal};
 use crate::slab::Key;
 use crate::world::{CallPhase, Event, World};
 
@@ -95,7 +95,7 @@ impl World {
                 bulkhead.waiters.push_back(call);
                 let timer = sched.timer_at(until, Event::CallTimer { call });
                 let c = self.calls.get_mut(call).expect("live");
-                c.phase = CallPhase::BulkheadWait;
+                c.phase = CallPhase::StageWait(Stage::Bulkhead);
                 c.timer = Some(timer);
             }
             Admission::Rejected => self.bulkhead_rejected(call, sched),
@@ -106,18 +106,15 @@ impl World {
         self.trace_refusal(call, Failure::BulkheadFull, sched.now());
         let site = self.calls.get(call).expect("live").site;
         let edge = self.sites[site as usize].edge;
-        self.edges[edge.idx()].metrics.on_rejection(Refusal::Bulkhead, sched.now());
+        self.edges[edge.idx()]
+            .metrics
+            .on_rejection(Refusal::Bulkhead, sched.now());
         self.try_failed(call, Failure::BulkheadFull, sched);
     }
 
     /// A waiting call's `CallTimer`: a released permit was handed to it (it goes on), or its
     /// wait is over (it leaves the queue and is refused, or fails on its spent deadline).
-    pub(in crate::world) fn on_bulkhead_wait_over(
-        &mut self,
-        call: Key,
-        expired: bool,
-        sched: &mut Scheduler<Event>,
-    ) {
+    pub(super) fn on_bulkhead_wait_over(&mut self, call: Key, expired: bool, sched: &mut Scheduler<Event>) {
         let c = self.calls.get(call).expect("live call");
         if c.held.bulkhead {
             // The permit was handed over by a release.
@@ -142,7 +139,11 @@ impl World {
     /// Gives a released bulkhead permit to the first waiter, or back to the pool.
     pub(in crate::world) fn release_bulkhead(&mut self, site: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let bulkhead = self.sites[site as usize].policies.bulkhead.as_mut().expect("bulkhead");
+        let bulkhead = self.sites[site as usize]
+            .policies
+            .bulkhead
+            .as_mut()
+            .expect("bulkhead");
         if !bulkhead.permits.on_release() {
             self.note_bulkhead_released(site, now);
             return;
@@ -165,14 +166,20 @@ impl World {
     fn note_bulkhead_acquired(&mut self, site: u32, now: SimTime) {
         let edge = self.sites[site as usize].edge;
         self.edges[edge.idx()].metrics.add_bulkhead(now, 1);
-        let bulkhead = self.sites[site as usize].policies.bulkhead.as_mut().expect("bulkhead");
+        let bulkhead = self.sites[site as usize]
+            .policies
+            .bulkhead
+            .as_mut()
+            .expect("bulkhead");
         if !bulkhead.saturated && bulkhead.permits.is_saturated() {
             let max_concurrent = bulkhead.permits.in_use();
             bulkhead.saturated = true;
-            self.log_with(now, |w| LogKind::BulkheadSaturated {
-                edge: w.cfg.edge_name(edge),
-                owner: w.site_owner(site),
-                max_concurrent,
+            self.log_with(now, |w| {
+                LogKind::Policy(PolicyEvent::Bulkhead(BulkheadEvent::Saturated {
+                    edge: w.cfg.edge_name(edge),
+                    owner: w.site_owner(site),
+                    max_concurrent,
+                }))
             });
         }
     }
@@ -188,12 +195,18 @@ impl World {
             .as_ref()
             .expect("bulkhead")
             .max_concurrent;
-        let bulkhead = self.sites[site as usize].policies.bulkhead.as_mut().expect("bulkhead");
+        let bulkhead = self.sites[site as usize]
+            .policies
+            .bulkhead
+            .as_mut()
+            .expect("bulkhead");
         if bulkhead.saturated && bulkhead.permits.in_use() * 2 <= max {
             bulkhead.saturated = false;
-            self.log_with(now, |w| LogKind::BulkheadRecovered {
-                edge: w.cfg.edge_name(edge),
-                owner: w.site_owner(site),
+            self.log_with(now, |w| {
+                LogKind::Policy(PolicyEvent::Bulkhead(BulkheadEvent::Recovered {
+                    edge: w.cfg.edge_name(edge),
+                    owner: w.site_owner(site),
+                }))
             });
         }
     }
