@@ -78,7 +78,7 @@ fn policy(scenario: &Scenario, i: usize) -> &PolicyConfig {
 /// How many panels an edge with `p` gets: outcomes and pool, refusals when it has a part that
 /// refuses, and each part's own panel (`crate::policies`) when it has that part.
 pub fn panel_count(p: &PolicyConfig) -> usize {
-    2 + usize::from(refusing(p)) + PARTS.iter().filter(|part| (part.has_panel)(p)).count()
+    2 + usize::from(refusing(p)) + PARTS.iter().filter_map(|part| (part.panel)(p)).count()
 }
 
 /// Whether a policy can refuse calls or tries (it has a part that refuses).
@@ -111,8 +111,8 @@ fn panels_of(scenario: &Scenario, report: &Report, i: usize, name: &str) -> Vec<
     out.extend(
         PARTS
             .iter()
-            .filter(|part| (part.has_panel)(p))
-            .map(|part| (part.panel)(&view)),
+            .filter_map(|part| (part.panel)(p))
+            .map(|panel| panel(&view)),
     );
     out.push(pool(report, name, pods, p));
     out

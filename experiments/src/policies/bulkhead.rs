@@ -23,8 +23,7 @@ pub(super) const PART: Part = Part {
     header: "bulkhead",
     words,
     short,
-    has_panel: |p| p.bulkhead.is_some(),
-    panel,
+    panel: |p| p.bulkhead.is_some().then_some(panel),
     form,
 };
 

@@ -40,6 +40,9 @@ pub(crate) struct EdgeView<'a> {
     pub(crate) policy: &'a PolicyConfig,
 }
 
+/// Draws a part's panel for one edge.
+pub(crate) type PanelOf = fn(&EdgeView<'_>) -> Panel;
+
 /// What the product surface knows about one part of a call policy.
 pub(crate) struct Part {
     /// Its key in `[policies.NAME]`, and its name in tooltips.
@@ -55,10 +58,10 @@ pub(crate) struct Part {
     /// The part in a few words for a topology arrow's label, if the policy has it
     /// (`charts/topology`).
     pub(crate) short: fn(&PolicyConfig) -> Option<String>,
-    /// Whether an edge with this policy gets the part's own timeline panel (`charts/edges`).
-    pub(crate) has_panel: fn(&PolicyConfig) -> bool,
-    /// That panel, when `has_panel`.
-    pub(crate) panel: fn(&EdgeView<'_>) -> Panel,
+    /// The part's own timeline panel for an edge with this policy, if it gets one
+    /// (`charts/edges`): `None` when the policy does not have the part, or the part has no
+    /// panel.
+    pub(crate) panel: fn(&PolicyConfig) -> Option<PanelOf>,
     /// Serve's form fields for the part (`serve/form`): `written` is the part's table as the
     /// file writes it, `None` when the policy does not have it.
     pub(crate) form: fn(&mut Group<'_>, &PolicyConfig, Option<&Node>),
