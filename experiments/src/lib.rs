@@ -19,6 +19,7 @@ pub mod input;
 pub mod narrate;
 pub mod outdir;
 pub mod output;
+pub(crate) mod policies;
 pub mod report_html;
 pub mod run;
 pub mod scenario;

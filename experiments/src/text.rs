@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use models::policy::Refusal;
 use models::report::{ClientSummary, EdgeSummary, FailureCounts, LatencyMs, ServiceSummary, Summary};
 
 /// The `n` most frequent failure reasons, `reason count, ...`, or `-`.
@@ -49,6 +50,7 @@ pub fn run_facts(s: &Summary, stopped_early: &str) -> String {
 }
 
 /// A column of a summary table.
+#[derive(Copy, Clone)]
 pub struct Column {
     /// The header.
     pub head: &'static str,
@@ -186,26 +188,40 @@ pub fn service_cells(v: &ServiceSummary) -> Vec<String> {
     ]
 }
 
-/// The call edges table: calls, attempts, outcomes, what refused them, and the top attempt
-/// failures.
-pub const EDGE_COLUMNS: [Column; 12] = [
-    col("edge (policy)", 32, false),
-    col("calls", 8, true),
-    col("attempts", 9, true),
-    col("amp", 5, true),
-    col("ok", 8, true),
-    col("degraded", 8, true),
-    col("failed", 8, true),
-    col("breaker", 8, true),
-    col("bulkhead", 8, true),
-    col("budget", 8, true),
-    col("defer", 7, true),
-    col("top failures", 0, false),
-];
+/// The call edges table: calls, attempts, outcomes, what refused them (a column per
+/// [`Refusal`]), and the top attempt failures.
+pub const EDGE_COLUMNS: [Column; 9 + Refusal::ALL.len()] = edge_columns();
+
+/// [`EDGE_COLUMNS`]: the fixed columns around one column per refusing policy.
+const fn edge_columns() -> [Column; 9 + Refusal::ALL.len()] {
+    let before = [
+        col("edge (policy)", 32, false),
+        col("calls", 8, true),
+        col("attempts", 9, true),
+        col("amp", 5, true),
+        col("ok", 8, true),
+        col("degraded", 8, true),
+        col("failed", 8, true),
+    ];
+    let mut out = [col("", 0, false); 9 + Refusal::ALL.len()];
+    let mut i = 0;
+    while i < before.len() {
+        out[i] = before[i];
+        i += 1;
+    }
+    let mut r = 0;
+    while r < Refusal::ALL.len() {
+        out[i + r] = col(Refusal::ALL[r].name(), 8, true);
+        r += 1;
+    }
+    out[i + r] = col("defer", 7, true);
+    out[i + r + 1] = col("top failures", 0, false);
+    out
+}
 
 /// One call edge's cells, in [`EDGE_COLUMNS`] order.
 pub fn edge_cells(e: &EdgeSummary) -> Vec<String> {
-    vec![
+    let mut cells = vec![
         format!("{} ({})", e.name, e.policy),
         e.counts.calls.to_string(),
         e.counts.attempts.to_string(),
@@ -213,12 +229,11 @@ pub fn edge_cells(e: &EdgeSummary) -> Vec<String> {
         e.counts.ok.to_string(),
         e.counts.degraded.to_string(),
         e.failed().to_string(),
-        e.counts.breaker_rejections.to_string(),
-        e.counts.bulkhead_rejections.to_string(),
-        e.counts.budget_rejections.to_string(),
-        e.counts.fallback_defer.to_string(),
-        top_failures(&e.attempt_failures_by(), 3),
-    ]
+    ];
+    cells.extend(Refusal::ALL.map(|r| e.counts.rejections(r).to_string()));
+    cells.push(e.counts.fallback_defer.to_string());
+    cells.push(top_failures(&e.attempt_failures_by(), 3));
+    cells
 }
 
 /// Renders the summary as text tables: a header line, then the clients, services and (when

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use sim_core::time::{SimDuration, SimTime};
 
+use crate::policy::PolicyEvent;
 use crate::policy::breaker::BreakerState;
 
 /// One logged change.
@@ -139,22 +140,10 @@ pub enum LogKind {
         /// Why, in plain words.
         reason: String,
     },
-    /// A bulkhead has no free permit.
-    BulkheadSaturated {
-        /// Edge name.
-        edge: String,
-        /// Owner of the bulkhead.
-        owner: String,
-        /// Permits.
-        max_concurrent: u32,
-    },
-    /// A saturated bulkhead has room again (at most half its permits in use).
-    BulkheadRecovered {
-        /// Edge name.
-        edge: String,
-        /// Owner of the bulkhead.
-        owner: String,
-    },
+    /// A change of a policy with a room: its `event` name and fields are the room's
+    /// (`crate::policy::PolicyEvent`). Last: untagged variants must be.
+    #[serde(untagged)]
+    Policy(PolicyEvent),
 }
 
 /// The bounded log.

@@ -9,6 +9,7 @@ use crate::config::FaultConfig;
 use crate::history::History;
 use crate::outcome::{Failure, Outcome};
 use crate::phases::ClientPhases;
+use crate::policy::Refusal;
 use crate::policy::breaker::BreakerState;
 
 const N_FAILURES: usize = Failure::ALL.len();
@@ -299,6 +300,26 @@ pub struct EdgeCounts {
     pub degraded_answers: u64,
 }
 
+impl EdgeCounts {
+    /// Calls or tries refused by `by`.
+    pub fn rejections(&self, by: Refusal) -> u64 {
+        match by {
+            Refusal::Breaker => self.breaker_rejections,
+            Refusal::Bulkhead => self.bulkhead_rejections,
+            Refusal::Budget => self.budget_rejections,
+        }
+    }
+
+    /// The count of refusals by `by`, to add to or to set.
+    pub fn rejections_mut(&mut self, by: Refusal) -> &mut u64 {
+        match by {
+            Refusal::Breaker => &mut self.breaker_rejections,
+            Refusal::Bulkhead => &mut self.bulkhead_rejections,
+            Refusal::Budget => &mut self.budget_rejections,
+        }
+    }
+}
+
 /// An edge's measurements, over all its caller pods.
 pub struct EdgeMetrics {
     /// The counts the summary reports.
@@ -329,12 +350,8 @@ pub struct EdgeMetrics {
     pub series_degraded: CounterSeries,
     /// Per bucket and final reason: calls that failed.
     pub series_failed_by: Vec<CounterSeries>,
-    /// Per bucket: calls or tries refused by an open breaker.
-    pub series_breaker_rejections: CounterSeries,
-    /// Per bucket: calls or tries refused by a full bulkhead.
-    pub series_bulkhead_rejections: CounterSeries,
-    /// Per bucket: retries refused by the retry budget.
-    pub series_budget_rejections: CounterSeries,
+    /// Per bucket and refusing policy (by [`Refusal::index`]): calls or tries refused.
+    pub series_rejections: [CounterSeries; Refusal::ALL.len()],
     /// Per bucket: pool connections held by this edge's attempts (over caller pods).
     pub series_pool_in_use: GaugeSeries,
     /// Per bucket: this edge's attempts waiting for a pool connection (over caller pods).
@@ -359,9 +376,7 @@ impl EdgeMetrics {
             series_ok: CounterSeries::new(bucket),
             series_degraded: CounterSeries::new(bucket),
             series_failed_by: (0..N_FAILURES).map(|_| CounterSeries::new(bucket)).collect(),
-            series_breaker_rejections: CounterSeries::new(bucket),
-            series_bulkhead_rejections: CounterSeries::new(bucket),
-            series_budget_rejections: CounterSeries::new(bucket),
+            series_rejections: Refusal::ALL.map(|_| CounterSeries::new(bucket)),
             series_pool_in_use: GaugeSeries::new(bucket, 0),
             series_pool_waiters: GaugeSeries::new(bucket, 0),
         }
@@ -386,22 +401,10 @@ impl EdgeMetrics {
         }
     }
 
-    /// A call or try was refused by an open breaker.
-    pub fn on_breaker_rejection(&mut self, now: SimTime) {
-        self.counts.breaker_rejections += 1;
-        self.series_breaker_rejections.add(now, 1);
-    }
-
-    /// A call or try was refused by a full bulkhead.
-    pub fn on_bulkhead_rejection(&mut self, now: SimTime) {
-        self.counts.bulkhead_rejections += 1;
-        self.series_bulkhead_rejections.add(now, 1);
-    }
-
-    /// A retry was refused by the retry budget.
-    pub fn on_budget_rejection(&mut self, now: SimTime) {
-        self.counts.budget_rejections += 1;
-        self.series_budget_rejections.add(now, 1);
+    /// A call or try (a retry, for the budget) was refused by `by`.
+    pub fn on_rejection(&mut self, by: Refusal, now: SimTime) {
+        *self.counts.rejections_mut(by) += 1;
+        self.series_rejections[by.index()].add(now, 1);
     }
 
     /// Pool connections held by this edge's attempts changed by `delta`.
@@ -438,6 +441,18 @@ impl EdgeMetrics {
                 .expect("breaker count never negative");
             series.set(now, v);
         }
+    }
+
+    /// The policies' gauges in the time series' column order, each with its column's name
+    /// (after `edge.<edge>.`) and the factor its values are stored multiplied by: breakers open
+    /// and half-open, bulkhead permits in use, the retry budget's level in tokens (kept ×1000).
+    pub fn policy_gauges(&self) -> [(&'static str, &GaugeSeries, u32); 4] {
+        [
+            ("breakers_open", &self.series_open, 1),
+            ("breakers_half_open", &self.series_half_open, 1),
+            ("bulkhead_in_use", &self.series_bulkhead, 1),
+            ("budget_level", &self.series_budget, 1000),
+        ]
     }
 
     /// Bulkhead permits in use changed by `delta`.

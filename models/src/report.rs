@@ -262,9 +262,9 @@ impl Serialize for EdgeSummary {
         st.serialize_field("failed", &self.failed())?;
         st.serialize_field("failed_by", &self.failed_by())?;
         st.serialize_field("attempt_failures_by", &self.attempt_failures_by())?;
-        st.serialize_field("budget_rejections", &c.budget_rejections)?;
-        st.serialize_field("breaker_rejections", &c.breaker_rejections)?;
-        st.serialize_field("bulkhead_rejections", &c.bulkhead_rejections)?;
+        for r in crate::policy::Refusal::SUMMARY_ORDER {
+            st.serialize_field(r.summary_key(), &c.rejections(r))?;
+        }
         st.serialize_field("fallback_degrade", &c.fallback_degrade)?;
         st.serialize_field("fallback_defer", &c.fallback_defer)?;
         st.serialize_field("deferred_done", &c.deferred_done)?;

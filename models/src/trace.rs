@@ -34,7 +34,7 @@ pub enum SpanKind {
     Request,
     /// A call made by a server request's handler, with all its attempts.
     Call,
-    /// One attempt of a call (or a try refused by the breaker or bulkhead, zero-length).
+    /// One attempt of a call (or a try refused by a policy's stage before it, zero-length).
     Attempt,
     /// The callee's processing of an attempt, queue wait included.
     Server,

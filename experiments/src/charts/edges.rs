@@ -1,7 +1,8 @@
 //! The timeline's per-edge panels, for the edges in most trouble ([`select::edge_trouble`]):
-//! call outcomes (stacked: ok, degraded, failed by reason), refusals by policy (breaker,
-//! bulkhead, retry budget), bulkhead permits in use against the limit, and pool connections in
-//! use and waiting against the pool's size. Limits are the configured ones summed over the
+//! call outcomes (stacked: ok, degraded, failed by reason), refusals by each policy that
+//! refuses (`models::policy::Refusal`), each policy part's own panel (`crate::policies`, e.g.
+//! permits in use against a limit), and pool connections in use and waiting against the pool's
+//! size. Limits are the configured ones summed over the
 //! edge's caller pods (one for a client), as the series sum over them.
 
 use std::collections::BTreeMap;
@@ -9,10 +10,12 @@ use std::collections::BTreeMap;
 use models::config::{Caller, PolicyConfig, Scenario};
 use models::ids::EdgeIdx;
 use models::outcome::Failure;
+use models::policy::Refusal;
 use models::report::Report;
 use plots::{LinePanel, Panel, RefLine, StackedPanel};
 
 use super::{column, line, per_second, select};
+use crate::policies::{EdgeView, PARTS};
 
 /// Most edges that get panels (each two to four of them).
 pub const MAX_EDGES: usize = 4;
@@ -72,15 +75,15 @@ fn policy(scenario: &Scenario, i: usize) -> &PolicyConfig {
     &scenario.policies[scenario.edges[i].policy.idx()]
 }
 
-/// How many panels an edge with `p` gets: outcomes and pool, refusals when it has a breaker,
-/// a bulkhead or a retry budget, and bulkhead permits when it has a bulkhead.
+/// How many panels an edge with `p` gets: outcomes and pool, refusals when it has a part that
+/// refuses, and each part's own panel (`crate::policies`) when it has that part.
 pub fn panel_count(p: &PolicyConfig) -> usize {
-    2 + usize::from(refusing(p)) + usize::from(p.bulkhead.is_some())
+    2 + usize::from(refusing(p)) + PARTS.iter().filter_map(|part| (part.panel)(p)).count()
 }
 
-/// Whether a policy can refuse calls or tries (breaker, bulkhead, retry budget).
+/// Whether a policy can refuse calls or tries (it has a part that refuses).
 fn refusing(p: &PolicyConfig) -> bool {
-    p.breaker.is_some() || p.bulkhead.is_some() || p.retry.as_ref().is_some_and(|r| r.budget.is_some())
+    Refusal::ALL.into_iter().any(|r| r.is_in(p))
 }
 
 /// Caller pods of edge `i` (a client is one caller).
@@ -99,15 +102,24 @@ fn panels_of(scenario: &Scenario, report: &Report, i: usize, name: &str) -> Vec<
     if refusing(p) {
         out.push(refusals(report, name, p));
     }
-    if let Some(b) = &p.bulkhead {
-        out.push(bulkhead(report, name, pods, b.max_concurrent));
-    }
+    let view = EdgeView {
+        report,
+        name,
+        pods,
+        policy: p,
+    };
+    out.extend(
+        PARTS
+            .iter()
+            .filter_map(|part| (part.panel)(p))
+            .map(|panel| panel(&view)),
+    );
     out.push(pool(report, name, pods, p));
     out
 }
 
 /// "N pods × M" (or "M" for one caller).
-fn times(pods: u32, each: u32) -> String {
+pub(crate) fn times(pods: u32, each: u32) -> String {
     if pods == 1 {
         each.to_string()
     } else {
@@ -152,21 +164,12 @@ fn outcomes(report: &Report, name: &str) -> Panel {
 /// Refusals per second by the policies the edge has (zeros included: "none refused" shows).
 fn refusals(report: &Report, name: &str, p: &PolicyConfig) -> Panel {
     let bucket = report.series.bucket_s;
-    let has = [
-        ("breaker", "refused: breaker open", p.breaker.is_some()),
-        ("bulkhead", "refused: bulkhead full", p.bulkhead.is_some()),
-        (
-            "budget",
-            "retry refused: budget",
-            p.retry.as_ref().is_some_and(|r| r.budget.is_some()),
-        ),
-    ];
-    let series = has
+    let series = Refusal::ALL
         .into_iter()
-        .filter(|h| h.2)
-        .map(|(what, label, _)| {
-            let v = column(report, &format!("edge.{name}.rejected_{what}"));
-            line(label, per_second(&v, bucket), false)
+        .filter(|r| r.is_in(p))
+        .map(|r| {
+            let v = column(report, &format!("edge.{name}.rejected_{}", r.name()));
+            line(r.label(), per_second(&v, bucket), false)
         })
         .collect();
     Panel::Lines(LinePanel {
@@ -180,7 +183,7 @@ fn refusals(report: &Report, name: &str, p: &PolicyConfig) -> Panel {
 
 /// A lines panel of `series` with a line at `limit` (labelled `label`), if there is one. The
 /// line is drawn however far above the data it is: a pool far from full is worth seeing.
-fn against_limit(
+pub(crate) fn against_limit(
     title: String,
     y_label: &str,
     series: Vec<plots::Series>,
@@ -194,21 +197,6 @@ fn against_limit(
         series,
         reference_lines: limit.map(|value| RefLine { label, value }).into_iter().collect(),
     })
-}
-
-/// Bulkhead permits in use (time-averaged) against the limit over the caller pods.
-fn bulkhead(report: &Report, name: &str, pods: u32, limit: u32) -> Panel {
-    against_limit(
-        format!("{name}: bulkhead permits in use (mean)"),
-        "permits",
-        vec![line(
-            "permits in use",
-            column(report, &format!("edge.{name}.bulkhead_in_use")),
-            false,
-        )],
-        format!("limit {}", times(pods, limit)),
-        Some(f64::from(pods) * f64::from(limit)),
-    )
 }
 
 /// Pool connections in use and attempts waiting for one (time-averaged) against the pool's

@@ -1,7 +1,7 @@
 //! From a run's report to the incident timeline (plots' data types): stacked panels on one time
 //! axis: offered load against attempts at each callee, outcomes per second, in-flight and queue
 //! per service with capacity lines, latency p50/p99, state bands for pods and breakers, and
-//! per-edge panels ([`edges`]: outcomes, refusals, bulkhead permits, pool connections), with
+//! per-edge panels ([`edges`]: outcomes, refusals, each policy part's own panel, pool connections), with
 //! fault windows shaded. A large scenario's timeline shows the services, clients, edges, pods
 //! and breakers in most trouble, up to fixed limits, and says in notes how many it leaves out
 //! ([`select`]), so its height is bounded and drawing it never fails.
@@ -42,7 +42,7 @@ fn sum_columns(report: &Report, names: &[String]) -> Vec<f64> {
 }
 
 /// A series of the chart, solid or `dashed`.
-fn line(label: impl Into<String>, values: Vec<f64>, dashed: bool) -> Series {
+pub(crate) fn line(label: impl Into<String>, values: Vec<f64>, dashed: bool) -> Series {
     Series {
         label: label.into(),
         values,
@@ -155,7 +155,7 @@ fn service_troubles<'a>(scenario: &'a Scenario, report: &Report) -> Vec<(&'a str
 }
 
 /// The numeric column `name` of the time series, or empty if there is none.
-fn column(report: &Report, name: &str) -> Vec<f64> {
+pub(crate) fn column(report: &Report, name: &str) -> Vec<f64> {
     report.series.num(name).unwrap_or(&[]).to_vec()
 }
 

@@ -48,12 +48,15 @@ pub fn service_trouble(s: &ServiceSummary) -> Trouble {
     ]
 }
 
-/// An edge's trouble: failed calls, calls or tries refused (budget, breaker, bulkhead), breaker
+/// An edge's trouble: failed calls, calls or tries refused (by any refusing policy), breaker
 /// transitions, retries.
 pub fn edge_trouble(e: &EdgeSummary) -> Trouble {
     [
         e.failed(),
-        e.counts.budget_rejections + e.counts.breaker_rejections + e.counts.bulkhead_rejections,
+        models::policy::Refusal::ALL
+            .map(|r| e.counts.rejections(r))
+            .iter()
+            .sum(),
         e.breaker_transitions,
         e.counts.retries,
     ]

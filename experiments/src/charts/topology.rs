@@ -1,7 +1,7 @@
 //! From a scenario to its topology picture (plots' [`Topology`]): clients and services as boxes
 //! (replicas, slots, queue capacity; a client's load), an arrow per edge labelled with its
-//! policy's name and a compact summary (timeouts, tries and backoff, breaker kind, bulkhead,
-//! deadline, fallback), and each fault printed in the box of the service it strikes with its
+//! policy's name and a compact summary (timeouts, tries and backoff, breaker kind, each part with a
+//! room in `crate::policies`, deadline, fallback), and each fault printed in the box of the service it strikes with its
 //! window. Hover tooltips carry the full names and the policy in words (the phrasing of the
 //! report's parameters tables).
 //!
@@ -18,6 +18,7 @@ use plots::{Arrow, Node, NodeKind, Topology};
 use sim_core::time::SimDuration;
 
 use super::select;
+use crate::policies::PARTS;
 use crate::report_html::params as words;
 
 /// Most services a topology shows: as many as plots draws in one column, so that none of those
@@ -197,7 +198,7 @@ fn timeouts(p: &PolicyConfig) -> Vec<String> {
 }
 
 /// A policy in short parts: the first two timeouts set (and how many more), tries and backoff,
-/// breaker kind, bulkhead size, deadline, fallback; only what is set, or "no timeouts" when
+/// breaker kind, each part with a room (`crate::policies`), deadline, fallback; only what is set, or "no timeouts" when
 /// nothing bounds a try.
 fn summary(p: &PolicyConfig) -> Vec<String> {
     let t = timeouts(p);
@@ -220,9 +221,7 @@ fn summary(p: &PolicyConfig) -> Vec<String> {
         let kind = words::breaker(b);
         parts.push(format!("breaker {}", kind.split(':').next().unwrap_or(&kind)));
     }
-    if let Some(b) = &p.bulkhead {
-        parts.push(format!("bulkhead {}", b.max_concurrent));
-    }
+    parts.extend(PARTS.iter().filter_map(|part| (part.short)(p)));
     if let Some(d) = p.deadline {
         parts.push(format!("deadline {d}"));
     }
@@ -238,7 +237,7 @@ fn summary(p: &PolicyConfig) -> Vec<String> {
 fn arrow_tooltip(s: &Scenario, edge: EdgeIdx, p: &PolicyConfig) -> String {
     let t = timeouts(p);
     let mut out = format!(
-        "{}\npolicy {}\ntimeouts: {}\n{}\nretry: {}\nbreaker: {}\nbulkhead: {}\ndeadline: {}",
+        "{}\npolicy {}\ntimeouts: {}\n{}\nretry: {}\nbreaker: {}",
         s.edge_name(edge),
         p.name,
         if t.is_empty() {
@@ -249,9 +248,11 @@ fn arrow_tooltip(s: &Scenario, edge: EdgeIdx, p: &PolicyConfig) -> String {
         words::pool(p),
         words::retry(p),
         p.breaker.as_ref().map_or("—".to_string(), words::breaker),
-        words::bulkhead(p),
-        words::deadline(p),
     );
+    for part in &PARTS {
+        out.push_str(&format!("\n{}: {}", part.key, (part.words)(p)));
+    }
+    out.push_str(&format!("\ndeadline: {}", words::deadline(p)));
     out.push_str(&format!("\nfallback: {}", words::fallback(&p.fallback)));
     out
 }

@@ -12,6 +12,7 @@ use std::path::Path;
 use models::causes::CauseCount;
 use models::metrics::{ByFailure, EdgeCounts, PodState, ServiceCounts};
 use models::outcome::Failure;
+use models::policy::Refusal;
 use models::policy::breaker::BreakerState;
 use models::report::{
     Bands, BreakerBand, ClientSummary, Column, EdgeSummary, FailureCounts, LatencyMs, PodBand, PodSummary,
@@ -345,30 +346,32 @@ fn service(s: &Value) -> ServiceSummary {
 }
 
 fn edge(e: &Value) -> EdgeSummary {
+    // `amplification`, `failed`, `failed_by`, `attempt_failures_by` and `deadline_exceeded` are
+    // derived from the counts, as in a fresh run.
+    let mut counts = EdgeCounts {
+        calls: u(&e["calls"]),
+        attempts: u(&e["attempts"]),
+        retries: u(&e["retries"]),
+        ok: u(&e["ok"]),
+        degraded: u(&e["degraded"]),
+        failed: by_failure(&e["failed_by"]),
+        attempt_failures: by_failure(&e["attempt_failures_by"]),
+        fallback_degrade: u(&e["fallback_degrade"]),
+        fallback_defer: u(&e["fallback_defer"]),
+        deferred_done: u(&e["deferred_done"]),
+        deferred_dropped: u(&e["deferred_dropped"]),
+        degraded_answers: u(&e["degraded_answers"]),
+        ..EdgeCounts::default()
+    };
+    for r in Refusal::ALL {
+        *counts.rejections_mut(r) = u(&e[r.summary_key()]);
+    }
     EdgeSummary {
         name: text(&e["name"]),
         caller: text(&e["caller"]),
         callee: text(&e["callee"]),
         policy: text(&e["policy"]),
-        // `amplification`, `failed`, `failed_by`, `attempt_failures_by` and
-        // `deadline_exceeded` are derived from the counts, as in a fresh run.
-        counts: EdgeCounts {
-            calls: u(&e["calls"]),
-            attempts: u(&e["attempts"]),
-            retries: u(&e["retries"]),
-            ok: u(&e["ok"]),
-            degraded: u(&e["degraded"]),
-            failed: by_failure(&e["failed_by"]),
-            attempt_failures: by_failure(&e["attempt_failures_by"]),
-            budget_rejections: u(&e["budget_rejections"]),
-            breaker_rejections: u(&e["breaker_rejections"]),
-            bulkhead_rejections: u(&e["bulkhead_rejections"]),
-            fallback_degrade: u(&e["fallback_degrade"]),
-            fallback_defer: u(&e["fallback_defer"]),
-            deferred_done: u(&e["deferred_done"]),
-            deferred_dropped: u(&e["deferred_dropped"]),
-            degraded_answers: u(&e["degraded_answers"]),
-        },
+        counts,
         deferred_pending: u(&e["deferred_pending"]),
         breaker_transitions: u(&e["breaker_transitions"]),
         call_latency_ms: latency(&e["call_latency_ms"]),

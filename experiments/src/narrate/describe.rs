@@ -7,6 +7,7 @@ use models::log::{KillReason, LogKind};
 use models::policy::breaker::BreakerState;
 
 use super::{Line, Tone};
+use crate::policies::said;
 
 /// The tone of one logged change.
 pub(super) fn tone(kind: &LogKind) -> Tone {
@@ -15,20 +16,19 @@ pub(super) fn tone(kind: &LogKind) -> Tone {
         LogKind::Saturated { .. }
         | LogKind::ProbeFailed { .. }
         | LogKind::Readiness { ready: false, .. }
-        | LogKind::EndpointsUpdated { ready: false, .. }
-        | LogKind::BulkheadSaturated { .. } => Tone::Warn,
+        | LogKind::EndpointsUpdated { ready: false, .. } => Tone::Warn,
         LogKind::FaultEnd { .. }
         | LogKind::Unsaturated { .. }
         | LogKind::ContainerStarted { .. }
         | LogKind::Readiness { ready: true, .. }
-        | LogKind::EndpointsUpdated { ready: true, .. }
-        | LogKind::BulkheadRecovered { .. } => Tone::Good,
+        | LogKind::EndpointsUpdated { ready: true, .. } => Tone::Good,
         LogKind::RestartScheduled { .. } => Tone::Info,
         LogKind::Breaker { to, .. } => match to {
             BreakerState::Open => Tone::Bad,
             BreakerState::HalfOpen => Tone::Warn,
             BreakerState::Closed => Tone::Good,
         },
+        LogKind::Policy(e) => said(e).tone,
     }
 }
 
@@ -86,12 +86,7 @@ pub(super) fn describe(kind: &LogKind) -> String {
             words(*from),
             words(*to)
         ),
-        LogKind::BulkheadSaturated {
-            edge,
-            owner,
-            max_concurrent,
-        } => format!("bulkhead {edge} at {owner} full: {max_concurrent}/{max_concurrent} permits in use"),
-        LogKind::BulkheadRecovered { edge, owner } => format!("bulkhead {edge} at {owner} has room again"),
+        LogKind::Policy(e) => said(e).text,
     }
 }
 
@@ -177,9 +172,8 @@ pub(super) fn subjects(kind: &LogKind) -> Vec<String> {
         | LogKind::Readiness { pod, .. }
         | LogKind::PodDeleted { pod } => vec![pod.clone()],
         LogKind::EndpointsUpdated { service, pod, .. } => vec![pod.clone(), service.clone()],
-        LogKind::Breaker { edge, owner, .. }
-        | LogKind::BulkheadSaturated { edge, owner, .. }
-        | LogKind::BulkheadRecovered { edge, owner } => vec![edge.clone(), owner.clone()],
+        LogKind::Breaker { edge, owner, .. } => vec![edge.clone(), owner.clone()],
+        LogKind::Policy(e) => said(e).subjects,
     }
 }
 
@@ -251,26 +245,22 @@ pub(super) fn repeat(kind: &LogKind) -> Option<Repeat> {
         LogKind::Breaker { edge, owner, to, .. } => {
             r(owner, format!(": breaker {edge} → {}", words(*to)), Extra::None)
         }
-        LogKind::BulkheadSaturated { edge, owner, .. } => {
-            r(owner, format!(": bulkhead {edge} full"), Extra::None)
-        }
-        LogKind::BulkheadRecovered { edge, owner } => {
-            r(owner, format!(": bulkhead {edge} had room again"), Extra::None)
+        LogKind::Policy(e) => {
+            let (subject, phrase) = said(e).repeat;
+            r(&subject, phrase, Extra::None)
         }
     }
 }
 
-/// Start-up noise: saturation and full bulkheads in the first [`STARTUP_S`] seconds, while
-/// load ramps up (left out of the brief view only).
+/// Start-up noise: saturation, and the policies' changes their rooms call noise, in the first
+/// [`STARTUP_S`] seconds, while load ramps up (left out of the brief view only).
 pub(super) fn startup_noise(t: f64, kind: &LogKind) -> bool {
     t < STARTUP_S
-        && matches!(
-            kind,
-            LogKind::Saturated { .. }
-                | LogKind::Unsaturated { .. }
-                | LogKind::BulkheadSaturated { .. }
-                | LogKind::BulkheadRecovered { .. }
-        )
+        && match kind {
+            LogKind::Saturated { .. } | LogKind::Unsaturated { .. } => true,
+            LogKind::Policy(e) => said(e).startup_noise,
+            _ => false,
+        }
 }
 
 /// The start-up window of [`startup_noise`], seconds.

@@ -26,7 +26,7 @@ pub enum Tone {
     /// Something broke: kills, lost requests, faults starting, breakers opening, pods deleted.
     Bad,
     /// Something is under strain: saturation, failed probes, pods leaving the load balancer,
-    /// breakers half-open, full bulkheads.
+    /// breakers half-open, a policy out of permits.
     Warn,
     /// Something recovered.
     Good,

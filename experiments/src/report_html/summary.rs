@@ -97,10 +97,13 @@ fn write_edges(out: &mut String, s: &Summary) {
         &s.edges,
         edge_cells,
     );
-    out.push_str(
-        "<p class=\"note\">amp: attempts per call (retry amplification); breaker, bulkhead, budget: \
-         calls or retries refused by an open breaker, a full bulkhead, the retry budget; defer: \
-         fallbacks that queued the work for later.</p>\n",
+    let refusals = models::policy::Refusal::ALL;
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">amp: attempts per call (retry amplification); {}: calls or retries \
+         refused by {}; defer: fallbacks that queued the work for later.</p>",
+        refusals.map(|r| r.name()).join(", "),
+        refusals.map(|r| r.refuser()).join(", "),
     );
 }
 

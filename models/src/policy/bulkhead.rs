@@ -22,7 +22,33 @@
 //! never go below zero, and nobody waits while a permit is free.
 
 pub use crate::defaults::{R4J_MAX_CONCURRENT_CALLS, R4J_MAX_WAIT};
+use serde::Serialize;
 use sim_core::time::SimDuration;
+
+/// A bulkhead's logged changes (`crate::log::LogKind::Policy`): in `events.jsonl`,
+/// `bulkhead_saturated` and `bulkhead_recovered` with these fields (docs/outputs.md).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event")]
+pub enum BulkheadEvent {
+    /// A bulkhead has no free permit.
+    #[serde(rename = "bulkhead_saturated")]
+    Saturated {
+        /// Edge name.
+        edge: String,
+        /// Owner of the bulkhead.
+        owner: String,
+        /// Permits.
+        max_concurrent: u32,
+    },
+    /// A saturated bulkhead has room again (at most half its permits in use).
+    #[serde(rename = "bulkhead_recovered")]
+    Recovered {
+        /// Edge name.
+        edge: String,
+        /// Owner of the bulkhead.
+        owner: String,
+    },
+}
 
 /// The lesson's `Bulkhead` default `max_wait_seconds`: 5 s.
 pub const LESSON_MAX_WAIT: SimDuration = SimDuration::from_secs(5);

@@ -7,3 +7,110 @@ pub mod backoff;
 pub mod breaker;
 pub mod budget;
 pub mod bulkhead;
+
+use serde::Serialize;
+
+use crate::config::PolicyConfig;
+
+/// A logged change of a policy whose room defines its own events (`crate::log::LogKind::Policy`):
+/// written as that event, with its own `event` name and fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum PolicyEvent {
+    /// The bulkhead's (`bulkhead::BulkheadEvent`).
+    Bulkhead(bulkhead::BulkheadEvent),
+}
+
+/// A policy that refuses calls or tries. Each is counted in the summary (`<name>_rejections`,
+/// [`Refusal::summary_key`]), per bucket in the time series (`edge.<edge>.rejected_<name>`) and
+/// drawn in an edge's refusals panel; code that shows refusals loops over [`Refusal::ALL`], so
+/// a new refusing policy adds a variant here and its words, and nothing else changes shape.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// An open circuit breaker (`breaker`).
+    Breaker,
+    /// A full bulkhead (`bulkhead`).
+    Bulkhead,
+    /// The retry budget (`budget`): refuses retries only.
+    Budget,
+}
+
+impl Refusal {
+    /// Every refusal, in the order the time series, the summary table and the refusals panel
+    /// list them.
+    pub const ALL: [Refusal; 3] = [Refusal::Breaker, Refusal::Bulkhead, Refusal::Budget];
+
+    /// The order of the counts in `summary.json`'s edge objects (docs/outputs.md), which
+    /// predates [`Refusal::ALL`]'s and is kept for readers of older run directories.
+    pub const SUMMARY_ORDER: [Refusal; 3] = [Refusal::Budget, Refusal::Breaker, Refusal::Bulkhead];
+
+    /// Position in [`Refusal::ALL`]: an index for per-refusal arrays.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The policy's name in outputs: the time series' `rejected_<name>` and the tables' column.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Refusal::Breaker => "breaker",
+            Refusal::Bulkhead => "bulkhead",
+            Refusal::Budget => "budget",
+        }
+    }
+
+    /// The count's key in `summary.json`.
+    pub const fn summary_key(self) -> &'static str {
+        match self {
+            Refusal::Breaker => "breaker_rejections",
+            Refusal::Bulkhead => "bulkhead_rejections",
+            Refusal::Budget => "budget_rejections",
+        }
+    }
+
+    /// What refuses, in words: "a full bulkhead".
+    pub const fn refuser(self) -> &'static str {
+        match self {
+            Refusal::Breaker => "an open breaker",
+            Refusal::Bulkhead => "a full bulkhead",
+            Refusal::Budget => "the retry budget",
+        }
+    }
+
+    /// A refusal in a chart's legend: "refused: bulkhead full".
+    pub const fn label(self) -> &'static str {
+        match self {
+            Refusal::Breaker => "refused: breaker open",
+            Refusal::Bulkhead => "refused: bulkhead full",
+            Refusal::Budget => "retry refused: budget",
+        }
+    }
+
+    /// Whether `policy` has this refusing part.
+    pub fn is_in(self, policy: &PolicyConfig) -> bool {
+        match self {
+            Refusal::Breaker => policy.breaker.is_some(),
+            Refusal::Bulkhead => policy.bulkhead.is_some(),
+            Refusal::Budget => policy.retry.as_ref().is_some_and(|r| r.budget.is_some()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_its_place_and_its_summary_key() {
+        for (i, r) in Refusal::ALL.into_iter().enumerate() {
+            assert_eq!(r.index(), i);
+            assert_eq!(r.summary_key(), format!("{}_rejections", r.name()));
+            assert_eq!(Refusal::SUMMARY_ORDER.iter().filter(|&&s| s == r).count(), 1);
+        }
+    }
+
+    #[test]
+    fn a_policy_has_a_refusing_part_only_when_configured() {
+        let p = PolicyConfig::unlimited("p", None);
+        assert!(Refusal::ALL.into_iter().all(|r| !r.is_in(&p)));
+    }
+}

@@ -28,7 +28,7 @@ enum Acquire {
 }
 
 impl World {
-    /// Starts an attempt of `call` (the call's bulkhead and breaker, if any, already passed).
+    /// Starts an attempt of `call` (every stage before it in the policy's order already passed).
     pub(super) fn begin_attempt(&mut self, call: Key, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let c = self.calls.get(call).expect("live call");
@@ -406,9 +406,9 @@ impl World {
         }
     }
 
-    /// A try that ends before any attempt exists: it gives back the permits its per-try stages
-    /// took (resilience4j's order: the bulkhead's, and the breaker records a failure); then the
-    /// retry logic decides.
+    /// A try that ends before any attempt exists: it gives back what its per-try stages hold
+    /// (`chain::Held`: in resilience4j's order a permit, and the breaker records a failure);
+    /// then the retry logic decides.
     fn try_refused(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
         let site = self.calls.get(call).expect("live call").site;
         let order = self.policy_of_site(site).order;

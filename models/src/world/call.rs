@@ -2,8 +2,8 @@
 //! fallback, the outcome reported to its owner). The policies around its attempts run as the
 //! stages of `policy/chain.rs`, each in its room under `policy/`.
 //!
-//! Under a deadline, every wait (bulkhead, backoff, attempt) is capped at the remaining budget,
-//! and no attempt starts once it is spent: the call fails as `deadline_exceeded`.
+//! Under a deadline, every wait (at a stage, a backoff, an attempt) is capped at the remaining
+//! budget, and no attempt starts once it is spent: the call fails as `deadline_exceeded`.
 
 use sim_core::sim::Scheduler;
 use sim_core::time::SimTime;
@@ -77,15 +77,15 @@ impl World {
         call
     }
 
-    /// `Event::CallTimer`: a bulkhead wait (`policy/bulkhead.rs`) or a backoff sleep
-    /// (`policy/retry.rs`) ended.
+    /// `Event::CallTimer`: a wait at a stage (handed to the stage's room by `policy/chain.rs`)
+    /// or a backoff sleep (`policy/retry.rs`) ended.
     pub(super) fn on_call_timer(&mut self, call: Key, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let Some(c) = self.calls.get_mut(call) else { return };
         c.timer = None;
         let expired = c.deadline_at.is_some_and(|d| now >= d);
         match c.phase {
-            CallPhase::BulkheadWait => self.on_bulkhead_wait_over(call, expired, sched),
+            CallPhase::StageWait(stage) => self.on_stage_wait_over(stage, call, expired, sched),
             CallPhase::Backoff => self.on_backoff_over(call, expired, sched),
             CallPhase::Attempting => unreachable!("no call timer while attempting"),
         }
@@ -180,7 +180,7 @@ impl World {
         self.calls.get_mut(call).expect("live").span = id;
     }
 
-    /// Records a try refused before it reached the network (breaker open, bulkhead full) as a
+    /// Records a try refused before it reached the network (by a stage: `chain::refused_by`) as a
     /// zero-length attempt span, so traces show fail-fast.
     pub(super) fn trace_refusal(&mut self, call: Key, failure: Failure, now: SimTime) {
         let c = self.calls.get(call).expect("live call");

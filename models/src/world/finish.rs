@@ -376,8 +376,8 @@ fn service_columns(
     columns.push(num(format!("{p}.wasted_work_s"), wasted));
 }
 
-/// The time-series columns of one call edge, named `{p}.…` (counts, policy gauges; the budget
-/// level in tokens), then its outcomes by kind and reason, refusals by policy, and its pool
+/// The time-series columns of one call edge, named `{p}.…` (counts, the policies' gauges in
+/// `EdgeMetrics::policy_gauges`), then its outcomes by kind and reason, refusals by policy, and its pool
 /// connections in use and waiters.
 fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTime) {
     columns.push(num(format!("{p}.calls"), counts(m.series_calls.counts(end))));
@@ -387,20 +387,13 @@ fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTim
     ));
     columns.push(num(format!("{p}.retries"), counts(m.series_retries.counts(end))));
     columns.push(num(format!("{p}.failed"), counts(m.series_failed.counts(end))));
-    columns.push(num(format!("{p}.breakers_open"), gauge_mean(&m.series_open, end)));
-    columns.push(num(
-        format!("{p}.breakers_half_open"),
-        gauge_mean(&m.series_half_open, end),
-    ));
-    columns.push(num(
-        format!("{p}.bulkhead_in_use"),
-        gauge_mean(&m.series_bulkhead, end),
-    ));
-    let budget = gauge_mean(&m.series_budget, end)
-        .into_iter()
-        .map(|v| v / 1000.0)
-        .collect();
-    columns.push(num(format!("{p}.budget_level"), budget));
+    for (name, gauge, scale) in m.policy_gauges() {
+        let mut means = gauge_mean(gauge, end);
+        if scale != 1 {
+            means.iter_mut().for_each(|v| *v /= f64::from(scale));
+        }
+        columns.push(num(format!("{p}.{name}"), means));
+    }
     columns.push(num(
         format!("{p}.deferred_pending"),
         gauge_mean(&m.series_deferred, end),
@@ -416,12 +409,11 @@ fn edge_columns(columns: &mut Vec<Column>, p: &str, m: &EdgeMetrics, end: SimTim
             counts(m.series_failed_by[f.index()].counts(end)),
         ));
     }
-    for (what, series) in [
-        ("breaker", &m.series_breaker_rejections),
-        ("bulkhead", &m.series_bulkhead_rejections),
-        ("budget", &m.series_budget_rejections),
-    ] {
-        columns.push(num(format!("{p}.rejected_{what}"), counts(series.counts(end))));
+    for r in crate::policy::Refusal::ALL {
+        columns.push(num(
+            format!("{p}.rejected_{}", r.name()),
+            counts(m.series_rejections[r.index()].counts(end)),
+        ));
     }
     columns.push(num(
         format!("{p}.pool_in_use"),

@@ -1,6 +1,6 @@
 //! Work in flight: logical calls, their attempts, and the requests on server pods.
 
-use super::policy::chain::Held;
+use super::policy::chain::{Held, Stage};
 use sim_core::queue::TimerKey;
 use sim_core::time::SimTime;
 
@@ -26,8 +26,9 @@ pub(crate) enum CallOwner {
 /// Where a call is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum CallPhase {
-    /// Waiting for a bulkhead permit.
-    BulkheadWait,
+    /// Waiting at a stage of the policy's chain (for a permit), until its room hands it over
+    /// or the wait's `CallTimer` ends it (`World::on_stage_wait_over`).
+    StageWait(Stage),
     /// An attempt is in progress (`Call::attempt`).
     Attempting,
     /// Sleeping before the next attempt.
@@ -43,7 +44,7 @@ pub(crate) struct Call {
     pub(crate) started_at: SimTime,
     pub(crate) deadline_at: Option<SimTime>,
     pub(crate) phase: CallPhase,
-    /// Tries started (attempts, plus tries refused by the breaker or bulkhead in resilience4j
+    /// Tries started (attempts, plus tries refused by a per-try stage, as in resilience4j's
     /// order): what `max_attempts` bounds.
     pub(crate) attempts: u32,
     pub(crate) backoff: BackoffState,

@@ -170,24 +170,12 @@ impl World {
         None
     }
 
-    /// Bulkhead and half-open permits of every call site within bounds.
+    /// The permits of every call site's policies (`world/policy/`) and its half-open breaker
+    /// within bounds.
     fn check_sites(&self) -> Option<String> {
         for (i, site) in self.sites.iter().enumerate() {
-            if let (Some(b), Some(cfg)) = (&site.bulkhead, &self.cfg.policies[site.policy.idx()].bulkhead) {
-                if b.in_use() > cfg.max_concurrent {
-                    return Some(format!(
-                        "site {i}: bulkhead {} in use over {}",
-                        b.in_use(),
-                        cfg.max_concurrent
-                    ));
-                }
-                if b.waiting() as usize != site.bulkhead_waiters.len() {
-                    return Some(format!(
-                        "site {i}: bulkhead counts {} waiting, {} queued",
-                        b.waiting(),
-                        site.bulkhead_waiters.len()
-                    ));
-                }
+            if let Some(wrong) = self.check_site_policies(i, site) {
+                return Some(wrong);
             }
             if let Some(b) = &site.breaker
                 && b.half_open_in_flight() > b.half_open_limit()

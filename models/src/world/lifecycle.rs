@@ -10,8 +10,8 @@ use crate::log::{KillReason, LogKind, secs};
 use crate::metrics::PodState;
 use crate::outcome::Response;
 use crate::policy::breaker::CircuitBreaker;
-use crate::policy::bulkhead::Bulkhead;
 use crate::slab::Key;
+use crate::world::policy::SitePolicies;
 
 impl World {
     /// A container starts: its process comes up after the startup time; the pod's probe
@@ -226,7 +226,7 @@ impl World {
     }
 
     /// Discards the client-library state of a dead container: its calls and attempts end
-    /// silently (their callers are gone too), its pools, breakers, bulkheads and budgets start
+    /// silently (their callers are gone too), its pools and policies (breakers, budgets...) start
     /// afresh with the next container.
     fn reset_sites(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) {
         let now = sched.now();
@@ -286,8 +286,8 @@ impl World {
             sched.cancel(timer);
         }
         let old_state = s.breaker.as_ref().map(CircuitBreaker::state);
-        let old_in_use = s.bulkhead.as_ref().map_or(0, Bulkhead::in_use);
-        (s.breaker, s.bulkhead, s.budget) = super::setup::policy_instances(policy, now);
+        let old = std::mem::replace(&mut s.policies, SitePolicies::new(policy));
+        (s.breaker, s.budget) = super::setup::policy_instances(policy, now);
         let pool = s.pool as usize;
         s.view.clone_from(&self.services[callee.idx()].published);
         s.rr_next = 0;
@@ -299,7 +299,7 @@ impl World {
             waiters: Default::default(),
         };
         self.forget_breaker(site, old_state, now);
-        self.forget_bulkhead(site, old_in_use, now);
+        self.forget_policies(site, &old, now);
         self.note_budget(site, now);
     }
 }

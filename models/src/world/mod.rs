@@ -11,7 +11,7 @@
 //! - `discovery`: which endpoints each caller sees, and load balancing over them;
 //! - `faults`: the fault schedule;
 //! - `deferred`: work queued for later by the `Defer` fallback;
-//! - `policy/`: one room per resilience policy (bulkhead, breaker, retry, budget) and `chain`,
+//! - `policy/`: one room per resilience policy (listed in its `mod.rs`) and `chain`,
 //!   their composition order as data.
 //!
 //! The data they work on is declared in `state` (clients, services, pods, edges, sites, pools,
@@ -55,6 +55,7 @@ pub use finish::pod_state_name;
 pub use inflight::AttemptRef;
 pub(crate) use inflight::{Attempt, AttemptPhase, Call, CallOwner, CallPhase, RequestKind, ServerRequest};
 pub use invariants::Violation;
+pub use policy::order_words;
 pub use setup::build;
 pub(crate) use state::{
     ClientRt, EdgeRt, Endpoint, FaultRt, IdleConn, PodPhase, PodRt, PoolRt, ProbeRt, ServiceRt, SiteRt,
@@ -80,7 +81,7 @@ pub enum Event {
         /// Client index.
         client: ClientIdx,
     },
-    /// A call's bulkhead wait or backoff sleep ended.
+    /// A call's wait at a stage of its policy (`CallPhase::StageWait`) or backoff sleep ended.
     CallTimer {
         /// The call.
         call: Key,
@@ -296,7 +297,8 @@ impl World {
             Event::OpenArrival { client } => self.on_open_arrival(client, sched),
             Event::UserWake { client, user } => self.on_user_wake(client, user, sched),
             Event::Burst { client } => self.on_burst(client, sched),
-            // call.rs (a bulkhead wait: policy/bulkhead.rs; a backoff: policy/retry.rs)
+            // call.rs (a stage's wait: policy/chain.rs and the stage's room; a backoff:
+            // policy/retry.rs)
             Event::CallTimer { call } => self.on_call_timer(call, sched),
             // attempt.rs
             Event::AttemptTimer { attempt, kind } => self.on_attempt_timer(attempt, kind, sched),

@@ -16,7 +16,6 @@ use crate::log::EventLog;
 use crate::metrics::{ClientMetrics, EdgeMetrics, PodMetrics, PodState, ServiceMetrics};
 use crate::policy::breaker::CircuitBreaker;
 use crate::policy::budget::RetryBudget;
-use crate::policy::bulkhead::Bulkhead;
 use crate::slab::Slab;
 use crate::world::deferred::DeferredRt;
 
@@ -185,15 +184,15 @@ fn add_pod_sites(world: &mut World, service: ServiceIdx, pod: PodIdx, streams: &
     }
 }
 
-/// A new client library's policy instances for `policy`: breaker, bulkhead and retry budget (its
-/// clock starting at `now`). Used at setup and when a container restarts.
+/// A new client library's breaker and retry budget for `policy` (the budget's clock starting at
+/// `now`); the other policies' instances are `SitePolicies`. Used at setup and when a container
+/// restarts.
 pub(super) fn policy_instances(
     policy: &PolicyConfig,
     now: SimTime,
-) -> (Option<CircuitBreaker>, Option<Bulkhead>, Option<RetryBudget>) {
+) -> (Option<CircuitBreaker>, Option<RetryBudget>) {
     (
         policy.breaker.clone().map(CircuitBreaker::new),
-        policy.bulkhead.clone().map(Bulkhead::new),
         policy
             .retry
             .as_ref()
@@ -214,7 +213,7 @@ fn new_site(
     let e = &world.cfg.edges[edge.idx()];
     let policy = &world.cfg.policies[e.policy.idx()];
     let callee_replicas = world.cfg.services[e.callee.idx()].replicas as usize;
-    let (breaker, bulkhead, budget) = policy_instances(policy, SimTime::ZERO);
+    let (breaker, budget) = policy_instances(policy, SimTime::ZERO);
     SiteRt {
         edge,
         policy: e.policy,
@@ -226,9 +225,7 @@ fn new_site(
             .is_some()
             .then(|| crate::history::History::new(crate::policy::breaker::BreakerState::Closed)),
         budget_reported: 0,
-        bulkhead,
-        bulkhead_waiters: VecDeque::new(),
-        bulkhead_saturated: false,
+        policies: super::policy::SitePolicies::new(policy),
         budget,
         pool,
         view: Vec::new(),

@@ -12,7 +12,6 @@ use crate::ids::{EdgeIdx, PodIdx, ServiceIdx};
 use crate::metrics::{ClientMetrics, EdgeMetrics, PodMetrics, ServiceMetrics};
 use crate::policy::breaker::CircuitBreaker;
 use crate::policy::budget::RetryBudget;
-use crate::policy::bulkhead::Bulkhead;
 use crate::slab::Key;
 
 /// A client's run-time state.
@@ -149,10 +148,8 @@ pub(crate) struct SiteRt {
     pub(crate) breaker_history: Option<crate::history::History<crate::policy::breaker::BreakerState>>,
     /// The budget level last reported to the edge's gauge, ×1000.
     pub(crate) budget_reported: u64,
-    pub(crate) bulkhead: Option<Bulkhead>,
-    pub(crate) bulkhead_waiters: VecDeque<Key>,
-    /// Logged as saturated (until at most half its permits are in use).
-    pub(crate) bulkhead_saturated: bool,
+    /// The instances of the policies with a room in `world/policy/`.
+    pub(crate) policies: crate::world::policy::SitePolicies,
     pub(crate) budget: Option<RetryBudget>,
     /// Index into `World::pools`: this site's own pool, or one shared by the caller pod's edges
     /// that use the same policy with `pool.shared`.

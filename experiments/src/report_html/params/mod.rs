@@ -10,9 +10,10 @@ use std::fmt::Write as _;
 
 use models::config::{ClientConfig, PolicyConfig, PolicyOrder, QueueOrder, Scenario, ServiceConfig};
 use sim_core::dist::Dist;
-use sim_core::time::SimDuration;
 
 use super::html::{Cell, esc, num, raw, table, text};
+use crate::policies::PARTS;
+use models::world::order_words;
 pub(crate) use words::{at, backoff, breaker, fallback, fmt_num, load, steps};
 use words::{budget, dist, probe, retry_on, routing, timeouts};
 
@@ -170,21 +171,16 @@ fn policies(out: &mut String, s: &Scenario) {
         return;
     }
     out.push_str("<h3>Call policies</h3>\n");
-    table(
-        out,
-        "params policies",
-        &[
-            ("policy", false),
-            ("used on", false),
-            ("timeouts · pool", false),
-            ("retry", false),
-            ("circuit breaker", false),
-            ("bulkhead", false),
-            ("deadline", false),
-            ("fallback", false),
-        ],
-        &rows,
-    );
+    let mut heads = vec![
+        ("policy", false),
+        ("used on", false),
+        ("timeouts · pool", false),
+        ("retry", false),
+        ("circuit breaker", false),
+    ];
+    heads.extend(PARTS.iter().map(|part| (part.header, false)));
+    heads.extend([("deadline", false), ("fallback", false)]);
+    table(out, "params policies", &heads, &rows);
 }
 
 /// The row of policy number `i`, `p`, in the call policies table.
@@ -197,9 +193,9 @@ fn policy_row(s: &Scenario, i: usize, p: &PolicyConfig) -> Vec<Cell> {
         .collect();
     let mut name = esc(&p.name);
     if p.order == PolicyOrder::Resilience4j {
-        name.push_str("<br><small>order: retry → breaker → bulkhead</small>");
+        let _ = write!(name, "<br><small>order: {}</small>", order_words(p.order));
     }
-    vec![
+    let mut row = vec![
         raw(name),
         text(&used.join(", ")),
         raw(format!(
@@ -209,10 +205,10 @@ fn policy_row(s: &Scenario, i: usize, p: &PolicyConfig) -> Vec<Cell> {
         )),
         text(&retry(p)),
         text(&p.breaker.as_ref().map_or("—".to_string(), breaker)),
-        text(&bulkhead(p)),
-        text(&deadline(p)),
-        text(&fallback(&p.fallback)),
-    ]
+    ];
+    row.extend(PARTS.iter().map(|part| text(&(part.words)(p))));
+    row.extend([text(&deadline(p)), text(&fallback(&p.fallback))]);
+    row
 }
 
 /// A policy's connection pool in words: limits, keep-alive, sharing, stickiness, connect time.
@@ -260,17 +256,6 @@ pub(crate) fn retry(p: &PolicyConfig) -> String {
             t
         }
     }
-}
-
-/// A policy's bulkhead in words: its concurrency and whether it waits, or `—` without one.
-pub(crate) fn bulkhead(p: &PolicyConfig) -> String {
-    p.bulkhead.as_ref().map_or("—".to_string(), |b| {
-        if b.max_wait == SimDuration::ZERO {
-            format!("{} concurrent, rejects when full", b.max_concurrent)
-        } else {
-            format!("{} concurrent, waits ≤ {}", b.max_concurrent, b.max_wait)
-        }
-    })
 }
 
 /// A policy's deadline and whether it is propagated, or `—` without one.

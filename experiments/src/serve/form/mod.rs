@@ -101,7 +101,7 @@ impl<'a> Group<'a> {
         }
     }
 
-    fn add(&mut self, key: &str, kind: Kind, value: String) -> &mut Field {
+    pub(crate) fn add(&mut self, key: &str, kind: Kind, value: String) -> &mut Field {
         self.fields.push(Field {
             group: self.group.clone(),
             path: format!("{}{key}", self.prefix),
@@ -120,7 +120,14 @@ impl<'a> Group<'a> {
         self.fields.last_mut().expect("just pushed")
     }
 
-    fn int(&mut self, key: &str, value: u64, unit: &'static str, min: u64, max: Option<u64>) -> &mut Field {
+    pub(crate) fn int(
+        &mut self,
+        key: &str,
+        value: u64,
+        unit: &'static str,
+        min: u64,
+        max: Option<u64>,
+    ) -> &mut Field {
         let f = self.add(key, Kind::Int, value.to_string());
         f.unit = unit;
         f.min = Some(min as f64);
@@ -129,7 +136,14 @@ impl<'a> Group<'a> {
         f
     }
 
-    fn float(&mut self, key: &str, value: f64, unit: &'static str, min: f64, max: Option<f64>) -> &mut Field {
+    pub(crate) fn float(
+        &mut self,
+        key: &str,
+        value: f64,
+        unit: &'static str,
+        min: f64,
+        max: Option<f64>,
+    ) -> &mut Field {
         let f = self.add(key, Kind::Float, number(value));
         f.unit = unit;
         f.min = Some(min);
@@ -137,26 +151,31 @@ impl<'a> Group<'a> {
         f
     }
 
-    fn dur(&mut self, key: &str, d: SimDuration) -> &mut Field {
+    /// A part the policy does not have: `"none"` as TOML, to be replaced by a table.
+    pub(crate) fn none_part(&mut self, key: &str, example: &str) {
+        self.add(key, Kind::Toml, "\"none\"".into()).note = format!("none; e.g. {example}");
+    }
+
+    pub(crate) fn dur(&mut self, key: &str, d: SimDuration) -> &mut Field {
         self.add(key, Kind::Duration, duration(d))
     }
 
-    fn timeout(&mut self, key: &str, t: Option<SimDuration>) -> &mut Field {
+    pub(crate) fn timeout(&mut self, key: &str, t: Option<SimDuration>) -> &mut Field {
         self.add(key, Kind::Timeout, t.map_or_else(|| "none".to_string(), duration))
     }
 
-    fn bool(&mut self, key: &str, b: bool) -> &mut Field {
+    pub(crate) fn bool(&mut self, key: &str, b: bool) -> &mut Field {
         self.add(key, Kind::Bool, b.to_string())
     }
 
-    fn choice(&mut self, key: &str, value: &str, choices: &[&str]) -> &mut Field {
+    pub(crate) fn choice(&mut self, key: &str, value: &str, choices: &[&str]) -> &mut Field {
         let f = self.add(key, Kind::Enum, value.to_string());
         f.choices = choices.iter().map(|c| c.to_string()).collect();
         f
     }
 
     /// A TOML field: the tree's value as written, or `default` (already TOML) when absent.
-    fn toml(&mut self, key: &str, written: Option<&Node>, default: &str) -> &mut Field {
+    pub(crate) fn toml(&mut self, key: &str, written: Option<&Node>, default: &str) -> &mut Field {
         let value = written.map_or_else(|| default.to_string(), render_inline);
         self.add(key, Kind::Toml, value)
     }
@@ -165,7 +184,7 @@ impl<'a> Group<'a> {
     /// written (or `effective`, TOML, when absent) for its kind, and `{ kind = "…" }` plus
     /// `others`' keys for each other kind, so that switching it replaces the table in one
     /// `--set`.
-    fn kind_select(
+    pub(crate) fn kind_select(
         &mut self,
         key: &str,
         current: &str,

@@ -1,11 +1,13 @@
 //! The form's policy fields: timeouts, deadline, pool, retry (conditions, backoff, budget),
-//! breaker, bulkhead, fallback and order.
+//! breaker, each part with a room (`crate::policies`, which builds its fields), fallback and
+//! order.
 
 use models::config::{Fallback, PolicyConfig, PolicyOrder, RetryConfig};
 use models::policy::breaker::{BreakerConfig, SlidingWindow};
 use models::policy::budget::RetryBudgetConfig;
 
 use super::{Field, Group, Kind, duration};
+use crate::policies::PARTS;
 use crate::scenario::schema::{BACKOFF_NAMES, MAX_BREAKER_COUNT, MAX_WINDOW_SECONDS, retry_conditions};
 use crate::scenario::tree::{Node, Value, render_key};
 
@@ -56,24 +58,14 @@ pub(super) fn policy(out: &mut Vec<Field>, p: &PolicyConfig, written: &Node) {
     let part = |key: &str| written.get(key).filter(|n| n.value != Value::Str("none".into()));
     match (&p.retry, part("retry")) {
         (Some(r), Some(w)) => retry(&mut g, r, w),
-        _ => none_part(&mut g, "retry", "{ max_attempts = 3, backoff = \"full_jitter\" }"),
+        _ => g.none_part("retry", "{ max_attempts = 3, backoff = \"full_jitter\" }"),
     }
     match (&p.breaker, part("breaker")) {
         (Some(b), Some(w)) => breaker(&mut g, b, w),
-        _ => none_part(&mut g, "breaker", "{ kind = \"lesson\", failure_threshold = 5 }"),
+        _ => g.none_part("breaker", "{ kind = \"lesson\", failure_threshold = 5 }"),
     }
-    match (&p.bulkhead, part("bulkhead")) {
-        (Some(b), Some(_)) => {
-            g.int(
-                "bulkhead.max_concurrent",
-                u64::from(b.max_concurrent),
-                "calls",
-                1,
-                None,
-            );
-            g.dur("bulkhead.max_wait", b.max_wait);
-        }
-        _ => none_part(&mut g, "bulkhead", "{ max_concurrent = 10, max_wait = \"1s\" }"),
+    for x in &PARTS {
+        (x.form)(&mut g, p, part(x.key));
     }
     fallback(&mut g, &p.fallback, written.get("fallback"));
     let order = match p.order {
@@ -81,11 +73,6 @@ pub(super) fn policy(out: &mut Vec<Field>, p: &PolicyConfig, written: &Node) {
         PolicyOrder::Resilience4j => "resilience4j",
     };
     g.choice("order", order, &["lesson", "resilience4j"]);
-}
-
-/// A part the policy does not have: `"none"` as TOML, to be replaced by a table.
-fn none_part(g: &mut Group<'_>, key: &str, example: &str) {
-    g.add(key, Kind::Toml, "\"none\"".into()).note = format!("none; e.g. {example}");
 }
 
 /// The retry's keys: attempts, conditions, backoff and its parameters, budget.

@@ -10,6 +10,7 @@ use super::chain::Stage;
 use crate::ids::SiteIdx;
 use crate::log::LogKind;
 use crate::outcome::Failure;
+use crate::policy::Refusal;
 use crate::policy::breaker::{BreakerState, CircuitBreaker, Transition};
 use crate::slab::Key;
 use crate::world::{Event, World};
@@ -34,7 +35,7 @@ impl World {
             Err(_) => {
                 self.trace_refusal(call, Failure::BreakerOpen, now);
                 let edge = self.sites[site as usize].edge;
-                self.edges[edge.idx()].metrics.on_breaker_rejection(now);
+                self.edges[edge.idx()].metrics.on_rejection(Refusal::Breaker, now);
                 self.try_failed(call, Failure::BreakerOpen, sched);
             }
         }

@@ -4,6 +4,7 @@
 
 use sim_core::time::SimTime;
 
+use crate::policy::Refusal;
 use crate::slab::Key;
 use crate::world::World;
 
@@ -26,7 +27,7 @@ impl World {
             self.note_budget(site, now);
             if !granted {
                 let edge = self.sites[site as usize].edge;
-                self.edges[edge.idx()].metrics.on_budget_rejection(now);
+                self.edges[edge.idx()].metrics.on_rejection(Refusal::Budget, now);
                 return false;
             }
         }

@@ -31,6 +31,18 @@ pub(crate) enum Stage {
     Attempt,
 }
 
+impl Stage {
+    /// The stage's name in words ("retry → breaker → bulkhead").
+    const fn name(self) -> &'static str {
+        match self {
+            Stage::Bulkhead => "bulkhead",
+            Stage::Breaker => "breaker",
+            Stage::Retry => "retry",
+            Stage::Attempt => "attempt",
+        }
+    }
+}
+
 /// The lesson's order: bulkhead → breaker → retry → attempt.
 const LESSON: [Stage; 4] = [Stage::Bulkhead, Stage::Breaker, Stage::Retry, Stage::Attempt];
 
@@ -50,6 +62,17 @@ fn position(order: PolicyOrder, stage: Stage) -> usize {
         .iter()
         .position(|&s| s == stage)
         .expect("every order has every stage")
+}
+
+/// The policies of `order`, outermost first, in words: "retry → breaker → bulkhead" (the
+/// attempt, always last, is left out).
+pub fn order_words(order: PolicyOrder) -> String {
+    let names: Vec<&str> = stages(order)
+        .iter()
+        .filter(|&&s| s != Stage::Attempt)
+        .map(|s| s.name())
+        .collect();
+    names.join(" → ")
 }
 
 /// The first stage of a call.
@@ -134,6 +157,21 @@ impl World {
         }
     }
 
+    /// The wait of `call` at `stage` ended (its `CallTimer`; `expired`: at the call's
+    /// deadline): the stage's room goes on with the call or refuses it.
+    pub(in crate::world) fn on_stage_wait_over(
+        &mut self,
+        stage: Stage,
+        call: Key,
+        expired: bool,
+        sched: &mut Scheduler<Event>,
+    ) {
+        match stage {
+            Stage::Bulkhead => self.on_bulkhead_wait_over(call, expired, sched),
+            Stage::Breaker | Stage::Retry | Stage::Attempt => unreachable!("{stage:?} never waits"),
+        }
+    }
+
     /// `call` passed `stage`: runs the next one.
     pub(in crate::world) fn after_stage(&mut self, call: Key, stage: Stage, sched: &mut Scheduler<Event>) {
         let site = self.calls.get(call).expect("live call").site;
@@ -185,5 +223,14 @@ mod tests {
         assert_eq!(call, both, "the lesson's call keeps its permit and permission");
         assert_eq!(call.take_per_try(PolicyOrder::Resilience4j), both);
         assert_eq!(call, Held::NOTHING, "resilience4j's try takes both");
+    }
+
+    #[test]
+    fn an_order_in_words_lists_its_policies_outermost_first() {
+        assert_eq!(order_words(PolicyOrder::Lesson), "bulkhead → breaker → retry");
+        assert_eq!(
+            order_words(PolicyOrder::Resilience4j),
+            "retry → breaker → bulkhead"
+        );
     }
 }

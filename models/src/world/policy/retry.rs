@@ -23,7 +23,7 @@ impl World {
         }
     }
 
-    /// A try failed (an attempt, or a refusal by the breaker or bulkhead before the attempt):
+    /// A try failed (an attempt, or a refusal by a stage before the attempt, `chain::refused_by`):
     /// retry after a backoff if the policy allows, otherwise finish the call.
     pub(in crate::world) fn try_failed(&mut self, call: Key, failure: Failure, sched: &mut Scheduler<Event>) {
         self.try_failed_below(call, failure, None, sched);
@@ -48,8 +48,8 @@ impl World {
         let attempts = c.attempts;
         let deadline_at = c.deadline_at;
         let order = self.policy_of_site(site).order;
-        // A refusal by a stage outside the retry loop (the lesson's bulkhead and breaker) is
-        // not retried.
+        // A refusal by a stage outside the retry loop (in the lesson's order, every refusing
+        // stage: `chain.rs`) is not retried.
         let outside_retry = chain::refused_by(failure).is_some_and(|stage| !chain::per_try(order, stage));
         let Some(retry) = self.policy_of_site(site).retry.clone() else {
             return self.finish_call(call, Err(failure), sched);

@@ -1,8 +1,9 @@
-//! `[policies.NAME]`: timeouts, pool, retry (backoff, budget), breaker, bulkhead, deadline,
-//! fallback and composition order.
+//! `[policies.NAME]`: timeouts, pool, retry (backoff, budget), breaker, the parts with a room
+//! in `crate::policies`, deadline, fallback and composition order.
 //!
-//! This module reads the policy table itself, its timeouts, pool, bulkhead and fallback; the
-//! retry (with its backoff), the retry budget and the breaker have a module each.
+//! This module reads the policy table itself, its timeouts, pool and fallback; the retry (with
+//! its backoff), the retry budget and the breaker have a module each, and each part with a
+//! room is read by its room's `read`.
 
 mod breaker;
 mod budget;
@@ -11,9 +12,9 @@ mod retry;
 pub use retry::{BACKOFF_NAMES, DEFAULT_RETRY_ON, retry_conditions};
 
 use models::config::{Fallback, PolicyConfig, PolicyOrder, PoolConfig, Timeouts};
-use models::policy::bulkhead::{BulkheadConfig, R4J_MAX_CONCURRENT_CALLS, R4J_MAX_WAIT};
 use sim_core::time::SimDuration;
 
+use crate::policies::PARTS;
 use crate::scenario::dist::read_dist;
 use crate::scenario::reader::{Item, Result, TableReader};
 use crate::scenario::warning::ReadWarning;
@@ -26,8 +27,8 @@ pub const DEFER_RETRY_EVERY: SimDuration = SimDuration::from_secs(10);
 /// Default `fallback.capacity` for deferred work.
 pub const DEFER_CAPACITY: u32 = 10_000;
 
-/// httpx's client defaults: `Timeout(5.0)`, `Limits(100, 20, 5.0)`, no retry, breaker or
-/// bulkhead, no deadline.
+/// httpx's client defaults: `Timeout(5.0)`, `Limits(100, 20, 5.0)`, no retry, breaker or other
+/// resilience part, no deadline.
 pub fn httpx_default(name: &str) -> PolicyConfig {
     let base = PolicyConfig::unlimited(name, None);
     PolicyConfig {
@@ -62,7 +63,7 @@ pub(super) fn read_policy(
     if let Some(item) = t.optional("pool") {
         read_pool(&item, &mut p.pool)?;
     }
-    // `"none"` switches a part off, so `--set policies.p.bulkhead=none` can remove it.
+    // `"none"` switches a part off, so `--set policies.p.breaker=none` can remove it.
     let none = |i: &Item<'_>| i.is_str() && i.as_str().ok() == Some("none");
     p.retry = t
         .optional("retry")
@@ -74,11 +75,11 @@ pub(super) fn read_policy(
         .filter(|i| !none(i))
         .map(|i| breaker::read_breaker(&i, warnings))
         .transpose()?;
-    p.bulkhead = t
-        .optional("bulkhead")
-        .filter(|i| !none(i))
-        .map(|i| read_bulkhead(&i))
-        .transpose()?;
+    for part in &PARTS {
+        if let Some(i) = t.optional(part.key).filter(|i| !none(i)) {
+            (part.read)(&i, warnings, &mut p)?;
+        }
+    }
     p.deadline = t.optional_or("deadline", None, Item::as_timeout)?;
     if let Some(i) = t.optional("propagate_deadline") {
         p.propagate_deadline = i.as_bool()?;
@@ -138,19 +139,6 @@ fn read_pool(item: &Item<'_>, pool: &mut PoolConfig) -> Result<()> {
         pool.shared = Some(name.to_string());
     }
     pt.finish()
-}
-
-/// Reads `bulkhead`: `max_concurrent` and `max_wait`, with resilience4j's defaults.
-fn read_bulkhead(item: &Item<'_>) -> Result<BulkheadConfig> {
-    let mut t = item.as_table()?;
-    let bulkhead = BulkheadConfig {
-        max_concurrent: t.optional_or("max_concurrent", R4J_MAX_CONCURRENT_CALLS, |i| {
-            i.as_u32_at_least(1)
-        })?,
-        max_wait: t.optional_or("max_wait", R4J_MAX_WAIT, Item::as_duration)?,
-    };
-    t.finish()?;
-    Ok(bulkhead)
 }
 
 /// Reads `fallback`: `"fail"`, `"degrade"`, `"defer"`, or a table with `kind` (and, for
