@@ -181,6 +181,12 @@ impl<E> RadixHeap<E> {
         let index = level * WIDTH + digit;
         self.last = self.minimum[index];
         self.mark_empty(level, digit);
+        if self.buckets[index].len() == 1 {
+            // A lone entry is the minimum: it is the whole front (as in `pop`, for `peek`).
+            let entry = self.buckets[index].pop().expect("len 1");
+            self.front.push(entry);
+            return true;
+        }
         let mut bucket = std::mem::take(&mut self.buckets[index]);
         debug_assert_eq!(Some(self.last), bucket.iter().map(|e| e.time).min());
         // Every entry moves to the front or to a lower level, never back to this bucket.
