@@ -158,6 +158,16 @@ impl<E> RadixHeap<E> {
         if self.refill() { self.front.pop() } else { None }
     }
 
+    /// The smallest stored key, without refilling the front.
+    #[inline(always)]
+    pub(super) fn min_time(&self) -> Option<u64> {
+        if !self.front.is_empty() || !self.tail.is_empty() {
+            return Some(self.last);
+        }
+        let (level, digit) = self.first_bucket()?;
+        Some(self.minimum[level * WIDTH + digit])
+    }
+
     /// The entry `pop` would return, left in place.
     pub(super) fn peek(&mut self) -> Option<&Entry<E>> {
         if self.front.is_empty() && !self.refill() {
