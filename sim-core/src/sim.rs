@@ -36,7 +36,7 @@
 
 use std::fmt;
 
-use crate::queue::{EventQueue, LaneId, TimerKey};
+use crate::queue::{EventQueue, LaneId, LineId, TimerKey};
 use crate::time::{SimDuration, SimTime};
 
 /// A simulated system: state plus a reaction to each of its events.
@@ -87,6 +87,15 @@ impl<E> Scheduler<E> {
     #[inline]
     pub fn schedule_in(&mut self, delay: SimDuration, event: E) {
         self.queue.push(self.now.saturating_add(delay), event);
+    }
+
+    /// Schedules `event` after `delay` in a FIFO delay line: for events of one constant delay
+    /// per line (a network hop at a constant latency), which then never enter the heap. Same
+    /// order of events as [`Scheduler::schedule_in`].
+    #[inline]
+    pub fn schedule_in_line(&mut self, line: LineId, delay: SimDuration, event: E) {
+        self.queue
+            .push_in_line(line, self.now.saturating_add(delay), event);
     }
 
     /// Schedules a cancellable `event` at `at`.

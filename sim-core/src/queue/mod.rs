@@ -28,15 +28,25 @@
 //! timer behind the head never touches the heap (it is skipped when its lane reaches it, within
 //! one delay, so a lane is not compacted). The order of events is the same `(time,
 //! sequence)` order as with [`EventQueue::push_cancellable`], so outputs do not change.
+//!
+//! **Delay lines.** Plain events of one constant delay (a network hop at a constant latency) are
+//! due in the order they were scheduled too: [`EventQueue::push_in_line`] appends them to a FIFO
+//! [line](lines) that stays outside the heap; a pop takes the earliest of the heap's head and the
+//! lines' fronts by `(time, sequence)`, so again outputs do not change.
 
 mod lanes;
+mod lines;
 mod radix;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lines;
 
 use crate::time::SimTime;
 pub use lanes::{LaneId, MAX_LANES};
 use lanes::{Lanes, NO_LANE};
+pub use lines::{LineId, MAX_LINES};
+use lines::{Lines, NO_KEY, key};
 use radix::RadixHeap;
 
 /// Low bits of an entry's tag: the timer slot, or `NO_SLOT` for a plain event.
@@ -110,6 +120,7 @@ const DISARMED: u64 = u64::MAX;
 const CANCELLED_HEAD: u64 = 1 << 63;
 
 impl TimerSlots {
+    #[inline]
     fn arm(&mut self, seq: u64, lane: u32) -> u32 {
         match self.free.pop() {
             Some(slot) => {
@@ -181,7 +192,8 @@ pub struct EventQueue<E> {
     next_seq: u64,
     timers: TimerSlots,
     lanes: Lanes<E>,
-    /// Live pending events, in the heap or in lanes.
+    lines: Lines<E>,
+    /// Live pending events, in the heap, in lanes or in lines.
     live: usize,
     /// Cancelled entries still in the heap (those in lanes are counted by `lanes`).
     dead: usize,
@@ -204,6 +216,7 @@ impl<E> EventQueue<E> {
             next_seq: 0,
             timers: TimerSlots::default(),
             lanes: Lanes::default(),
+            lines: Lines::default(),
             live: 0,
             dead: 0,
         }
@@ -267,7 +280,7 @@ impl<E> EventQueue<E> {
             self.timers.armed[key.slot as usize] = key.seq | CANCELLED_HEAD;
         }
         self.dead += 1;
-        let heap_live = self.live - self.lanes.waiting();
+        let heap_live = self.heap_live();
         if self.in_radix && self.dead >= COMPACT_MIN_DEAD && self.dead > heap_live {
             let timers = &self.timers;
             let mut orphaned = Vec::new();
@@ -288,11 +301,7 @@ impl<E> EventQueue<E> {
     #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         loop {
-            let entry = if self.in_radix {
-                self.radix.pop()
-            } else {
-                self.pop_small()
-            }?;
+            let entry = self.take(|_| true)?;
             if let Some(event) = self.accept(entry) {
                 return Some(event);
             }
@@ -305,25 +314,59 @@ impl<E> EventQueue<E> {
     pub fn pop_before(&mut self, until: SimTime) -> Option<(SimTime, E)> {
         let until = until.as_nanos();
         loop {
-            let entry = if self.in_radix {
-                if self.radix.peek()?.time >= until {
-                    return None;
-                }
-                self.radix.pop().expect("peeked")
-            } else {
-                if self.small.is_empty() {
-                    return None;
-                }
-                let i = index_of_min(&self.small);
-                if self.small[i].time >= until {
-                    return None;
-                }
-                self.small.swap_remove(i)
-            };
+            let entry = self.take(|time| time < until)?;
             if let Some(event) = self.accept(entry) {
                 return Some(event);
             }
         }
+    }
+
+    /// Removes the earliest stored entry, live or cancelled, of the heap and the lines, if it is
+    /// `due`.
+    #[inline(always)]
+    fn take(&mut self, due: impl Fn(u64) -> bool) -> Option<Entry<E>> {
+        let line = self.lines.first_key();
+        if line != NO_KEY && self.heap_is_after(line) {
+            return due((line >> 64) as u64).then(|| self.lines.pop_first());
+        }
+        if self.in_radix {
+            if !due(self.radix.peek()?.time) {
+                return None;
+            }
+            self.radix.pop()
+        } else {
+            if self.small.is_empty() {
+                return None;
+            }
+            let i = index_of_min(&self.small);
+            if !due(self.small[i].time) {
+                return None;
+            }
+            Some(self.small.swap_remove(i))
+        }
+    }
+
+    /// Whether the heap's earliest entry comes after the entry keyed `line`, or the heap is
+    /// empty. The radix heap is not refilled unless its minimum time is that entry's: a refill
+    /// moves its `last` to that minimum, and an event scheduled before it would cost a rebase.
+    #[inline(always)]
+    fn heap_is_after(&mut self, line: u128) -> bool {
+        if self.in_radix {
+            let time = (line >> 64) as u64;
+            match self.radix.min_time() {
+                None => true,
+                Some(min) if min != time => min > time,
+                Some(_) => self.radix.peek().is_none_or(|head| key(head) > line),
+            }
+        } else {
+            self.small.iter().all(|e| key(e) > line)
+        }
+    }
+
+    /// Live events in the heap (not waiting in a lane or a line).
+    #[inline(always)]
+    fn heap_live(&self) -> usize {
+        self.live - self.lanes.waiting() - self.lines.stored()
     }
 
     /// Books a removed entry: `None` if it was cancelled, the event otherwise.
@@ -342,7 +385,7 @@ impl<E> EventQueue<E> {
         }
         self.live -= 1;
         self.floor = entry.time;
-        if self.in_radix && self.live - self.lanes.waiting() + self.dead < SMALL_MIN {
+        if self.in_radix && self.heap_live() + self.dead < SMALL_MIN {
             self.move_to_small();
         }
         Some((SimTime::from_nanos(entry.time), entry.event))
@@ -362,6 +405,10 @@ impl<E> EventQueue<E> {
     /// The time of the earliest live event, without removing it.
     pub fn peek_time(&mut self) -> Option<SimTime> {
         loop {
+            let line = self.lines.first_key();
+            if line != NO_KEY && self.heap_is_after(line) {
+                return Some(SimTime::from_nanos((line >> 64) as u64));
+            }
             let head = if self.in_radix {
                 self.radix.peek()
             } else if self.small.is_empty() {

@@ -158,6 +158,16 @@ impl<E> RadixHeap<E> {
         if self.refill() { self.front.pop() } else { None }
     }
 
+    /// The smallest stored key, without refilling the front.
+    #[inline(always)]
+    pub(super) fn min_time(&self) -> Option<u64> {
+        if !self.front.is_empty() || !self.tail.is_empty() {
+            return Some(self.last);
+        }
+        let (level, digit) = self.first_bucket()?;
+        Some(self.minimum[level * WIDTH + digit])
+    }
+
     /// The entry `pop` would return, left in place.
     pub(super) fn peek(&mut self) -> Option<&Entry<E>> {
         if self.front.is_empty() && !self.refill() {
@@ -181,6 +191,12 @@ impl<E> RadixHeap<E> {
         let index = level * WIDTH + digit;
         self.last = self.minimum[index];
         self.mark_empty(level, digit);
+        if self.buckets[index].len() == 1 {
+            // A lone entry is the minimum: it is the whole front (as in `pop`, for `peek`).
+            let entry = self.buckets[index].pop().expect("len 1");
+            self.front.push(entry);
+            return true;
+        }
         let mut bucket = std::mem::take(&mut self.buckets[index]);
         debug_assert_eq!(Some(self.last), bucket.iter().map(|e| e.time).min());
         // Every entry moves to the front or to a lower level, never back to this bucket.
