@@ -10,6 +10,7 @@ use sim_core::queue::LaneId;
 use sim_core::sim::Scheduler;
 use sim_core::time::{SimDuration, SimTime};
 
+use super::policy::chain::Held;
 use super::{
     Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
 };
@@ -62,7 +63,12 @@ impl World {
         c.phase = CallPhase::Attempting;
         // What the per-try stages took belongs to this attempt (resilience4j's order); what the
         // per-call stages took stays with the call (the lesson's).
-        let held = c.held.take_per_try(order);
+        // (Nothing to take when the call holds nothing: no bulkhead, no breaker.)
+        let held = if c.held == Held::NOTHING {
+            Held::NOTHING
+        } else {
+            c.held.take_per_try(order)
+        };
         let attempt = AttemptRef { call, no };
         let total_at = match (timeouts.attempt.map(|t| now.saturating_add(t)), deadline_at) {
             (Some(t), Some(d)) if d <= t => Some((d, true)),
@@ -494,13 +500,15 @@ impl World {
         if counted {
             self.budget_on_attempt(site, result.is_ok(), now);
         }
-        self.release_held(
-            site,
-            a.held,
-            result.is_ok(),
-            now.saturating_since(a.started_at),
-            sched,
-        );
+        if a.held != Held::NOTHING {
+            self.release_held(
+                site,
+                a.held,
+                result.is_ok(),
+                now.saturating_since(a.started_at),
+                sched,
+            );
+        }
         match result {
             Ok(()) => self.finish_call(attempt.call, Ok(()), sched),
             // Only an error answer that arrived carries a cause (`below` is set with it).

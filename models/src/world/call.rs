@@ -110,13 +110,15 @@ impl World {
         let site = c.site;
         let edge = self.sites[site as usize].edge;
         self.sites[site as usize].active_calls -= 1;
-        self.release_held(
-            site,
-            c.held,
-            result.is_ok(),
-            now.saturating_since(c.started_at),
-            sched,
-        );
+        if c.held != Held::NOTHING {
+            self.release_held(
+                site,
+                c.held,
+                result.is_ok(),
+                now.saturating_since(c.started_at),
+                sched,
+            );
+        }
         let fallback = self.policy_of_site(site).fallback;
         let outcome = match result {
             Ok(()) if c.degraded_answer => {
