@@ -107,12 +107,14 @@ impl ClientMetrics {
     }
 
     /// A request started.
+    #[inline]
     pub fn on_start(&mut self, now: SimTime) {
         self.started += 1;
         self.series_started.add(now, 1);
     }
 
     /// A request ended.
+    #[inline]
     pub fn on_end(&mut self, now: SimTime, outcome: Outcome, latency: SimDuration) {
         let ns = latency.as_nanos();
         self.phases.record(now, outcome, ns);
@@ -368,6 +370,7 @@ impl EdgeMetrics {
     }
 
     /// A call ended with `outcome`.
+    #[inline]
     pub fn on_outcome(&mut self, now: SimTime, outcome: Outcome) {
         match outcome {
             Outcome::Ok => {

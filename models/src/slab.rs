@@ -34,6 +34,7 @@ impl<T> Default for Slab<T> {
 
 impl<T> Slab<T> {
     /// Stores a value and returns its key.
+    #[inline]
     pub fn insert(&mut self, value: T) -> Key {
         match self.free.pop() {
             Some(index) => {
@@ -80,6 +81,7 @@ impl<T> Slab<T> {
 
     /// Removes and returns the value for `key`; its slot's generation moves on, so the key and
     /// any copy of it go stale.
+    #[inline]
     pub fn remove(&mut self, key: Key) -> Option<T> {
         let slot = self.slots.get_mut(key.index as usize)?;
         if slot.generation != key.generation {

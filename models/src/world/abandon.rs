@@ -23,10 +23,17 @@ impl World {
     /// The request `root` lost its caller at `now`: mark it and every request it waits on
     /// downstream, counting the slots they hold as wasted from now. Nothing to do (and no
     /// walk) when `root` has already ended, as an answered request has.
+    #[inline]
     pub(super) fn abandon(&mut self, root: Key, now: SimTime) {
-        if self.requests.get(root).is_none_or(|r| r.abandoned) {
-            return;
+        if self.requests.get(root).is_some_and(|r| !r.abandoned) {
+            self.abandon_tree(root, now);
         }
+    }
+
+    /// `abandon` of a request still running and not yet abandoned.
+    #[cold]
+    #[inline(never)]
+    fn abandon_tree(&mut self, root: Key, now: SimTime) {
         let mut stack = std::mem::take(&mut self.abandon_stack);
         stack.push(root);
         self.abandon_all(&mut stack, now);
