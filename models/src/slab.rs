@@ -93,6 +93,21 @@ impl<T> Slab<T> {
         Some(value)
     }
 
+    /// Removes the value of `key` after reading what `read` takes of it: for a large value of
+    /// which the caller needs a few fields, cheaper than moving it all out.
+    #[inline]
+    pub fn remove_with<R>(&mut self, key: Key, read: impl FnOnce(&T) -> R) -> Option<R> {
+        let slot = self.slots.get_mut(key.index as usize)?;
+        if slot.generation != key.generation {
+            return None;
+        }
+        let out = read(slot.value.as_ref()?);
+        slot.value = None;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(key.index);
+        Some(out)
+    }
+
     /// Number of live values.
     pub fn len(&self) -> usize {
         self.slots.len() - self.free.len()

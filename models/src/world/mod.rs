@@ -383,7 +383,7 @@ impl World {
 
     /// Delivers `event` after `delay`, or at once when there is no delay at all: a zero-latency
     /// network hop costs no event (the M/M/c scenario has nothing else).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn hop(
         &mut self,
         delay: sim_core::time::SimDuration,
