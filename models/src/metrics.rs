@@ -305,7 +305,9 @@ pub struct EdgeCounts {
 pub struct EdgeMetrics {
     /// The counts the summary reports.
     pub counts: EdgeCounts,
-    /// Latency of whole calls, ns.
+    /// Latency of whole calls, ns, but for the calls a client's requests make: those are
+    /// recorded once, as the client's latency, and merged in at the end (`World::call_latency`
+    /// in `world/finish.rs`).
     pub call_latency: Histogram,
     /// Per bucket: calls.
     pub series_calls: CounterSeries,

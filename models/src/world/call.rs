@@ -183,8 +183,12 @@ impl World {
             _ => None,
         };
         let m = &mut self.edges[edge.idx()].metrics;
-        m.call_latency
-            .record(now.saturating_since(c.started_at).as_nanos());
+        // A client's own call is its request: its latency is recorded once, by the client
+        // (`on_client_outcome`), and merged into its edge's when the run ends.
+        if !matches!(c.owner, CallOwner::Client { .. } | CallOwner::User { .. }) {
+            m.call_latency
+                .record(now.saturating_since(c.started_at).as_nanos());
+        }
         m.on_outcome(now, outcome);
         if c.span != NO_SPAN
             && let Some(t) = &mut self.tracer

@@ -359,22 +359,29 @@ impl World {
 
     fn drain_queue(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) {
         let now = sched.now();
+        let service = self.pods[pod_idx.idx()].service;
+        let svc = &self.cfg.services[service.idx()];
+        let (order, honour) = (svc.queue.order, svc.honour_deadlines);
         loop {
             let slots = self.effective_slots(pod_idx);
             let pod = &mut self.pods[pod_idx.idx()];
             if pod.busy >= slots || pod.phase != PodPhase::Running {
                 return;
             }
-            let next = match self.cfg.services[pod.service.idx()].queue.order {
+            let next = match order {
                 QueueOrder::Fifo => pod.queue.pop_front(),
                 QueueOrder::Lifo => pod.queue.pop_back(),
             };
             let Some(next) = next else { return };
-            let service = pod.service;
             self.services[service.idx()].metrics.add_queued(now, -1);
-            let r = self.requests.get(next).expect("queued requests are live");
-            let honour = self.cfg.services[service.idx()].honour_deadlines;
-            if honour && r.deadline.is_some_and(|d| now >= d) {
+            if honour
+                && self
+                    .requests
+                    .get(next)
+                    .expect("queued requests are live")
+                    .deadline
+                    .is_some_and(|d| now >= d)
+            {
                 self.complete(next, Response::DeadlineExceeded, sched);
                 continue;
             }
