@@ -34,7 +34,7 @@ impl<T> Default for Slab<T> {
 
 impl<T> Slab<T> {
     /// Stores a value and returns its key.
-    #[inline]
+    #[inline(always)]
     pub fn insert(&mut self, value: T) -> Key {
         match self.free.pop() {
             Some(index) => {

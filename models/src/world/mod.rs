@@ -273,6 +273,7 @@ impl Model for World {
         self.calls.len()
     }
 
+    #[inline]
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
         if let Some(d) = &mut self.digester {
             d.record(sched.now(), &event);
