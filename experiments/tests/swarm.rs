@@ -384,6 +384,14 @@ fn the_checks_are_not_vacuous() {
     expect(FailureKind::Counts, &scenario, &bad, "utilisation above 1");
     let bad = corrupt(&|o| o.report.summary.services[0].counts.arrivals = 0);
     expect(FailureKind::Counts, &scenario, &bad, "answers without arrivals");
+    // Refusal columns are found through summary.json's `*_rejections` counts, not by name.
+    let bad = corrupt(&|o| num_column(o, |name| name.ends_with(".rejected_breaker"))[3] += 1.0);
+    expect(
+        FailureKind::Counts,
+        &scenario,
+        &bad,
+        "a refusal column that disagrees with its count",
+    );
     let bad = corrupt(&|o| num_column(o, |name| name == "client.web.started")[3] += 1.0);
     expect(
         FailureKind::Counts,
