@@ -526,6 +526,13 @@ fn shrinking_offers_only_scenarios_that_load() {
     });
     assert_eq!(asked, tries);
     assert!(loads(&small));
+    // The run's bounds are made smaller but never dropped: the loader's defaults are a
+    // thousand times the generator's, and a candidate would run for minutes.
+    let (small, _, _) = shrink_with(generate(7), usize::MAX, |_| true);
+    for key in ["max_events", "max_pending"] {
+        let limit = small.root.get("limits").and_then(|l| l.get(key));
+        assert!(limit.is_some(), "{key} dropped:\n{}", small.to_toml());
+    }
 }
 
 #[test]

@@ -12,6 +12,10 @@ use super::super::spec::{Dur, node};
 /// The top-level keys left alone: the seed is the run's randomness, not part of its size.
 const KEPT: [&str; 1] = ["seed"];
 
+/// Keys never dropped, only made smaller: the run's bounds. Without them the loader's defaults
+/// apply, a thousand times the generator's, and a candidate could run for minutes.
+const BOUNDS: [&[&str]; 3] = [&["limits"], &["limits", "max_events"], &["limits", "max_pending"]];
+
 /// An edit, with how much it removes (nodes; 1 for a number halved).
 struct Edit {
     weight: usize,
@@ -89,13 +93,16 @@ fn smaller(n: &Node) -> Vec<Node> {
     out
 }
 
-/// Every edit of the subtree at `path` (`n` is the node there), in pre-order.
-fn walk(root: &Node, path: &mut Vec<usize>, n: &Node, out: &mut Vec<Edit>) {
+/// Every edit of the subtree at `path` (`n` is the node there, `keys` the keys on the way,
+/// `""` for an array element), in pre-order.
+fn walk<'a>(root: &Node, path: &mut Vec<usize>, keys: &mut Vec<&'a str>, n: &'a Node, out: &mut Vec<Edit>) {
     if !path.is_empty() {
-        out.push(Edit {
-            weight: size(n),
-            tree: edited(root, path, None),
-        });
+        if !BOUNDS.contains(&keys.as_slice()) {
+            out.push(Edit {
+                weight: size(n),
+                tree: edited(root, path, None),
+            });
+        }
         for child in children(n) {
             let grandchildren = children(child).into_iter().map(|g| (g, size(n) - size(g)));
             for (repl, weight) in std::iter::once((child, size(n) - size(child))).chain(grandchildren) {
@@ -121,8 +128,14 @@ fn walk(root: &Node, path: &mut Vec<usize>, n: &Node, out: &mut Vec<Edit>) {
         if kept(i) {
             continue;
         }
+        let key = match &n.value {
+            Value::Table(entries) => entries[i].key.as_str(),
+            _ => "",
+        };
         path.push(i);
-        walk(root, path, child, out);
+        keys.push(key);
+        walk(root, path, keys, child, out);
+        keys.pop();
         path.pop();
     }
 }
@@ -132,7 +145,7 @@ fn walk(root: &Node, path: &mut Vec<usize>, n: &Node, out: &mut Vec<Edit>) {
 /// simplification ends.
 pub(super) fn simplifications(root: &Node) -> Vec<Node> {
     let mut edits = Vec::new();
-    walk(root, &mut Vec::new(), root, &mut edits);
+    walk(root, &mut Vec::new(), &mut Vec::new(), root, &mut edits);
     // Stable: equal weights keep the tree's order.
     edits.sort_by_key(|e| std::cmp::Reverse(e.weight));
     edits.into_iter().map(|e| e.tree).collect()
