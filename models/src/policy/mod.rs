@@ -2,6 +2,8 @@
 //! returns a decision; the world owns all scheduling. Semantics follow the real libraries
 //! (each module cites its public source; docs/scenarios.md lists them): AWS and Polly backoff, gRPC/Brooker/Envoy/Finagle retry
 //! budgets, the lesson's, resilience4j's and Hystrix's circuit breakers, and semaphore bulkheads.
+//! A call's other bounds and answers are plain configuration (`crate::config::PolicyConfig`):
+//! the per-attempt timeout, the overall deadline and the fallback.
 
 pub mod backoff;
 pub mod breaker;
