@@ -10,6 +10,8 @@ pub mod breaker;
 pub mod budget;
 pub mod bulkhead;
 
+use std::ops::{Index, IndexMut};
+
 use serde::Serialize;
 
 use crate::config::PolicyConfig;
@@ -97,6 +99,71 @@ impl Refusal {
     }
 }
 
+/// A count per refusing policy (an edge's refusals in the summary), indexed by [`Refusal`].
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct RefusalCounts([u64; Refusal::ALL.len()]);
+
+impl Index<Refusal> for RefusalCounts {
+    type Output = u64;
+    fn index(&self, by: Refusal) -> &u64 {
+        &self.0[by.index()]
+    }
+}
+
+impl IndexMut<Refusal> for RefusalCounts {
+    fn index_mut(&mut self, by: Refusal) -> &mut u64 {
+        &mut self.0[by.index()]
+    }
+}
+
+/// A policy's gauge in the time series, summed over an edge's caller pods: the column
+/// `edge.<edge>.<name>`, averaged per bucket. Each is kept by `crate::metrics::EdgeMetrics`
+/// and set by its policy's room in the world; a policy with a gauge adds a variant here.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PolicyGauge {
+    /// Breakers open (`breaker`).
+    BreakersOpen,
+    /// Breakers half-open (`breaker`).
+    BreakersHalfOpen,
+    /// Bulkhead permits in use (`bulkhead`).
+    BulkheadInUse,
+    /// The retry budget's level in tokens (`budget`), kept ×1000.
+    BudgetLevel,
+}
+
+impl PolicyGauge {
+    /// Every gauge, in the time series' column order.
+    pub const ALL: [PolicyGauge; 4] = [
+        PolicyGauge::BreakersOpen,
+        PolicyGauge::BreakersHalfOpen,
+        PolicyGauge::BulkheadInUse,
+        PolicyGauge::BudgetLevel,
+    ];
+
+    /// Position in [`PolicyGauge::ALL`]: an index for per-gauge arrays.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The column's name after `edge.<edge>.`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            PolicyGauge::BreakersOpen => "breakers_open",
+            PolicyGauge::BreakersHalfOpen => "breakers_half_open",
+            PolicyGauge::BulkheadInUse => "bulkhead_in_use",
+            PolicyGauge::BudgetLevel => "budget_level",
+        }
+    }
+
+    /// The factor the gauge's values are stored multiplied by (integers keep fractions).
+    pub const fn scale(self) -> u32 {
+        match self {
+            PolicyGauge::BudgetLevel => 1000,
+            _ => 1,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +174,24 @@ mod tests {
             assert_eq!(r.index(), i);
             assert_eq!(r.summary_key(), format!("{}_rejections", r.name()));
             assert_eq!(Refusal::SUMMARY_ORDER.iter().filter(|&&s| s == r).count(), 1);
+        }
+    }
+
+    #[test]
+    fn every_gauge_has_its_place() {
+        for (i, g) in PolicyGauge::ALL.into_iter().enumerate() {
+            assert_eq!(g.index(), i);
+        }
+    }
+
+    #[test]
+    fn refusal_counts_keep_each_policy_apart() {
+        let mut c = RefusalCounts::default();
+        for (n, r) in Refusal::ALL.into_iter().enumerate() {
+            c[r] += n as u64 + 1;
+        }
+        for (n, r) in Refusal::ALL.into_iter().enumerate() {
+            assert_eq!(c[r], n as u64 + 1);
         }
     }
 

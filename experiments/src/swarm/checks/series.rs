@@ -1,6 +1,7 @@
 //! The time series agree with the totals and their gauges stay within capacity.
 
 use models::config::{Caller, Fallback, Scenario};
+use models::policy::Refusal;
 use models::report::{Report, Summary, TimeSeries, Values};
 
 use super::{Check, Failure, FailureKind, fail};
@@ -158,13 +159,21 @@ fn check_edge_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, co
             for (reason, &n) in &e.failed_by().0 {
                 columns.expect_sum(format!("{p}.failed.{reason}"), nth, n)?;
             }
-            columns.expect_sum(format!("{p}.rejected_breaker"), nth, e.counts.breaker_rejections)?;
+            columns.expect_sum(
+                format!("{p}.rejected_breaker"),
+                nth,
+                e.counts.rejections[Refusal::Breaker],
+            )?;
             columns.expect_sum(
                 format!("{p}.rejected_bulkhead"),
                 nth,
-                e.counts.bulkhead_rejections,
+                e.counts.rejections[Refusal::Bulkhead],
             )?;
-            columns.expect_sum(format!("{p}.rejected_budget"), nth, e.counts.budget_rejections)?;
+            columns.expect_sum(
+                format!("{p}.rejected_budget"),
+                nth,
+                e.counts.rejections[Refusal::Budget],
+            )?;
         }
         let sites = match cfg.caller {
             Caller::Client(_) => 1.0,
