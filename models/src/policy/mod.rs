@@ -29,7 +29,8 @@ pub enum PolicyEvent {
 /// [`Refusal::summary_key`]), per bucket in the time series (`edge.<edge>.rejected_<name>`) and
 /// drawn in an edge's refusals panel; code that shows refusals loops over [`Refusal::ALL`], so
 /// a new refusing policy adds a variant here and its words, and nothing else changes shape.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+/// A refused call or try fails with [`crate::outcome::Failure::Refused`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Refusal {
     /// An open circuit breaker (`breaker`).
     Breaker,
@@ -47,6 +48,25 @@ impl Refusal {
     /// The order of the counts in `summary.json`'s edge objects (docs/outputs.md), which
     /// predates [`Refusal::ALL`]'s and is kept for readers of older run directories.
     pub const SUMMARY_ORDER: [Refusal; 3] = [Refusal::Budget, Refusal::Breaker, Refusal::Bulkhead];
+
+    /// How many refusals fail the call or try they refuse (those with a [`Refusal::reason`]):
+    /// the first of [`Refusal::ALL`], so that their failure reasons sit together in
+    /// `Failure::ALL` (checked at compile time).
+    pub const FAILING: usize = {
+        let mut n = 0;
+        while n < Refusal::ALL.len() && Refusal::ALL[n].reason().is_some() {
+            n += 1;
+        }
+        let mut i = n;
+        while i < Refusal::ALL.len() {
+            assert!(
+                Refusal::ALL[i].reason().is_none(),
+                "refusals with a reason come first"
+            );
+            i += 1;
+        }
+        n
+    };
 
     /// Position in [`Refusal::ALL`]: an index for per-refusal arrays.
     pub const fn index(self) -> usize {
@@ -68,6 +88,17 @@ impl Refusal {
             Refusal::Breaker => "breaker_rejections",
             Refusal::Bulkhead => "bulkhead_rejections",
             Refusal::Budget => "budget_rejections",
+        }
+    }
+
+    /// The failure reason of a call or try this refuses, in outputs (`failed_by`, the
+    /// causes, `retry.on`): "bulkhead_full"; `None` for the retry budget, which refuses
+    /// retries only (the call then ends with its last try's reason).
+    pub const fn reason(self) -> Option<&'static str> {
+        match self {
+            Refusal::Breaker => Some("breaker_open"),
+            Refusal::Bulkhead => Some("bulkhead_full"),
+            Refusal::Budget => None,
         }
     }
 

@@ -103,13 +103,13 @@ impl World {
     }
 
     fn bulkhead_rejected(&mut self, call: Key, sched: &mut Scheduler<Event>) {
-        self.trace_refusal(call, Failure::BulkheadFull, sched.now());
+        self.trace_refusal(call, Failure::Refused(Refusal::Bulkhead), sched.now());
         let site = self.calls.get(call).expect("live").site;
         let edge = self.sites[site as usize].edge;
         self.edges[edge.idx()]
             .metrics
             .on_rejection(Refusal::Bulkhead, sched.now());
-        self.try_failed(call, Failure::BulkheadFull, sched);
+        self.try_failed(call, Failure::Refused(Refusal::Bulkhead), sched);
     }
 
     /// A waiting call's `CallTimer`: a released permit was handed to it (it goes on), or its
