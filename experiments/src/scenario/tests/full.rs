@@ -512,3 +512,32 @@ retry = { backoff = "envoy", base = "10ms", budget = { kind = "grpc" } }
     );
     assert!(s.clients.is_empty() && s.faults.is_empty() && s.edges.is_empty());
 }
+
+/// `retry.on`'s names are the scenario format's interface: building the groups from
+/// `Refusal` keeps each name and its place (serve's form lists them in this order).
+#[test]
+fn retry_conditions_are_the_groups_then_the_reasons_no_group_is_named_after() {
+    assert_eq!(
+        crate::scenario::schema::retry_conditions(),
+        [
+            "timeout",
+            "connect",
+            "pool",
+            "reset",
+            "5xx",
+            "rejected",
+            "breaker_open",
+            "bulkhead_full",
+            "no_endpoints",
+            "unavailable",
+            "attempt_timeout",
+            "read_timeout",
+            "write_timeout",
+            "connect_timeout",
+            "connect_refused",
+            "pool_timeout",
+            "error_response",
+            "deadline_exceeded",
+        ]
+    );
+}
