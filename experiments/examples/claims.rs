@@ -180,12 +180,21 @@ fn mmc_table() {
 fn herd_table() {
     println!(
         "thundering-herd (seeds {SEEDS:?}): recovery after the restart per seed; \
-         the other columns are means over the seeds; waves: synchronized retry waves from the \
-         restart on (as the anatomy tells them), with seed 1's times"
+         bunching: the CV of the workers' retries per 0.5 s bucket over the restart window \
+         (30-60 s) per seed; the other columns are means over the seeds; waves: synchronized \
+         retry waves from the restart on (as the anatomy tells them), with seed 1's times"
     );
     println!(
-        "{:<24} {:>18} {:>16} {:>10} {:>6} {:>16} {:>6} {:>8}  seed 1's waves, s",
-        "backoff", "recovery s", "peak arrivals/s", "rejected", "amp", "wasted slot-s", "waves", "largest",
+        "{:<24} {:>18} {:>24} {:>16} {:>10} {:>6} {:>16} {:>6} {:>8}  seed 1's waves, s",
+        "backoff",
+        "recovery s",
+        "bunching (CV)",
+        "peak arrivals/s",
+        "rejected",
+        "amp",
+        "wasted slot-s",
+        "waves",
+        "largest",
     );
     for backoff in [
         "fixed",
@@ -225,9 +234,14 @@ fn herd_row(backoff: &str, runs: &[HerdFigures]) {
         .take(8)
         .map(|t| format!("{t}"))
         .collect();
+    let cv: Vec<String> = runs
+        .iter()
+        .map(|r| format!("{:.2}", r.retry_bunching_cv))
+        .collect();
     println!(
-        "{backoff:<24} {:>18} {:>16.0} {:>10.0} {:>6.2} {:>9.0} ({:>3.0}%) {:>6.1} {:>8.0}  {}",
+        "{backoff:<24} {:>18} {:>24} {:>16.0} {:>10.0} {:>6.2} {:>9.0} ({:>3.0}%) {:>6.1} {:>8.0}  {}",
         rec.join(","),
+        cv.join(","),
         mean(runs, |r| r.peak_arrivals_per_s),
         mean(runs, |r| r.rejected as f64),
         mean(runs, |r| r.amplification),

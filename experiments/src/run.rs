@@ -131,54 +131,164 @@ fn execute_loaded_with(
     }
 }
 
-/// Every output file of a run, rendered in memory: `(file name, bytes)`.
-pub fn render_outputs(f: &Finished) -> Result<Vec<(String, Vec<u8>)>, plots::PlotError> {
-    let report = &f.output.report;
-    let mut files = vec![
-        (
-            "summary.json".to_string(),
-            summary_json(&report.summary, &f.loaded.hash).into_bytes(),
-        ),
-        (
-            "timeseries.csv".to_string(),
-            timeseries_csv(&report.series).into_bytes(),
-        ),
-        ("events.jsonl".to_string(), events_jsonl(report).into_bytes()),
-        (
-            "scenario.toml".to_string(),
-            f.loaded.canonical.clone().into_bytes(),
-        ),
-    ];
-    let narration = narrate(&f.loaded.scenario, report).join("\n") + "\n";
-    files.push(("anatomy.txt".to_string(), narration.into_bytes()));
-    let timeline = crate::charts::timeline(&f.loaded.scenario, report, &f.loaded.hash);
-    files.push((
-        "timeline.svg".to_string(),
-        plots::timeline_svg(&timeline)?.into_bytes(),
-    ));
-    files.push(("timeline.png".to_string(), plots::timeline_png(&timeline)?));
-    let topology = crate::charts::topology(&f.loaded.scenario, report, &f.loaded.hash);
-    files.push((
-        "topology.svg".to_string(),
-        plots::topology_svg(&topology)?.into_bytes(),
-    ));
-    files.push(("topology.png".to_string(), plots::topology_png(&topology)?));
-    if let Some(trace) = &report.trace {
+/// What an output file holds, so that a checker (the swarm's) can read any output file
+/// without knowing it by name.
+#[derive(Copy, Clone, Debug)]
+pub enum FileKind {
+    /// One JSON document.
+    Json,
+    /// One JSON document a line.
+    JsonLines,
+    /// CSV, a header line first.
+    Csv,
+    /// TOML.
+    Toml,
+    /// Plain text.
+    Text,
+    /// An SVG picture.
+    Svg,
+    /// A PNG picture; `pixels` gives its size without drawing it (drawing is the slow part).
+    Png {
+        /// Width and height in pixels.
+        pixels: fn(&Finished) -> Result<(u32, u32), plots::PlotError>,
+    },
+}
+
+/// One output file of a run: its name, what it holds, and how it is rendered.
+pub struct OutputFile {
+    /// The file name in the run directory.
+    pub name: &'static str,
+    /// What it holds.
+    pub kind: FileKind,
+    /// `Some`: a trace file, written only for a traced run that asked for this format.
+    pub trace: Option<TraceFormat>,
+    /// Renders it (see [`OutputFile::render`]).
+    pub render: fn(&Finished) -> Result<Vec<u8>, plots::PlotError>,
+}
+
+impl OutputFile {
+    /// The file's bytes for a finished run.
+    pub fn render(&self, f: &Finished) -> Result<Vec<u8>, plots::PlotError> {
+        (self.render)(f)
+    }
+}
+
+/// Every output file a run can write, in the order `run --out` writes them: the list that
+/// [`render_outputs`] renders and the swarm checks (`experiments::swarm`), so a new output
+/// file is added here once.
+pub const OUTPUT_FILES: &[OutputFile] = &[
+    OutputFile {
+        name: "summary.json",
+        kind: FileKind::Json,
+        trace: None,
+        render: |f| Ok(summary_json(&f.output.report.summary, &f.loaded.hash).into_bytes()),
+    },
+    OutputFile {
+        name: "timeseries.csv",
+        kind: FileKind::Csv,
+        trace: None,
+        render: |f| Ok(timeseries_csv(&f.output.report.series).into_bytes()),
+    },
+    OutputFile {
+        name: "events.jsonl",
+        kind: FileKind::JsonLines,
+        trace: None,
+        render: |f| Ok(events_jsonl(&f.output.report).into_bytes()),
+    },
+    OutputFile {
+        name: "scenario.toml",
+        kind: FileKind::Toml,
+        trace: None,
+        render: |f| Ok(f.loaded.canonical.clone().into_bytes()),
+    },
+    OutputFile {
+        name: "anatomy.txt",
+        kind: FileKind::Text,
+        trace: None,
+        render: |f| Ok((narrate(&f.loaded.scenario, &f.output.report).join("\n") + "\n").into_bytes()),
+    },
+    OutputFile {
+        name: "timeline.svg",
+        kind: FileKind::Svg,
+        trace: None,
+        render: |f| Ok(plots::timeline_svg(&timeline(f))?.into_bytes()),
+    },
+    OutputFile {
+        name: "timeline.png",
+        kind: FileKind::Png {
+            pixels: |f| plots::timeline_size(&timeline(f)),
+        },
+        trace: None,
+        render: |f| plots::timeline_png(&timeline(f)),
+    },
+    OutputFile {
+        name: "topology.svg",
+        kind: FileKind::Svg,
+        trace: None,
+        render: |f| Ok(plots::topology_svg(&topology(f))?.into_bytes()),
+    },
+    OutputFile {
+        name: "topology.png",
+        kind: FileKind::Png {
+            pixels: |f| plots::topology_size(&topology(f)),
+        },
+        trace: None,
+        render: |f| plots::topology_png(&topology(f)),
+    },
+    OutputFile {
+        name: "trace.chrome.json",
+        kind: FileKind::Json,
+        trace: Some(TraceFormat::Chrome),
+        render: |f| Ok(trace_file(f, crate::trace_export::chrome)),
+    },
+    OutputFile {
+        name: "trace.otlp.json",
+        kind: FileKind::Json,
+        trace: Some(TraceFormat::Otlp),
+        render: |f| Ok(trace_file(f, crate::trace_export::otlp)),
+    },
+];
+
+fn timeline(f: &Finished) -> plots::Timeline {
+    crate::charts::timeline(&f.loaded.scenario, &f.output.report, &f.loaded.hash)
+}
+
+fn topology(f: &Finished) -> plots::Topology {
+    crate::charts::topology(&f.loaded.scenario, &f.output.report, &f.loaded.hash)
+}
+
+/// A trace file of a traced run (empty for a run without a trace; [`run_files`] lists trace
+/// files only for traced runs).
+fn trace_file(
+    f: &Finished,
+    export: fn(&models::config::Scenario, &models::report::Report, &models::trace::TraceData) -> String,
+) -> Vec<u8> {
+    f.output
+        .report
+        .trace
+        .as_ref()
+        .map(|t| export(&f.loaded.scenario, &f.output.report, t).into_bytes())
+        .unwrap_or_default()
+}
+
+/// The output files of this run: every file of [`OUTPUT_FILES`] that is not a trace file, then
+/// the trace files of the formats asked for, in the order asked, if the run was traced.
+pub fn run_files(f: &Finished) -> Vec<&'static OutputFile> {
+    let mut files: Vec<&OutputFile> = OUTPUT_FILES.iter().filter(|o| o.trace.is_none()).collect();
+    if f.output.report.trace.is_some() {
         for format in &f.trace_formats {
-            let (name, text) = match format {
-                TraceFormat::Chrome => (
-                    "trace.chrome.json",
-                    crate::trace_export::chrome(&f.loaded.scenario, report, trace),
-                ),
-                TraceFormat::Otlp => (
-                    "trace.otlp.json",
-                    crate::trace_export::otlp(&f.loaded.scenario, report, trace),
-                ),
-            };
-            files.push((name.to_string(), text.into_bytes()));
+            files.extend(OUTPUT_FILES.iter().filter(|o| o.trace == Some(*format)));
         }
     }
-    Ok(files)
+    files
+}
+
+/// Every output file of a run, rendered in memory: `(file name, bytes)`.
+pub fn render_outputs(f: &Finished) -> Result<Vec<(String, Vec<u8>)>, plots::PlotError> {
+    run_files(f)
+        .into_iter()
+        .map(|o| Ok((o.name.to_string(), o.render(f)?)))
+        .collect()
 }
 
 /// Writes rendered outputs as the whole content of `dir`, replacing a previous run's

@@ -125,7 +125,7 @@ fn the_terminal_shows_a_brief_filtered_or_full_view() {
     let brief = ok(&meshsim(&["run", "cascade"]));
     assert!(
         brief.contains(
-            "upload-1 and upload-0 restarted 4 times each between 80 s and 279.3 s, back-off 0 → 40 s"
+            "upload-1 and upload-0 restarted 4 times each between 80 s and 289.3 s, back-off 0 → 40 s"
         ),
         "{brief}"
     );

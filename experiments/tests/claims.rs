@@ -15,14 +15,20 @@ const HERD_RESTART_END_S: f64 = 60.0;
 /// recover within the run; with full jitter it recovers within 30 s, with a
 /// lower peak arrival rate at the restarted service, no accept-queue overflow, less
 /// amplification and a fraction of the wasted work. Equal and decorrelated jitter recover too.
-/// Exponential backoff without jitter keeps the cohort that failed at the restart in step —
-/// synchronized waves, thinner than the fixed retry's and twice as far apart each time, where
-/// full jitter has none — but those waves fall while the service is still down, and the rest
-/// of the herd failed one worker at a time: exponential recovers as fast as jitter, at about
-/// the same peak arrival rate (docs/catalog.md says why it cannot sit between them here).
+/// Exponential backoff without jitter keeps the cohort that failed at the restart in step: its
+/// retries over the restart window are bunched (their coefficient of variation per 0.5 s
+/// bucket at least 1.25 times full jitter's; 1.38–1.63 times over seeds 1–20), where full
+/// jitter spreads them. The anatomy's wave detector tells those waves on some seeds only (10 of
+/// seeds 1–20: a wave that straddles two buckets or stands on the other workers' retries is
+/// not twice its neighbour), so only that whatever it tells falls while the service is down,
+/// and that the fixed retry's waves after the restart are more than twice as tall as any bucket
+/// of exponential's, is asserted of them. Those waves fall on a service that is down and the
+/// rest of the herd failed one worker at a time: exponential recovers as fast as jitter, at
+/// about the same peak arrival rate (docs/catalog.md says why it cannot sit between them here).
 /// Jitter's own mark is also checked at equal patience: its halved mean sleep makes more
 /// attempts per call than exponential's (full jitter turned into plain exponential fails this
-/// and the waves check; exponential given jitter fails the waves check).
+/// and the bunching check; exponential given equal jitter's draw fails the bunching check, its
+/// CV falling to 0.95–1.04 times full jitter's over seeds 1–20).
 #[test]
 fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keeps_it_down() {
     for seed in SEEDS {
@@ -43,26 +49,33 @@ fn a_growing_backoff_lets_the_restarted_service_recover_where_a_fixed_retry_keep
         // Nearly all of the naive herd's work at classification is for workers that left.
         assert!(naive.wasted_share > 0.8, "{naive:?}");
         assert!(jitter.wasted_work_s * 100.0 < naive.wasted_work_s, "{jitter:?}");
+        let exponential = herd("exponential", seed);
+        // Exponential's retries come in bunches while the service is down (the cohort that
+        // failed at the restart, in step); full jitter spreads the same cohort out.
+        assert!(
+            exponential.retry_bunching_cv >= 1.25 * jitter.retry_bunching_cv,
+            "{exponential:?}\n{jitter:?}"
+        );
         // Full jitter draws each sleep from U(0, expo(n)): half exponential's mean, so with the
         // same patience its workers retry more often (more attempts per call) — the jitter
         // itself, which a full jitter turned into plain exponential backoff would lose.
-        let exponential = herd("exponential", seed);
         assert!(
             jitter.amplification > exponential.amplification + 0.03,
             "{jitter:?}\n{exponential:?}"
         );
-        // The waves: the fixed retry's after the restart, exponential's (thinner) while the
-        // service is down, none with jitter.
+        // The anatomy's waves: the fixed retry's after the restart, more than twice as tall as
+        // any bucket of exponential's from the restart on; exponential's, where told, while the
+        // service is down; none with jitter.
         assert!(
             naive.waves >= 10 && naive.wave_times_s.iter().any(|&t| t > HERD_RESTART_END_S),
             "{naive:?}"
         );
         assert!(
-            exponential.waves >= 3 && exponential.wave_times_s.iter().all(|&t| t < HERD_RESTART_END_S),
+            exponential.wave_times_s.iter().all(|&t| t < HERD_RESTART_END_S),
             "{exponential:?}"
         );
         assert!(
-            naive.largest_wave > 2.0 * exponential.largest_wave && exponential.largest_wave > 0.0,
+            naive.largest_wave > 2.0 * exponential.largest_bucket,
             "{naive:?}\n{exponential:?}"
         );
         assert_eq!(jitter.waves, 0, "{jitter:?}");

@@ -18,7 +18,9 @@ fn restart(r: &Report) -> &FaultSummary {
 }
 
 /// thundering-herd: with its default fixed 1 s retry the restart is not recovered by the end of
-/// the run (metastable); with full jitter it is, within 15 s of the restart's end.
+/// the run (metastable); with full jitter it is, within 30 s of the restart's end (the bound of
+/// the catalog's claim, tests/claims.rs: how fast varies by seed, the verdict is what is tested
+/// here).
 #[test]
 fn the_herd_restart_is_metastable_with_a_fixed_retry_and_recovers_with_full_jitter() {
     for seed in 1..=3 {
@@ -37,7 +39,7 @@ fn the_herd_restart_is_metastable_with_a_fixed_retry_and_recovers_with_full_jitt
         let c = &restart(&jitter.output.report).clients[0];
         assert_eq!(c.verdict, Some(RECOVERED), "seed {seed}: {c:?}");
         assert!(
-            c.recovered_s.is_some_and(|s| (0.0..=15.0).contains(&s)),
+            c.recovered_s.is_some_and(|s| (0.0..=30.0).contains(&s)),
             "seed {seed}: {c:?}"
         );
         // The terminal summary says the same, one line per fault and client.

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 
+use experiments::scenario::tree::Value;
 use experiments::scenario::{Source, load};
+use experiments::swarm::spec::text;
 use experiments::swarm::{self, FailureKind, Spec, check_run, generate, shrink_with};
 use models::log::LogKind;
 use models::policy::breaker::BreakerState;
@@ -382,6 +384,14 @@ fn the_checks_are_not_vacuous() {
     expect(FailureKind::Counts, &scenario, &bad, "utilisation above 1");
     let bad = corrupt(&|o| o.report.summary.services[0].counts.arrivals = 0);
     expect(FailureKind::Counts, &scenario, &bad, "answers without arrivals");
+    // Refusal columns are found through summary.json's `*_rejections` counts, not by name.
+    let bad = corrupt(&|o| num_column(o, |name| name.ends_with(".rejected_breaker"))[3] += 1.0);
+    expect(
+        FailureKind::Counts,
+        &scenario,
+        &bad,
+        "a refusal column that disagrees with its count",
+    );
     let bad = corrupt(&|o| num_column(o, |name| name == "client.web.started")[3] += 1.0);
     expect(
         FailureKind::Counts,
@@ -444,37 +454,50 @@ fn panics_are_caught_with_their_location_and_silently() {
     assert_eq!(swarm::catching(|| 7), Ok(7));
 }
 
+/// The number of faults of kind `kind`.
+fn faults_of_kind(s: &Spec, kind: &str) -> usize {
+    s.items("faults")
+        .iter()
+        .filter(|f| text(f.get("kind")) == Some(kind))
+        .count()
+}
+
 /// A seed with several services, clients, faults and policies to shrink.
 fn rich_spec(also: impl Fn(&Spec) -> bool) -> Spec {
     (0..1000)
         .map(generate)
         .find(|s| {
-            s.services.len() >= 4
-                && s.clients.len() >= 2
-                && s.policies.len() >= 2
-                && s.faults.iter().filter(|f| f.kind.word() == "crash").count() == 1
-                && s.faults.len() >= 2
+            s.items("services").len() >= 4
+                && s.items("clients").len() >= 2
+                && s.entries("policies").len() >= 2
+                && faults_of_kind(s, "crash") == 1
+                && s.items("faults").len() >= 2
                 && also(s)
         })
         .expect("a rich seed")
+}
+
+/// Whether a spec loads.
+fn loads(s: &Spec) -> bool {
+    load(&Source::new("s.toml", s.to_toml()), &[]).is_ok()
 }
 
 #[test]
 fn shrinking_reduces_a_failing_spec() {
     let spec = rich_spec(|_| true);
     // A deliberately "failing" property: the scenario has a crash fault.
-    let fails = |s: &Spec| s.faults.iter().any(|f| f.kind.word() == "crash");
+    let fails = |s: &Spec| faults_of_kind(s, "crash") > 0;
     let (small, tries, steps) = shrink_with(spec.clone(), 10_000, fails);
-    assert!(fails(&small));
+    assert!(fails(&small) && loads(&small), "{}", small.to_toml());
     assert!(steps > 0 && tries > steps);
-    assert_eq!(small.faults.len(), 1, "{}", small.to_toml());
+    assert_eq!(small.items("faults").len(), 1, "{}", small.to_toml());
     assert!(
-        small.clients.is_empty() && small.policies.is_empty(),
+        small.items("clients").is_empty() && small.entries("policies").is_empty(),
         "{}",
         small.to_toml()
     );
     assert_eq!(
-        small.services.len(),
+        small.items("services").len(),
         1,
         "only the crashed service is left:\n{}",
         small.to_toml()
@@ -489,27 +512,50 @@ fn shrinking_reduces_a_failing_spec() {
 }
 
 #[test]
+fn shrinking_offers_only_scenarios_that_load() {
+    // The candidates are edits of the tree that know no scenario key: many do not load (a
+    // required key dropped, a service still called), and those are never tried.
+    let spec = generate(7);
+    let candidates = swarm::candidates(&spec);
+    assert!(candidates.iter().any(|c| !loads(c)), "every candidate loads");
+    let mut asked = 0;
+    let (small, tries, _) = shrink_with(spec, 300, |s| {
+        asked += 1;
+        assert!(loads(s), "a candidate that does not load:\n{}", s.to_toml());
+        true
+    });
+    assert_eq!(asked, tries);
+    assert!(loads(&small));
+    // The run's bounds are made smaller but never dropped: the loader's defaults are a
+    // thousand times the generator's, and a candidate would run for minutes.
+    let (small, _, _) = shrink_with(generate(7), usize::MAX, |_| true);
+    for key in ["max_events", "max_pending"] {
+        let limit = small.root.get("limits").and_then(|l| l.get(key));
+        assert!(limit.is_some(), "{key} dropped:\n{}", small.to_toml());
+    }
+}
+
+#[test]
 fn shrinking_keeps_what_the_failure_needs() {
-    // Fails while a client calls through a service that calls another one, and the scenario
-    // loads: the shrunk scenario keeps exactly that chain.
+    // Fails while a client calls through a service that calls another one: the shrunk
+    // scenario keeps exactly that chain.
     let fails = |s: &Spec| {
-        let deep = s.clients.iter().any(|c| {
-            s.services.iter().any(|svc| {
-                svc.name == c.target
-                    && svc
-                        .steps
-                        .iter()
-                        .any(|st| !matches!(st, swarm::spec::StepSpec::Work(..)))
+        s.items("clients").iter().any(|c| {
+            s.items("services").iter().any(|svc| {
+                text(svc.get("name")) == text(c.get("target"))
+                    && match svc.get("steps").map(|x| &x.value) {
+                        Some(Value::Array(steps)) => steps.iter().any(|st| st.get("work").is_none()),
+                        _ => false,
+                    }
             })
-        });
-        deep && load(&Source::new("s.toml", s.to_toml()), &[]).is_ok()
+        })
     };
     let spec = rich_spec(fails);
     let (small, _, _) = shrink_with(spec, 10_000, fails);
     assert!(fails(&small));
-    assert_eq!(small.clients.len(), 1, "{}", small.to_toml());
-    assert_eq!(small.services.len(), 2, "{}", small.to_toml());
-    assert!(small.faults.is_empty(), "{}", small.to_toml());
+    assert_eq!(small.items("clients").len(), 1, "{}", small.to_toml());
+    assert_eq!(small.items("services").len(), 2, "{}", small.to_toml());
+    assert!(small.items("faults").is_empty(), "{}", small.to_toml());
 }
 
 #[test]

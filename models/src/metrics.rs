@@ -108,12 +108,14 @@ impl ClientMetrics {
     }
 
     /// A request started.
+    #[inline]
     pub fn on_start(&mut self, now: SimTime) {
         self.started += 1;
         self.series_started.add(now, 1);
     }
 
     /// A request ended.
+    #[inline]
     pub fn on_end(&mut self, now: SimTime, outcome: Outcome, latency: SimDuration) {
         let ns = latency.as_nanos();
         self.phases.record(now, outcome, ns);
@@ -300,7 +302,9 @@ pub struct EdgeCounts {
 pub struct EdgeMetrics {
     /// The counts the summary reports.
     pub counts: EdgeCounts,
-    /// Latency of whole calls, ns.
+    /// Latency of whole calls, ns, but for the calls a client's requests make: those are
+    /// recorded once, as the client's latency, and merged in at the end (`World::call_latency`
+    /// in `world/finish.rs`).
     pub call_latency: Histogram,
     /// Per bucket: calls.
     pub series_calls: CounterSeries,
@@ -350,6 +354,7 @@ impl EdgeMetrics {
     }
 
     /// A call ended with `outcome`.
+    #[inline]
     pub fn on_outcome(&mut self, now: SimTime, outcome: Outcome) {
         match outcome {
             Outcome::Ok => {

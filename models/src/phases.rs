@@ -95,6 +95,7 @@ impl ClientPhases {
 
     /// A request finished at `now`: counted in the one phase of each fault it falls in (one
     /// comparison per fault it is before, three at most otherwise).
+    #[inline]
     pub fn record(&mut self, now: SimTime, outcome: Outcome, latency_ns: u64) {
         for (fault, [(before, from), (_, until), _]) in self.bounds.iter().enumerate() {
             if now < *before {

@@ -34,6 +34,7 @@ impl<T> Default for Slab<T> {
 
 impl<T> Slab<T> {
     /// Stores a value and returns its key.
+    #[inline(always)]
     pub fn insert(&mut self, value: T) -> Key {
         match self.free.pop() {
             Some(index) => {
@@ -80,6 +81,7 @@ impl<T> Slab<T> {
 
     /// Removes and returns the value for `key`; its slot's generation moves on, so the key and
     /// any copy of it go stale.
+    #[inline]
     pub fn remove(&mut self, key: Key) -> Option<T> {
         let slot = self.slots.get_mut(key.index as usize)?;
         if slot.generation != key.generation {
@@ -89,6 +91,21 @@ impl<T> Slab<T> {
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(key.index);
         Some(value)
+    }
+
+    /// Removes the value of `key` after reading what `read` takes of it: for a large value of
+    /// which the caller needs a few fields, cheaper than moving it all out.
+    #[inline]
+    pub fn remove_with<R>(&mut self, key: Key, read: impl FnOnce(&T) -> R) -> Option<R> {
+        let slot = self.slots.get_mut(key.index as usize)?;
+        if slot.generation != key.generation {
+            return None;
+        }
+        let out = read(slot.value.as_ref()?);
+        slot.value = None;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(key.index);
+        Some(out)
     }
 
     /// Number of live values.

@@ -4,17 +4,18 @@
 //! by [`Dist::sample_duration`], which goes through the one conversion in
 //! [`SimDuration::from_secs_f64`]. Every transcendental function comes from `libm`, and every
 //! sample is an explicit function of raw 64-bit draws, so a seed gives the same values on every
-//! platform and with every version of `rand`.
+//! platform and with every version of `rand`. Exponential, normal and log-normal draws go through
+//! the [`ziggurat`] samplers (most draws cost one 64-bit word and no transcendental function).
 //!
 //! Construct distributions with the checked constructors (`Dist::exponential(mean)`, ...): each
 //! rejects parameters that make no sense (a negative mean, a p99 below the median) with a
 //! [`DistError`] that says what was expected.
 
-use std::f64::consts::PI;
 use std::fmt;
 
 use crate::rng::SimRng;
 use crate::time::SimDuration;
+use ziggurat::{standard_exponential, standard_normal};
 
 /// The standard normal 99th percentile, z such that Φ(z) = 0.99.
 pub const Z_99: f64 = 2.326_347_874_040_841;
@@ -238,7 +239,7 @@ impl Dist {
         match self {
             Dist::Constant { value } => *value,
             Dist::Uniform { low, high } => rng.uniform_range(*low, *high),
-            Dist::Exponential { mean } => -mean * libm::log(rng.uniform_pos()),
+            Dist::Exponential { mean } => mean * standard_exponential(rng),
             Dist::Normal { mean, sd } => mean + sd * standard_normal(rng),
             Dist::LogNormal { mu, sigma } => libm::exp(mu + sigma * standard_normal(rng)),
             Dist::Pareto { scale, shape } => scale * libm::pow(rng.uniform_pos(), -1.0 / shape),
@@ -409,13 +410,6 @@ impl Dist {
 /// The standard normal CDF Φ(z).
 pub fn normal_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
-}
-
-/// A standard normal draw by the Box–Muller transform (two uniforms per draw, no cached state).
-fn standard_normal(rng: &mut SimRng) -> f64 {
-    let u1 = rng.uniform_pos();
-    let u2 = rng.uniform();
-    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * PI * u2)
 }
 
 #[cfg(test)]

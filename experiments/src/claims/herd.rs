@@ -1,9 +1,10 @@
 //! thundering-herd: the lesson's naive fixed 1 s retry keeps a cold, restarted service down for
 //! good; a growing backoff (jittered or not) lets it recover within seconds. Every backoff has the same patience (the
 //! policy's 60 s deadline covers all attempts), so the comparison is about contention at the
-//! restarted service, not about how long clients are willing to wait. The retry waves are
-//! counted the way the anatomy tells them ([`wave_runs`]), to show which backoff keeps its
-//! retries in step.
+//! restarted service, not about how long clients are willing to wait. Which backoff keeps its
+//! retries in step is read two ways: the waves the anatomy tells ([`wave_runs`]), and how
+//! unevenly the retries fall over the restart window ([`HerdFigures::retry_bunching_cv`]),
+//! which needs no threshold and so does not hinge on where a bucket boundary falls.
 
 use super::{peak_rate, recovery_s, run_builtin};
 use crate::narrate::patterns::wave_runs;
@@ -41,6 +42,15 @@ pub struct HerdFigures {
     pub wave_times_s: Vec<f64>,
     /// The most retries in one wave's bucket; 0 without waves.
     pub largest_wave: f64,
+    /// How bunched the workers' retries are while the service is down: the coefficient of
+    /// variation (population standard deviation over mean; dimensionless) of the retries per
+    /// time-series bucket (0.5 s) on the workers' edge over the restart window,
+    /// [`RESTART_S`] ≤ t < [`FAULT_END_S`]. 0 for retries at an even rate; it grows as they come
+    /// in bursts with quiet buckets between. 0 without retries in the window.
+    pub retry_bunching_cv: f64,
+    /// The most retries in one bucket on the workers' edge from the restart on, whether or not
+    /// the anatomy tells it as a wave.
+    pub largest_bucket: f64,
 }
 
 /// Runs the herd with `backoff` and `seed` and reads its figures.
@@ -61,6 +71,9 @@ pub fn herd_variant(backoff: &str, seed: u64, overrides: &[&str]) -> HerdFigures
         .expect("the workers' retries");
     let b = r.series.bucket_s;
     let first = (RESTART_S / b) as usize;
+    let n = retries.len();
+    let after = &retries[first.min(n)..];
+    let window = &retries[first.min(n)..((FAULT_END_S / b) as usize).min(n)];
     let waves: Vec<usize> = wave_runs(retries, b)
         .into_iter()
         .flatten()
@@ -80,5 +93,21 @@ pub fn herd_variant(backoff: &str, seed: u64, overrides: &[&str]) -> HerdFigures
         waves: waves.len(),
         wave_times_s: waves.iter().map(|&i| i as f64 * b).collect(),
         largest_wave: waves.iter().map(|&i| retries[i]).fold(0.0, f64::max),
+        retry_bunching_cv: coefficient_of_variation(window),
+        largest_bucket: after.iter().copied().fold(0.0, f64::max),
     }
+}
+
+/// Population standard deviation over mean of `xs`; 0 if empty or the mean is 0.
+fn coefficient_of_variation(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    if mean == 0.0 {
+        return 0.0;
+    }
+    let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+    var.sqrt() / mean
 }

@@ -27,6 +27,7 @@ use std::sync::Once;
 
 use models::RunConfig;
 
+use crate::run::Finished;
 use crate::scenario::{Source, load};
 
 use checks::outputs::{check_rendering, check_traced};
@@ -134,27 +135,31 @@ pub fn check_text(name: &str, text: &str) -> Result<Summary, Failure> {
     let source = Source::new(name, text);
     let loaded = guarded("the loader", || load(&source, &[]))?
         .map_err(|e| Failure::new(FailureKind::Load, format!("the scenario does not load:\n{e}")))?;
-    let scenario = loaded.scenario;
+    let scenario = loaded.scenario.clone();
     let seed = loaded.seed;
     let config = RunConfig {
         trace: None,
         check_invariants: true,
         digest: None,
     };
-    let out = guarded("the run", || models::run_with(scenario.clone(), seed, &config))?;
-    guarded("a check", || check_run(&scenario, &out))??;
-    guarded("rendering the outputs", || {
-        check_rendering(&scenario, &out.report, &loaded.hash)
-    })??;
+    let output = guarded("the run", || models::run_with(scenario.clone(), seed, &config))?;
+    guarded("a check", || check_run(&scenario, &output))??;
+    let finished = Finished {
+        trace_formats: Vec::new(),
+        loaded,
+        seed,
+        output,
+    };
+    guarded("rendering the outputs", || check_rendering(&finished))??;
     if seed.is_multiple_of(5) {
-        guarded("the traced run", || check_traced(&scenario, seed, &out.report))??;
+        guarded("the traced run", || check_traced(&finished))??;
     }
-    let s = &out.report.summary;
+    let s = &finished.output.report.summary;
     Ok(Summary {
         seed,
         events: s.events,
         stop: s.stop.reason.clone(),
-        hit_limit: out.limit.is_some(),
+        hit_limit: finished.output.limit.is_some(),
         requests: s.clients.iter().map(|c| c.requests).sum(),
     })
 }

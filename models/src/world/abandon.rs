@@ -23,10 +23,17 @@ impl World {
     /// The request `root` lost its caller at `now`: mark it and every request it waits on
     /// downstream, counting the slots they hold as wasted from now. Nothing to do (and no
     /// walk) when `root` has already ended, as an answered request has.
+    #[inline]
     pub(super) fn abandon(&mut self, root: Key, now: SimTime) {
-        if self.requests.get(root).is_none_or(|r| r.abandoned) {
-            return;
+        if self.requests.get(root).is_some_and(|r| !r.abandoned) {
+            self.abandon_tree(root, now);
         }
+    }
+
+    /// `abandon` of a request still running and not yet abandoned.
+    #[cold]
+    #[inline(never)]
+    fn abandon_tree(&mut self, root: Key, now: SimTime) {
         let mut stack = std::mem::take(&mut self.abandon_stack);
         stack.push(root);
         self.abandon_all(&mut stack, now);
@@ -35,10 +42,17 @@ impl World {
 
     /// A request ended (answered, or lost with its container) with calls still in flight: the
     /// requests serving them now work for nobody.
+    #[inline]
     pub(super) fn orphan_calls(&mut self, head: Option<Key>, now: SimTime) {
-        if head.is_none() {
-            return;
+        if head.is_some() {
+            self.orphan_calls_of(head, now);
         }
+    }
+
+    /// `orphan_calls` of a request that has calls.
+    #[cold]
+    #[inline(never)]
+    fn orphan_calls_of(&mut self, head: Option<Key>, now: SimTime) {
         let mut stack = std::mem::take(&mut self.abandon_stack);
         self.push_callees(head, &mut stack);
         self.abandon_all(&mut stack, now);
@@ -105,10 +119,11 @@ impl World {
         unreachable!("a call of a live request is on its list");
     }
 
-    /// Whether a request arriving for `call` is abandoned from birth: the request that made the
-    /// call has ended or been abandoned.
-    pub(super) fn owner_gone(&self, call: Key) -> bool {
-        match self.calls.get(call).expect("live call").owner {
+    /// Whether a request arriving for a call of `owner` is abandoned from birth: the request
+    /// that made the call has ended or been abandoned.
+    #[inline]
+    pub(super) fn owner_is_gone(&self, owner: CallOwner) -> bool {
+        match owner {
             CallOwner::Request(r) => self.requests.get(r).is_none_or(|r| r.abandoned),
             CallOwner::User { .. } | CallOwner::Client { .. } | CallOwner::Deferred => false,
         }

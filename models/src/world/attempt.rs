@@ -10,6 +10,7 @@ use sim_core::queue::LaneId;
 use sim_core::sim::Scheduler;
 use sim_core::time::{SimDuration, SimTime};
 
+use super::policy::chain::Held;
 use super::{
     Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
 };
@@ -32,8 +33,7 @@ impl World {
     pub(super) fn begin_attempt(&mut self, call: Key, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let c = self.calls.get(call).expect("live call");
-        let site = c.site;
-        let deadline_at = c.deadline_at;
+        let (site, deadline_at, traced) = (c.site, c.deadline_at, c.span != NO_SPAN);
         let policy = self.policy_of_site(site);
         let (order, timeouts) = (policy.order, policy.timeouts);
         let edge = self.sites[site as usize].edge;
@@ -62,7 +62,12 @@ impl World {
         c.phase = CallPhase::Attempting;
         // What the per-try stages took belongs to this attempt (resilience4j's order); what the
         // per-call stages took stays with the call (the lesson's).
-        let held = c.held.take_per_try(order);
+        // (Nothing to take when the call holds nothing: no bulkhead, no breaker.)
+        let held = if c.held == Held::NOTHING {
+            Held::NOTHING
+        } else {
+            c.held.take_per_try(order)
+        };
         let attempt = AttemptRef { call, no };
         let total_at = match (timeouts.attempt.map(|t| now.saturating_add(t)), deadline_at) {
             (Some(t), Some(d)) if d <= t => Some((d, true)),
@@ -98,8 +103,10 @@ impl World {
             server: None,
             below: None,
         });
-        self.trace_attempt(attempt, site, now);
-        self.acquire_connection(attempt, sched);
+        if traced {
+            self.trace_attempt(attempt, site, now);
+        }
+        self.acquire_connection(attempt, site, to, sched);
     }
 
     fn trace_attempt(&mut self, attempt: AttemptRef, site: u32, now: SimTime) {
@@ -127,12 +134,16 @@ impl World {
         self.pods[to.pod.idx()].replica as usize
     }
 
-    /// Gets a connection for a new attempt: reuse, open, or queue.
-    fn acquire_connection(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
-        let a = self.attempt(attempt).expect("live attempt");
-        let site = self.calls.get(attempt.call).expect("live call").site;
-        match self.pool_offer(site, a.to, sched.now()) {
-            Acquire::Reuse(to, incarnation) => self.use_idle(attempt, to, incarnation, sched),
+    /// Gets a connection for a new attempt from `site` to `to`: reuse, open, or queue.
+    fn acquire_connection(
+        &mut self,
+        attempt: AttemptRef,
+        site: u32,
+        to: Endpoint,
+        sched: &mut Scheduler<Event>,
+    ) {
+        match self.pool_offer(site, to, sched.now()) {
+            Acquire::Reuse(to, incarnation) => self.use_idle(attempt, site, to, incarnation, sched),
             Acquire::Open => self.open_connection(attempt, sched),
             Acquire::Wait => {
                 let pool = self.sites[site as usize].pool as usize;
@@ -187,7 +198,11 @@ impl World {
             // A shared pool holds connections to several services: sticky reuse stays within
             // the callee service.
             if conn.to == to || (sticky && pods[conn.to.pod.idx()].service == callee) {
-                pool.idle.remove(i);
+                if i + 1 == pool.idle.len() {
+                    pool.idle.pop(); // the usual case: the most recent one, nothing to move
+                } else {
+                    pool.idle.remove(i);
+                }
                 return Acquire::Reuse(conn.to, conn.incarnation);
             }
         }
@@ -203,27 +218,27 @@ impl World {
         Acquire::Wait
     }
 
+    /// Sends an attempt of `site` on an idle connection to `to`.
     fn use_idle(
         &mut self,
         attempt: AttemptRef,
+        site: u32,
         to: Endpoint,
         incarnation: u32,
         sched: &mut Scheduler<Event>,
     ) {
-        let site = self.calls.get(attempt.call).expect("live call").site as usize;
-        let old = self.attempt(attempt).expect("live attempt").to;
+        let a = live_attempt(&mut self.calls, attempt);
+        let old = std::mem::replace(&mut a.to, to);
+        a.has_connection = true;
+        a.incarnation = incarnation;
         if old != to {
             // Sticky pool: the request follows the connection, not the balancer's pick.
             let (old_replica, new_replica) = (self.replica_of(old), self.replica_of(to));
-            self.sites[site].in_flight_to[old_replica] -= 1;
-            self.sites[site].in_flight_to[new_replica] += 1;
+            self.sites[site as usize].in_flight_to[old_replica] -= 1;
+            self.sites[site as usize].in_flight_to[new_replica] += 1;
         }
-        let a = self.attempt_mut(attempt).expect("live attempt");
-        a.to = to;
-        a.has_connection = true;
-        a.incarnation = incarnation;
-        self.note_pool(site as u32, 1, 0, sched.now());
-        self.send(attempt, sched);
+        self.note_pool(site, 1, 0, sched.now());
+        self.send(attempt, site, sched);
     }
 
     /// Opens a connection (its pool slot is already taken).
@@ -280,7 +295,8 @@ impl World {
         let incarnation = pod.incarnation;
         self.attempt_mut(attempt).expect("live").incarnation = incarnation;
         self.clear_phase_timer(attempt, sched);
-        self.send(attempt, sched);
+        let site = self.calls.get(attempt.call).expect("live").site;
+        self.send(attempt, site, sched);
     }
 
     pub(super) fn on_refused(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
@@ -292,22 +308,20 @@ impl World {
         }
     }
 
-    /// Sends the request on the attempt's connection.
-    fn send(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
-        let a = self.attempt(attempt).expect("live attempt");
-        let to = a.to;
-        let site = self.calls.get(attempt.call).expect("live").site;
+    /// Sends the request on the connection of an attempt of `site`.
+    fn send(&mut self, attempt: AttemptRef, site: u32, sched: &mut Scheduler<Event>) {
         let edge = self.sites[site as usize].edge;
         let timeouts = self.policy_of_site(site).timeouts;
-        if self.pods[to.pod.idx()].blackholed {
+        let a = live_attempt(&mut self.calls, attempt);
+        if self.pods[a.to.pod.idx()].blackholed {
             // Nothing gets through: the send blocks until the write timeout, if any.
-            self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Writing;
+            a.phase = AttemptPhase::Writing;
             if let Some(write) = timeouts.write {
                 self.set_phase_timer(attempt, site, LaneKind::Write, write, sched);
             }
             return;
         }
-        self.attempt_mut(attempt).expect("live").phase = AttemptPhase::Waiting;
+        a.phase = AttemptPhase::Waiting;
         if let Some(read) = timeouts.read {
             self.set_phase_timer(attempt, site, LaneKind::Read, read, sched);
         }
@@ -437,7 +451,10 @@ impl World {
             .filter(|a| a.no == attempt.no)
             .expect("live attempt");
         let site = c.site;
-        for timer in [a.total_timer, a.phase_timer].into_iter().flatten() {
+        if let Some(timer) = a.total_timer {
+            sched.cancel(timer);
+        }
+        if let Some(timer) = a.phase_timer {
             sched.cancel(timer);
         }
         if let Some(server) = a.server {
@@ -494,13 +511,15 @@ impl World {
         if counted {
             self.budget_on_attempt(site, result.is_ok(), now);
         }
-        self.release_held(
-            site,
-            a.held,
-            result.is_ok(),
-            now.saturating_since(a.started_at),
-            sched,
-        );
+        if a.held != Held::NOTHING {
+            self.release_held(
+                site,
+                a.held,
+                result.is_ok(),
+                now.saturating_since(a.started_at),
+                sched,
+            );
+        }
         match result {
             Ok(()) => self.finish_call(attempt.call, Ok(()), sched),
             // Only an error answer that arrived carries a cause (`below` is set with it).
@@ -537,7 +556,9 @@ impl World {
                     self.note_pool(site, 0, -1, sched.now());
                     self.clear_phase_timer(attempt, sched);
                     match offer {
-                        Acquire::Reuse(to, incarnation) => self.use_idle(attempt, to, incarnation, sched),
+                        Acquire::Reuse(to, incarnation) => {
+                            self.use_idle(attempt, site, to, incarnation, sched)
+                        }
                         Acquire::Open => self.open_connection(attempt, sched),
                         Acquire::Wait => unreachable!(),
                     }
@@ -545,6 +566,17 @@ impl World {
             }
         }
     }
+}
+
+/// The attempt `r` of `calls`, which must be in progress (a borrow of the calls alone, so the
+/// rest of the world stays at hand).
+#[inline]
+fn live_attempt(calls: &mut crate::slab::Slab<super::Call>, r: AttemptRef) -> &mut Attempt {
+    calls
+        .get_mut(r.call)
+        .and_then(|c| c.attempt.as_mut())
+        .filter(|a| a.no == r.no)
+        .expect("live attempt")
 }
 
 /// The kinds of constant-delay timers a call site sets: each (site, kind) is one FIFO timer lane

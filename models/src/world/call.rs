@@ -16,6 +16,40 @@ use crate::policy::backoff::BackoffState;
 use crate::slab::Key;
 use crate::trace::{NEW_ROOT, NO_SPAN, SpanKind, SpanStatus, span};
 
+/// What `finish_call` needs of the call it ends: copied out of the slab, not the whole call.
+#[derive(Copy, Clone)]
+struct Ended {
+    site: u32,
+    owner: CallOwner,
+    required: bool,
+    started_at: SimTime,
+    timer: Option<sim_core::queue::TimerKey>,
+    held: Held,
+    last_failure: Option<Failure>,
+    last_cause: Option<Cause>,
+    degraded_answer: bool,
+    next_sibling: Option<Key>,
+    span: u32,
+}
+
+impl Ended {
+    fn of(c: &Call) -> Ended {
+        Ended {
+            site: c.site,
+            owner: c.owner,
+            required: c.required,
+            started_at: c.started_at,
+            timer: c.timer,
+            held: c.held,
+            last_failure: c.last_failure,
+            last_cause: c.last_cause,
+            degraded_answer: c.degraded_answer,
+            next_sibling: c.next_sibling,
+            span: c.span,
+        }
+    }
+}
+
 impl World {
     #[inline]
     pub(super) fn policy_of_site(&self, site: u32) -> &PolicyConfig {
@@ -100,7 +134,7 @@ impl World {
     ) {
         let now = sched.now();
         self.release_retry_grant(call, now);
-        let c = self.calls.remove(call).expect("live call");
+        let c = self.calls.remove_with(call, Ended::of).expect("live call");
         if let CallOwner::Request(request) = c.owner {
             self.unlink_call(request, call, c.next_sibling);
         }
@@ -110,13 +144,15 @@ impl World {
         let site = c.site;
         let edge = self.sites[site as usize].edge;
         self.sites[site as usize].active_calls -= 1;
-        self.release_held(
-            site,
-            c.held,
-            result.is_ok(),
-            now.saturating_since(c.started_at),
-            sched,
-        );
+        if c.held != Held::NOTHING {
+            self.release_held(
+                site,
+                c.held,
+                result.is_ok(),
+                now.saturating_since(c.started_at),
+                sched,
+            );
+        }
         let fallback = self.policy_of_site(site).fallback;
         let outcome = match result {
             Ok(()) if c.degraded_answer => {
@@ -147,8 +183,12 @@ impl World {
             _ => None,
         };
         let m = &mut self.edges[edge.idx()].metrics;
-        m.call_latency
-            .record(now.saturating_since(c.started_at).as_nanos());
+        // A client's own call is its request: its latency is recorded once, by the client
+        // (`on_client_outcome`), and merged into its edge's when the run ends.
+        if !matches!(c.owner, CallOwner::Client { .. } | CallOwner::User { .. }) {
+            m.call_latency
+                .record(now.saturating_since(c.started_at).as_nanos());
+        }
         m.on_outcome(now, outcome);
         if c.span != NO_SPAN
             && let Some(t) = &mut self.tracer

@@ -2,6 +2,7 @@
 //! (users with think time) and bursts. Each client request is one call on the client's edge and
 //! ends with exactly one outcome.
 
+use sim_core::dist::ziggurat::standard_exponential;
 use sim_core::sim::Scheduler;
 use sim_core::time::{SimDuration, SimTime};
 
@@ -23,7 +24,7 @@ impl World {
         if let ([(_, r)], Arrivals::Poisson) = (rate.points.as_slice(), arrivals) {
             // A constant rate: plain exponential gaps.
             if *r > 0.0 {
-                let gap = SimDuration::from_secs_f64(-libm::log(rng.uniform_pos()) / r);
+                let gap = SimDuration::from_secs_f64(standard_exponential(rng) / r);
                 sched.schedule_at(
                     from.saturating_add(gap),
                     Event::OpenArrival {
@@ -39,7 +40,7 @@ impl World {
         while t < end {
             let piece = rate.piece_at(t);
             let gap = match arrivals {
-                Arrivals::Poisson => first_arrival(piece.rate, piece.slope, -libm::log(rng.uniform_pos()))
+                Arrivals::Poisson => first_arrival(piece.rate, piece.slope, standard_exponential(rng))
                     .map(SimDuration::from_secs_f64),
                 // Deterministic gaps of 1/rate at the current rate, at least 1 ns.
                 Arrivals::Constant => (piece.rate > 0.0)

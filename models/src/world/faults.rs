@@ -291,9 +291,15 @@ impl World {
     #[inline]
     pub(super) fn error_decision(&mut self, pod: PodIdx) -> bool {
         let service = self.pods[pod.idx()].service;
-        if self.services[service.idx()].active_faults.is_empty() {
-            return false;
-        }
+        !self.services[service.idx()].active_faults.is_empty() && self.error_draws(pod)
+    }
+
+    /// `error_decision` while faults are active on the pod's service: one draw per error fault
+    /// that affects the pod.
+    #[cold]
+    #[inline(never)]
+    fn error_draws(&mut self, pod: PodIdx) -> bool {
+        let service = self.pods[pod.idx()].service;
         let mut error = false;
         for i in 0..self.services[service.idx()].active_faults.len() {
             let f = self.services[service.idx()].active_faults[i];

@@ -1,6 +1,6 @@
 //! Turning the world's measurements into a [`Report`] at the end of a run.
 
-use sim_core::stats::GaugeSeries;
+use sim_core::stats::{GaugeSeries, Histogram};
 use sim_core::time::{SimDuration, SimTime};
 
 use super::World;
@@ -202,6 +202,16 @@ impl World {
             .collect()
     }
 
+    /// The latency of the calls of edge `i`: on a client's edge, the calls its requests made
+    /// (recorded by the client, `finish_call` says why) and those of deferred work.
+    fn call_latency(&self, i: usize) -> Histogram {
+        let mut h = self.edges[i].metrics.call_latency.clone();
+        if let crate::config::Caller::Client(c) = self.cfg.edges[i].caller {
+            h.merge(&self.clients[c as usize].metrics.latency());
+        }
+        h
+    }
+
     fn edge_summaries(&self) -> Vec<EdgeSummary> {
         self.cfg
             .edges
@@ -224,7 +234,7 @@ impl World {
                     counts: m.counts.clone(),
                     deferred_pending: u64::from(self.edges[i].deferred.pending),
                     breaker_transitions: transitions,
-                    call_latency_ms: m.call_latency.summary().into(),
+                    call_latency_ms: self.call_latency(i).summary().into(),
                 }
             })
             .collect()

@@ -280,6 +280,7 @@ impl Model for World {
         self.calls.len()
     }
 
+    #[inline]
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
         if let Some(d) = &mut self.digester {
             d.record(sched.now(), &event);
@@ -395,7 +396,7 @@ impl World {
     /// latency, and a connection's round trip plus its pool's setup time is constant per pool:
     /// each kind goes in its own delay line, where it is cheaper than in the heap, in the same
     /// order (a delay out of line order simply goes to the heap).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn hop(
         &mut self,
         delay: sim_core::time::SimDuration,

@@ -17,14 +17,21 @@ impl World {
     /// An attempt's request reaches its pod.
     pub(super) fn on_delivered(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let Some(a) = self.attempt(attempt) else { return };
-        let (to, incarnation, call) = (a.to, a.incarnation, attempt.call);
+        // One lookup: the attempt still waiting, and what the request needs of its call.
+        let Some(c) = self.calls.get(attempt.call) else {
+            return;
+        };
+        let Some(a) = c.attempt.as_ref().filter(|a| a.no == attempt.no) else {
+            return;
+        };
+        let (to, incarnation, traced) = (a.to, a.incarnation, a.span != NO_SPAN);
+        let (site, owner, deadline_at) = (c.site, c.owner, c.deadline_at);
         let pod = &self.pods[to.pod.idx()];
         if pod.blackholed {
             return; // lost in the network
         }
         let service = pod.service;
-        let edge = self.sites[self.calls.get(call).expect("live call").site as usize].edge;
+        let edge = self.sites[site as usize].edge;
         if pod.address != to.address || pod.incarnation != incarnation || pod.phase != PodPhase::Running {
             // The connection led to a container that is gone or shutting down.
             let latency = self.latency(edge);
@@ -37,21 +44,21 @@ impl World {
             );
             return;
         }
-        let deadline = {
-            let c = self.calls.get(call).expect("live call");
-            let policy = self.policy_of_site(c.site);
-            if policy.propagate_deadline {
-                c.deadline_at
-            } else {
-                None
-            }
+        let deadline = if self.policy_of_site(site).propagate_deadline {
+            deadline_at
+        } else {
+            None
         };
         self.pods[to.pod.idx()].metrics.arrivals += 1;
         let m = &mut self.services[service.idx()].metrics;
         m.counts.arrivals += 1;
         m.series_arrivals.add(now, 1);
         let will_error = self.error_decision(to.pod);
-        let span = self.trace_server(attempt, to.pod, now);
+        let span = if traced {
+            self.trace_server(attempt, to.pod, now)
+        } else {
+            NO_SPAN
+        };
         let request = self.requests.insert(ServerRequest {
             pod: to.pod,
             kind: RequestKind::Traffic { attempt },
@@ -64,7 +71,7 @@ impl World {
             pending_calls: 0,
             required_failed: false,
             degraded: false,
-            abandoned: self.owner_gone(call),
+            abandoned: self.owner_is_gone(owner),
             calls: None,
             will_error,
             cause: None,
@@ -114,11 +121,12 @@ impl World {
         r.started = true;
         r.started_at = now;
         let wasted = r.abandoned && r.uses_slot;
-        let (pod_idx, uses_slot, arrived_at, is_traffic) = (
+        let (pod_idx, uses_slot, arrived_at, is_traffic, will_error) = (
             r.pod,
             r.uses_slot,
             r.arrived_at,
             matches!(r.kind, RequestKind::Traffic { .. }),
+            r.will_error,
         );
         let pod = &mut self.pods[pod_idx.idx()];
         r.running_pos = pod.running.len() as u32;
@@ -137,8 +145,7 @@ impl World {
                 .metrics
                 .queue_wait
                 .record(now.saturating_since(arrived_at).as_nanos());
-            let r = self.requests.get(request).expect("live");
-            if r.will_error && self.error_is_fast(pod_idx) {
+            if will_error && self.error_is_fast(pod_idx) {
                 return self.complete(request, Response::Error, sched);
             }
         }
@@ -352,22 +359,29 @@ impl World {
 
     fn drain_queue(&mut self, pod_idx: PodIdx, sched: &mut Scheduler<Event>) {
         let now = sched.now();
+        let service = self.pods[pod_idx.idx()].service;
+        let svc = &self.cfg.services[service.idx()];
+        let (order, honour) = (svc.queue.order, svc.honour_deadlines);
         loop {
             let slots = self.effective_slots(pod_idx);
             let pod = &mut self.pods[pod_idx.idx()];
             if pod.busy >= slots || pod.phase != PodPhase::Running {
                 return;
             }
-            let next = match self.cfg.services[pod.service.idx()].queue.order {
+            let next = match order {
                 QueueOrder::Fifo => pod.queue.pop_front(),
                 QueueOrder::Lifo => pod.queue.pop_back(),
             };
             let Some(next) = next else { return };
-            let service = pod.service;
             self.services[service.idx()].metrics.add_queued(now, -1);
-            let r = self.requests.get(next).expect("queued requests are live");
-            let honour = self.cfg.services[service.idx()].honour_deadlines;
-            if honour && r.deadline.is_some_and(|d| now >= d) {
+            if honour
+                && self
+                    .requests
+                    .get(next)
+                    .expect("queued requests are live")
+                    .deadline
+                    .is_some_and(|d| now >= d)
+            {
                 self.complete(next, Response::DeadlineExceeded, sched);
                 continue;
             }
@@ -388,6 +402,7 @@ impl World {
 
     /// Logs saturation changes with hysteresis: saturated when every slot is busy, recovered
     /// when the queue is empty and at most half are (so a pod near capacity does not flap).
+    #[inline]
     fn check_saturation(&mut self, pod_idx: PodIdx, now: SimTime) {
         let slots = self.effective_slots(pod_idx);
         let pod = &self.pods[pod_idx.idx()];
@@ -398,9 +413,22 @@ impl World {
         } else {
             busy >= slots && slots > 0
         };
-        if now_saturated == was {
-            return;
+        if now_saturated != was {
+            self.saturation_changed(pod_idx, now_saturated, (busy, slots, queued), now);
         }
+    }
+
+    /// A pod became saturated or recovered: logged (`counts`: busy, slots, queued).
+    #[cold]
+    #[inline(never)]
+    fn saturation_changed(
+        &mut self,
+        pod_idx: PodIdx,
+        now_saturated: bool,
+        counts: (u32, u32, u32),
+        now: SimTime,
+    ) {
+        let (busy, slots, queued) = counts;
         self.pods[pod_idx.idx()].saturated = now_saturated;
         self.log_with(now, |w| {
             let pod = w.pod_name(pod_idx);

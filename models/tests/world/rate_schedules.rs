@@ -1,6 +1,7 @@
 //! Open-loop rate schedules in the world: Poisson arrivals on a ramp follow the ramp's
 //! integrated rate bucket by bucket, and a ramp to a huge rate costs one draw per arrival, so a
-//! run stops at `max_events` at once instead of spinning inside one event.
+//! run stops at `max_events` at once instead of spinning inside one event; a constant rate's
+//! gaps are sim-core's ziggurat exponential draws.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -114,4 +115,31 @@ fn a_ramp_to_a_huge_rate_stops_at_max_events_at_once() {
         .expect("the run ends within 20 s (it hung inside the arrival sampler before the fix)");
     assert!(stopped, "stopped by a limit");
     assert_eq!(events, 10_000);
+}
+
+/// A constant-rate Poisson client's gaps are sim-core's ziggurat exponential draws on the
+/// client's own stream, exactly (the sampler `mmc_minimal` and `request_path_minimal` use), so
+/// its arrivals per bucket are those of the gaps drawn here. With `-ln U` gaps on the same
+/// stream the counts differ.
+#[test]
+fn poisson_gaps_are_ziggurat_draws_on_the_clients_stream() {
+    use sim_core::dist::ziggurat::standard_exponential;
+    use sim_core::rng::RngStreams;
+    let (rate, seconds, seed) = (1000.0, 3, 7);
+    let mut s = build::mmc(rate, 1000.0, 1000, SimDuration::from_secs(seconds));
+    s.bucket = SimDuration::from_secs(1);
+    let report = models::run(s, seed).report;
+    let started = report.series.num("client.poisson.started").expect("column");
+    let mut rng = RngStreams::new(seed).stream("client/poisson/arrivals");
+    let mut want = vec![0.0; seconds as usize];
+    let mut t = SimTime::ZERO;
+    loop {
+        t = t.saturating_add(SimDuration::from_secs_f64(standard_exponential(&mut rng) / rate));
+        let bucket = (t.as_nanos() / 1_000_000_000) as usize;
+        if bucket >= want.len() {
+            break;
+        }
+        want[bucket] += 1.0;
+    }
+    assert_eq!(started, &want[..]);
 }

@@ -99,7 +99,25 @@ impl Histogram {
     /// Records one value.
     #[inline]
     pub fn record(&mut self, value: u64) {
-        self.record_n(value, 1);
+        let index = bucket_of::<SUB_BITS>(value);
+        match self.counts.get_mut(index) {
+            Some(c) => *c += 1,
+            None => self.grow_to(index),
+        }
+        if self.count == 0 || value < self.min {
+            self.min = value;
+        }
+        self.max = self.max.max(value);
+        self.count += 1;
+        self.sum += u128::from(value);
+    }
+
+    /// Grows the counts to hold `index` and counts one value there.
+    #[cold]
+    #[inline(never)]
+    fn grow_to(&mut self, index: usize) {
+        self.counts.resize(index + 1, 0);
+        self.counts[index] = 1;
     }
 
     /// Records `n` copies of a value.

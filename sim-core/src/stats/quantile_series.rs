@@ -20,8 +20,23 @@ struct Coarse {
 }
 
 impl Coarse {
+    #[inline]
     fn record(&mut self, value: u64) {
         let index = bucket_of::<SUB_BITS>(value) as u32;
+        // Fast path: an octave already covered (`wrapping_sub` puts indices below the offset
+        // past the end too).
+        if let Some(c) = self.counts.get_mut(index.wrapping_sub(self.offset) as usize) {
+            *c = c.saturating_add(1);
+            self.total += 1;
+            return;
+        }
+        self.record_outside(index);
+    }
+
+    /// `record` of a value whose bucket is not covered yet: grows the counts to it.
+    #[cold]
+    #[inline(never)]
+    fn record_outside(&mut self, index: u32) {
         if self.counts.is_empty() {
             self.offset = index;
         }
@@ -78,11 +93,20 @@ impl QuantileSeries {
     }
 
     /// Records `value` in the bucket of time `now`.
+    #[inline]
     pub fn record(&mut self, now: SimTime, value: u64) {
         let i = self.cursor.index(now, self.width);
-        if i >= self.buckets.len() {
-            self.buckets.resize_with(i + 1, Coarse::default);
+        match self.buckets.get_mut(i) {
+            Some(b) => b.record(value),
+            None => self.record_new(i, value),
         }
+    }
+
+    /// `record` in a bucket past the last one: grows the buckets to it.
+    #[cold]
+    #[inline(never)]
+    fn record_new(&mut self, i: usize, value: u64) {
+        self.buckets.resize_with(i + 1, Coarse::default);
         self.buckets[i].record(value);
     }
 

@@ -44,11 +44,18 @@ impl Cursor {
 }
 
 /// Counts per bucket (arrivals, completions, timeouts, ...).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The count of the bucket of the last update is kept apart, in `current`, and written to
+/// `counts` only when an update lands in another bucket (or when the counts are read): an update
+/// within the bucket is one comparison and one addition.
+#[derive(Clone, Debug)]
 pub struct CounterSeries {
     width: u64,
+    /// Every bucket but the cursor's (its entry, if any, is stale while `current` holds it).
     counts: Vec<u64>,
     cursor: Cursor,
+    /// The count of the cursor's bucket.
+    current: u64,
 }
 
 impl CounterSeries {
@@ -62,36 +69,80 @@ impl CounterSeries {
             width: width.as_nanos(),
             counts: Vec::new(),
             cursor: Cursor::new(),
+            current: 0,
         }
     }
 
     /// Adds `n` at time `now`.
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, now: SimTime, n: u64) {
+        let t = now.as_nanos();
+        if t < self.cursor.start || t >= self.cursor.end {
+            self.enter(now);
+        }
+        self.current += n;
+    }
+
+    /// Moves the cursor to `now`'s bucket: the count of the bucket it leaves is written, the
+    /// one of the bucket it enters is taken up.
+    #[cold]
+    #[inline(never)]
+    fn enter(&mut self, now: SimTime) {
+        self.flush();
         let i = self.cursor.index(now, self.width);
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
-        self.counts[i] += n;
+        self.current = std::mem::take(&mut self.counts[i]);
+    }
+
+    /// Writes the cursor's count back to its bucket (a cursor that never moved has none).
+    fn flush(&mut self) {
+        if self.cursor.end > self.cursor.start {
+            self.counts[self.cursor.index] += std::mem::take(&mut self.current);
+        }
     }
 
     /// The counts of every bucket up to `end` (zero-filled), as many as cover `[0, end)`.
     pub fn counts(&self, end: SimTime) -> Vec<u64> {
-        let mut out = self.counts.clone();
+        let mut closed = self.clone();
+        closed.flush();
+        let mut out = closed.counts;
         out.resize(bucket_count(end, self.width).max(out.len()), 0);
         out
     }
 }
 
+impl PartialEq for CounterSeries {
+    /// Equal widths and equal counts in every bucket (wherever each keeps its current one).
+    fn eq(&self, other: &CounterSeries) -> bool {
+        let (mut a, mut b) = (self.clone(), other.clone());
+        a.flush();
+        b.flush();
+        a.width == b.width && a.counts == b.counts
+    }
+}
+
+impl Eq for CounterSeries {}
+
 /// A level per bucket: its time-weighted mean and its maximum (queue length, in flight, state).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The area and maximum of the bucket of the last update are kept apart (`area`, `max`) and
+/// written to `areas`/`maxes` only when an update lands in another bucket (or when they are
+/// read), so an update within the bucket touches no vector.
+#[derive(Clone, Debug)]
 pub struct GaugeSeries {
     width: u64,
     value: u64,
     since: SimTime,
+    /// Every bucket but the cursor's (its entries are stale while `area`/`max` hold them).
     areas: Vec<u128>,
     maxes: Vec<u64>,
     cursor: Cursor,
+    /// The area of the cursor's bucket (once it has moved: `cursor.end > 0`).
+    area: u128,
+    /// The maximum of the cursor's bucket.
+    max: u64,
 }
 
 impl GaugeSeries {
@@ -108,10 +159,13 @@ impl GaugeSeries {
             areas: Vec::new(),
             maxes: Vec::new(),
             cursor: Cursor::new(),
+            area: 0,
+            max: 0,
         }
     }
 
     /// The current level.
+    #[inline]
     pub fn value(&self) -> u64 {
         self.value
     }
@@ -123,8 +177,7 @@ impl GaugeSeries {
         }
     }
 
-    /// Integrates the current level up to `now`.
-    #[inline]
+    /// Integrates the current level up to `now` (the cursor's bucket flushed).
     fn advance(&mut self, now: SimTime) {
         debug_assert!(now >= self.since, "time went backwards");
         let mut t = self.since.as_nanos();
@@ -143,24 +196,49 @@ impl GaugeSeries {
         self.since = now;
     }
 
+    /// Writes the cursor's bucket back to `areas`/`maxes` (a cursor that never moved has none).
+    fn flush(&mut self) {
+        if self.cursor.end > 0 {
+            let i = self.cursor.index;
+            self.areas[i] = self.area;
+            self.maxes[i] = self.max;
+        }
+    }
+
     /// Sets the level at `now`.
-    #[inline]
+    #[inline(always)]
     pub fn set(&mut self, now: SimTime, value: u64) {
         // Fast path: `now` is in the bucket of the last update (the cursor's, which every `set`
-        // leaves on `since`), and that bucket already holds the old level's maximum.
+        // leaves on `since`), whose maximum already holds the old level.
         let (t, since) = (now.as_nanos(), self.since.as_nanos());
-        let i = self.cursor.index;
-        if t >= since && t < self.cursor.end && i < self.areas.len() {
-            self.areas[i] += u128::from(self.value) * u128::from(t - since);
-            self.maxes[i] = self.maxes[i].max(value);
+        if t >= since && t < self.cursor.end {
+            self.area += u128::from(self.value) * u128::from(t - since);
+            self.max = self.max.max(value);
             self.since = now;
             self.value = value;
             return;
         }
+        self.set_elsewhere(now, value);
+    }
+
+    /// `set` at a time outside the cursor's bucket: integrates the old level up to `now`, then
+    /// takes up `now`'s bucket.
+    #[cold]
+    #[inline(never)]
+    fn set_elsewhere(&mut self, now: SimTime, value: u64) {
+        self.flush();
         self.advance(now);
         let i = self.cursor.index(now, self.width);
         self.maxes[i] = self.maxes[i].max(value);
         self.value = value;
+        (self.area, self.max) = (self.areas[i], self.maxes[i]);
+    }
+
+    /// This series with the cursor's bucket written back.
+    fn flushed(&self) -> GaugeSeries {
+        let mut closed = self.clone();
+        closed.flush();
+        closed
     }
 
     /// The time average over `[0, end)` (so a gauge series also serves as a [`crate::stats::TimeWeighted`]).
@@ -168,7 +246,8 @@ impl GaugeSeries {
         if end.as_nanos() == 0 {
             return self.value as f64;
         }
-        let recorded: u128 = self.areas.iter().sum();
+        let closed = self.flushed();
+        let recorded: u128 = closed.areas.iter().sum();
         let pending = u128::from(self.value) * u128::from(end.saturating_since(self.since).as_nanos());
         (recorded + pending) as f64 / end.as_nanos() as f64
     }
@@ -176,7 +255,7 @@ impl GaugeSeries {
     /// Time-weighted mean and maximum of every bucket covering `[0, end)`; a partial last bucket
     /// is averaged over its covered part.
     pub fn finish(&self, end: SimTime) -> (Vec<f64>, Vec<u64>) {
-        let mut closed = self.clone();
+        let mut closed = self.flushed();
         if end > closed.since {
             closed.advance(end);
         }
@@ -194,6 +273,16 @@ impl GaugeSeries {
     }
 }
 
+impl PartialEq for GaugeSeries {
+    /// The same level since the same time, and equal buckets (wherever each keeps its current one).
+    fn eq(&self, other: &GaugeSeries) -> bool {
+        let (a, b) = (self.flushed(), other.flushed());
+        (a.width, a.value, a.since) == (b.width, b.value, b.since) && a.areas == b.areas && a.maxes == b.maxes
+    }
+}
+
+impl Eq for GaugeSeries {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +294,41 @@ mod tests {
         c.add(SimTime::from_secs(1), 1);
         c.add(SimTime::from_secs(3), 5);
         assert_eq!(c.counts(SimTime::from_secs(5)), vec![2, 1, 0, 5, 0]);
+    }
+
+    /// The current bucket's count, kept apart, is in every read, and an update that goes back
+    /// to an earlier bucket still lands there.
+    #[test]
+    fn counters_read_and_revisit_the_current_bucket() {
+        let mut c = CounterSeries::new(SimDuration::from_secs(1));
+        c.add(SimTime::from_secs(2), 3);
+        assert_eq!(c.counts(SimTime::from_secs(3)), vec![0, 0, 3]);
+        c.add(SimTime::ZERO, 1);
+        c.add(SimTime::from_nanos(2_500_000_000), 1);
+        assert_eq!(c.counts(SimTime::from_secs(3)), vec![1, 0, 4]);
+        let mut d = CounterSeries::new(SimDuration::from_secs(1));
+        d.add(SimTime::ZERO, 1);
+        d.add(SimTime::from_secs(2), 4);
+        assert_eq!(c, d, "the same counts, whichever bucket each holds apart");
+    }
+
+    /// Reads in the middle of a bucket see its area and maximum so far, and leave the series
+    /// as it was.
+    #[test]
+    fn gauges_read_mid_bucket() {
+        let mut g = GaugeSeries::new(SimDuration::from_nanos(10), 0);
+        g.set(SimTime::from_nanos(2), 3);
+        g.set(SimTime::from_nanos(4), 1);
+        assert_eq!(
+            g.finish(SimTime::from_nanos(6)),
+            (vec![(6.0 + 2.0) / 6.0], vec![3])
+        );
+        assert_eq!(g.mean(SimTime::from_nanos(6)), 8.0 / 6.0);
+        g.set(SimTime::from_nanos(8), 2);
+        assert_eq!(
+            g.finish(SimTime::from_nanos(10)),
+            (vec![(6.0 + 4.0 + 4.0) / 10.0], vec![3])
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! Checks of the rendered outputs: every output renders (valid JSON, no NaN or infinity in
-//! any text), and tracing changes nothing.
+//! Checks of the rendered outputs: every output file of the run (the run's own list,
+//! [`crate::run::OUTPUT_FILES`]) renders and reads back by its kind (valid JSON, no NaN or
+//! infinity in any text), and tracing changes nothing.
 
 use models::config::Scenario;
 
 use super::{Failure, FailureKind};
+use crate::run::{FileKind, Finished, OUTPUT_FILES, OutputFile, run_files};
 
 /// Whether `text` has `NaN`, `inf` or `Infinity` as a word.
 fn has_nonfinite_word(text: &str) -> Option<&str> {
@@ -53,64 +55,80 @@ fn valid_json(what: &str, text: &str) -> Result<serde_json::Value, Failure> {
         .map_err(|e| Failure::new(FailureKind::NonFinite, format!("{what} is not valid JSON: {e}")))
 }
 
-/// Every output renders: summary.json, timeseries.csv and events.jsonl (valid, every number
-/// finite), the summary table, the narrated anatomy and the timeline and topology SVGs (no NaN
-/// or infinity), and both PNGs' sizes are within `plots::MAX_PIXELS`.
-pub(in crate::swarm) fn check_rendering(
-    scenario: &Scenario,
-    report: &models::report::Report,
-    hash: &str,
-) -> Result<(), Failure> {
-    // Its values were walked for null (NaN, infinity) by `check_finite`, which runs first.
-    valid_json(
-        "summary.json",
-        &crate::output::summary_json(&report.summary, hash),
-    )?;
-    let csv = crate::output::timeseries_csv(&report.series);
-    for (i, row) in crate::output::parse_csv(&csv).iter().enumerate().skip(1) {
+/// Every output file of the run renders and reads back by its kind
+/// ([`crate::run::OUTPUT_FILES`], the list `run --out` writes): JSON parses, every line of JSON
+/// lines parses without a null (a NaN or infinity), every CSV cell is a finite number ≥ 0 or a
+/// state word, TOML parses, text and SVG have no NaN or infinity (names aside), and a PNG's
+/// size is within `plots::MAX_PIXELS` (it is not drawn: that is slow). The summary table
+/// printed by `meshsim run` is checked too.
+pub(in crate::swarm) fn check_rendering(f: &Finished) -> Result<(), Failure> {
+    for file in run_files(f) {
+        check_file(f, file)?;
+    }
+    let table = crate::text::summary_table(&f.output.report.summary, &f.loaded.hash);
+    nonfinite_word("the summary table", &without_names(&f.loaded.scenario, &table))
+}
+
+/// One output file renders and reads back by its kind.
+fn check_file(f: &Finished, file: &OutputFile) -> Result<(), Failure> {
+    let name = file.name;
+    let cannot = |e: String| Failure::new(FailureKind::Panic, format!("{name} does not render: {e}"));
+    if let FileKind::Png { pixels } = file.kind {
+        let (w, h) = pixels(f).map_err(|e| cannot(e.to_string()))?;
+        if u64::from(w) * u64::from(h) > plots::MAX_PIXELS {
+            return Err(cannot(format!("it would be {w}×{h} pixels")));
+        }
+        return Ok(());
+    }
+    let bytes = file.render(f).map_err(|e| cannot(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| cannot(format!("not UTF-8: {e}")))?;
+    match file.kind {
+        // Its values were walked for null (NaN, infinity) by `check_finite`, which runs first.
+        FileKind::Json => valid_json(name, &text).map(drop),
+        FileKind::JsonLines => json_lines(name, &text),
+        FileKind::Csv => finite_csv(name, &text),
+        FileKind::Toml => crate::scenario::tree::parse_document(&text)
+            .map(drop)
+            .map_err(|e| {
+                cannot(format!(
+                    "it does not parse: expected {}, found {}",
+                    e.expected, e.found
+                ))
+            }),
+        FileKind::Text | FileKind::Svg | FileKind::Png { .. } => {
+            nonfinite_word(name, &without_names(&f.loaded.scenario, &text))
+        }
+    }
+}
+
+/// Every line is valid JSON without a null.
+fn json_lines(name: &str, text: &str) -> Result<(), Failure> {
+    for (i, line) in text.lines().enumerate() {
+        let v = valid_json(&format!("{name} line {}", i + 1), line)?;
+        if let Some(path) = find_null(&v) {
+            return Err(Failure::new(
+                FailureKind::NonFinite,
+                format!("{name} line {}: {path} is null", i + 1),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every cell after the header is a finite number ≥ 0, empty, or a pod state.
+fn finite_csv(name: &str, text: &str) -> Result<(), Failure> {
+    for (i, row) in crate::output::parse_csv(text).iter().enumerate().skip(1) {
         for cell in row.iter().map(String::as_str) {
             let state = matches!(cell, "" | "ready" | "not_ready" | "starting" | "down");
             if !state && !cell.parse::<f64>().is_ok_and(|x| x.is_finite() && x >= 0.0) {
                 return Err(Failure::new(
                     FailureKind::NonFinite,
-                    format!("timeseries.csv line {}: cell `{cell}`", i + 1),
+                    format!("{name} line {}: cell `{cell}`", i + 1),
                 ));
             }
         }
     }
-    let events = crate::output::events_jsonl(report);
-    for (i, line) in events.lines().enumerate() {
-        let v = valid_json(&format!("events.jsonl line {}", i + 1), line)?;
-        if let Some(path) = find_null(&v) {
-            return Err(Failure::new(
-                FailureKind::NonFinite,
-                format!("events.jsonl line {}: {path} is null", i + 1),
-            ));
-        }
-    }
-    let table = crate::text::summary_table(&report.summary, hash);
-    nonfinite_word("the summary table", &without_names(scenario, &table))?;
-    let anatomy = crate::narrate::narrate(scenario, report).join("\n");
-    nonfinite_word("the anatomy", &without_names(scenario, &anatomy))?;
-    let timeline = crate::charts::timeline(scenario, report, hash);
-    let cannot_draw =
-        |e: String| Failure::new(FailureKind::Panic, format!("the timeline does not draw: {e}"));
-    let svg = plots::timeline_svg(&timeline).map_err(|e| cannot_draw(e.to_string()))?;
-    // The PNG is not drawn (it is slow), but its size is checked: `run --out` writes it.
-    let (w, h) = plots::timeline_size(&timeline).map_err(|e| cannot_draw(e.to_string()))?;
-    if u64::from(w) * u64::from(h) > plots::MAX_PIXELS {
-        return Err(cannot_draw(format!("its PNG would be {w}×{h} pixels")));
-    }
-    nonfinite_word("timeline.svg", &without_names(scenario, &svg))?;
-    let topology = crate::charts::topology(scenario, report, hash);
-    let cannot_draw =
-        |e: String| Failure::new(FailureKind::Panic, format!("the topology does not draw: {e}"));
-    let svg = plots::topology_svg(&topology).map_err(|e| cannot_draw(e.to_string()))?;
-    let (w, h) = plots::topology_size(&topology).map_err(|e| cannot_draw(e.to_string()))?;
-    if u64::from(w) * u64::from(h) > plots::MAX_PIXELS {
-        return Err(cannot_draw(format!("its PNG would be {w}×{h} pixels")));
-    }
-    nonfinite_word("topology.svg", &without_names(scenario, &svg))
+    Ok(())
 }
 
 /// The path of the first `null` in a JSON value, if any.
@@ -129,32 +147,28 @@ fn find_null(v: &serde_json::Value) -> Option<String> {
 }
 
 /// Tracing never changes the results: the same run with every request traced has the same
-/// summary, and both trace formats are valid JSON.
-pub(in crate::swarm) fn check_traced(
-    scenario: &Scenario,
-    seed: u64,
-    untraced: &models::report::Report,
-) -> Result<(), Failure> {
+/// summary, and its trace files (every format of [`crate::run::OUTPUT_FILES`]) check like the
+/// other outputs.
+pub(in crate::swarm) fn check_traced(untraced: &Finished) -> Result<(), Failure> {
     let trace = models::trace::TraceConfig {
         sample: 1.0,
         max_spans: 2_000,
     };
-    let out = models::run_traced(scenario.clone(), seed, Some(trace));
-    if out.report.summary != untraced.summary {
+    let out = models::run_traced(untraced.loaded.scenario.clone(), untraced.seed, Some(trace));
+    if out.report.summary != untraced.output.report.summary {
         return Err(Failure::new(
             FailureKind::Counts,
             "tracing changed the results (the traced run's summary differs)".to_string(),
         ));
     }
-    if let Some(data) = &out.report.trace {
-        valid_json(
-            "trace.chrome.json",
-            &crate::trace_export::chrome(scenario, &out.report, data),
-        )?;
-        valid_json(
-            "trace.otlp.json",
-            &crate::trace_export::otlp(scenario, &out.report, data),
-        )?;
+    let traced = Finished {
+        trace_formats: OUTPUT_FILES.iter().filter_map(|o| o.trace).collect(),
+        loaded: untraced.loaded.clone(),
+        seed: untraced.seed,
+        output: out,
+    };
+    for file in run_files(&traced).into_iter().filter(|o| o.trace.is_some()) {
+        check_file(&traced, file)?;
     }
     Ok(())
 }
@@ -171,8 +185,16 @@ mod tests {
             [[services]]\nname = \"s\"\nreplicas = 1\nslots = 10\nsteps = [ { work = \"10ms\" } ]\n\
             [[faults]]\nname = \"NaN\"\nservice = \"s\"\nkind = \"slow\"\nlatency = \"1s\"\nfrom = \"5s\"\nuntil = \"10s\"\n";
         let loaded = load(&Source::new("t.toml", text), &[]).expect("loads");
-        let out = models::run(loaded.scenario.clone(), 1);
-        assert!(crate::text::summary_table(&out.report.summary, "h").contains("fault NaN: slow on s"));
-        super::check_rendering(&loaded.scenario, &out.report, "h").expect("names are not numbers");
+        let output = models::run(loaded.scenario.clone(), 1);
+        assert!(
+            crate::text::summary_table(&output.report.summary, &loaded.hash).contains("fault NaN: slow on s")
+        );
+        let f = crate::run::Finished {
+            trace_formats: Vec::new(),
+            loaded,
+            seed: 1,
+            output,
+        };
+        super::check_rendering(&f).expect("names are not numbers");
     }
 }

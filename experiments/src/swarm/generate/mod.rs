@@ -1,4 +1,4 @@
-//! The generator: a random but valid [`Spec`] from a seed.
+//! The generator: a random but valid [`Spec`] from a seed, built as the scenario tree.
 //!
 //! Every draw comes from one stream, `RngStreams::new(seed).stream("swarm")`, so a seed always
 //! gives the same scenario. Services form a DAG by levels (a service calls only services of a
@@ -8,17 +8,22 @@
 //! network latency at all). Sizes stay small so a run takes milliseconds: a few pods, durations
 //! up to two minutes, and limits (`max_events` 200 000 at most) that stop the rest.
 //!
-//! This module holds the random stream's helpers, the whole scenario and its distributions;
-//! `services`, `policies`, `clients` and `faults` draw the parts.
+//! This is the one place of the swarm that knows the scenario keys (besides the schema, which
+//! the loader checks every generated tree against): this module holds the random stream's
+//! helpers, the whole scenario and its distributions; `services`, `policies`, `clients` and
+//! `faults` draw the parts, and `features` names what a scenario uses.
 
 mod clients;
 mod faults;
+mod features;
 mod policies;
 mod services;
 
 use sim_core::rng::{RngStreams, SimRng};
 
-use super::spec::*;
+use crate::scenario::tree::Node;
+
+use super::spec::{Dur, IntoNode, Spec, Table};
 
 /// The random stream and its helpers.
 struct Gen {
@@ -145,8 +150,8 @@ pub fn generate(seed: u64) -> Spec {
         _ => Dur((d / 2000).max(1)),
     });
     let network_latency = g.maybe(0.4, |g| match g.weighted(&[3, 3, 4]) {
-        0 => DistSpec::Const(Dur(0)),
-        1 => DistSpec::Const(g.dur(1_000, 50 * MS)),
+        0 => Dur(0).into_node(),
+        1 => g.dur(1_000, 50 * MS).into_node(),
         _ => dist(g, 10_000, 10 * MS),
     });
     let limits = limits(&mut g);
@@ -175,102 +180,132 @@ pub fn generate(seed: u64) -> Spec {
 
     Spec {
         seed,
-        duration,
-        bucket,
-        network_latency,
-        limits,
-        clients,
-        services,
-        policies,
-        faults,
+        root: Table::new()
+            .put("name", format!("swarm-{seed}"))
+            .put("duration", duration)
+            .put("seed", seed)
+            .opt("bucket", bucket)
+            .opt("network", network_latency.map(|l| Table::new().put("latency", l)))
+            .put("limits", limits)
+            .list("clients", clients)
+            .list("services", services.into_iter().map(|s| s.table).collect())
+            .opt("policies", (!policy_names.is_empty()).then_some(policies))
+            .list("faults", faults)
+            .into_node(),
     }
 }
 
 /// Run limits: usually generous, sometimes tiny.
-fn limits(g: &mut Gen) -> LimitsSpec {
-    LimitsSpec {
-        max_events: match g.weighted(&[85, 10, 5]) {
-            0 => 200_000,
-            1 => g.int(1_000, 50_000),
-            _ => g.int(1, 100),
-        },
-        max_pending: match g.weighted(&[85, 10, 5]) {
-            0 => 100_000,
-            1 => g.int(100, 10_000),
-            _ => g.int(1, 10),
-        },
-        max_log_entries: g.maybe(0.3, |g| g.pick(&[0, 1, 10, 1000])),
-        max_buckets: g.maybe(0.15, |g| g.pick(&[1, 7, 100])),
-    }
+fn limits(g: &mut Gen) -> Table {
+    let max_events = match g.weighted(&[85, 10, 5]) {
+        0 => 200_000,
+        1 => g.int(1_000, 50_000),
+        _ => g.int(1, 100),
+    };
+    let max_pending = match g.weighted(&[85, 10, 5]) {
+        0 => 100_000,
+        1 => g.int(100, 10_000),
+        _ => g.int(1, 10),
+    };
+    Table::new()
+        .put("max_events", max_events)
+        .put("max_pending", max_pending)
+        .opt("max_log_entries", g.maybe(0.3, |g| g.pick(&[0u64, 1, 10, 1000])))
+        .opt("max_buckets", g.maybe(0.15, |g| g.pick(&[1u64, 7, 100])))
+}
+
+/// `{ dist = KIND, … }`.
+fn dist_table(kind: &str) -> Table {
+    Table::new().put("dist", kind)
 }
 
 /// A distribution of durations around `lo..hi` nanoseconds, of any kind.
-fn dist(g: &mut Gen, lo: u64, hi: u64) -> DistSpec {
+fn dist(g: &mut Gen, lo: u64, hi: u64) -> Node {
     let mid = g.dur(lo, hi);
-    match g.below(10) {
-        0 => DistSpec::Const(mid),
-        1 => DistSpec::ConstTable(mid),
-        2 => DistSpec::Uniform(Dur(mid.0 / 2), g.dur(mid.0, hi.max(mid.0) * 2)),
-        3 => DistSpec::Exponential(Dur(mid.0.max(1))),
-        4 => DistSpec::Normal(mid, g.dur(1, mid.0.max(2))),
-        5 => DistSpec::LogNormal(Dur(mid.0.max(1)), Dur(mid.0.max(1) * g.int(1, 20))),
-        6 => DistSpec::LogNormalMeanSd(Dur(mid.0.max(1)), g.dur(1, mid.0.max(2) * 3)),
+    let at_least_1 = Dur(mid.0.max(1));
+    let t = match g.below(10) {
+        0 => return mid.into_node(),
+        1 => dist_table("constant").put("value", mid),
+        2 => dist_table("uniform")
+            .put("low", Dur(mid.0 / 2))
+            .put("high", g.dur(mid.0, hi.max(mid.0) * 2)),
+        3 => dist_table("exponential").put("mean", at_least_1),
+        4 => dist_table("normal")
+            .put("mean", mid)
+            .put("sd", g.dur(1, mid.0.max(2))),
+        5 => dist_table("lognormal")
+            .put("median", at_least_1)
+            .put("p99", Dur(at_least_1.0 * g.int(1, 20))),
+        6 => dist_table("lognormal")
+            .put("mean", at_least_1)
+            .put("sd", g.dur(1, mid.0.max(2) * 3)),
         // Shapes below 1 have an infinite mean: draws can be astronomically large.
-        7 => DistSpec::Pareto(Dur(mid.0.max(1)), g.pick(&[0.3, 1.0, 1.5, 2.5, 10.0])),
-        8 => {
-            let parts = (0..g.int(1, 3))
-                .map(|i| {
-                    let w = if i == 0 {
-                        g.frac(0.1, 1.0)
-                    } else {
-                        g.pick(&[0.0, 0.05, 0.5])
-                    };
-                    let c = g.dur(lo, hi);
-                    let component = match g.below(3) {
-                        0 => DistSpec::Const(c),
-                        1 => DistSpec::Exponential(Dur(c.0.max(1))),
-                        _ => DistSpec::Uniform(Dur(0), c),
-                    };
-                    (w, component)
-                })
-                .collect();
-            DistSpec::Mixture(parts)
-        }
-        _ => {
-            let mut points = vec![(0.0, Dur(mid.0 / 4))];
-            let mut v = mid.0 / 4;
-            let mut p = 0.0;
-            for _ in 0..g.below(3) {
-                p = (p + g.frac(0.05, 0.5)).min(0.95);
-                v += g.dur(1, mid.0.max(1)).0;
-                points.push((p, Dur(v)));
+        7 => dist_table("pareto")
+            .put("scale", at_least_1)
+            .put("shape", g.pick(&[0.3, 1.0, 1.5, 2.5, 10.0])),
+        8 => dist_table("mixture").put("of", mixture(g, lo, hi)),
+        _ => dist_table("empirical").put("quantiles", empirical(g, mid)),
+    };
+    t.into_node()
+}
+
+/// A mixture's weighted components: constants, exponentials and uniforms.
+fn mixture(g: &mut Gen, lo: u64, hi: u64) -> Vec<Table> {
+    (0..g.int(1, 3))
+        .map(|i| {
+            let w = if i == 0 {
+                g.frac(0.1, 1.0)
+            } else {
+                g.pick(&[0.0, 0.05, 0.5])
+            };
+            let c = g.dur(lo, hi);
+            let t = Table::new().put("weight", w);
+            match g.below(3) {
+                0 => t.put("value", c),
+                1 => t.extend(dist_table("exponential").put("mean", Dur(c.0.max(1)))),
+                _ => t.extend(dist_table("uniform").put("low", Dur(0)).put("high", c)),
             }
-            points.push((1.0, Dur(v + g.dur(1, mid.0.max(1) * 4).0)));
-            points.dedup_by(|b, a| b.0 <= a.0);
-            if points.last().map(|p| p.0) != Some(1.0) {
-                points.push((1.0, Dur(v)));
-            }
-            DistSpec::Empirical(points)
-        }
+        })
+        .collect()
+}
+
+/// An empirical distribution's `[p, duration]` points from 0.0 to 1.0 around `mid`.
+fn empirical(g: &mut Gen, mid: Dur) -> Vec<Node> {
+    let mut points = vec![(0.0, Dur(mid.0 / 4))];
+    let mut v = mid.0 / 4;
+    let mut p = 0.0;
+    for _ in 0..g.below(3) {
+        p = (p + g.frac(0.05, 0.5)).min(0.95);
+        v += g.dur(1, mid.0.max(1)).0;
+        points.push((p, Dur(v)));
     }
+    points.push((1.0, Dur(v + g.dur(1, mid.0.max(1) * 4).0)));
+    points.dedup_by(|b, a| b.0 <= a.0);
+    if points.last().map(|p| p.0) != Some(1.0) {
+        points.push((1.0, Dur(v)));
+    }
+    points
+        .into_iter()
+        .map(|(p, d)| vec![p.into_node(), d.into_node()].into_node())
+        .collect()
 }
 
 /// A work time: usually 100 µs to 100 ms, sometimes zero, 1 ns or seconds.
-fn work(g: &mut Gen) -> DistSpec {
+fn work(g: &mut Gen) -> Node {
     match g.weighted(&[40, 5, 3, 2, 50]) {
-        0 => DistSpec::Const(g.dur(100_000, 100 * MS)),
-        1 => DistSpec::Const(Dur(0)),
-        2 => DistSpec::Const(Dur(1)),
-        3 => DistSpec::Const(g.dur(S, 5 * S)),
+        0 => g.dur(100_000, 100 * MS).into_node(),
+        1 => Dur(0).into_node(),
+        2 => Dur(1).into_node(),
+        3 => g.dur(S, 5 * S).into_node(),
         _ => dist(g, 100_000, 100 * MS),
     }
 }
 
 /// A timeout: `"none"`, 1 ns, or 1 ms to 10 s.
-fn timeout(g: &mut Gen) -> Timeout {
+fn timeout(g: &mut Gen) -> Node {
     match g.weighted(&[25, 12, 63]) {
-        0 => Timeout::Never,
-        1 => Timeout::After(Dur(1)),
-        _ => Timeout::After(g.dur(MS, 10 * S)),
+        0 => "none".into_node(),
+        1 => Dur(1).into_node(),
+        _ => g.dur(MS, 10 * S).into_node(),
     }
 }

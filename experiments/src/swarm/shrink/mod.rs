@@ -1,25 +1,19 @@
 //! Shrinking: greedily simplify a failing [`Spec`] while it keeps failing.
 //!
-//! [`candidates`] lists one-step simplifications of a spec, the big ones first (halve the
-//! duration, drop a fault, a client, a service nothing calls any more, a policy nothing names),
-//! then the small ones (a step, a probe, a policy part, a key back to its default, a number
-//! halved). [`shrink_with`] takes the first candidate that still fails, and starts over from
-//! it, until no candidate fails or the number of tries runs out. [`shrink`] uses "fails with the
-//! same [`FailureKind`]" as the test, so a simplification that breaks the file (a load error) or
-//! trades the bug for another is not kept.
-//!
-//! This module holds the shrinking loop and the order of the candidates; `entities` drops whole
-//! faults, clients, services and policies, `services`, `clients` and `policies` simplify the
-//! keys of one of each, and `steps` simplifies a list of steps (a service's or a probe's).
+//! [`candidates`] lists the one-step simplifications of a spec's tree (`edits`: a key or an
+//! element dropped, a node replaced by a part of it, a number halved), the biggest first. It
+//! works on the tree alone, so it knows no scenario key: a candidate the loader refuses (a
+//! required key dropped, a service still called, a fault after the end of a shorter run) is
+//! simply passed over. [`shrink_with`] walks the candidates and keeps the first that still
+//! fails, then goes on from the same place among the candidates of the simpler spec, until a
+//! whole round of them keeps nothing or the number of tries runs out. [`shrink`] uses "fails
+//! with the same [`FailureKind`]" as the test, so a simplification that trades the bug for
+//! another is not kept.
 
-mod clients;
-mod entities;
-mod policies;
-mod services;
-mod steps;
+mod edits;
 
 use super::checks::{Failure, FailureKind};
-use super::spec::*;
+use super::spec::Spec;
 
 /// Default bound on the scenarios tried while shrinking.
 pub const DEFAULT_SHRINK_TRIES: usize = 1000;
@@ -61,99 +55,45 @@ pub fn shrink(spec: &Spec, failure: &Failure, max_tries: usize) -> Shrunk {
 }
 
 /// Shrinks `spec` with a test of its own: `still_fails(candidate)` says whether a simplified
-/// spec still shows the problem. Returns the smallest spec found, the candidates tried and the
-/// simplifications kept.
+/// spec still shows the problem; it is asked only about candidates that load. Returns the
+/// smallest spec found, the candidates tried (those that load) and the simplifications kept.
 pub fn shrink_with(
     spec: Spec,
     max_tries: usize,
     mut still_fails: impl FnMut(&Spec) -> bool,
 ) -> (Spec, usize, usize) {
     let mut current = spec;
+    let mut list = candidates(&current);
     let (mut tries, mut steps) = (0, 0);
-    'outer: loop {
-        for candidate in candidates(&current) {
-            if tries >= max_tries {
-                break 'outer;
-            }
-            tries += 1;
-            if still_fails(&candidate) {
-                current = candidate;
-                steps += 1;
-                continue 'outer;
-            }
+    // The next candidate, and how many in a row were passed over.
+    let (mut next, mut misses) = (0, 0);
+    while misses < list.len() && tries < max_tries {
+        let at = next % list.len();
+        next = at + 1;
+        misses += 1;
+        if !loads(&list[at]) {
+            continue;
         }
-        break;
+        tries += 1;
+        if still_fails(&list[at]) {
+            current = list.swap_remove(at);
+            steps += 1;
+            list = candidates(&current);
+            (next, misses) = (at, 0);
+        }
     }
     (current, tries, steps)
 }
 
-/// Collects the edits of a spec that change it, in the order they are made, without
-/// duplicates.
-struct Edits<'a> {
-    base: &'a Spec,
-    out: Vec<Spec>,
+/// Whether the loader accepts a spec's tree.
+fn loads(spec: &Spec) -> bool {
+    crate::scenario::schema::read_scenario(&spec.root).is_ok()
 }
 
-impl Edits<'_> {
-    /// Applies `f` to a copy of the base spec and keeps the result if it differs from the base
-    /// and from every edit kept so far.
-    fn edit(&mut self, f: impl FnOnce(&mut Spec)) {
-        let mut s = self.base.clone();
-        f(&mut s);
-        if s != *self.base && !self.out.contains(&s) {
-            self.out.push(s);
-        }
-    }
-}
-
-/// One-step simplifications of `s`, the biggest first.
+/// One-step simplifications of `s`, the biggest first (whether they load or not).
 pub fn candidates(s: &Spec) -> Vec<Spec> {
-    let mut e = Edits {
-        base: s,
-        out: Vec::new(),
-    };
-    entities::drop_entities(&mut e);
-    shorter_runs(&mut e);
-    for i in 0..s.services.len() {
-        services::service_edits(&mut e, i);
-    }
-    for i in 0..s.clients.len() {
-        clients::client_edits(&mut e, i);
-    }
-    for i in 0..s.policies.len() {
-        policies::policy_edits(&mut e, i);
-    }
-    for i in 0..s.faults.len() {
-        fault_edits(&mut e, i);
-    }
-    top_level_edits(&mut e);
-    e.out
-}
-
-/// The duration halved, then divided by ten (at least 1 ns), dropping the faults that would
-/// start after the shorter run (the loader refuses them, and they could not act anyway).
-fn shorter_runs(e: &mut Edits<'_>) {
-    for divisor in [2, 10] {
-        e.edit(|c| {
-            c.duration = Dur((c.duration.0 / divisor).max(1));
-            let end = c.duration;
-            c.faults.retain(|f| f.from.is_none_or(|from| from < end));
-        });
-    }
-}
-
-/// The keys of fault `i` back to their defaults.
-fn fault_edits(e: &mut Edits<'_>, i: usize) {
-    e.edit(|c| c.faults[i].from = None);
-    e.edit(|c| c.faults[i].until = None);
-    e.edit(|c| c.faults[i].pods = None);
-    e.edit(|c| c.faults[i].name = None);
-}
-
-/// The top-level keys back to their defaults.
-fn top_level_edits(e: &mut Edits<'_>) {
-    e.edit(|c| c.bucket = None);
-    e.edit(|c| c.network_latency = None);
-    e.edit(|c| c.limits.max_log_entries = None);
-    e.edit(|c| c.limits.max_buckets = None);
+    edits::simplifications(&s.root)
+        .into_iter()
+        .map(|root| Spec { seed: s.seed, root })
+        .collect()
 }

@@ -1,23 +1,14 @@
-//! [`Spec`]: a plain description of a scenario, close to the file format, that the generator
-//! builds, the shrinker simplifies, and [`Spec::to_toml`] writes as a scenario file
-//! (`docs/scenarios.md`).
+//! [`Spec`]: a generated scenario as the scenario tree ([`crate::scenario::tree`]) that the
+//! loader reads, with the swarm seed it came from. The generator builds it, the shrinker
+//! simplifies it, and [`Spec::to_toml`] writes it with the tree's one canonical writer
+//! ([`tree::canonical`]), so the swarm knows the file format only through the schema: a new
+//! scenario key needs the schema and the generator, nothing else.
 //!
-//! Every optional key is an `Option`: `None` leaves the key out of the file, so the loader's
-//! default applies (the generator exercises the defaults as much as the values).
-//!
-//! This module holds the scenario, client, load and fault types; `service` and `policy` hold
-//! the service and policy types (re-exported here), `toml` writes the file and `features`
-//! lists what a spec uses.
+//! An optional key the generator leaves out is simply absent from its table, so the loader's
+//! default applies (the generator exercises the defaults as much as the values). [`Table`] and
+//! [`IntoNode`] build the tree; [`Dur`] writes a duration exactly.
 
-mod features;
-mod policy;
-mod service;
-mod toml;
-
-pub use policy::{
-    BreakerSpec, BudgetSpec, BulkheadSpec, FallbackSpec, PolicySpec, PoolSpec, R4jSpec, RetrySpec,
-};
-pub use service::{CallSpec, DiscoverySpec, ProbeSpec, ServiceSpec, StepSpec};
+use crate::scenario::tree::{self, Entry, Node, Origin, Span, Value};
 
 /// A duration in integer nanoseconds, written with the largest unit that divides it exactly
 /// (`"1500ms"`, `"1ns"`, `"2m"`), so the file says exactly the generated value.
@@ -25,10 +16,6 @@ pub use service::{CallSpec, DiscoverySpec, ProbeSpec, ServiceSpec, StepSpec};
 pub struct Dur(pub u64);
 
 impl Dur {
-    /// `n` nanoseconds.
-    pub const fn ns(n: u64) -> Dur {
-        Dur(n)
-    }
     /// `n` milliseconds.
     pub const fn ms(n: u64) -> Dur {
         Dur(n * 1_000_000)
@@ -60,204 +47,201 @@ impl Dur {
     }
 }
 
-/// A timeout or deadline: `"none"` (wait forever) or a duration.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Timeout {
-    /// `"none"`.
-    Never,
-    /// A duration (> 0).
-    After(Dur),
-}
+/// The origin of a generated node: it has no place in a file.
+const GENERATED: Origin = Origin::File(Span { start: 0, end: 0 });
 
-impl Timeout {
-    fn text(self) -> String {
-        match self {
-            Timeout::Never => "none".into(),
-            Timeout::After(d) => d.text(),
-        }
+/// A node holding `value`.
+pub fn node(value: Value) -> Node {
+    Node {
+        origin: GENERATED,
+        value,
     }
 }
 
-/// A policy part that can be given as a table or switched off with `"none"`.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Part<T> {
-    /// `"none"`.
-    Off,
-    /// The table.
-    On(T),
+/// What a tree node can be built from: strings, integers, floats, booleans, durations, lists of
+/// nodes and nodes themselves.
+pub trait IntoNode {
+    /// The node.
+    fn into_node(self) -> Node;
 }
 
-/// A distribution of durations.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DistSpec {
-    /// A duration string.
-    Const(Dur),
-    /// `{ dist = "constant", value }`, or `{ value }` inside a mixture.
-    ConstTable(Dur),
-    /// Uniform on `[low, high)`.
-    Uniform(Dur, Dur),
-    /// Exponential with this mean (> 0).
-    Exponential(Dur),
-    /// Normal (negative draws become 0).
-    Normal(Dur, Dur),
-    /// Log-normal from median and p99.
-    LogNormal(Dur, Dur),
-    /// Log-normal from mean and sd.
-    LogNormalMeanSd(Dur, Dur),
-    /// Pareto with scale (> 0) and shape (> 0).
-    Pareto(Dur, f64),
-    /// Weighted components (weights ≥ 0, not all 0).
-    Mixture(Vec<(f64, DistSpec)>),
-    /// `[p, duration]` points from 0.0 to 1.0.
-    Empirical(Vec<(f64, Dur)>),
+impl IntoNode for Node {
+    fn into_node(self) -> Node {
+        self
+    }
+}
+impl IntoNode for &str {
+    fn into_node(self) -> Node {
+        node(Value::Str(self.to_string()))
+    }
+}
+impl IntoNode for String {
+    fn into_node(self) -> Node {
+        node(Value::Str(self))
+    }
+}
+impl IntoNode for u32 {
+    fn into_node(self) -> Node {
+        node(Value::Int(i64::from(self)))
+    }
+}
+impl IntoNode for u64 {
+    fn into_node(self) -> Node {
+        match i64::try_from(self) {
+            Ok(n) => node(Value::Int(n)),
+            // Beyond TOML's integers (only a seed can be): a string, as the loader reads it.
+            Err(_) => node(Value::Str(self.to_string())),
+        }
+    }
+}
+impl IntoNode for f64 {
+    fn into_node(self) -> Node {
+        node(Value::Float(self))
+    }
+}
+impl IntoNode for bool {
+    fn into_node(self) -> Node {
+        node(Value::Bool(self))
+    }
+}
+impl IntoNode for Dur {
+    fn into_node(self) -> Node {
+        node(Value::Str(self.text()))
+    }
+}
+impl IntoNode for Table {
+    fn into_node(self) -> Node {
+        node(Value::Table(self.0))
+    }
+}
+impl<T: IntoNode> IntoNode for Vec<T> {
+    fn into_node(self) -> Node {
+        node(Value::Array(self.into_iter().map(IntoNode::into_node).collect()))
+    }
 }
 
-/// Run limits (`limits = { … }`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct LimitsSpec {
-    /// `max_events`.
-    pub max_events: u64,
-    /// `max_pending`.
-    pub max_pending: u64,
-    /// `max_log_entries`.
-    pub max_log_entries: Option<u64>,
-    /// `max_buckets`.
-    pub max_buckets: Option<u64>,
+/// A table under construction, keys in the order they are put.
+#[derive(Clone, Debug, Default)]
+pub struct Table(Vec<Entry>);
+
+impl Table {
+    /// An empty table.
+    pub fn new() -> Table {
+        Table(Vec::new())
+    }
+    /// Adds `key = value`.
+    pub fn put(mut self, key: &str, value: impl IntoNode) -> Table {
+        self.0.push(Entry {
+            key: key.to_string(),
+            key_origin: GENERATED,
+            node: value.into_node(),
+        });
+        self
+    }
+    /// Adds `key = value` if there is a value.
+    pub fn opt(self, key: &str, value: Option<impl IntoNode>) -> Table {
+        match value {
+            Some(v) => self.put(key, v),
+            None => self,
+        }
+    }
+    /// Adds `key = [items]` unless there are none (an empty list is left out).
+    pub fn list(self, key: &str, items: Vec<impl IntoNode>) -> Table {
+        if items.is_empty() {
+            self
+        } else {
+            self.put(key, items)
+        }
+    }
+    /// Adds the keys of `other`.
+    pub fn extend(mut self, other: Table) -> Table {
+        self.0.extend(other.0);
+        self
+    }
 }
 
-/// A whole scenario.
+/// A generated scenario: its swarm seed and its tree.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spec {
     /// The swarm seed it was generated from; also the file's `seed`.
     pub seed: u64,
-    /// `duration`.
-    pub duration: Dur,
-    /// `bucket`.
-    pub bucket: Option<Dur>,
-    /// `network.latency`.
-    pub network_latency: Option<DistSpec>,
-    /// `limits`.
-    pub limits: LimitsSpec,
-    /// `[[clients]]`.
-    pub clients: Vec<ClientSpec>,
-    /// `[[services]]` (at least one).
-    pub services: Vec<ServiceSpec>,
-    /// `[policies.NAME]`, in file order.
-    pub policies: Vec<PolicySpec>,
-    /// `[[faults]]`.
-    pub faults: Vec<FaultSpec>,
+    /// The scenario file's tree.
+    pub root: Node,
 }
 
-/// A client.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientSpec {
-    /// `name`.
-    pub name: String,
-    /// `target`.
-    pub target: String,
-    /// `policy`.
-    pub policy: Option<String>,
-    /// `timeout`.
-    pub timeout: Option<Timeout>,
-    /// `load`.
-    pub load: LoadSpec,
-}
+impl Spec {
+    /// The scenario's name: `swarm-SEED`.
+    pub fn name(&self) -> String {
+        format!("swarm-{}", self.seed)
+    }
 
-/// A client's load.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LoadSpec {
-    /// Open loop.
-    Open {
-        /// `rate` (> 0, or ≥ 0 with a schedule).
-        rate: f64,
-        /// `arrivals`: `Some(true)` constant, `Some(false)` poisson.
-        constant: Option<bool>,
-        /// `schedule` (empty: no key).
-        schedule: Vec<RateEntry>,
-    },
-    /// Closed loop.
-    Closed {
-        /// `users`.
-        users: u32,
-        /// `think`.
-        think: Option<DistSpec>,
-        /// `start`.
-        start: Option<Dur>,
-        /// `ramp`.
-        ramp: Option<Dur>,
-    },
-    /// Bursts.
-    Burst {
-        /// `count`.
-        count: u32,
-        /// `at`.
-        at: Option<Dur>,
-        /// `every`.
-        every: Option<Dur>,
-    },
-}
+    /// The scenario file (`docs/scenarios.md`): a comment saying where it came from, then the
+    /// tree in the canonical layout of [`tree::canonical`].
+    pub fn to_toml(&self) -> String {
+        format!(
+            "# Generated by `meshsim swarm --seed {}` (a random scenario for swarm testing).\n{}",
+            self.seed,
+            tree::canonical(&self.root)
+        )
+    }
 
-/// An entry of an open loop's rate schedule.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RateEntry {
-    /// `{ at, rate }`.
-    Step(Dur, f64),
-    /// `{ at, ramp_to, until }`.
-    Ramp(Dur, f64, Dur),
-    /// `{ at, spike, for }`.
-    Spike(Dur, f64, Dur),
-}
-
-/// A fault.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FaultSpec {
-    /// `name`.
-    pub name: Option<String>,
-    /// `service`.
-    pub service: String,
-    /// `kind` and its keys.
-    pub kind: FaultKindSpec,
-    /// `from`.
-    pub from: Option<Dur>,
-    /// `until`.
-    pub until: Option<Dur>,
-    /// `pods`.
-    pub pods: Option<u32>,
-}
-
-/// What a fault does.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FaultKindSpec {
-    /// `slow` with `latency`.
-    SlowLatency(Dur),
-    /// `slow` with `multiplier`.
-    SlowMultiplier(f64),
-    /// `errors`: `rate`, `fail_fast`.
-    Errors(f64, Option<bool>),
-    /// `crash`: `blackhole`.
-    Crash(Option<bool>),
-    /// `capacity_cut`: `slots`, `multiplier` (at least one).
-    CapacityCut(Option<u32>, Option<f64>),
-    /// `leak`: `growth`.
-    Leak(Dur),
-    /// `restart`: `down_for`.
-    Restart(Dur),
-    /// `reschedule`: `down_for`.
-    Reschedule(Dur),
-}
-
-impl FaultKindSpec {
-    /// The `kind` word.
-    pub fn word(&self) -> &'static str {
-        match self {
-            FaultKindSpec::SlowLatency(_) | FaultKindSpec::SlowMultiplier(_) => "slow",
-            FaultKindSpec::Errors(..) => "errors",
-            FaultKindSpec::Crash(_) => "crash",
-            FaultKindSpec::CapacityCut(..) => "capacity_cut",
-            FaultKindSpec::Leak(_) => "leak",
-            FaultKindSpec::Restart(_) => "restart",
-            FaultKindSpec::Reschedule(_) => "reschedule",
+    /// The elements of the top-level array `key` (`clients`, `services`, `faults`), none if
+    /// absent.
+    pub fn items(&self, key: &str) -> &[Node] {
+        match self.root.get(key).map(|n| &n.value) {
+            Some(Value::Array(items)) => items,
+            _ => &[],
         }
+    }
+
+    /// The entries of the top-level table `key` (`policies`), none if absent.
+    pub fn entries(&self, key: &str) -> &[Entry] {
+        match self.root.get(key).map(|n| &n.value) {
+            Some(Value::Table(entries)) => entries,
+            _ => &[],
+        }
+    }
+
+    /// One line: what the scenario has.
+    pub fn describe(&self) -> String {
+        let services = self.items("services");
+        let pods: i64 = services.iter().map(|s| int(s.get("replicas")).unwrap_or(1)).sum();
+        let duration = match self.root.get("duration").map(|n| &n.value) {
+            Some(Value::Str(d)) => d.clone(),
+            _ => "?".into(),
+        };
+        format!(
+            "{} over {duration}: {} client(s), {} service(s) with {pods} pod(s), {} policy(ies), {} fault(s)",
+            self.name(),
+            self.items("clients").len(),
+            services.len(),
+            self.entries("policies").len(),
+            self.items("faults").len()
+        )
+    }
+}
+
+/// The string at `node`, if it is one.
+pub fn text(node: Option<&Node>) -> Option<&str> {
+    match node.map(|n| &n.value) {
+        Some(Value::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The integer at `node`, if it is one.
+pub fn int(node: Option<&Node>) -> Option<i64> {
+    match node.map(|n| &n.value) {
+        Some(Value::Int(i)) => Some(*i),
+        _ => None,
+    }
+}
+
+/// The boolean at `node`, if it is one.
+pub fn flag(node: Option<&Node>) -> Option<bool> {
+    match node.map(|n| &n.value) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
     }
 }
 
@@ -274,5 +258,16 @@ mod tests {
         assert_eq!(Dur::secs(120).text(), "2m");
         assert_eq!(Dur::secs(7200).text(), "2h");
         assert_eq!(Dur(250_000).text(), "250us");
+    }
+
+    #[test]
+    fn tables_keep_their_order_and_leave_out_what_is_absent() {
+        let t = Table::new()
+            .put("b", 1u32)
+            .opt("none", None::<u32>)
+            .list("empty", Vec::<u32>::new())
+            .put("a", Dur::ms(5))
+            .into_node();
+        assert_eq!(tree::render_inline(&t), "{ b = 1, a = \"5ms\" }");
     }
 }
