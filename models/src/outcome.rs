@@ -111,7 +111,7 @@ impl Failure {
             Failure::ErrorResponse => "error_response",
             Failure::Refused(r) => match r.reason() {
                 Some(name) => name,
-                None => unreachable!(),
+                None => unreachable!("{r:?} refuses retries only, never a try"),
             },
             Failure::DeadlineExceeded => "deadline_exceeded",
             Failure::NoEndpoints => "no_endpoints",
