@@ -230,7 +230,7 @@ pub fn edge_cells(e: &EdgeSummary) -> Vec<String> {
         e.counts.degraded.to_string(),
         e.failed().to_string(),
     ];
-    cells.extend(Refusal::ALL.map(|r| e.counts.rejections(r).to_string()));
+    cells.extend(Refusal::ALL.map(|r| e.counts.rejections[r].to_string()));
     cells.push(e.counts.fallback_defer.to_string());
     cells.push(top_failures(&e.attempt_failures_by(), 3));
     cells

@@ -7,6 +7,7 @@
 use experiments::catalog::BUILTINS;
 use experiments::run::{Finished, RunOptions, execute};
 use models::log::LogKind;
+use models::policy::Refusal;
 use models::policy::breaker::{BreakerState, is_legal};
 use models::report::Report;
 
@@ -97,7 +98,7 @@ fn the_protected_cascade_has_no_kills_and_stays_available() {
         .find(|e| e.name == "upload→classification")
         .unwrap();
     assert!(
-        edge.counts.degraded > 0 && edge.counts.breaker_rejections > 0,
+        edge.counts.degraded > 0 && edge.counts.rejections[Refusal::Breaker] > 0,
         "degraded 'pending' answers and fail-fast"
     );
 }
@@ -234,7 +235,7 @@ fn the_breaker_visits_every_state_in_order_and_fails_fast_while_open() {
         );
     }
     let edge = r.summary.edges.iter().find(|e| e.name == "api→backend").unwrap();
-    assert!(edge.counts.breaker_rejections > 100);
+    assert!(edge.counts.rejections[Refusal::Breaker] > 100);
     // While both breakers are open, almost nothing reaches the network (only half-open trials).
     let during = rate(&r, "edge.api→backend.attempts", 32.0, 40.0);
     let offered = rate(&r, "edge.api→backend.calls", 32.0, 40.0);

@@ -4,6 +4,7 @@
 //! half-open states stay visible; no legend is cut short.
 
 use experiments::run::{Finished, execute};
+use models::policy::Refusal;
 use plots::{LinePanel, Panel, StackedPanel, Timeline};
 
 mod common;
@@ -80,8 +81,8 @@ fn the_bulkhead_scenario_shows_each_edges_outcomes_refusals_permits_and_pool() {
         .iter()
         .map(|v| v * bucket)
         .sum();
-    assert!(summary.counts.bulkhead_rejections > 0);
-    assert!((full - summary.counts.bulkhead_rejections as f64).abs() < 1e-6);
+    assert!(summary.counts.rejections[Refusal::Bulkhead] > 0);
+    assert!((full - summary.counts.rejections[Refusal::Bulkhead] as f64).abs() < 1e-6);
     // Permits: at the limit (2 pods × 10) during the slow fault, the limit drawn as a line.
     let permits = lines(&t, &format!("{e}: bulkhead permits in use (mean)"));
     assert_eq!(permits.reference_lines.len(), 1);

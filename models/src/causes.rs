@@ -138,6 +138,7 @@ pub struct CauseCount {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Refusal;
 
     fn at(reason: Failure, edge: u32, depth: u8) -> Cause {
         Cause {
@@ -201,7 +202,12 @@ mod tests {
             "error_response ← connect_timeout at b→c"
         );
         assert_eq!(
-            chain(Failure::BreakerOpen, Failure::BreakerOpen, "users→api", 0),
+            chain(
+                Failure::Refused(Refusal::Breaker),
+                Failure::Refused(Refusal::Breaker),
+                "users→api",
+                0
+            ),
             "breaker_open at users→api"
         );
     }

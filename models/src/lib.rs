@@ -3,8 +3,7 @@
 //! meshsim's domain model, built on sim-core: load generators, services made of pods with
 //! slots and accept queues, Kubernetes probes and restarts, httpx-style connection pools and
 //! timeouts, downstream faults, load balancing and discovery, and the resilience policies
-//! between services (retries with backoff and budgets, circuit breakers, bulkheads, deadlines,
-//! fallbacks).
+//! between services ([`policy`] lists them).
 //!
 //! The crate does no I/O, reads no clock and spawns no thread. A run is a pure function of a
 //! [`config::Scenario`] and a seed:

@@ -9,8 +9,8 @@ use crate::config::FaultConfig;
 use crate::history::History;
 use crate::outcome::{Failure, Outcome};
 use crate::phases::ClientPhases;
-use crate::policy::Refusal;
 use crate::policy::breaker::BreakerState;
+use crate::policy::{PolicyGauge, Refusal, RefusalCounts};
 
 const N_FAILURES: usize = Failure::ALL.len();
 
@@ -284,12 +284,8 @@ pub struct EdgeCounts {
     pub failed: ByFailure,
     /// Attempts that failed, by reason (timeouts by kind, errors by kind).
     pub attempt_failures: ByFailure,
-    /// Retries refused by the retry budget.
-    pub budget_rejections: u64,
-    /// Calls or attempts refused by an open breaker.
-    pub breaker_rejections: u64,
-    /// Calls or attempts refused by a full bulkhead (after waiting, if allowed).
-    pub bulkhead_rejections: u64,
+    /// Calls or tries refused, by the refusing policy (the budget refuses retries only).
+    pub rejections: RefusalCounts,
     /// Fallbacks to a default answer.
     pub fallback_degrade: u64,
     /// Fallbacks that deferred the work.
@@ -300,26 +296,6 @@ pub struct EdgeCounts {
     pub deferred_dropped: u64,
     /// Calls that succeeded with the callee's degraded answer (`Response::Degraded`).
     pub degraded_answers: u64,
-}
-
-impl EdgeCounts {
-    /// Calls or tries refused by `by`.
-    pub fn rejections(&self, by: Refusal) -> u64 {
-        match by {
-            Refusal::Breaker => self.breaker_rejections,
-            Refusal::Bulkhead => self.bulkhead_rejections,
-            Refusal::Budget => self.budget_rejections,
-        }
-    }
-
-    /// The count of refusals by `by`, to add to or to set.
-    pub fn rejections_mut(&mut self, by: Refusal) -> &mut u64 {
-        match by {
-            Refusal::Breaker => &mut self.breaker_rejections,
-            Refusal::Bulkhead => &mut self.bulkhead_rejections,
-            Refusal::Budget => &mut self.budget_rejections,
-        }
-    }
 }
 
 /// An edge's measurements, over all its caller pods.
@@ -338,14 +314,8 @@ pub struct EdgeMetrics {
     pub series_retries: CounterSeries,
     /// Per bucket: calls that failed (final).
     pub series_failed: CounterSeries,
-    /// Per bucket: breakers open (over caller pods).
-    pub series_open: GaugeSeries,
-    /// Per bucket: breakers half-open.
-    pub series_half_open: GaugeSeries,
-    /// Per bucket: bulkhead permits in use (over caller pods).
-    pub series_bulkhead: GaugeSeries,
-    /// Per bucket: retry budget level ×1000 (over caller pods).
-    pub series_budget: GaugeSeries,
+    /// Per bucket and policy gauge (by [`PolicyGauge::index`]), over caller pods.
+    pub series_policy: [GaugeSeries; PolicyGauge::ALL.len()],
     /// Per bucket: deferred work pending.
     pub series_deferred: GaugeSeries,
     /// Per bucket: calls that ended ok.
@@ -372,10 +342,7 @@ impl EdgeMetrics {
             series_attempts: CounterSeries::new(bucket),
             series_retries: CounterSeries::new(bucket),
             series_failed: CounterSeries::new(bucket),
-            series_open: GaugeSeries::new(bucket, 0),
-            series_half_open: GaugeSeries::new(bucket, 0),
-            series_bulkhead: GaugeSeries::new(bucket, 0),
-            series_budget: GaugeSeries::new(bucket, 0),
+            series_policy: PolicyGauge::ALL.map(|_| GaugeSeries::new(bucket, 0)),
             series_deferred: GaugeSeries::new(bucket, 0),
             series_ok: CounterSeries::new(bucket),
             series_degraded: CounterSeries::new(bucket),
@@ -408,7 +375,7 @@ impl EdgeMetrics {
 
     /// A call or try (a retry, for the budget) was refused by `by`.
     pub fn on_rejection(&mut self, by: Refusal, now: SimTime) {
-        *self.counts.rejections_mut(by) += 1;
+        self.counts.rejections[by] += 1;
         self.series_rejections[by.index()].add(now, 1);
     }
 
@@ -435,39 +402,29 @@ impl EdgeMetrics {
     /// A breaker of this edge moved from `from` to `to`.
     pub fn on_breaker(&mut self, now: SimTime, from: BreakerState, to: BreakerState) {
         for (state, delta) in [(from, -1i64), (to, 1)] {
-            let series = match state {
-                BreakerState::Open => &mut self.series_open,
-                BreakerState::HalfOpen => &mut self.series_half_open,
+            let gauge = match state {
+                BreakerState::Open => PolicyGauge::BreakersOpen,
+                BreakerState::HalfOpen => PolicyGauge::BreakersHalfOpen,
                 BreakerState::Closed => continue,
             };
-            let v = series
-                .value()
-                .checked_add_signed(delta)
-                .expect("breaker count never negative");
-            series.set(now, v);
+            self.add_policy_gauge(gauge, now, delta);
         }
     }
 
-    /// The policies' gauges in the time series' column order, each with its column's name
-    /// (after `edge.<edge>.`) and the factor its values are stored multiplied by: breakers open
-    /// and half-open, bulkhead permits in use, the retry budget's level in tokens (kept ×1000).
-    pub fn policy_gauges(&self) -> [(&'static str, &GaugeSeries, u32); 4] {
-        [
-            ("breakers_open", &self.series_open, 1),
-            ("breakers_half_open", &self.series_half_open, 1),
-            ("bulkhead_in_use", &self.series_bulkhead, 1),
-            ("budget_level", &self.series_budget, 1000),
-        ]
+    /// The policies' gauges in the time series' column order ([`PolicyGauge::ALL`]), each with
+    /// its column's name (after `edge.<edge>.`) and the factor its values are stored multiplied by.
+    pub fn policy_gauges(&self) -> [(&'static str, &GaugeSeries, u32); PolicyGauge::ALL.len()] {
+        PolicyGauge::ALL.map(|g| (g.name(), &self.series_policy[g.index()], g.scale()))
     }
 
-    /// Bulkhead permits in use changed by `delta`.
-    pub fn add_bulkhead(&mut self, now: SimTime, delta: i64) {
-        let v = self
-            .series_bulkhead
+    /// The policy gauge `gauge` changed by `delta`.
+    pub fn add_policy_gauge(&mut self, gauge: PolicyGauge, now: SimTime, delta: i64) {
+        let series = &mut self.series_policy[gauge.index()];
+        let v = series
             .value()
             .checked_add_signed(delta)
-            .expect("permits never negative");
-        self.series_bulkhead.set(now, v);
+            .unwrap_or_else(|| panic!("{} never negative", gauge.name()));
+        series.set(now, v);
     }
 }
 

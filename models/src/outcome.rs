@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::ids::EdgeIdx;
+use crate::policy::Refusal;
 
 /// Why an attempt or a call failed. Every failure has exactly one reason.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -25,42 +26,75 @@ pub enum Failure {
     Rejected,
     /// The callee answered with an error (HTTP 5xx).
     ErrorResponse,
-    /// The caller's circuit breaker did not permit the call.
-    BreakerOpen,
-    /// The caller's bulkhead had no permit within its wait.
-    BulkheadFull,
+    /// One of the caller's policies refused the call or try (an open breaker...): named by
+    /// [`Refusal::reason`]; never the retry budget, which refuses retries only.
+    Refused(Refusal),
     /// The overall deadline was spent.
     DeadlineExceeded,
     /// The caller knew no ready endpoint of the callee ("no healthy upstream").
     NoEndpoints,
 }
 
+/// The reasons before the refusals in [`Failure::ALL`].
+const BEFORE_REFUSED: [Failure; 9] = [
+    Failure::AttemptTimeout,
+    Failure::ReadTimeout,
+    Failure::WriteTimeout,
+    Failure::ConnectTimeout,
+    Failure::ConnectRefused,
+    Failure::PoolTimeout,
+    Failure::Reset,
+    Failure::Rejected,
+    Failure::ErrorResponse,
+];
+
+/// The reasons after the refusals in [`Failure::ALL`].
+const AFTER_REFUSED: [Failure; 2] = [Failure::DeadlineExceeded, Failure::NoEndpoints];
+
+/// How many reasons there are.
+const N: usize = BEFORE_REFUSED.len() + Refusal::FAILING + AFTER_REFUSED.len();
+
 impl Failure {
-    /// Every reason, in a fixed order (report columns follow it).
-    pub const ALL: [Failure; 13] = [
-        Failure::AttemptTimeout,
-        Failure::ReadTimeout,
-        Failure::WriteTimeout,
-        Failure::ConnectTimeout,
-        Failure::ConnectRefused,
-        Failure::PoolTimeout,
-        Failure::Reset,
-        Failure::Rejected,
-        Failure::ErrorResponse,
-        Failure::BreakerOpen,
-        Failure::BulkheadFull,
-        Failure::DeadlineExceeded,
-        Failure::NoEndpoints,
-    ];
+    /// Every reason, in a fixed order (report columns follow it): the refusals in
+    /// [`Refusal::ALL`]'s order between the errors and the deadline.
+    pub const ALL: [Failure; N] = {
+        let mut all = [Failure::AttemptTimeout; N];
+        let mut i = 0;
+        while i < N {
+            all[i] = if i < BEFORE_REFUSED.len() {
+                BEFORE_REFUSED[i]
+            } else if i < BEFORE_REFUSED.len() + Refusal::FAILING {
+                Failure::Refused(Refusal::ALL[i - BEFORE_REFUSED.len()])
+            } else {
+                AFTER_REFUSED[i - BEFORE_REFUSED.len() - Refusal::FAILING]
+            };
+            i += 1;
+        }
+        all
+    };
 
     /// Position in [`Failure::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
+    pub const fn index(self) -> usize {
+        const R: usize = BEFORE_REFUSED.len();
+        match self {
+            Failure::AttemptTimeout => 0,
+            Failure::ReadTimeout => 1,
+            Failure::WriteTimeout => 2,
+            Failure::ConnectTimeout => 3,
+            Failure::ConnectRefused => 4,
+            Failure::PoolTimeout => 5,
+            Failure::Reset => 6,
+            Failure::Rejected => 7,
+            Failure::ErrorResponse => 8,
+            Failure::Refused(r) => R + r.index(),
+            Failure::DeadlineExceeded => R + Refusal::FAILING,
+            Failure::NoEndpoints => R + Refusal::FAILING + 1,
+        }
     }
 
     /// This reason's bit in a [`crate::config::RetryOn`] mask.
     pub fn bit(self) -> u32 {
-        1 << (self as u32)
+        1 << self.index()
     }
 
     /// Stable snake_case name used in outputs.
@@ -75,8 +109,10 @@ impl Failure {
             Failure::Reset => "reset",
             Failure::Rejected => "rejected",
             Failure::ErrorResponse => "error_response",
-            Failure::BreakerOpen => "breaker_open",
-            Failure::BulkheadFull => "bulkhead_full",
+            Failure::Refused(r) => match r.reason() {
+                Some(name) => name,
+                None => unreachable!("{r:?} refuses retries only, never a try"),
+            },
             Failure::DeadlineExceeded => "deadline_exceeded",
             Failure::NoEndpoints => "no_endpoints",
         }
@@ -95,35 +131,38 @@ impl Failure {
         )
     }
 
-    /// The retry-condition groups a scenario can name, and the reasons each covers.
-    pub fn groups() -> &'static [(&'static str, &'static [Failure])] {
-        &[
+    /// The retry-condition groups a scenario can name, and the reasons each covers: each
+    /// refusal is a group of its own, and "unavailable" is every answer that came at once
+    /// without the callee doing the work (a 503, a refusal, no endpoint).
+    pub fn groups() -> Vec<(&'static str, Vec<Failure>)> {
+        let refused = || {
+            Failure::ALL
+                .into_iter()
+                .filter(|f| matches!(f, Failure::Refused(_)))
+        };
+        let mut groups = vec![
             (
                 "timeout",
-                &[
+                vec![
                     Failure::AttemptTimeout,
                     Failure::ReadTimeout,
                     Failure::WriteTimeout,
                 ],
             ),
-            ("connect", &[Failure::ConnectRefused, Failure::ConnectTimeout]),
-            ("pool", &[Failure::PoolTimeout]),
-            ("reset", &[Failure::Reset]),
-            ("5xx", &[Failure::ErrorResponse]),
-            ("rejected", &[Failure::Rejected]),
-            ("breaker_open", &[Failure::BreakerOpen]),
-            ("bulkhead_full", &[Failure::BulkheadFull]),
-            ("no_endpoints", &[Failure::NoEndpoints]),
-            (
-                "unavailable",
-                &[
-                    Failure::Rejected,
-                    Failure::BreakerOpen,
-                    Failure::BulkheadFull,
-                    Failure::NoEndpoints,
-                ],
-            ),
-        ]
+            ("connect", vec![Failure::ConnectRefused, Failure::ConnectTimeout]),
+            ("pool", vec![Failure::PoolTimeout]),
+            ("reset", vec![Failure::Reset]),
+            ("5xx", vec![Failure::ErrorResponse]),
+            ("rejected", vec![Failure::Rejected]),
+        ];
+        groups.extend(refused().map(|f| (f.name(), vec![f])));
+        groups.push(("no_endpoints", vec![Failure::NoEndpoints]));
+        let unavailable = std::iter::once(Failure::Rejected)
+            .chain(refused())
+            .chain(std::iter::once(Failure::NoEndpoints))
+            .collect();
+        groups.push(("unavailable", unavailable));
+        groups
     }
 }
 
@@ -199,4 +238,33 @@ pub enum Response {
     DeadlineExceeded,
     /// The connection was reset: the container died.
     Reset,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_has_its_place_its_bit_and_its_own_name() {
+        for (i, f) in Failure::ALL.into_iter().enumerate() {
+            assert_eq!(f.index(), i, "{f}");
+            assert_eq!(f.bit(), 1 << i, "{f}");
+            assert_eq!(Failure::ALL.iter().filter(|g| g.name() == f.name()).count(), 1);
+        }
+    }
+
+    #[test]
+    fn each_refusal_that_fails_a_try_is_a_reason_and_a_group() {
+        let groups = Failure::groups();
+        let unavailable = &groups.iter().find(|(g, _)| *g == "unavailable").unwrap().1;
+        for r in Refusal::ALL {
+            let Some(name) = r.reason() else { continue };
+            let f = Failure::Refused(r);
+            assert!(Failure::ALL.contains(&f));
+            assert_eq!(f.name(), name);
+            assert!(groups.contains(&(name, vec![f])));
+            assert!(unavailable.contains(&f));
+        }
+        assert_eq!(Failure::ALL.len(), 11 + Refusal::FAILING);
+    }
 }

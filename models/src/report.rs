@@ -263,7 +263,7 @@ impl Serialize for EdgeSummary {
         st.serialize_field("failed_by", &self.failed_by())?;
         st.serialize_field("attempt_failures_by", &self.attempt_failures_by())?;
         for r in crate::policy::Refusal::SUMMARY_ORDER {
-            st.serialize_field(r.summary_key(), &c.rejections(r))?;
+            st.serialize_field(r.summary_key(), &c.rejections[r])?;
         }
         st.serialize_field("fallback_degrade", &c.fallback_degrade)?;
         st.serialize_field("fallback_defer", &c.fallback_defer)?;

@@ -54,7 +54,7 @@ pub fn edge_trouble(e: &EdgeSummary) -> Trouble {
     [
         e.failed(),
         models::policy::Refusal::ALL
-            .map(|r| e.counts.rejections(r))
+            .map(|r| e.counts.rejections[r])
             .iter()
             .sum(),
         e.breaker_transitions,

@@ -4,6 +4,7 @@
 //! trial finds it healthy.
 
 use models::log::LogKind;
+use models::policy::Refusal;
 use models::policy::breaker::BreakerState;
 
 use super::{mean_rate, run_builtin};
@@ -39,7 +40,7 @@ pub fn breaker(seed: u64, overrides: &[&str]) -> BreakerFigures {
         seed,
         attempts_per_call_down: mean_rate(r, "edge.api→backend.attempts", down.0, down.1)
             / mean_rate(r, "edge.api→backend.calls", down.0, down.1),
-        breaker_rejections: edge.counts.breaker_rejections,
+        breaker_rejections: edge.counts.rejections[Refusal::Breaker],
         closed_after_s: all_closed_after(r),
         degraded_after: mean_rate(r, "client.users.degraded", OUTAGE_S.1 + 2.0, r.summary.duration_s),
     }

@@ -1,6 +1,7 @@
-//! cascade-protected: the lesson's `ProductionClassifierClient` (bulkhead → breaker → retry →
-//! attempt timeout, a degraded "pending" answer) and dedicated probes keep upload alive where
-//! the naive client (`cascade`) lets liveness kill it, at no cost on the healthy path. From the
+//! cascade-protected: the lesson's `ProductionClassifierClient` (its whole policy chain in the
+//! lesson's order and a degraded "pending" answer, as catalog/cascade-protected.toml spells it
+//! out) and dedicated probes keep upload alive where the naive client (`cascade`) lets
+//! liveness kill it, at no cost on the healthy path. From the
 //! breakers' first opening to the end of the fault the time splits into their open periods and
 //! their half-open trials; the figures measure goodput in each, so that the claim can say where
 //! goodput goes (and, for the lesson's admit-all half-open, where it is lost).

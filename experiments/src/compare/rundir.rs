@@ -364,7 +364,7 @@ fn edge(e: &Value) -> EdgeSummary {
         ..EdgeCounts::default()
     };
     for r in Refusal::ALL {
-        *counts.rejections_mut(r) = u(&e[r.summary_key()]);
+        counts.rejections[r] = u(&e[r.summary_key()]);
     }
     EdgeSummary {
         name: text(&e["name"]),

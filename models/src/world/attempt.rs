@@ -62,7 +62,7 @@ impl World {
         c.phase = CallPhase::Attempting;
         // What the per-try stages took belongs to this attempt (resilience4j's order); what the
         // per-call stages took stays with the call (the lesson's).
-        // (Nothing to take when the call holds nothing: no bulkhead, no breaker.)
+        // (A call that holds nothing, the usual case, has nothing to hand over.)
         let held = if c.held == Held::NOTHING {
             Held::NOTHING
         } else {

@@ -6,6 +6,7 @@ use models::build::{chain, constant_rate, fault, poisson, service, work};
 use models::config::{FaultKind, PolicyConfig, RetryConfig, RetryOn};
 use models::log::LogKind;
 use models::outcome::Failure;
+use models::policy::Refusal;
 use models::policy::backoff::Backoff;
 use models::policy::breaker::{BreakerConfig, BreakerState};
 use sim_core::dist::Dist;
@@ -165,7 +166,7 @@ fn breaker_walks_its_states_at_the_predicted_times() {
         }
     }
     let edge = &out.report.summary.edges[0];
-    assert!(edge.counts.breaker_rejections > 250, "{edge:?}");
+    assert!(edge.counts.rejections[Refusal::Breaker] > 250, "{edge:?}");
 }
 
 /// Per-attempt timeouts × retries against a deadline budget. Without a deadline the worst

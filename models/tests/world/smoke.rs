@@ -4,6 +4,7 @@
 //! columns add up.
 
 use models::build;
+use models::policy::Refusal;
 use sim_core::time::SimDuration;
 
 /// A run whose duration needs more buckets than `max_buckets` doubles its bucket width; the
@@ -164,9 +165,18 @@ fn edge_outcome_columns_add_up_to_the_summary() {
     assert_eq!(by_reason, e.failed() as f64);
     assert_eq!(by_reason, total("failed"));
     assert!(e.failed() > 0, "the overloaded station rejects some calls");
-    assert_eq!(total("rejected_breaker"), e.counts.breaker_rejections as f64);
-    assert_eq!(total("rejected_bulkhead"), e.counts.bulkhead_rejections as f64);
-    assert_eq!(total("rejected_budget"), e.counts.budget_rejections as f64);
+    assert_eq!(
+        total("rejected_breaker"),
+        e.counts.rejections[Refusal::Breaker] as f64
+    );
+    assert_eq!(
+        total("rejected_bulkhead"),
+        e.counts.rejections[Refusal::Bulkhead] as f64
+    );
+    assert_eq!(
+        total("rejected_budget"),
+        e.counts.rejections[Refusal::Budget] as f64
+    );
     for gauge in ["pool_in_use", "pool_waiters"] {
         assert!(total(gauge) >= 0.0, "{gauge}");
     }

@@ -280,7 +280,7 @@ pub fn retry_on(mask: u32) -> String {
     let mut left = mask;
     let mut names: Vec<&str> = Vec::new();
     for (group, members) in Failure::groups() {
-        if *group == "unavailable" {
+        if group == "unavailable" {
             continue;
         }
         let bits = members.iter().fold(0, |acc, f| acc | f.bit());

@@ -6,6 +6,7 @@ use models::config::{
 };
 use models::ids::{EdgeIdx, PolicyIdx, ServiceIdx};
 use models::outcome::Failure;
+use models::policy::Refusal;
 use models::policy::backoff::Backoff;
 use models::policy::breaker::{BreakerConfig, SlidingWindow};
 use models::policy::budget::RetryBudgetConfig;
@@ -226,8 +227,8 @@ fn every_key_lands_in_its_field() {
     .iter()
     .chain(&[
         Failure::Rejected,
-        Failure::BreakerOpen,
-        Failure::BulkheadFull,
+        Failure::Refused(Refusal::Breaker),
+        Failure::Refused(Refusal::Bulkhead),
         Failure::NoEndpoints,
     ])
     .fold(0, |m, f| m | f.bit());
@@ -422,7 +423,7 @@ retry = { backoff = "envoy", base = "10ms", budget = { kind = "grpc" } }
     );
     let default_mask = ["timeout", "connect", "reset", "5xx", "rejected"]
         .iter()
-        .flat_map(|g| Failure::groups().iter().find(|(n, _)| n == g).unwrap().1)
+        .flat_map(|g| Failure::groups().into_iter().find(|(n, _)| n == g).unwrap().1)
         .fold(0, |m, f| m | f.bit());
     assert_eq!(r.on.mask, default_mask);
     assert_eq!(r.budget, None);
@@ -510,4 +511,33 @@ retry = { backoff = "envoy", base = "10ms", budget = { kind = "grpc" } }
         })
     );
     assert!(s.clients.is_empty() && s.faults.is_empty() && s.edges.is_empty());
+}
+
+/// `retry.on`'s names are the scenario format's interface: building the groups from
+/// `Refusal` keeps each name and its place (serve's form lists them in this order).
+#[test]
+fn retry_conditions_are_the_groups_then_the_reasons_no_group_is_named_after() {
+    assert_eq!(
+        crate::scenario::schema::retry_conditions(),
+        [
+            "timeout",
+            "connect",
+            "pool",
+            "reset",
+            "5xx",
+            "rejected",
+            "breaker_open",
+            "bulkhead_full",
+            "no_endpoints",
+            "unavailable",
+            "attempt_timeout",
+            "read_timeout",
+            "write_timeout",
+            "connect_timeout",
+            "connect_refused",
+            "pool_timeout",
+            "error_response",
+            "deadline_exceeded",
+        ]
+    );
 }

@@ -1,6 +1,7 @@
 //! Edge counts agree with each other and with the edge's policy.
 
 use models::config::{Fallback, PolicyConfig, PolicyOrder, Scenario};
+use models::policy::Refusal;
 use models::report::{EdgeSummary, Summary};
 
 use super::{Check, FailureKind, check_latency, fail, failed_by_total, same_count};
@@ -76,15 +77,16 @@ fn check_edge_tries(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     }
     // Each try (a call's first, or a retry) is at most one of: an attempt, a breaker refusal,
     // a bulkhead refusal.
-    let tries = e.counts.attempts + e.counts.breaker_rejections + e.counts.bulkhead_rejections;
+    let tries =
+        e.counts.attempts + e.counts.rejections[Refusal::Breaker] + e.counts.rejections[Refusal::Bulkhead];
     if tries > e.counts.calls + e.counts.retries {
         return fail(
             k,
             format!(
                 "edge {name}: {} attempts + {} breaker + {} bulkhead refusals > {} calls + {} retries",
                 e.counts.attempts,
-                e.counts.breaker_rejections,
-                e.counts.bulkhead_rejections,
+                e.counts.rejections[Refusal::Breaker],
+                e.counts.rejections[Refusal::Bulkhead],
                 e.counts.calls,
                 e.counts.retries
             ),
@@ -179,19 +181,19 @@ fn check_edge_fallback(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
 fn check_edge_parts(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     let k = FailureKind::Counts;
     let name = &e.name;
-    if policy.retry.is_none() && (e.counts.retries > 0 || e.counts.budget_rejections > 0) {
+    if policy.retry.is_none() && (e.counts.retries > 0 || e.counts.rejections[Refusal::Budget] > 0) {
         return fail(
             k,
             format!("edge {name}: {} retries without a retry policy", e.counts.retries),
         );
     }
-    if policy.retry.as_ref().is_none_or(|r| r.budget.is_none()) && e.counts.budget_rejections > 0 {
+    if policy.retry.as_ref().is_none_or(|r| r.budget.is_none()) && e.counts.rejections[Refusal::Budget] > 0 {
         return fail(k, format!("edge {name}: budget rejections without a budget"));
     }
-    if policy.breaker.is_none() && (e.counts.breaker_rejections > 0 || e.breaker_transitions > 0) {
+    if policy.breaker.is_none() && (e.counts.rejections[Refusal::Breaker] > 0 || e.breaker_transitions > 0) {
         return fail(k, format!("edge {name}: breaker activity without a breaker"));
     }
-    if policy.bulkhead.is_none() && e.counts.bulkhead_rejections > 0 {
+    if policy.bulkhead.is_none() && e.counts.rejections[Refusal::Bulkhead] > 0 {
         return fail(k, format!("edge {name}: bulkhead rejections without a bulkhead"));
     }
     Ok(())

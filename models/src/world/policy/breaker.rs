@@ -33,10 +33,10 @@ impl World {
                 self.after_stage(call, Stage::Breaker, sched);
             }
             Err(_) => {
-                self.trace_refusal(call, Failure::BreakerOpen, now);
+                self.trace_refusal(call, Failure::Refused(Refusal::Breaker), now);
                 let edge = self.sites[site as usize].edge;
                 self.edges[edge.idx()].metrics.on_rejection(Refusal::Breaker, now);
-                self.try_failed(call, Failure::BreakerOpen, sched);
+                self.try_failed(call, Failure::Refused(Refusal::Breaker), sched);
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use sim_core::time::SimTime;
 
-use crate::policy::Refusal;
+use crate::policy::{PolicyGauge, Refusal};
 use crate::slab::Key;
 use crate::world::World;
 
@@ -63,7 +63,7 @@ impl World {
         let old = std::mem::replace(&mut s.budget_reported, level);
         if old != level {
             let edge = s.edge;
-            let series = &mut self.edges[edge.idx()].metrics.series_budget;
+            let series = &mut self.edges[edge.idx()].metrics.series_policy[PolicyGauge::BudgetLevel.index()];
             // `old` is this site's share of the sum, so the subtraction cannot underflow.
             let v = series.value() + level - old;
             series.set(now, v);

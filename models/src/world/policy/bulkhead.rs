@@ -12,7 +12,7 @@ use super::chain::Stage;
 use crate::log::LogKind;
 use crate::outcome::Failure;
 use crate::policy::bulkhead::{Admission, Bulkhead, BulkheadConfig, BulkheadEvent};
-use crate::policy::{PolicyEvent, Refusal};
+use crate::policy::{PolicyEvent, PolicyGauge, Refusal};
 use crate::slab::Key;
 use crate::world::{CallPhase, Event, World};
 
@@ -103,13 +103,13 @@ impl World {
     }
 
     fn bulkhead_rejected(&mut self, call: Key, sched: &mut Scheduler<Event>) {
-        self.trace_refusal(call, Failure::BulkheadFull, sched.now());
+        self.trace_refusal(call, Failure::Refused(Refusal::Bulkhead), sched.now());
         let site = self.calls.get(call).expect("live").site;
         let edge = self.sites[site as usize].edge;
         self.edges[edge.idx()]
             .metrics
             .on_rejection(Refusal::Bulkhead, sched.now());
-        self.try_failed(call, Failure::BulkheadFull, sched);
+        self.try_failed(call, Failure::Refused(Refusal::Bulkhead), sched);
     }
 
     /// A waiting call's `CallTimer`: a released permit was handed to it (it goes on), or its
@@ -165,7 +165,9 @@ impl World {
     /// A bulkhead permit was taken: log saturation when the last one goes.
     fn note_bulkhead_acquired(&mut self, site: u32, now: SimTime) {
         let edge = self.sites[site as usize].edge;
-        self.edges[edge.idx()].metrics.add_bulkhead(now, 1);
+        self.edges[edge.idx()]
+            .metrics
+            .add_policy_gauge(PolicyGauge::BulkheadInUse, now, 1);
         let bulkhead = self.sites[site as usize]
             .policies
             .bulkhead
@@ -188,7 +190,9 @@ impl World {
     /// (so a bulkhead running at its limit does not flap in the log).
     fn note_bulkhead_released(&mut self, site: u32, now: SimTime) {
         let edge = self.sites[site as usize].edge;
-        self.edges[edge.idx()].metrics.add_bulkhead(now, -1);
+        self.edges[edge.idx()]
+            .metrics
+            .add_policy_gauge(PolicyGauge::BulkheadInUse, now, -1);
         let max = self
             .policy_of_site(site)
             .bulkhead
@@ -217,9 +221,11 @@ impl World {
         let old_in_use = old.in_use();
         if old_in_use > 0 {
             let edge = self.sites[site as usize].edge;
-            self.edges[edge.idx()]
-                .metrics
-                .add_bulkhead(now, -i64::from(old_in_use));
+            self.edges[edge.idx()].metrics.add_policy_gauge(
+                PolicyGauge::BulkheadInUse,
+                now,
+                -i64::from(old_in_use),
+            );
         }
     }
 }

@@ -14,6 +14,7 @@ use sim_core::sim::Scheduler;
 
 use crate::config::PolicyOrder;
 use crate::outcome::Failure;
+use crate::policy::Refusal;
 use crate::slab::Key;
 use crate::world::{Event, World};
 
@@ -93,8 +94,8 @@ pub(crate) fn per_try(order: PolicyOrder, stage: Stage) -> bool {
 /// The stage whose refusal `failure` is, if any.
 pub(crate) fn refused_by(failure: Failure) -> Option<Stage> {
     match failure {
-        Failure::BreakerOpen => Some(Stage::Breaker),
-        Failure::BulkheadFull => Some(Stage::Bulkhead),
+        Failure::Refused(Refusal::Breaker) => Some(Stage::Breaker),
+        Failure::Refused(Refusal::Bulkhead) => Some(Stage::Bulkhead),
         _ => None,
     }
 }
