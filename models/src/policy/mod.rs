@@ -193,6 +193,22 @@ impl PolicyGauge {
             _ => 1,
         }
     }
+
+    /// The most this gauge can read at one site (a pod, or a client) under `policy`: one
+    /// breaker per site, the bulkhead's permits (0 without a bulkhead); `None` where no bound
+    /// is claimed (the budget's level, shared by the callers of a scope).
+    pub fn per_site_bound(self, policy: &PolicyConfig) -> Option<f64> {
+        match self {
+            PolicyGauge::BreakersOpen | PolicyGauge::BreakersHalfOpen => Some(1.0),
+            PolicyGauge::BulkheadInUse => Some(
+                policy
+                    .bulkhead
+                    .as_ref()
+                    .map_or(0.0, |b| f64::from(b.max_concurrent)),
+            ),
+            PolicyGauge::BudgetLevel => None,
+        }
+    }
 }
 
 #[cfg(test)]

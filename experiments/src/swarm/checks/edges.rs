@@ -64,7 +64,7 @@ fn check_edge_ends(e: &EdgeSummary) -> Check {
 fn check_edge_tries(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     let k = FailureKind::Counts;
     let name = &e.name;
-    // Every failed attempt was an attempt (refusals by breaker or bulkhead are not attempts).
+    // Every failed attempt was an attempt (a policy's refusal of a try is not an attempt).
     let attempt_failures = failed_by_total(&e.attempt_failures_by());
     if attempt_failures > e.counts.attempts {
         return fail(
@@ -75,18 +75,22 @@ fn check_edge_tries(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
             ),
         );
     }
-    // Each try (a call's first, or a retry) is at most one of: an attempt, a breaker refusal,
-    // a bulkhead refusal.
-    let tries =
-        e.counts.attempts + e.counts.rejections[Refusal::Breaker] + e.counts.rejections[Refusal::Bulkhead];
-    if tries > e.counts.calls + e.counts.retries {
+    // Each try (a call's first, or a retry) is at most one of: an attempt, or a refusal by a
+    // part that refuses tries (`Refusal::ALL[..Refusal::FAILING]`; the budget refuses retries
+    // before they are tries).
+    let refusing = &Refusal::ALL[..Refusal::FAILING];
+    let refused: u64 = refusing.iter().map(|&r| e.counts.rejections[r]).sum();
+    if e.counts.attempts + refused > e.counts.calls + e.counts.retries {
+        let each: Vec<String> = refusing
+            .iter()
+            .map(|&r| format!("{} {}", e.counts.rejections[r], r.name()))
+            .collect();
         return fail(
             k,
             format!(
-                "edge {name}: {} attempts + {} breaker + {} bulkhead refusals > {} calls + {} retries",
+                "edge {name}: {} attempts + refusals ({}) > {} calls + {} retries",
                 e.counts.attempts,
-                e.counts.rejections[Refusal::Breaker],
-                e.counts.rejections[Refusal::Bulkhead],
+                each.join(", "),
                 e.counts.calls,
                 e.counts.retries
             ),
@@ -177,24 +181,27 @@ fn check_edge_fallback(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     Ok(())
 }
 
-/// No retry, budget, breaker or bulkhead activity without that part of the policy.
+/// No retries without a retry policy, no refusals without the part that refuses, no breaker
+/// transitions without a breaker.
 fn check_edge_parts(policy: &PolicyConfig, e: &EdgeSummary) -> Check {
     let k = FailureKind::Counts;
     let name = &e.name;
-    if policy.retry.is_none() && (e.counts.retries > 0 || e.counts.rejections[Refusal::Budget] > 0) {
+    if policy.retry.is_none() && e.counts.retries > 0 {
         return fail(
             k,
             format!("edge {name}: {} retries without a retry policy", e.counts.retries),
         );
     }
-    if policy.retry.as_ref().is_none_or(|r| r.budget.is_none()) && e.counts.rejections[Refusal::Budget] > 0 {
-        return fail(k, format!("edge {name}: budget rejections without a budget"));
+    for r in Refusal::ALL {
+        if !r.is_in(policy) && e.counts.rejections[r] > 0 {
+            return fail(
+                k,
+                format!("edge {name}: {} rejections without a {}", r.name(), r.name()),
+            );
+        }
     }
-    if policy.breaker.is_none() && (e.counts.rejections[Refusal::Breaker] > 0 || e.breaker_transitions > 0) {
+    if policy.breaker.is_none() && e.breaker_transitions > 0 {
         return fail(k, format!("edge {name}: breaker activity without a breaker"));
-    }
-    if policy.bulkhead.is_none() && e.counts.rejections[Refusal::Bulkhead] > 0 {
-        return fail(k, format!("edge {name}: bulkhead rejections without a bulkhead"));
     }
     Ok(())
 }

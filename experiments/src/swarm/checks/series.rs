@@ -1,6 +1,7 @@
 //! The time series agree with the totals and their gauges stay within capacity.
 
 use models::config::{Caller, Fallback, Scenario};
+use models::policy::PolicyGauge;
 use models::report::{Report, Summary, TimeSeries, Values};
 
 use super::{Check, Failure, FailureKind, fail};
@@ -144,8 +145,8 @@ fn check_wasted_series(
 }
 
 /// Edge `i`'s refusal counts as summary.json publishes them: `(PART, n)` for each
-/// `PART_rejections` key, whatever refuses (a breaker, a bulkhead, a budget, a part added
-/// later), so a new refusal column is checked without naming it here.
+/// `PART_rejections` key, whatever refuses (every part in `Refusal::ALL`, a part added
+/// later too), so a new refusal column is checked without naming it here.
 fn refusals(published: &serde_json::Value, i: usize) -> Result<Vec<(String, u64)>, Failure> {
     let edge = published["edges"][i]
         .as_object()
@@ -188,13 +189,11 @@ fn check_edge_series(columns: &Columns<'_>, scenario: &Scenario, s: &Summary, co
             Caller::Service(svc) => f64::from(scenario.services[svc.idx()].replicas),
         };
         let policy = &scenario.policies[cfg.policy.idx()];
-        columns.expect_at_most(format!("{p}.breakers_open"), nth, sites)?;
-        columns.expect_at_most(format!("{p}.breakers_half_open"), nth, sites)?;
-        let permits = policy
-            .bulkhead
-            .as_ref()
-            .map_or(0.0, |b| f64::from(b.max_concurrent));
-        columns.expect_at_most(format!("{p}.bulkhead_in_use"), nth, sites * permits)?;
+        for gauge in PolicyGauge::ALL {
+            if let Some(bound) = gauge.per_site_bound(policy) {
+                columns.expect_at_most(format!("{p}.{}", gauge.name()), nth, sites * bound)?;
+            }
+        }
         let deferred = match policy.fallback {
             Fallback::Defer { capacity, .. } => f64::from(capacity),
             _ => 0.0,

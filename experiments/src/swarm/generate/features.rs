@@ -24,7 +24,7 @@ impl Spec {
         }
         for p in self.entries("policies") {
             policy_features(&p.node, &mut add);
-            resilience_features(&p.node, &mut add);
+            super::policies::resilience_features(&p.node, &mut add);
         }
         for fault in self.items("faults") {
             fault_features(fault, &mut add);
@@ -39,7 +39,7 @@ fn at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
 }
 
 /// The string at `node.a.b…`.
-fn word<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
+pub(super) fn word<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
     text(at(node, path))
 }
 
@@ -183,37 +183,6 @@ fn policy_features(p: &Node, add: &mut impl FnMut(String)) {
         .and_then(|f| text(Some(f)).or(word(f, &["kind"])));
     add(format!("fallback:{}", fallback.unwrap_or("fail")));
     add(format!("order:{}", word(p, &["order"]).unwrap_or("lesson")));
-}
-
-/// A policy's retries, breaker and bulkhead.
-fn resilience_features(p: &Node, add: &mut impl FnMut(String)) {
-    match p.get("retry") {
-        Some(r) if text(Some(r)) == Some("none") => add("retry:none".into()),
-        Some(r) => {
-            add(format!(
-                "backoff:{}",
-                word(r, &["backoff"]).unwrap_or("exponential")
-            ));
-            if let Some(kind) = word(r, &["budget", "kind"]) {
-                add(format!("budget:{kind}"));
-            }
-            if int(r.get("max_attempts")).is_some_and(|n| n >= 1000) {
-                add("retry:huge".into());
-            }
-        }
-        None => {}
-    }
-    match p.get("breaker") {
-        Some(b) if text(Some(b)) == Some("none") => add("breaker:none".into()),
-        Some(b) => add(format!("breaker:{}", word(b, &["kind"]).unwrap_or("lesson"))),
-        None => {}
-    }
-    if let Some(b) = p.get("bulkhead").filter(|b| text(Some(b)).is_none()) {
-        add("bulkhead".into());
-        if word(b, &["max_wait"]).is_none_or(|w| w == "0s") {
-            add("bulkhead:no-wait".into());
-        }
-    }
 }
 
 /// A fault's kind and extent.

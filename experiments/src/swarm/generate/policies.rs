@@ -3,7 +3,8 @@
 
 use crate::scenario::tree::Node;
 
-use super::super::spec::{Dur, IntoNode, Table};
+use super::super::spec::{Dur, IntoNode, Table, int, text};
+use super::features::word;
 use super::{Gen, MS, S, dist, timeout};
 
 /// The policies' names (`p0`, `p1`, …, sometimes `default`) and the `policies` table.
@@ -241,5 +242,37 @@ fn fallback(g: &mut Gen) -> Node {
             )
             .opt("capacity", g.maybe(0.6, |g| g.or(1, |g| g.int32(2, 100))))
             .into_node(),
+    }
+}
+
+/// The feature words (see `features`) of a policy's retries, breaker and bulkhead, read off
+/// its tree: beside the draws of those parts, so a new part's words come with its draws.
+pub(super) fn resilience_features(p: &Node, add: &mut impl FnMut(String)) {
+    match p.get("retry") {
+        Some(r) if text(Some(r)) == Some("none") => add("retry:none".into()),
+        Some(r) => {
+            add(format!(
+                "backoff:{}",
+                word(r, &["backoff"]).unwrap_or("exponential")
+            ));
+            if let Some(kind) = word(r, &["budget", "kind"]) {
+                add(format!("budget:{kind}"));
+            }
+            if int(r.get("max_attempts")).is_some_and(|n| n >= 1000) {
+                add("retry:huge".into());
+            }
+        }
+        None => {}
+    }
+    match p.get("breaker") {
+        Some(b) if text(Some(b)) == Some("none") => add("breaker:none".into()),
+        Some(b) => add(format!("breaker:{}", word(b, &["kind"]).unwrap_or("lesson"))),
+        None => {}
+    }
+    if let Some(b) = p.get("bulkhead").filter(|b| text(Some(b)).is_none()) {
+        add("bulkhead".into());
+        if word(b, &["max_wait"]).is_none_or(|w| w == "0s") {
+            add("bulkhead:no-wait".into());
+        }
     }
 }
