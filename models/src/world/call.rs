@@ -77,6 +77,7 @@ impl World {
         }
         let call = self.calls.insert(Call {
             site,
+            order,
             owner,
             required,
             started_at: now,

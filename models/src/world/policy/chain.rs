@@ -57,11 +57,26 @@ fn stages(order: PolicyOrder) -> &'static [Stage; 4] {
     }
 }
 
+/// Where each stage stands in `order` (indexed by `Stage as usize`), computed once at compile
+/// time: `position` is on every stage of every call.
+const fn positions(order: &[Stage; 4]) -> [usize; 4] {
+    let mut at = [usize::MAX; 4];
+    let mut i = 0;
+    while i < 4 {
+        at[order[i] as usize] = i;
+        i += 1;
+    }
+    at
+}
+
+const LESSON_AT: [usize; 4] = positions(&LESSON);
+const RESILIENCE4J_AT: [usize; 4] = positions(&RESILIENCE4J);
+
 fn position(order: PolicyOrder, stage: Stage) -> usize {
-    stages(order)
-        .iter()
-        .position(|&s| s == stage)
-        .expect("every order has every stage")
+    match order {
+        PolicyOrder::Lesson => LESSON_AT[stage as usize],
+        PolicyOrder::Resilience4j => RESILIENCE4J_AT[stage as usize],
+    }
 }
 
 /// The policies of `order`, outermost first, in words: "retry → breaker → bulkhead" (the
@@ -174,8 +189,7 @@ impl World {
 
     /// `call` passed `stage`: runs the next one.
     pub(in crate::world) fn after_stage(&mut self, call: Key, stage: Stage, sched: &mut Scheduler<Event>) {
-        let site = self.calls.get(call).expect("live call").site;
-        let next = next_stage(self.policy_of_site(site).order, stage);
+        let next = next_stage(self.calls.get(call).expect("live call").order, stage);
         self.run_stage(call, next, sched);
     }
 }
