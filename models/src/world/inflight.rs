@@ -41,6 +41,8 @@ pub(crate) struct Call {
     pub(crate) site: u32,
     /// Its site's policy order (kept here: every stage looks it up).
     pub(crate) order: PolicyOrder,
+    /// The stages its site does not have (`chain::absent_stages`), skipped.
+    pub(crate) absent: u8,
     pub(crate) owner: CallOwner,
     /// Whether the owner fails if this call fails (after the fallback).
     pub(crate) required: bool,
