@@ -2,10 +2,11 @@
 //!
 //! A discrete-event simulation only schedules at or after the current time, so the queue is
 //! *monotone*, and keys are integers. The queue has two storages and moves between them by size:
-//! - up to 16 stored entries, a `Vec` sorted by decreasing `(time, sequence)`: a push is a binary
-//!   search and an insert, a pop a `Vec::pop`, and the earliest entry is always the last one, so
-//!   comparing it with the delay lines' fronts costs one comparison. For so few entries this costs
-//!   fewer instructions than any heap, or than an unsorted `Vec` scanned on every pop;
+//! - up to 16 stored entries, a `Vec` sorted by decreasing `(time, sequence)`: a push is a search
+//!   from the earliest end and an insert, a pop a `Vec::pop`, and the earliest entry is always
+//!   the last one, so comparing it with the delay lines' fronts costs one comparison. For so few
+//!   entries this costs fewer instructions than any heap, or than an unsorted `Vec` scanned on
+//!   every pop;
 //! - beyond that, a monotone [radix heap](radix), whose cost does not grow with the number of
 //!   pending events the way a binary heap's cache misses do (see the README's benchmark table).
 //!
@@ -441,9 +442,11 @@ impl<E> EventQueue<E> {
             }
             self.radix.push(entry);
         } else if self.small.len() < SMALL_MAX {
-            // Keys are unique (sequence numbers are), so the position is exact.
+            // Keys are unique (sequence numbers are), so the position is exact. Searched from
+            // the earliest end: a new event is more often among the soonest (the next arrival)
+            // than among the latest.
             let k = key(&entry);
-            let at = self.small.partition_point(|e| key(e) > k);
+            let at = self.small.iter().rposition(|e| key(e) > k).map_or(0, |i| i + 1);
             self.small.insert(at, entry);
         } else {
             self.move_to_radix();
