@@ -236,7 +236,10 @@ mod tests {
     #[test]
     fn a_site_without_bulkhead_or_breaker_skips_their_stages() {
         let none = absent_stages(false, false);
-        assert_eq!(present_from(PolicyOrder::Lesson, Stage::Bulkhead, none), Stage::Retry);
+        assert_eq!(
+            present_from(PolicyOrder::Lesson, Stage::Bulkhead, none),
+            Stage::Retry
+        );
         assert_eq!(
             present_from(PolicyOrder::Resilience4j, Stage::Breaker, none),
             Stage::Attempt
