@@ -71,12 +71,15 @@ impl World {
         let now = sched.now();
         let policy = self.policy_of_site(site);
         let order = policy.order;
+        let absent = chain::absent_stages(policy.bulkhead.is_some(), policy.breaker.is_some());
         let mut deadline_at = policy.deadline.map(|d| now.saturating_add(d));
         if let Some(cap) = deadline_cap {
             deadline_at = Some(deadline_at.map_or(cap, |d| d.min(cap)));
         }
         let call = self.calls.insert(Call {
             site,
+            order,
+            absent,
             owner,
             required,
             started_at: now,
@@ -107,7 +110,8 @@ impl World {
         m.series_calls.add(now, 1);
         self.sites[site as usize].active_calls += 1;
         self.budget_on_call(site, now);
-        self.run_stage(call, chain::first_stage(order), sched);
+        let first = chain::present_from(order, chain::first_stage(order), absent);
+        self.run_stage(call, first, sched);
         call
     }
 

@@ -5,6 +5,7 @@ use sim_core::queue::TimerKey;
 use sim_core::time::SimTime;
 
 use super::{Endpoint, ProbeKind};
+use crate::config::PolicyOrder;
 use crate::ids::PodIdx;
 use crate::outcome::{Cause, Failure};
 use crate::policy::backoff::BackoffState;
@@ -38,6 +39,10 @@ pub(crate) enum CallPhase {
 /// One logical call on an edge, with all its attempts.
 pub(crate) struct Call {
     pub(crate) site: u32,
+    /// Its site's policy order (kept here: every stage looks it up).
+    pub(crate) order: PolicyOrder,
+    /// The stages its site does not have (`chain::absent_stages`), skipped.
+    pub(crate) absent: u8,
     pub(crate) owner: CallOwner,
     /// Whether the owner fails if this call fails (after the fallback).
     pub(crate) required: bool,

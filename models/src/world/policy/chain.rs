@@ -9,6 +9,9 @@
 //!
 //! A new policy that wraps calls adds a `Stage`, its place in each order here, and one arm in
 //! `World::run_stage`.
+//!
+//! A stage whose policy the call's site does not have (no bulkhead, no breaker) would only pass
+//! the call on: the chain skips it (`absent_stages`, `present_from`), one call less per stage.
 
 use sim_core::sim::Scheduler;
 
@@ -58,11 +61,26 @@ fn stages(order: PolicyOrder) -> &'static [Stage; 4] {
     }
 }
 
+/// Where each stage stands in `order` (indexed by `Stage as usize`), computed once at compile
+/// time: `position` is on every stage of every call.
+const fn positions(order: &[Stage; 4]) -> [usize; 4] {
+    let mut at = [usize::MAX; 4];
+    let mut i = 0;
+    while i < 4 {
+        at[order[i] as usize] = i;
+        i += 1;
+    }
+    at
+}
+
+const LESSON_AT: [usize; 4] = positions(&LESSON);
+const RESILIENCE4J_AT: [usize; 4] = positions(&RESILIENCE4J);
+
 fn position(order: PolicyOrder, stage: Stage) -> usize {
-    stages(order)
-        .iter()
-        .position(|&s| s == stage)
-        .expect("every order has every stage")
+    match order {
+        PolicyOrder::Lesson => LESSON_AT[stage as usize],
+        PolicyOrder::Resilience4j => RESILIENCE4J_AT[stage as usize],
+    }
 }
 
 /// The policies of `order`, outermost first, in words: "retry → breaker → bulkhead" (the
@@ -84,6 +102,22 @@ pub(crate) fn first_stage(order: PolicyOrder) -> Stage {
 /// The stage after `stage` (`Attempt` has none).
 pub(crate) fn next_stage(order: PolicyOrder, stage: Stage) -> Stage {
     stages(order)[position(order, stage) + 1]
+}
+
+/// The stages a call's site does not have (a bit per `Stage as u8`): the bulkhead and the
+/// breaker without their policy would only pass the call on, so the chain skips them.
+pub(crate) fn absent_stages(bulkhead: bool, breaker: bool) -> u8 {
+    (u8::from(!bulkhead) << Stage::Bulkhead as u8) | (u8::from(!breaker) << Stage::Breaker as u8)
+}
+
+/// `stage` if the site has it, otherwise the first one after it that it has (`Retry` and
+/// `Attempt` are never absent).
+pub(crate) fn present_from(order: PolicyOrder, stage: Stage, absent: u8) -> Stage {
+    let mut stage = stage;
+    while absent & (1 << stage as u8) != 0 {
+        stage = next_stage(order, stage);
+    }
+    stage
 }
 
 /// Whether `stage` runs once per try (inside the retry loop) rather than once per call.
@@ -175,8 +209,8 @@ impl World {
 
     /// `call` passed `stage`: runs the next one.
     pub(in crate::world) fn after_stage(&mut self, call: Key, stage: Stage, sched: &mut Scheduler<Event>) {
-        let site = self.calls.get(call).expect("live call").site;
-        let next = next_stage(self.policy_of_site(site).order, stage);
+        let c = self.calls.get(call).expect("live call");
+        let next = present_from(c.order, next_stage(c.order, stage), c.absent);
         self.run_stage(call, next, sched);
     }
 }
@@ -197,6 +231,28 @@ mod tests {
                 );
             }
             assert_eq!(s[3], Stage::Attempt);
+        }
+    }
+
+    #[test]
+    fn a_site_without_bulkhead_or_breaker_skips_their_stages() {
+        let none = absent_stages(false, false);
+        assert_eq!(
+            present_from(PolicyOrder::Lesson, Stage::Bulkhead, none),
+            Stage::Retry
+        );
+        assert_eq!(
+            present_from(PolicyOrder::Resilience4j, Stage::Breaker, none),
+            Stage::Attempt
+        );
+        let breaker_only = absent_stages(false, true);
+        assert_eq!(
+            present_from(PolicyOrder::Lesson, Stage::Bulkhead, breaker_only),
+            Stage::Breaker
+        );
+        let both = absent_stages(true, true);
+        for stage in [Stage::Bulkhead, Stage::Breaker, Stage::Retry, Stage::Attempt] {
+            assert_eq!(present_from(PolicyOrder::Resilience4j, stage, both), stage);
         }
     }
 
