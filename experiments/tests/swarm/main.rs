@@ -1,7 +1,9 @@
 //! Swarm testing (`experiments::swarm`): a few hundred random scenarios pass every check; the
 //! generator is deterministic and covers the schema; the checks catch what they claim to
 //! catch; shrinking simplifies a failing scenario. `meshsim swarm --count 100000` is the long
-//! local run (docs/reliability.md).
+//! local run (docs/reliability.md). `measure` (ignored) measures how small shrinking gets.
+
+mod measure;
 
 use std::collections::BTreeSet;
 
@@ -15,6 +17,7 @@ use models::report::Values;
 use models::{RunConfig, RunOutput};
 use rayon::prelude::*;
 
+#[path = "../common/mod.rs"]
 mod common;
 use common::{meshsim, ok};
 
@@ -450,7 +453,7 @@ fn the_checks_are_not_vacuous() {
 #[test]
 fn panics_are_caught_with_their_location_and_silently() {
     let err = swarm::catching(|| -> u32 { panic!("boom {}", 42) }).unwrap_err();
-    assert!(err.contains("boom 42") && err.contains("swarm.rs"), "{err}");
+    assert!(err.contains("boom 42") && err.contains("swarm/main.rs"), "{err}");
     assert_eq!(swarm::catching(|| 7), Ok(7));
 }
 

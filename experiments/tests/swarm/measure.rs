@@ -1,19 +1,13 @@
 //! How small shrinking gets a scenario, measured (not run in CI: it runs scenarios in the test
-//! profile for minutes). `cargo test -p experiments --test swarm_shrink_measure -- --ignored
+//! profile for minutes). `cargo test -p experiments --test swarm measure -- --ignored
 //! --nocapture` prints, for a few injected failures (a property of the tree, or of the run's
 //! summary), the canonical lines and bytes of the scenario before and after shrinking and the
 //! tries and steps it took; `DUMP=FILE … dump_canonical` writes seeds 0..1000's canonical trees,
 //! feature words and descriptions, to compare two generators.
 use experiments::scenario::{Source, load, tree};
-use experiments::swarm::spec::text;
 use experiments::swarm::{self, Spec, generate, shrink_with};
 
-fn kind_count(s: &Spec, kind: &str) -> usize {
-    s.items("faults")
-        .iter()
-        .filter(|f| text(f.get("kind")) == Some(kind))
-        .count()
-}
+use super::{faults_of_kind, rich_spec};
 
 fn canon(s: &Spec) -> String {
     tree::canonical(&tree::parse_document(&s.to_toml()).unwrap())
@@ -35,25 +29,12 @@ fn report(what: &str, spec: &Spec, small: &Spec, tries: usize, steps: usize) {
 fn loads(s: &Spec) -> bool {
     load(&Source::new("s.toml", s.to_toml()), &[]).is_ok()
 }
-fn rich(also: impl Fn(&Spec) -> bool) -> Spec {
-    (0..1000)
-        .map(generate)
-        .find(|s| {
-            s.items("services").len() >= 4
-                && s.items("clients").len() >= 2
-                && s.entries("policies").len() >= 2
-                && kind_count(s, "crash") == 1
-                && s.items("faults").len() >= 2
-                && also(s)
-        })
-        .unwrap()
-}
 
 #[test]
 #[ignore]
 fn measure() {
-    let fails = |s: &Spec| kind_count(s, "crash") > 0 && loads(s);
-    let spec = rich(|_| true);
+    let fails = |s: &Spec| faults_of_kind(s, "crash") > 0 && loads(s);
+    let spec = rich_spec(|_| true);
     let (small, t, st) = shrink_with(spec.clone(), 10_000, fails);
     report("crash-fault", &spec, &small, t, st);
     let deep = |s: &Spec| {
@@ -67,7 +48,7 @@ fn measure() {
             })
         }) && loads(s)
     };
-    let spec = rich(deep);
+    let spec = rich_spec(deep);
     let (small, t, st) = shrink_with(spec.clone(), 10_000, deep);
     report("deep-chain", &spec, &small, t, st);
     for seed in [3u64, 4, 6] {
