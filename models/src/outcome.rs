@@ -86,7 +86,15 @@ impl Failure {
             Failure::Reset => 6,
             Failure::Rejected => 7,
             Failure::ErrorResponse => 8,
-            Failure::Refused(r) => R + r.index(),
+            Failure::Refused(r) => {
+                // A refusal of retries only (the budget) never fails a try: were one built, it
+                // would share `DeadlineExceeded`'s index and be counted as that.
+                assert!(
+                    r.index() < Refusal::FAILING,
+                    "a refusal of retries only is not a failure reason"
+                );
+                R + r.index()
+            }
             Failure::DeadlineExceeded => R + Refusal::FAILING,
             Failure::NoEndpoints => R + Refusal::FAILING + 1,
         }
@@ -251,6 +259,12 @@ mod tests {
             assert_eq!(f.bit(), 1 << i, "{f}");
             assert_eq!(Failure::ALL.iter().filter(|g| g.name() == f.name()).count(), 1);
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "a refusal of retries only is not a failure reason")]
+    fn a_refusal_of_retries_only_has_no_place_among_the_reasons() {
+        let _ = Failure::Refused(Refusal::Budget).index();
     }
 
     #[test]

@@ -71,7 +71,7 @@ impl World {
         let now = sched.now();
         let policy = self.policy_of_site(site);
         let order = policy.order;
-        let absent = chain::absent_stages(policy.bulkhead.is_some(), policy.breaker.is_some());
+        let absent = chain::absent_stages(policy);
         let mut deadline_at = policy.deadline.map(|d| now.saturating_add(d));
         if let Some(cap) = deadline_cap {
             deadline_at = Some(deadline_at.map_or(cap, |d| d.min(cap)));

@@ -15,7 +15,7 @@
 
 use sim_core::sim::Scheduler;
 
-use crate::config::PolicyOrder;
+use crate::config::{PolicyConfig, PolicyOrder};
 use crate::outcome::Failure;
 use crate::policy::Refusal;
 use crate::slab::Key;
@@ -104,10 +104,17 @@ pub(crate) fn next_stage(order: PolicyOrder, stage: Stage) -> Stage {
     stages(order)[position(order, stage) + 1]
 }
 
-/// The stages a call's site does not have (a bit per `Stage as u8`): the bulkhead and the
-/// breaker without their policy would only pass the call on, so the chain skips them.
-pub(crate) fn absent_stages(bulkhead: bool, breaker: bool) -> u8 {
-    (u8::from(!bulkhead) << Stage::Bulkhead as u8) | (u8::from(!breaker) << Stage::Breaker as u8)
+/// The stages a call's site does not have under `policy` (a bit per `Stage as u8`): the
+/// bulkhead and the breaker without their part would only pass the call on, so the chain skips
+/// them. A new stage that may be absent adds its bit here.
+pub(crate) fn absent_stages(policy: &PolicyConfig) -> u8 {
+    absent_bits(policy.bulkhead.is_some(), policy.breaker.is_some())
+}
+
+/// The absent-stage bits for a site with or without a bulkhead and a breaker.
+fn absent_bits(bulkhead: bool, breaker: bool) -> u8 {
+    let absent = |present: bool, stage: Stage| u8::from(!present) << stage as u8;
+    absent(bulkhead, Stage::Bulkhead) | absent(breaker, Stage::Breaker)
 }
 
 /// `stage` if the site has it, otherwise the first one after it that it has (`Retry` and
@@ -236,7 +243,8 @@ mod tests {
 
     #[test]
     fn a_site_without_bulkhead_or_breaker_skips_their_stages() {
-        let none = absent_stages(false, false);
+        let none = absent_stages(&PolicyConfig::unlimited("none", None));
+        assert_eq!(none, absent_bits(false, false));
         assert_eq!(
             present_from(PolicyOrder::Lesson, Stage::Bulkhead, none),
             Stage::Retry
@@ -245,12 +253,12 @@ mod tests {
             present_from(PolicyOrder::Resilience4j, Stage::Breaker, none),
             Stage::Attempt
         );
-        let breaker_only = absent_stages(false, true);
+        let breaker_only = absent_bits(false, true);
         assert_eq!(
             present_from(PolicyOrder::Lesson, Stage::Bulkhead, breaker_only),
             Stage::Breaker
         );
-        let both = absent_stages(true, true);
+        let both = absent_bits(true, true);
         for stage in [Stage::Bulkhead, Stage::Breaker, Stage::Retry, Stage::Attempt] {
             assert_eq!(present_from(PolicyOrder::Resilience4j, stage, both), stage);
         }
