@@ -108,6 +108,28 @@ impl<T> Slab<T> {
         Some(out)
     }
 
+    /// Issues a key and frees it at once, as `remove(insert(value))` would, without a value:
+    /// for an object that ends the moment it is made (a request rejected on arrival). Later
+    /// keys are then the ones they would have been, so event descriptions (which name keys, and
+    /// which the determinism digest hashes) do not depend on whether the object was stored.
+    #[inline]
+    pub fn skip(&mut self) {
+        let index = match self.free.last() {
+            Some(&index) => index,
+            None => {
+                let index = u32::try_from(self.slots.len()).expect("fewer than 2^32 live objects");
+                self.slots.push(Slot {
+                    generation: 0,
+                    value: None,
+                });
+                self.free.push(index);
+                index
+            }
+        };
+        let slot = &mut self.slots[index as usize];
+        slot.generation = slot.generation.wrapping_add(1);
+    }
+
     /// Number of live values.
     pub fn len(&self) -> usize {
         self.slots.len() - self.free.len()
@@ -132,6 +154,49 @@ impl<T> Slab<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skip_issues_the_keys_insert_and_remove_would() {
+        // The same operations on two slabs, one storing the skipped values, one skipping them:
+        // every later key is the same, and so is what the slab holds.
+        let (mut stored, mut skipped) = (Slab::default(), Slab::default());
+        let mut live = Vec::new();
+        for step in 0u32..200 {
+            match step % 5 {
+                0 | 3 => {
+                    let k = stored.insert(step);
+                    assert_eq!(skipped.insert(step), k);
+                    live.push(k);
+                }
+                1 => {
+                    let k = stored.insert(step);
+                    assert_eq!(stored.remove(k), Some(step));
+                    skipped.skip();
+                }
+                _ => {
+                    if let Some(k) = live.pop() {
+                        assert_eq!(stored.remove(k), skipped.remove(k));
+                    }
+                }
+            }
+        }
+        assert_eq!(stored.len(), skipped.len());
+        assert_eq!(
+            stored.keys().collect::<Vec<_>>(),
+            skipped.keys().collect::<Vec<_>>()
+        );
+        // On an empty slab too: a fresh slot is made and freed.
+        let mut fresh = Slab::<u8>::default();
+        fresh.skip();
+        assert_eq!(fresh.len(), 0);
+        assert_eq!(
+            fresh.insert(7),
+            Key {
+                index: 0,
+                generation: 1
+            }
+        );
+    }
 
     #[test]
     fn stale_keys_miss_after_reuse() {

@@ -7,7 +7,7 @@ use sim_core::time::{SimDuration, SimTime};
 
 use super::{AttemptRef, CallOwner, Event, PodPhase, ProbeKind, RequestKind, ServerRequest, World};
 use crate::config::{QueueOrder, Step};
-use crate::ids::PodIdx;
+use crate::ids::{EdgeIdx, PodIdx, ServiceIdx};
 use crate::log::LogKind;
 use crate::outcome::{Cause, Outcome, Response};
 use crate::slab::Key;
@@ -54,6 +54,9 @@ impl World {
         m.counts.arrivals += 1;
         m.series_arrivals.add(now, 1);
         let will_error = self.error_decision(to.pod);
+        if !traced && self.rejects_on_arrival(to.pod, service, deadline, now) {
+            return self.reject_on_arrival(attempt, to.pod, edge, sched);
+        }
         let span = if traced {
             self.trace_server(attempt, to.pod, now)
         } else {
@@ -112,6 +115,45 @@ impl World {
             }
             self.complete(request, Response::Rejected, sched);
         }
+    }
+
+    /// Whether `admit` would reject a traffic request arriving at `pod` now: no free slot (or
+    /// others queued before it) and a full queue, its deadline not yet passed.
+    /// (The full queue is tested first: it is the rare case.)
+    #[inline(always)]
+    fn rejects_on_arrival(
+        &self,
+        pod_idx: PodIdx,
+        service: ServiceIdx,
+        deadline: Option<SimTime>,
+        now: SimTime,
+    ) -> bool {
+        let pod = &self.pods[pod_idx.idx()];
+        let svc = &self.cfg.services[service.idx()];
+        pod.queue.len() as u32 >= svc.queue.capacity
+            && !(pod.busy < self.effective_slots(pod_idx) && pod.queue.is_empty())
+            && !(svc.honour_deadlines && deadline.is_some_and(|d| now >= d))
+    }
+
+    /// What `admit` and `complete` do for a request rejected on arrival (a full queue: the
+    /// metastable storm's usual answer), without storing it: the rejection counted, the answer
+    /// sent back, the queue given its turn. Its key is skipped, so later keys do not change.
+    fn reject_on_arrival(
+        &mut self,
+        attempt: AttemptRef,
+        pod_idx: PodIdx,
+        edge: EdgeIdx,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        self.requests.skip();
+        let m = &mut self.services[self.pods[pod_idx.idx()].service.idx()].metrics;
+        m.counts.rejected += 1;
+        m.series_rejected.add(now, 1);
+        let latency = self.latency(edge);
+        let response = Response::Rejected;
+        self.hop(latency, Event::Responded { attempt, response }, sched);
+        self.start_queued(pod_idx, sched);
     }
 
     /// A request gets a slot (or the dedicated probe path) and runs its first step.
