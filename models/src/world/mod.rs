@@ -40,7 +40,6 @@ mod server;
 mod setup;
 mod state;
 
-use sim_core::dist::Dist;
 use sim_core::queue::LineId;
 use sim_core::rng::SimRng;
 use sim_core::sim::{Model, Scheduler};
@@ -258,6 +257,8 @@ pub struct World {
     pub(crate) log: EventLog,
     /// One stream per edge for network latency and connect times.
     pub(crate) net_rngs: Vec<SimRng>,
+    /// The one-way latency when it is a constant (converted once; a constant draws nothing).
+    pub(crate) net_latency_const: Option<sim_core::time::SimDuration>,
     /// Per-request traces, when asked for.
     pub(crate) tracer: Option<crate::trace::Tracer>,
     /// Invariant checking after every event, when asked for (swarm testing).
@@ -409,7 +410,7 @@ impl World {
             self.hop_depth += 1;
             self.dispatch(event, sched);
             self.hop_depth -= 1;
-        } else if matches!(self.cfg.network_latency, Dist::Constant { .. }) {
+        } else if self.net_latency_const.is_some() {
             // One constant delay per kind of hop: its own FIFO delay line, off the heap.
             let line = match event {
                 Event::Connected { .. } => CONNECT_LINE,
@@ -424,9 +425,13 @@ impl World {
     /// Samples a one-way network latency on an edge.
     #[inline]
     pub(crate) fn latency(&mut self, edge: EdgeIdx) -> sim_core::time::SimDuration {
-        self.cfg
-            .network_latency
-            .sample_duration(&mut self.net_rngs[edge.idx()])
+        match self.net_latency_const {
+            Some(latency) => latency,
+            None => self
+                .cfg
+                .network_latency
+                .sample_duration(&mut self.net_rngs[edge.idx()]),
+        }
     }
 
     /// Cheap invariants checked after every event in debug builds: capacities never exceeded.

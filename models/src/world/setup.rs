@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 
+use sim_core::dist::Dist;
 use sim_core::rng::RngStreams;
 use sim_core::sim::Scheduler;
 use sim_core::time::{SimDuration, SimTime};
@@ -46,6 +47,10 @@ pub fn build(mut scenario: Scenario, seed: u64, trace: Option<crate::trace::Trac
         net_rngs: (0..scenario.edges.len())
             .map(|i| streams.stream(&format!("edge/{i}/network")))
             .collect(),
+        net_latency_const: match scenario.network_latency {
+            Dist::Constant { value } => Some(SimDuration::from_secs_f64(value)),
+            _ => None,
+        },
         checks: None,
         digester: None,
         hop_depth: 0,

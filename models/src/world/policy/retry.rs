@@ -51,7 +51,7 @@ impl World {
         // A refusal by a stage outside the retry loop (in the lesson's order, every refusing
         // stage: `chain.rs`) is not retried.
         let outside_retry = chain::refused_by(failure).is_some_and(|stage| !chain::per_try(order, stage));
-        let Some(retry) = self.policy_of_site(site).retry.clone() else {
+        let Some(retry) = &self.policy_of_site(site).retry else {
             return self.finish_call(call, Err(failure), sched);
         };
         if outside_retry || retry.on.mask & failure.bit() == 0 || attempts >= retry.max_attempts {
@@ -66,10 +66,14 @@ impl World {
         let c = self.calls.get_mut(call).expect("live call");
         c.retry_granted = true;
         let retry_index = attempts.saturating_sub(1);
-        let mut sleep =
-            retry
-                .backoff
-                .next_sleep(retry_index, &mut c.backoff, &mut self.sites[site as usize].rng);
+        // The policy read in place (fields apart from the call and the site it updates).
+        let s = &mut self.sites[site as usize];
+        let backoff = &self.cfg.policies[s.policy.idx()]
+            .retry
+            .as_ref()
+            .expect("a retry policy")
+            .backoff;
+        let mut sleep = backoff.next_sleep(retry_index, &mut c.backoff, &mut s.rng);
         if let Some(d) = deadline_at {
             sleep = sleep.min(d.saturating_since(now));
         }
