@@ -1,5 +1,5 @@
-//! One attempt of a call: pick an endpoint, get a connection from the pool (reuse, open, or
-//! wait), connect, send, wait for the response — under httpx's four timeouts and an optional
+//! One attempt of a call: pick an endpoint, get a connection from the pool (`pool.rs`: reuse,
+//! open, or wait), connect, send, wait for the response — under httpx's four timeouts and an optional
 //! per-attempt total (`asyncio.wait_for`), itself capped by the call's deadline.
 //!
 //! A timeout does not cancel the server's work: the callee keeps processing, and its late
@@ -11,22 +11,10 @@ use sim_core::sim::Scheduler;
 use sim_core::time::{SimDuration, SimTime};
 
 use super::policy::chain::Held;
-use super::{
-    Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, IdleConn, PodPhase, World,
-};
+use super::{Attempt, AttemptPhase, AttemptRef, AttemptTimer, CallPhase, Endpoint, Event, PodPhase, World};
 use crate::outcome::{Failure, Response};
 use crate::slab::Key;
 use crate::trace::{NO_SPAN, SpanKind, SpanStatus, span};
-
-/// What the pool can do for an attempt right now.
-enum Acquire {
-    /// An idle connection to this endpoint and container.
-    Reuse(Endpoint, u32),
-    /// A new connection may be opened.
-    Open,
-    /// No connection: wait.
-    Wait,
-}
 
 impl World {
     /// Starts an attempt of `call` (every stage before it in the policy's order already passed).
@@ -134,115 +122,8 @@ impl World {
         self.pods[to.pod.idx()].replica as usize
     }
 
-    /// Gets a connection for a new attempt from `site` to `to`: reuse, open, or queue.
-    fn acquire_connection(
-        &mut self,
-        attempt: AttemptRef,
-        site: u32,
-        to: Endpoint,
-        sched: &mut Scheduler<Event>,
-    ) {
-        match self.pool_offer(site, to, sched.now()) {
-            Acquire::Reuse(to, incarnation) => self.use_idle(attempt, site, to, incarnation, sched),
-            Acquire::Open => self.open_connection(attempt, sched),
-            Acquire::Wait => {
-                let pool = self.sites[site as usize].pool as usize;
-                self.pools[pool].waiters.push_back(attempt);
-                self.note_pool(site, 0, 1, sched.now());
-                if let Some(pool_timeout) = self.policy_of_site(site).timeouts.pool {
-                    self.set_phase_timer(attempt, site, LaneKind::Pool, pool_timeout, sched);
-                }
-            }
-        }
-    }
-
-    /// What the pool of `site` can offer an attempt bound for `to` (after closing expired or
-    /// dead idle connections). Takes the idle connection or the slot it offers.
-    fn pool_offer(&mut self, site: u32, to: Endpoint, now: SimTime) -> Acquire {
-        let pool_cfg = &self.policy_of_site(site).pool;
-        let (expiry, max_connections, sticky) = (
-            pool_cfg.keepalive_expiry,
-            pool_cfg.max_connections,
-            pool_cfg.sticky,
-        );
-        let pods = &self.pods;
-        let callee = pods[to.pod.idx()].service;
-        let pool = &mut self.pools[self.sites[site as usize].pool as usize];
-        // Idle connections are kept oldest first, so the expired ones are a prefix.
-        if pool
-            .idle
-            .first()
-            .is_some_and(|c| now >= c.since.saturating_add(expiry))
-        {
-            let expired = pool
-                .idle
-                .partition_point(|c| now >= c.since.saturating_add(expiry));
-            pool.idle.drain(..expired);
-            pool.open -= expired as u32;
-        }
-        // Most recently used first (httpx reuses the most recent idle connection); connections to
-        // a container that has died since are closed on the way.
-        let alive = |c: &IdleConn| {
-            let p = &pods[c.to.pod.idx()];
-            p.address == c.to.address && p.incarnation == c.incarnation && p.phase == PodPhase::Running
-        };
-        let mut i = pool.idle.len();
-        while i > 0 {
-            i -= 1;
-            let conn = pool.idle[i];
-            if !alive(&conn) {
-                pool.idle.remove(i);
-                pool.open -= 1;
-                continue;
-            }
-            // A shared pool holds connections to several services: sticky reuse stays within
-            // the callee service.
-            if conn.to == to || (sticky && pods[conn.to.pod.idx()].service == callee) {
-                if i + 1 == pool.idle.len() {
-                    pool.idle.pop(); // the usual case: the most recent one, nothing to move
-                } else {
-                    pool.idle.remove(i);
-                }
-                return Acquire::Reuse(conn.to, conn.incarnation);
-            }
-        }
-        if pool.open < max_connections {
-            pool.open += 1;
-            return Acquire::Open;
-        }
-        if !pool.idle.is_empty() {
-            // At the limit with idle connections to other pods: close the oldest, open anew.
-            pool.idle.remove(0);
-            return Acquire::Open;
-        }
-        Acquire::Wait
-    }
-
-    /// Sends an attempt of `site` on an idle connection to `to`.
-    fn use_idle(
-        &mut self,
-        attempt: AttemptRef,
-        site: u32,
-        to: Endpoint,
-        incarnation: u32,
-        sched: &mut Scheduler<Event>,
-    ) {
-        let a = live_attempt(&mut self.calls, attempt);
-        let old = std::mem::replace(&mut a.to, to);
-        a.has_connection = true;
-        a.incarnation = incarnation;
-        if old != to {
-            // Sticky pool: the request follows the connection, not the balancer's pick.
-            let (old_replica, new_replica) = (self.replica_of(old), self.replica_of(to));
-            self.sites[site as usize].in_flight_to[old_replica] -= 1;
-            self.sites[site as usize].in_flight_to[new_replica] += 1;
-        }
-        self.note_pool(site, 1, 0, sched.now());
-        self.send(attempt, site, sched);
-    }
-
     /// Opens a connection (its pool slot is already taken).
-    fn open_connection(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+    pub(super) fn open_connection(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
         let a = self.attempt_mut(attempt).expect("live attempt");
         a.phase = AttemptPhase::Connecting;
         a.has_connection = true;
@@ -309,7 +190,7 @@ impl World {
     }
 
     /// Sends the request on the connection of an attempt of `site`.
-    fn send(&mut self, attempt: AttemptRef, site: u32, sched: &mut Scheduler<Event>) {
+    pub(super) fn send(&mut self, attempt: AttemptRef, site: u32, sched: &mut Scheduler<Event>) {
         let edge = self.sites[site as usize].edge;
         let timeouts = self.policy_of_site(site).timeouts;
         let a = live_attempt(&mut self.calls, attempt);
@@ -388,7 +269,7 @@ impl World {
     }
 
     /// Arms the phase's timeout, `delay` from now: a constant of the site, so in its own lane.
-    fn set_phase_timer(
+    pub(super) fn set_phase_timer(
         &mut self,
         attempt: AttemptRef,
         site: u32,
@@ -414,7 +295,7 @@ impl World {
         }
     }
 
-    fn clear_phase_timer(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
+    pub(super) fn clear_phase_timer(&mut self, attempt: AttemptRef, sched: &mut Scheduler<Event>) {
         if let Some(old) = self.attempt_mut(attempt).expect("live").phase_timer.take() {
             sched.cancel(old);
         }
@@ -469,33 +350,8 @@ impl World {
         }
         let edge = self.sites[site as usize].edge;
         let replica = self.replica_of(a.to);
-        let s = &mut self.sites[site as usize];
-        s.in_flight_to[replica] -= 1;
-        let pool_idx = s.pool as usize;
-        let keepalive = self.cfg.policies[s.policy.idx()].pool.max_keepalive;
-        let pool = &mut self.pools[pool_idx];
-        if a.phase == AttemptPhase::PoolWait {
-            let pos = pool
-                .waiters
-                .iter()
-                .position(|&w| w == attempt)
-                .expect("pool waiter queued");
-            pool.waiters.remove(pos);
-            self.note_pool(site, 0, -1, now);
-        } else if a.has_connection {
-            self.note_pool(site, -1, 0, now);
-            let pool = &mut self.pools[pool_idx];
-            if result.is_ok() && (pool.idle.len() as u32) < keepalive {
-                pool.idle.push(IdleConn {
-                    to: a.to,
-                    incarnation: a.incarnation,
-                    since: now,
-                });
-            } else {
-                pool.open -= 1;
-            }
-            self.serve_pool_waiters(pool_idx, sched);
-        }
+        self.sites[site as usize].in_flight_to[replica] -= 1;
+        self.release_connection(attempt, &a, site, result.is_ok(), sched);
         if let Err(f) = result {
             self.edges[edge.idx()].metrics.counts.attempt_failures.add(f);
         }
@@ -529,49 +385,12 @@ impl World {
             }
         }
     }
-
-    /// Reports a change of `site`'s connections in use and attempts waiting for one to its
-    /// edge's pool gauges (a shared pool's use is counted on the edge of each attempt).
-    pub(super) fn note_pool(&mut self, site: u32, in_use: i64, waiters: i64, now: SimTime) {
-        let edge = self.sites[site as usize].edge;
-        let m = &mut self.edges[edge.idx()].metrics;
-        if in_use != 0 {
-            m.add_pool_in_use(now, in_use);
-        }
-        if waiters != 0 {
-            m.add_pool_waiters(now, waiters);
-        }
-    }
-
-    /// A connection was released or closed: give waiting attempts what the pool now offers.
-    /// (A shared pool's waiters may come from several sites of the same caller pod.)
-    fn serve_pool_waiters(&mut self, pool: usize, sched: &mut Scheduler<Event>) {
-        while let Some(&attempt) = self.pools[pool].waiters.front() {
-            let to = self.attempt(attempt).expect("pool waiters are live").to;
-            let site = self.calls.get(attempt.call).expect("live call").site;
-            match self.pool_offer(site, to, sched.now()) {
-                Acquire::Wait => return,
-                offer => {
-                    self.pools[pool].waiters.pop_front();
-                    self.note_pool(site, 0, -1, sched.now());
-                    self.clear_phase_timer(attempt, sched);
-                    match offer {
-                        Acquire::Reuse(to, incarnation) => {
-                            self.use_idle(attempt, site, to, incarnation, sched)
-                        }
-                        Acquire::Open => self.open_connection(attempt, sched),
-                        Acquire::Wait => unreachable!(),
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// The attempt `r` of `calls`, which must be in progress (a borrow of the calls alone, so the
 /// rest of the world stays at hand).
 #[inline]
-fn live_attempt(calls: &mut crate::slab::Slab<super::Call>, r: AttemptRef) -> &mut Attempt {
+pub(super) fn live_attempt(calls: &mut crate::slab::Slab<super::Call>, r: AttemptRef) -> &mut Attempt {
     calls
         .get_mut(r.call)
         .and_then(|c| c.attempt.as_mut())

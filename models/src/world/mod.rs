@@ -4,7 +4,8 @@
 //! Submodules each own one part of the request path and implement methods on [`World`]:
 //! - `client`: load generation and client outcomes;
 //! - `call`: one logical call on an edge: start, deadline, fallback, end;
-//! - `attempt`: one try: pool, connect, send, wait for the response, the four timeouts;
+//! - `attempt`: one try: connect, send, wait for the response, the four timeouts;
+//! - `pool`: a call site's connection pool: reuse, open, wait, keep alive or close;
 //! - `server`: pods admitting requests, queueing, handler steps, responses;
 //! - `lifecycle`: container start, kills, CrashLoopBackOff, readiness;
 //! - `probes`: the kubelet's probe workers (liveness, readiness, startup);
@@ -35,6 +36,7 @@ mod inflight;
 mod invariants;
 mod lifecycle;
 mod policy;
+mod pool;
 mod probes;
 mod server;
 mod setup;
