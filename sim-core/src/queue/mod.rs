@@ -40,6 +40,8 @@ mod lanes;
 mod lines;
 mod radix;
 #[cfg(test)]
+mod reference;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_lines;

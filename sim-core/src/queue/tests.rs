@@ -1,5 +1,6 @@
 //! The queue against an ordered reference, ties, cancellation, compaction and mode switches.
 
+use super::reference::Reference;
 use super::*;
 
 fn t(n: u64) -> SimTime {
@@ -102,50 +103,32 @@ fn scheduling_in_the_past_is_a_bug() {
 /// pushes, cancels and pops must give the same sequence from both, across compactions.
 #[test]
 fn matches_an_ordered_reference_under_churn() {
-    use std::collections::BTreeMap;
     let mut q = EventQueue::new();
-    let mut reference: BTreeMap<(u64, u64), ()> = BTreeMap::new();
-    let mut cancellable: Vec<((u64, u64), TimerKey)> = Vec::new();
-    let mut now = 0u64;
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut model = Reference::new(0x9E37_79B9_7F4A_7C15);
     for id in 0..300_000u64 {
-        let r = next();
+        let r = model.next();
         match r % 10 {
             0..=3 => {
-                let scale = if r % 7 == 0 { 1_000_000 } else { 1 + (r >> 40) % 3 };
-                let at = now + (next() % 1000) * scale;
-                if r % 3 == 0 {
-                    cancellable.push(((at, id), q.push_cancellable(t(at), id)));
+                let scale = if r.is_multiple_of(7) {
+                    1_000_000
+                } else {
+                    1 + (r >> 40) % 3
+                };
+                let at = model.now + (model.next() % 1000) * scale;
+                let key = if r.is_multiple_of(3) {
+                    Some(q.push_cancellable(t(at), id))
                 } else {
                     q.push(t(at), id);
-                }
-                reference.insert((at, id), ());
+                    None
+                };
+                model.pushed(at, id, key);
             }
-            4..=5 => {
-                if !cancellable.is_empty() {
-                    let i = (next() as usize) % cancellable.len();
-                    let (entry, key) = cancellable.swap_remove(i);
-                    let pending = reference.remove(&entry).is_some();
-                    assert_eq!(q.cancel(key), pending, "cancel succeeds iff the event is pending");
-                }
-            }
-            _ => {
-                let expected = reference.pop_first().map(|(k, ())| k);
-                let got = q.pop().map(|(tm, e)| (tm.as_nanos(), e));
-                assert_eq!(got, expected);
-                if let Some((tm, _)) = got {
-                    now = tm;
-                }
-            }
+            4..=5 => model.cancel(&mut q, false),
+            _ => model.pop(&mut q, id),
         }
-        assert_eq!(q.len(), reference.len());
+        model.check_len(&q);
     }
+    model.drain(&mut q);
 }
 
 #[test]
@@ -215,69 +198,37 @@ fn pop_before_stops_at_the_bound_in_both_storages() {
 /// storages' switches and both compactions.
 #[test]
 fn lanes_match_an_ordered_reference_under_churn() {
-    use std::collections::BTreeMap;
     let delays = [1_000u64, 0, 7, 250, 1_000];
     let mut q = EventQueue::new();
-    let mut reference: BTreeMap<(u64, u64), ()> = BTreeMap::new();
-    let mut cancellable: Vec<((u64, u64), TimerKey)> = Vec::new();
-    let mut now = 0u64;
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut model = Reference::new(0x2545_F491_4F6C_DD1D);
     for id in 0..400_000u64 {
-        let r = next();
+        let r = model.next();
         // Phases of mostly pushing and mostly popping move the queue between its storages.
         let pushing = (id / 20_000) % 2 == 0;
+        let now = model.now;
         match r % 10 {
-            0..=3 if pushing || r % 3 == 0 => {
-                let lane = (next() % 5) as u32;
-                let at = if lane == 3 && next() % 2 == 0 {
+            0..=3 if pushing || r.is_multiple_of(3) => {
+                let lane = (model.next() % 5) as u32;
+                let at = if lane == 3 && model.next().is_multiple_of(2) {
                     now + 100
                 } else {
                     now + delays[lane as usize]
                 };
                 let key = q.push_in_lane(LaneId(lane), t(at), id);
-                cancellable.push(((at, id), key));
-                reference.insert((at, id), ());
+                model.pushed(at, id, Some(key));
             }
             4 => {
-                let at = now + next() % 600;
+                let at = now + model.next() % 600;
                 q.push(t(at), id);
-                reference.insert((at, id), ());
+                model.pushed(at, id, None);
             }
-            5..=6 => {
-                if !cancellable.is_empty() {
-                    // Mostly recent timers (waiting), sometimes the oldest (heads).
-                    let i = if r % 4 == 0 {
-                        0
-                    } else {
-                        (next() as usize) % cancellable.len()
-                    };
-                    let (entry, key) = cancellable.swap_remove(i);
-                    let pending = reference.remove(&entry).is_some();
-                    assert_eq!(q.cancel(key), pending, "cancel succeeds iff the event is pending");
-                    assert!(!q.cancel(key), "a second cancel is a no-op");
-                }
-            }
-            _ => {
-                let expected = reference.pop_first().map(|(k, ())| k);
-                let got = q.pop().map(|(tm, e)| (tm.as_nanos(), e));
-                assert_eq!(got, expected, "at operation {id}");
-                if let Some((tm, _)) = got {
-                    now = tm;
-                }
-            }
+            // Mostly recent timers (waiting), sometimes the oldest (heads).
+            5..=6 => model.cancel(&mut q, r.is_multiple_of(4)),
+            _ => model.pop(&mut q, id),
         }
-        assert_eq!(q.len(), reference.len());
+        model.check_len(&q);
     }
-    while let Some((tm, e)) = q.pop() {
-        assert_eq!(Some((tm.as_nanos(), e)), reference.pop_first().map(|(k, ())| k));
-    }
-    assert!(reference.is_empty());
+    model.drain(&mut q);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Delay lines against an ordered reference: ties with the heap, both storages, the line
 //! ceiling, and no look-ahead in the radix heap.
 
+use super::reference::Reference;
 use super::*;
 
 fn t(n: u64) -> SimTime {
@@ -13,89 +14,51 @@ fn t(n: u64) -> SimTime {
 /// between its storages.
 #[test]
 fn lines_match_an_ordered_reference_under_churn() {
-    use std::collections::BTreeMap;
     let delays = [250u64, 0, 40, 1_000];
     let mut q = EventQueue::new();
-    let mut reference: BTreeMap<(u64, u64), ()> = BTreeMap::new();
-    let mut cancellable: Vec<((u64, u64), TimerKey)> = Vec::new();
-    let mut now = 0u64;
-    let mut state = 0x1234_5678_9ABC_DEF1u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut model = Reference::new(0x1234_5678_9ABC_DEF1);
     for id in 0..400_000u64 {
-        let r = next();
+        let r = model.next();
         let pushing = (id / 20_000) % 2 == 0;
+        let now = model.now;
         match r % 12 {
-            0..=3 if pushing || r % 3 == 0 => {
-                let line = (next() % 5) as u32;
+            0..=3 if pushing || r.is_multiple_of(3) => {
+                let line = (model.next() % 5) as u32;
                 let at = match line {
-                    2 if next() % 2 == 0 => now + 7,
+                    2 if model.next().is_multiple_of(2) => now + 7,
                     4 => now + 250,
                     _ => now + delays[line as usize],
                 };
                 let line = if line == 4 { 7 } else { line };
                 q.push_in_line(LineId(line), t(at), id);
-                reference.insert((at, id), ());
+                model.pushed(at, id, None);
             }
             4 => {
                 // Often at the very times the lines use, for ties with the heap.
-                let at = now + [0, 250, 1_000, next() % 600][(next() % 4) as usize];
+                let at = now + [0, 250, 1_000, model.next() % 600][(model.next() % 4) as usize];
                 q.push(t(at), id);
-                reference.insert((at, id), ());
+                model.pushed(at, id, None);
             }
             5 => {
-                let at = now + 250 * (next() % 3);
-                let key = if r % 2 == 0 {
-                    q.push_cancellable(t(at), id)
+                let (at, key) = if r.is_multiple_of(2) {
+                    let at = now + 250 * (model.next() % 3);
+                    (at, q.push_cancellable(t(at), id))
                 } else {
-                    q.push_in_lane(LaneId(0), t(now + 250), id)
+                    (now + 250, q.push_in_lane(LaneId(0), t(now + 250), id))
                 };
-                let at = if r % 2 == 0 { at } else { now + 250 };
-                cancellable.push(((at, id), key));
-                reference.insert((at, id), ());
+                model.pushed(at, id, Some(key));
             }
-            6 => {
-                if !cancellable.is_empty() {
-                    let i = (next() as usize) % cancellable.len();
-                    let (entry, key) = cancellable.swap_remove(i);
-                    let pending = reference.remove(&entry).is_some();
-                    assert_eq!(q.cancel(key), pending, "cancel succeeds iff the event is pending");
-                }
-            }
+            6 => model.cancel(&mut q, false),
             7 => {
-                let until = now + next() % 300;
-                let first = reference.first_key_value().map(|(k, ())| *k);
-                let expected = first.filter(|&(at, _)| at < until);
-                let got = q.pop_before(t(until)).map(|(tm, e)| (tm.as_nanos(), e));
-                assert_eq!(got, expected, "pop_before at operation {id}");
-                if let Some(k) = got {
-                    reference.remove(&k);
-                    now = k.0;
-                }
+                let until = now + model.next() % 300;
+                model.pop_before(&mut q, until, id);
             }
-            8 => {
-                let first = reference.first_key_value().map(|(k, ())| t(k.0));
-                assert_eq!(q.peek_time(), first, "peek at operation {id}");
-            }
-            _ => {
-                let expected = reference.pop_first().map(|(k, ())| k);
-                let got = q.pop().map(|(tm, e)| (tm.as_nanos(), e));
-                assert_eq!(got, expected, "at operation {id}");
-                if let Some((tm, _)) = got {
-                    now = tm;
-                }
-            }
+            8 => model.peek(&mut q, id),
+            _ => model.pop(&mut q, id),
         }
-        assert_eq!(q.len(), reference.len());
+        model.check_len(&q);
     }
-    while let Some((tm, e)) = q.pop() {
-        assert_eq!(Some((tm.as_nanos(), e)), reference.pop_first().map(|(k, ())| k));
-    }
-    assert!(reference.is_empty());
+    model.drain(&mut q);
     assert_eq!(q.lines.stored(), 0);
 }
 
