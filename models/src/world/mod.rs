@@ -6,7 +6,8 @@
 //! - `call`: one logical call on an edge: start, deadline, fallback, end;
 //! - `attempt`: one try: connect, send, wait for the response, the four timeouts;
 //! - `pool`: a call site's connection pool: reuse, open, wait, keep alive or close;
-//! - `server`: pods admitting requests, queueing, handler steps, responses;
+//! - `admission`: a request's arrival at a pod, its accept queue, saturation, losses;
+//! - `server`: handler steps and responses;
 //! - `lifecycle`: container start, kills, CrashLoopBackOff, readiness;
 //! - `probes`: the kubelet's probe workers (liveness, readiness, startup);
 //! - `discovery`: which endpoints each caller sees, and load balancing over them;
@@ -25,6 +26,7 @@
 //! object that has since ended (a timed-out attempt, a killed request) is recognised and dropped.
 
 mod abandon;
+mod admission;
 mod attempt;
 mod call;
 mod client;
@@ -315,8 +317,9 @@ impl World {
             Event::Connected { attempt } => self.on_connected(attempt, sched),
             Event::Refused { attempt } => self.on_refused(attempt, sched),
             Event::Responded { attempt, response } => self.on_responded(attempt, response, sched),
-            // server.rs
+            // admission.rs
             Event::Delivered { attempt } => self.on_delivered(attempt, sched),
+            // server.rs
             Event::WorkDone { request } => self.on_work_done(request, sched),
             // lifecycle.rs
             Event::ContainerStart { pod, incarnation } => self.on_container_start(pod, incarnation, sched),
