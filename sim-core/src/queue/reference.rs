@@ -43,13 +43,15 @@ impl Reference {
         }
     }
 
-    /// Cancels a cancellable event, the oldest if `oldest`, else one drawn at random: the queue
-    /// must succeed exactly when the event is still pending, and a second cancel must do nothing.
-    pub(super) fn cancel(&mut self, q: &mut EventQueue<u64>, oldest: bool) {
+    /// Cancels a cancellable event, the one at the front of the list if `front` (the first
+    /// pushed, until a `swap_remove` brought the last one there), else one drawn at random: the
+    /// queue must succeed exactly when the event is still pending, and a second cancel must do
+    /// nothing.
+    pub(super) fn cancel(&mut self, q: &mut EventQueue<u64>, front: bool) {
         if self.cancellable.is_empty() {
             return;
         }
-        let i = if oldest {
+        let i = if front {
             0
         } else {
             (self.next() as usize) % self.cancellable.len()

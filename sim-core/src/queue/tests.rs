@@ -222,7 +222,7 @@ fn lanes_match_an_ordered_reference_under_churn() {
                 q.push(t(at), id);
                 model.pushed(at, id, None);
             }
-            // Mostly recent timers (waiting), sometimes the oldest (heads).
+            // Mostly one drawn at random, sometimes the one at the front of the list.
             5..=6 => model.cancel(&mut q, r.is_multiple_of(4)),
             _ => model.pop(&mut q, id),
         }
