@@ -37,15 +37,7 @@ impl World {
         let edge = self.sites[site as usize].edge;
         if pod.address != to.address || pod.incarnation != incarnation || pod.phase != PodPhase::Running {
             // The connection led to a container that is gone or shutting down.
-            let latency = self.latency(edge);
-            sched.schedule_in(
-                latency,
-                Event::Responded {
-                    attempt,
-                    response: Response::Reset,
-                },
-            );
-            return;
+            return self.answer_reset(attempt, edge, sched);
         }
         let deadline = if self.policy_of_site(site).propagate_deadline {
             deadline_at
@@ -274,20 +266,21 @@ impl World {
                 if self.attempt(attempt).is_some() {
                     let edge = self.sites[self.calls.get(attempt.call).expect("live").site as usize].edge;
                     if !blackholed {
-                        let latency = self.latency(edge);
-                        sched.schedule_in(
-                            latency,
-                            Event::Responded {
-                                attempt,
-                                response: Response::Reset,
-                            },
-                        );
+                        self.answer_reset(attempt, edge, sched);
                     }
                 }
             }
         }
         self.pods[pod_idx.idx()].saturated = false;
         lost
+    }
+
+    /// A connection reset for `attempt`, answered over `edge` one network latency away (through
+    /// the heap, not a delay line).
+    fn answer_reset(&mut self, attempt: AttemptRef, edge: EdgeIdx, sched: &mut Scheduler<Event>) {
+        let latency = self.latency(edge);
+        let response = Response::Reset;
+        sched.schedule_in(latency, Event::Responded { attempt, response });
     }
 
     /// Opens the server span of a traced attempt's request.
