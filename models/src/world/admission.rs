@@ -1,5 +1,6 @@
 //! A request's arrival at a pod and the pod's accept queue: admission (a free slot, else the
-//! queue, else 503 — answered at once, without storing the request, when the queue is full),
+//! queue, else 503 — answered at once, without storing the request, when the queue is full
+//! and the request is not traced),
 //! the queue's draining as slots free up (FIFO or LIFO, dropping requests whose propagated
 //! deadline passed when the service honours deadlines), saturation logged with hysteresis, and
 //! the loss of everything queued or running when a container dies. The handler steps and the

@@ -90,7 +90,8 @@ impl World {
                     sched.schedule_in(down_for, Event::PodRecreated { pod });
                 }
             }
-            // Act on each step of work while active (`work_time`, `server.rs`).
+            // Act while active: on each step of work (`faulted_work_time`, `server.rs`), and an
+            // error fault on each arrival (`error_decision`, `admission.rs`).
             FaultKind::Slow { .. } | FaultKind::Errors { .. } | FaultKind::Leak { .. } => {}
         }
         if let FaultKind::Restart { down_for } = fault.kind {
