@@ -234,6 +234,13 @@ impl ServiceMetrics {
         self.series_wasted.set(now, v);
     }
 
+    /// A traffic request was turned away by a full accept queue at `now`.
+    #[inline]
+    pub fn on_rejected(&mut self, now: SimTime) {
+        self.counts.rejected += 1;
+        self.series_rejected.add(now, 1);
+    }
+
     /// Queued requests changed by `delta` at `now`.
     pub fn add_queued(&mut self, now: SimTime, delta: i64) {
         let v = self

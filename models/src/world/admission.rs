@@ -11,7 +11,7 @@ use sim_core::time::SimTime;
 
 use super::{AttemptRef, Event, PodPhase, RequestKind, ServerRequest, World};
 use crate::config::QueueOrder;
-use crate::ids::{EdgeIdx, PodIdx, ServiceIdx};
+use crate::ids::{EdgeIdx, PodIdx};
 use crate::log::LogKind;
 use crate::outcome::Response;
 use crate::slab::Key;
@@ -50,7 +50,8 @@ impl World {
         m.counts.arrivals += 1;
         m.series_arrivals.add(now, 1);
         let will_error = self.error_decision(to.pod);
-        if !traced && self.rejects_on_arrival(to.pod, service, deadline, now) {
+        let admission = self.admission(to.pod, deadline, now);
+        if admission == Admission::Reject && !traced {
             return self.reject_on_arrival(attempt, to.pod, edge, sched);
         }
         let span = if traced {
@@ -78,57 +79,57 @@ impl World {
             span,
         });
         self.attempt_mut(attempt).expect("live attempt").server = Some(request);
-        self.admit(request, sched);
+        self.admit_as(request, admission, sched);
     }
 
     /// Admits a request that uses a slot: start it, queue it, or reject it.
     pub(super) fn admit(&mut self, request: Key, sched: &mut Scheduler<Event>) {
-        let now = sched.now();
         let r = self.requests.get(request).expect("live request");
-        let pod_idx = r.pod;
-        let service = self.pods[pod_idx.idx()].service;
-        let slots = self.effective_slots(pod_idx);
-        let capacity = self.cfg.services[service.idx()].queue.capacity;
-        if self.cfg.services[service.idx()].honour_deadlines && r.deadline.is_some_and(|d| now >= d) {
+        let admission = self.admission(r.pod, r.deadline, sched.now());
+        self.admit_as(request, admission, sched);
+    }
+
+    /// What admission does with a request for `pod_idx` with `deadline` arriving now.
+    #[inline(always)]
+    fn admission(&self, pod_idx: PodIdx, deadline: Option<SimTime>, now: SimTime) -> Admission {
+        let pod = &self.pods[pod_idx.idx()];
+        let svc = &self.cfg.services[pod.service.idx()];
+        if svc.honour_deadlines && deadline.is_some_and(|d| now >= d) {
             // The caller's budget is already spent: do not start work nobody waits for.
-            return self.complete(request, Response::DeadlineExceeded, sched);
-        }
-        let pod = &mut self.pods[pod_idx.idx()];
-        if pod.busy < slots && pod.queue.is_empty() {
-            self.start_request(request, sched);
-        } else if (pod.queue.len() as u32) < capacity {
-            pod.queue.push_back(request);
-            let m = &mut self.services[service.idx()].metrics;
-            m.add_queued(now, 1);
-            if matches!(r.kind, RequestKind::Traffic { .. }) {
-                m.waited += 1;
-            }
+            Admission::Drop
+        } else if pod.busy < self.effective_slots(pod_idx) && pod.queue.is_empty() {
+            Admission::Start
+        } else if (pod.queue.len() as u32) < svc.queue.capacity {
+            Admission::Queue
         } else {
-            if matches!(r.kind, RequestKind::Traffic { .. }) {
-                let m = &mut self.services[service.idx()].metrics;
-                m.counts.rejected += 1;
-                m.series_rejected.add(now, 1);
-            }
-            self.complete(request, Response::Rejected, sched);
+            Admission::Reject
         }
     }
 
-    /// Whether `admit` would reject a traffic request arriving at `pod` now: no free slot (or
-    /// others queued before it) and a full queue, its deadline not yet passed.
-    /// (The full queue is tested first: it is the rare case.)
-    #[inline(always)]
-    fn rejects_on_arrival(
-        &self,
-        pod_idx: PodIdx,
-        service: ServiceIdx,
-        deadline: Option<SimTime>,
-        now: SimTime,
-    ) -> bool {
-        let pod = &self.pods[pod_idx.idx()];
-        let svc = &self.cfg.services[service.idx()];
-        pod.queue.len() as u32 >= svc.queue.capacity
-            && !(pod.busy < self.effective_slots(pod_idx) && pod.queue.is_empty())
-            && !(svc.honour_deadlines && deadline.is_some_and(|d| now >= d))
+    /// Carries out `admission` for a stored request.
+    fn admit_as(&mut self, request: Key, admission: Admission, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let r = self.requests.get(request).expect("live request");
+        let (pod_idx, is_traffic) = (r.pod, matches!(r.kind, RequestKind::Traffic { .. }));
+        let service = self.pods[pod_idx.idx()].service;
+        match admission {
+            Admission::Drop => self.complete(request, Response::DeadlineExceeded, sched),
+            Admission::Start => self.start_request(request, sched),
+            Admission::Queue => {
+                self.pods[pod_idx.idx()].queue.push_back(request);
+                let m = &mut self.services[service.idx()].metrics;
+                m.add_queued(now, 1);
+                if is_traffic {
+                    m.waited += 1;
+                }
+            }
+            Admission::Reject => {
+                if is_traffic {
+                    self.services[service.idx()].metrics.on_rejected(now);
+                }
+                self.complete(request, Response::Rejected, sched);
+            }
+        }
     }
 
     /// What `admit` and `complete` do for a request rejected on arrival (a full queue: the
@@ -143,9 +144,9 @@ impl World {
     ) {
         let now = sched.now();
         self.requests.skip();
-        let m = &mut self.services[self.pods[pod_idx.idx()].service.idx()].metrics;
-        m.counts.rejected += 1;
-        m.series_rejected.add(now, 1);
+        self.services[self.pods[pod_idx.idx()].service.idx()]
+            .metrics
+            .on_rejected(now);
         let latency = self.latency(edge);
         let response = Response::Rejected;
         self.hop(latency, Event::Responded { attempt, response }, sched);
@@ -295,4 +296,18 @@ impl World {
         };
         tracer.open(span(SpanKind::Server, parent, now, edge.0, pod.0))
     }
+}
+
+/// What admission does with a request arriving at a pod (`World::admission`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Admission {
+    /// Its propagated deadline has passed and the service honours deadlines: answered
+    /// `deadline_exceeded` without starting.
+    Drop,
+    /// A slot is free and nobody is queued before it.
+    Start,
+    /// It waits in the accept queue.
+    Queue,
+    /// The queue is full: 503.
+    Reject,
 }

@@ -398,10 +398,11 @@ impl World {
 
     /// Delivers `event` after `delay`, or at once when there is no delay at all: a zero-latency
     /// network hop costs no event (the M/M/c scenario has nothing else). At a constant network
-    /// latency, a one-way hop (a request delivered, a response returned) is `delay` = that
-    /// latency, and a connection's round trip plus its pool's setup time is constant per pool
-    /// when that setup time is a constant too: each kind goes in its own delay line, where it is cheaper than in the heap, in the same
-    /// order (a delay out of line order simply goes to the heap).
+    /// latency a one-way hop (a request delivered, a response returned) always takes that
+    /// latency, and a connection's round trip plus its pool's setup time is constant too when
+    /// the setup time is: each kind goes in its own delay line, cheaper than the heap, in the
+    /// same order (an event earlier than its line's last, as with a random setup time or pools
+    /// of different setup times, simply goes to the heap).
     #[inline(always)]
     pub(crate) fn hop(
         &mut self,

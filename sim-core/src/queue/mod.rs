@@ -405,7 +405,7 @@ impl<E> EventQueue<E> {
             let dead = if self.in_radix {
                 self.radix.pop()
             } else {
-                self.pop_small()
+                self.small.pop()
             }
             .expect("peeked");
             self.discard(&dead);
@@ -454,11 +454,6 @@ impl<E> EventQueue<E> {
             self.move_to_radix();
             self.radix.push(entry);
         }
-    }
-
-    #[inline(always)]
-    fn pop_small(&mut self) -> Option<Entry<E>> {
-        self.small.pop()
     }
 
     /// Moves every entry into the radix heap, bucketed around the clock.
